@@ -1,0 +1,255 @@
+import { defineCheck, fail, pass } from '../../verify/core/check.ts';
+import { describeExit } from '../../verify/probes/app.ts';
+import { formatMatch } from '../../verify/probes/files.ts';
+import { describeFetchError } from '../../verify/probes/http.ts';
+import { REQUIRED_VARS, testUser } from '../shared/teamnotes.ts';
+import { configuredApp, startWithout } from './behaviour.ts';
+import { findFallbacks, findSecrets, isPlaceholder, unreadRequiredVars } from './scan.ts';
+
+const required = REQUIRED_VARS.join(', ');
+
+export default [
+  defineCheck({
+    id: 'honours-port',
+    title: 'The app starts from environment config and listens on PORT',
+    severity: 'required',
+    layer: 'behaviour',
+    learn: '#4-honour-port',
+    timeoutMs: 20_000,
+    hints: [
+      'The verifier starts your app with PORT set to a free port and waits for it to listen there.',
+      'src/server.js hard-codes `const PORT = 3000`. Take the port from your config module, which reads process.env.PORT (a default of 3000 is fine: it is not a secret).',
+      "In src/config.js: `port: Number(process.env.PORT || 3000)`; in src/server.js: `app.listen(config.port, ...)`.",
+    ],
+    async run(ctx) {
+      const { result: r, port } = await configuredApp(ctx);
+      const tried = r.app.listenErrors().find((e) => e.port !== port);
+      if (!r.ports.length && tried) {
+        return fail(`PORT was ${port}, but the app tried port ${tried.port} (${tried.error === 'EADDRINUSE' ? 'already in use' : tried.error})`, {
+          expected: `listening on ${port}`,
+          why: 'The port is deployment configuration: Kubernetes probes and Services target the port you declare, and two copies on one machine need different ones.',
+          fix: 'Read the port from your config module (process.env.PORT, default 3000) and pass it to app.listen.',
+        });
+      }
+      if (!r.ports.length) {
+        return fail(r.exit ? `with a complete configuration the app ${describeExit(r.exit)}` : 'the app did not listen within 10 s', {
+          expected: `listening on PORT=${port}`,
+          why: 'Every other check starts your app this way; a Deployment will too.',
+          fix: 'Run it yourself with the variables from .env.example: `node --env-file=.env src/server.js`, and read the first error.',
+          evidence: r.app.tail(),
+        });
+      }
+      if (!r.ports.includes(port)) {
+        return fail(`PORT was ${port}, but the app listened on ${r.ports.join(', ')}`, {
+          expected: `listening on ${port}`,
+          why: 'The port is deployment configuration: Kubernetes probes and Services target the port you declare, and two copies on one machine need different ones.',
+          fix: 'Read the port from your config module (process.env.PORT, default 3000) and pass it to app.listen.',
+        });
+      }
+      const res = await ctx.http(`http://127.0.0.1:${port}`).get('/').catch((e: unknown) => describeFetchError(e));
+      return typeof res !== 'string' && res.status < 500
+        ? pass(`listened on PORT=${port}; GET / answered ${res.status}`)
+        : fail(`listened on ${port}, but GET / ${typeof res === 'string' ? `failed: ${res}` : `answered ${res.status}`}`, { evidence: r.app.tail() });
+    },
+  }),
+  defineCheck({
+    id: 'fails-fast-on-missing-config',
+    title: `Without ${REQUIRED_VARS.join(' / ')} the app exits non-zero and names the variable`,
+    severity: 'required',
+    layer: 'behaviour',
+    learn: '#2-fail-fast-on-missing-values',
+    timeoutMs: 20_000,
+    hints: [
+      `The verifier starts your app three times, each time leaving out one of ${required}, and expects it to stop at once with a non-zero exit code and the variable's name.`,
+      'A pod that crashes at start shows up as CrashLoopBackOff with your message in `kubectl logs`; a pod that starts and fails later looks healthy until a user hits it. Validate all required variables before app.listen.',
+      "In src/config.js: collect missing names (`if (!process.env[name]) missing.push(name)`), then `console.error('Missing required environment variable(s): ' + missing.join(', ')); process.exit(1);`",
+    ],
+    async run(ctx) {
+      const results = await Promise.all(REQUIRED_VARS.map((name) => startWithout(ctx, name)));
+      const bad = results.filter((r) => !r.ok);
+      if (!bad.length) return pass(results.map((r) => `without ${r.name}: ${r.observed}`).join('; '));
+      return fail(bad.map((r) => `without ${r.name} the app ${r.observed}`).join('; '), {
+        expected: 'exit with a non-zero code within 5 s, printing the missing variable\'s name',
+        why: 'A silent default or a late failure means a misconfigured pod looks healthy while it writes to the wrong database or 500s on every login.',
+        fix: 'Validate every required variable in src/config.js at start-up; exit 1 with one line naming what is missing.',
+        evidence: bad[0]!.tail.map((l) => `(without ${bad[0]!.name}) ${l}`),
+      });
+    },
+  }),
+  defineCheck({
+    id: 'honours-database-url',
+    title: 'The app stores its data in the database DATABASE_URL names',
+    severity: 'required',
+    layer: 'behaviour',
+    dependsOn: ['honours-port'],
+    learn: '#3-take-secrets-out-of-the-source',
+    timeoutMs: 25_000,
+    hints: [
+      'The verifier gives your app a brand-new, empty database in DATABASE_URL, signs up a user through POST /api/signup, and looks for that user in that database.',
+      'src/db.js still builds its Pool from DB_HOST / DB_USER / DB_PASSWORD constants. Build it from the URL instead.',
+      "In src/db.js: `const pool = new Pool({ connectionString: config.databaseUrl });`",
+    ],
+    async run(ctx) {
+      const { result: r, port, db } = await configuredApp(ctx);
+      const user = testUser();
+      const http = ctx.http(`http://127.0.0.1:${port}`);
+      let last = '';
+      // Schema creation at start-up may still be running: retry briefly.
+      for (let attempt = 0; attempt < 10 && !ctx.signal.aborted; attempt++) {
+        const res = await http.post('/api/signup', user, { timeoutMs: 8000 }).catch((e: unknown) => describeFetchError(e));
+        last = typeof res === 'string' ? res : `${res.status} ${res.text.slice(0, 120)}`;
+        if (typeof res !== 'string' && res.status < 500) break;
+        await new Promise((ok) => setTimeout(ok, 400));
+      }
+      const tables = await db.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
+      for (const { table_name } of tables) {
+        const rows = await db.query(`SELECT 1 FROM "${table_name}" t WHERE t::text LIKE $1 LIMIT 1`, [`%${user.email}%`]);
+        if (rows.length) return pass(`the user signed up via /api/signup is in table "${table_name}" of ${db.name}`);
+      }
+      return fail(`signed up ${user.email} (last answer: ${last}), but it is not in the database DATABASE_URL named (${tables.length} tables there)`, {
+        expected: `a row with ${user.email} in ${db.name}`,
+        why: 'If the app ignores DATABASE_URL, every environment (dev, staging, prod, your laptop) talks to the same hard-coded database.',
+        fix: 'Build the pg Pool from DATABASE_URL (connectionString) in src/db.js.',
+        evidence: r.app.tail(),
+      });
+    },
+  }),
+  defineCheck({
+    id: 'no-hardcoded-secrets',
+    title: 'No password, secret or credential is written in the source tree',
+    severity: 'required',
+    layer: 'code',
+    learn: '#3-take-secrets-out-of-the-source',
+    hints: [
+      'Search the whole workspace, not only src/: scripts/, README.md and .env.example count too (your own .env is exempt).',
+      'Passwords and secrets arrive through the environment; a literal in git stays in its history forever, and the only fix is to rotate it.',
+      "Replace `pass: 'smtp-S3cret-99'` with credentials inside SMTP_URL (smtp://user:pass@host:port), read via your config module.",
+    ],
+    async run(ctx) {
+      const found = findSecrets(ctx.files);
+      return found.length === 0
+        ? pass(`no literal secrets in ${ctx.files.list().length} files`)
+        : fail(`${found.length} place(s) still hold a secret`, {
+            where: `${found[0]!.file}:${found[0]!.line}`,
+            expected: 'secrets only in the environment (your local .env, a Kubernetes Secret later)',
+            why: 'Anyone with the repository, or the image, has these credentials, and they are the same in every environment.',
+            fix: `Move each value into an environment variable read by your config module; list the variable (with no value) in .env.example. Then rotate the real password: it is in git history.`,
+            evidence: found.slice(0, 8).map((m) => formatMatch(m)),
+          });
+    },
+  }),
+  defineCheck({
+    id: 'no-fallback-for-required',
+    title: `${required} are read from the environment with no hard-coded fallback`,
+    severity: 'required',
+    layer: 'code',
+    learn: '#2-fail-fast-on-missing-values',
+    hints: [
+      `The source must read ${required}, and none may have a default value.`,
+      "`process.env.DATABASE_URL || 'postgres://localhost/teamnotes'` starts happily in production with the wrong database. A missing required value must stop the app.",
+      'Keep defaults for harmless settings (PORT, MAIL_FROM); for required ones, collect the missing names and exit 1.',
+    ],
+    async run(ctx) {
+      const unread = unreadRequiredVars(ctx.files);
+      if (unread.length) {
+        return fail(`no source file reads ${unread.join(', ')}`, {
+          expected: `${required} read from process.env (directly or through dotenv/zod/envalid)`,
+          fix: 'Create src/config.js that reads them from process.env, and use it from src/db.js, src/mailer.js and src/server.js.',
+        });
+      }
+      const fallbacks = findFallbacks(ctx.files);
+      return fallbacks.length === 0
+        ? pass(`${required} are read without defaults`)
+        : fail(`a required or secret value has a literal fallback`, {
+            where: `${fallbacks[0]!.file}:${fallbacks[0]!.line}`,
+            expected: 'no default for required values; the app exits naming the missing variable',
+            why: 'A fallback hides a broken deployment: the pod looks healthy while it talks to a hard-coded host or signs sessions with a published secret.',
+            fix: 'Remove the fallback; let your config module report the variable as missing.',
+            evidence: fallbacks.slice(0, 6).map((m) => formatMatch(m)),
+          });
+    },
+  }),
+  defineCheck({
+    id: 'env-example',
+    title: '.env.example lists every required variable, with no real values',
+    severity: 'required',
+    layer: 'code',
+    learn: '#5-document-it-in-envexample',
+    hints: [
+      'Create legacy-app/.env.example: one `NAME=` line per variable the app reads, with a comment saying what it is.',
+      'Leave secret values empty, or write a placeholder in angle brackets: `SESSION_SECRET=<generate with: openssl rand -hex 32>`.',
+    ],
+    async run(ctx) {
+      const text = ctx.files.read('.env.example');
+      if (text === undefined) {
+        return fail('.env.example does not exist', {
+          expected: `.env.example with ${required}`,
+          why: 'It is how the next person (and your Kubernetes manifests in lesson 08) learns which variables exist.',
+          fix: 'Create .env.example with one line per variable, secret values left empty.',
+        });
+      }
+      const entries = new Map(text.split('\n').map((l) => /^\s*(?:export\s+)?([A-Z0-9_]+)\s*=(.*)$/.exec(l)).filter((m) => m !== null).map((m) => [m[1]!, m[2]!.trim()]));
+      const missing = REQUIRED_VARS.filter((n) => !entries.has(n));
+      const real = [...entries].filter(([n, v]) => /PASSWORD|SECRET|TOKEN|KEY/.test(n) && !isPlaceholder(v)).map(([n]) => n);
+      const inUrls = [...entries].filter(([, v]) => /:\/\/[^\s/:@]+:([^\s@]+)@/.test(v) && !isPlaceholder(/:\/\/[^\s/:@]+:([^\s@]+)@/.exec(v)![1]!)).map(([n]) => n);
+      if (!missing.length && !real.length && !inUrls.length) return pass(`.env.example documents ${entries.size} variables`);
+      return fail([missing.length && `missing ${missing.join(', ')}`, [...real, ...inUrls].length && `real-looking values for ${[...real, ...inUrls].join(', ')}`].filter(Boolean).join('; '), {
+        where: '.env.example',
+        expected: `every required variable listed; secret values empty or <placeholder>`,
+        why: '.env.example is committed: a real value there is a leaked secret.',
+        fix: 'Add the missing names; replace secret values with nothing or <a placeholder>.',
+      });
+    },
+  }),
+  defineCheck({
+    id: 'dotenv-not-committed',
+    title: '.env is ignored by git and not committed',
+    severity: 'required',
+    layer: 'code',
+    learn: '#6-keep-env-out-of-git',
+    hints: [
+      'The app folder needs its own .gitignore (it will become its own repository and image build context).',
+      'Add a line `.env` to legacy-app/.gitignore. If .env is already committed: rotate its secrets, then `git rm --cached legacy-app/.env`.',
+    ],
+    async run(ctx) {
+      const tracked = ctx.git.tracked('.env');
+      if (tracked.length) {
+        return fail('.env is committed to git', {
+          expected: '.env untracked',
+          why: 'Everything in it is now in the repository history, on every clone.',
+          fix: 'Rotate every secret in it, then: git rm --cached .env && git commit -m "Stop tracking .env"',
+        });
+      }
+      const ignore = (ctx.files.read('.gitignore') ?? '').split('\n').map((l) => l.trim());
+      const ignored = ignore.some((l) => /^\/?(\.env|\.env\*|\*\.env|\.env\.\*)$/.test(l)) && !ignore.includes('!.env');
+      return ignored
+        ? pass('.gitignore lists .env and git tracks no .env')
+        : fail(ctx.files.exists('.gitignore') ? '.gitignore does not list .env' : 'there is no .gitignore in the app folder', {
+            expected: 'a .gitignore with the line `.env`',
+            why: 'One `git add .` and the real credentials are pushed.',
+            fix: 'printf ".env\\nnode_modules/\\n" >> legacy-app/.gitignore',
+          });
+    },
+  }),
+  defineCheck({
+    id: 'single-config-module',
+    title: 'Configuration is read in one module',
+    severity: 'recommended',
+    layer: 'code',
+    learn: '#1-one-config-module',
+    hints: [
+      'Read process.env in one place (src/config.js) and import the values elsewhere; then the full list of settings is in one file.',
+    ],
+    async run(ctx) {
+      const readers = [...new Set(ctx.files.search(/process\.env\b(?!\.NODE_ENV)/, ctx.files.sourceFiles()).map((m) => m.file))];
+      return readers.length <= 2
+        ? pass(readers.length ? `process.env is read in ${readers.join(', ')}` : 'process.env is not read directly')
+        : fail(`process.env is read in ${readers.length} files`, {
+            expected: 'one config module (two at most)',
+            why: 'Scattered reads hide settings: nobody can list what the app needs, and each file validates (or forgets to) on its own.',
+            fix: 'Move the reads into src/config.js and import config where the values are used.',
+            evidence: readers,
+          });
+    },
+  }),
+];

@@ -1,0 +1,23 @@
+// Starts one control plane for the whole cluster test run and hands its kubeconfig to the tests
+// through vitest's provide/inject (globalSetup runs in the main process, tests in workers).
+import type { TestProject } from 'vitest/node';
+import { startControlPlane } from '../../scripts/control-plane/control-plane.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    kubeconfigPath: string;
+    kubeContext: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const t0 = Date.now();
+  const cp = await startControlPlane();
+  console.error(`[cluster tests] control plane ready in ${((Date.now() - t0) / 1000).toFixed(1)}s (${cp.server})`);
+  project.provide('kubeconfigPath', cp.kubeconfigPath);
+  project.provide('kubeContext', cp.contextName);
+  return async () => {
+    await cp.stop();
+    console.error('[cluster tests] control plane stopped');
+  };
+}

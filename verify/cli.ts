@@ -1,0 +1,83 @@
+// The workshop CLI: a command table, one module per command, loaded lazily so that
+// `npm run lesson` does not pay for the verifier's imports. Help comes from the table.
+import pc from 'picocolors';
+import { EXIT, type ExitCode, isExpectedError } from './core/errors.ts';
+
+export interface Command {
+  usage: string;
+  summary: string;
+  load: () => Promise<{ run(args: string[]): Promise<ExitCode> }>;
+}
+
+export const COMMANDS: Record<string, Command> = {
+  lesson: { usage: 'lesson [N]', summary: 'Show lesson N (or a menu) and make it the current lesson', load: () => import('./commands/lesson.ts') },
+  verify: {
+    usage: 'verify [N] [--all] [--watch] [--json] [--workspace DIR] [--no-cluster] [--context NAME]',
+    summary: 'Check your work for the current (or given) lesson',
+    load: () => import('./commands/verify.ts'),
+  },
+  hint: { usage: 'hint [N]', summary: 'The next hint for the first failing check', load: () => import('./commands/hint.ts') },
+  solution: {
+    usage: 'solution N [--diff | --apply | --out DIR]',
+    summary: 'See the reference solution of lesson N, or catch up to it (backs up your work first)',
+    load: () => import('./commands/solution.ts'),
+  },
+  reset: { usage: 'reset N', summary: 'Restore the starting state of lesson N (backs up your work first)', load: () => import('./commands/reset.ts') },
+  status: { usage: 'status', summary: 'Your progress through the lessons', load: () => import('./commands/status.ts') },
+  services: {
+    usage: 'services',
+    summary: 'Run Postgres, Redis and an SMTP sink from local binaries (no Docker needed) until Ctrl-C',
+    load: () => import('./commands/services.ts'),
+  },
+};
+
+export function usage(): string {
+  const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length));
+  const lines = Object.values(COMMANDS).map((c) => `  npm run ${c.usage.padEnd(width)}  ${c.summary}`);
+  return `legacy-to-k8s workshop\n\n${lines.join('\n')}\n\nFlags go after \`--\`: npm run verify -- 3 --json\n`;
+}
+
+export async function main(argv: string[]): Promise<ExitCode> {
+  const [name, ...args] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(usage());
+    return name ? EXIT.ok : EXIT.broken;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`✖ Unknown command "${name}".\n\n${usage()}`);
+    return EXIT.broken;
+  }
+  try {
+    return await (await command.load()).run(args);
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+/** One clear line (and the next command) for anything that is not the learner's code; never a stack trace. */
+export function reportError(err: unknown): ExitCode {
+  const color = pc.createColors(process.stderr.isTTY && !process.env.NO_COLOR);
+  if (isExpectedError(err)) {
+    process.stderr.write(`${color.red('✖')} ${err.message}\n`);
+    const next = 'next' in err ? err.next : undefined;
+    if (next) process.stderr.write(`  Next: ${color.bold(next)}\n`);
+  } else {
+    process.stderr.write(`${color.red('✖')} Internal error: ${(err as Error)?.message ?? String(err)}. This is a bug in the workshop tool.\n`);
+    process.stderr.write(`  Next: ${color.bold('DEBUG=1')} before the command prints the stack trace; please share it with your instructor.\n`);
+    if (process.env.DEBUG) console.error(err);
+  }
+  return EXIT.broken;
+}
+
+// `npm run verify | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+});
+
+// Run when executed directly (npm scripts call `tsx verify/cli.ts <command>`).
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('verify/cli.ts')) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,83 @@
+// `npm run solution N`: the reference workspace after lesson N. Look at it (--diff),
+// write it somewhere (--out DIR), or catch up to it (--apply, after a backup).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { EXIT, type ExitCode, UsageError } from '../core/errors.ts';
+import { findLesson, listLessons, type Lesson } from '../core/lessons.ts';
+import { DEFAULT_WORKSPACE, displayPath } from '../core/paths.ts';
+import { updateState } from '../core/state.ts';
+import { backupWorkspace, copyTree, isLocalConfig, isRuntimeEntry, linkDependencies, replaceWorkspace, resolveWorkspace } from '../core/workspace.ts';
+import { lessonArg, parse } from './args.ts';
+
+const USAGE = 'solution N [--diff | --apply | --out DIR] [--workspace DIR]';
+
+export async function run(args: string[]): Promise<ExitCode> {
+  const { values, positionals } = parse(
+    args,
+    { out: { type: 'string' }, diff: { type: 'boolean' }, apply: { type: 'boolean' }, workspace: { type: 'string' } },
+    USAGE,
+  );
+  const query = lessonArg(positionals, USAGE);
+  if (query === undefined) throw new UsageError(`Which lesson? Usage: npm run ${USAGE}`);
+  if ([values.out !== undefined, values.diff, values.apply].filter(Boolean).length > 1) {
+    throw new UsageError('Choose one of --diff, --apply and --out.');
+  }
+  const lesson = findLesson(listLessons(), query);
+  if (values.out !== undefined) return writeOut(lesson, values.out);
+  const workspace = resolveWorkspace(values.workspace ?? DEFAULT_WORKSPACE);
+  if (values.apply) return apply(lesson, workspace);
+  return diff(lesson, workspace, values.diff ?? false);
+}
+
+function writeOut(lesson: Lesson, out: string): ExitCode {
+  const dest = path.resolve(out);
+  if (fs.existsSync(dest) && (!fs.statSync(dest).isDirectory() || fs.readdirSync(dest).length > 0)) {
+    throw new UsageError(`${dest} already exists and is not an empty folder; choose a new folder so nothing of yours is overwritten.`);
+  }
+  copyTree(lesson.solutionDir, dest);
+  linkDependencies(dest);
+  process.stdout.write(`Wrote the reference workspace after lesson ${lesson.number} to ${dest}\nTry it: npm run verify -- ${lesson.index} --workspace ${dest}\n`);
+  return EXIT.ok;
+}
+
+function apply(lesson: Lesson, workspace: string): ExitCode {
+  const backup = backupWorkspace(workspace, `before-solution-${lesson.number}`);
+  replaceWorkspace(workspace, lesson.solutionDir);
+  updateState((s) => void (s.current = lesson.slug));
+  if (backup) process.stdout.write(`Backed up your work to ${displayPath(backup)}\n`);
+  process.stdout.write(
+    `Your workspace ${displayPath(workspace)} now holds the reference solution of lesson ${lesson.number} (your .env files were kept).\n` +
+      `Next: npm run verify ${lesson.index}, then npm run lesson ${lesson.index + 1}\n`,
+  );
+  return EXIT.ok;
+}
+
+/** Without --diff: which files differ. With --diff: the whole diff (git's, so it pages and colours as you are used to). */
+function diff(lesson: Lesson, workspace: string, full: boolean): ExitCode {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'workshop-diff-'));
+  try {
+    // Copies without node_modules, logs, uploads and .env, so the diff shows only code.
+    const skip = (rel: string) => isRuntimeEntry(rel) || isLocalConfig(rel);
+    copyTree(workspace, path.join(tmp, 'yours'), skip);
+    copyTree(lesson.solutionDir, path.join(tmp, 'solution'), skip);
+    const args = ['diff', '--no-index', full ? '--color=auto' : '--stat', '--', 'yours', 'solution'];
+    const result = full
+      ? spawnSync('git', args, { cwd: tmp, stdio: 'inherit' })
+      : spawnSync('git', args, { cwd: tmp, encoding: 'utf8' });
+    if (result.error) throw new UsageError('Showing a diff needs git on your PATH. Install git, or open solutions/ in your editor.');
+    if (!full) {
+      const stat = String(result.stdout ?? '').trim();
+      process.stdout.write(
+        stat
+          ? `Your workspace vs the solution of lesson ${lesson.number}:\n${stat}\n\nSee every line: npm run solution ${lesson.index} -- --diff\nCatch up (backs up your work first): npm run solution ${lesson.index} -- --apply\n`
+          : `Your workspace already matches the solution of lesson ${lesson.number}.\n`,
+      );
+    }
+    return EXIT.ok;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+

@@ -1,0 +1,110 @@
+// `npm run verify [N]`: run a lesson's checks against the workspace and report them.
+import path from 'node:path';
+import pc from 'picocolors';
+import { LAYERS, type Layer } from '../core/check.ts';
+import { EXIT, type ExitCode } from '../core/errors.ts';
+import { findLesson, listLessons, loadChecks, type Lesson } from '../core/lessons.ts';
+import { DEFAULT_WORKSPACE, displayPath } from '../core/paths.ts';
+import { currentLesson, nextLesson } from '../core/progress.ts';
+import { humanReporter } from '../core/report-human.ts';
+import { toJson } from '../core/report-json.ts';
+import { fullId, runLesson, type LessonReport } from '../core/runner.ts';
+import { readState, updateState } from '../core/state.ts';
+import { resolveWorkspace } from '../core/workspace.ts';
+import { lessonArg, parse } from './args.ts';
+
+const USAGE = 'verify [N] [--all] [--watch] [--json] [--workspace DIR] [--no-cluster] [--context NAME]';
+
+export interface VerifyOptions {
+  lessons: Lesson[];
+  workspace: string;
+  json: boolean;
+  color: boolean;
+  layers: ReadonlySet<Layer>;
+  layersReason?: string;
+  context?: string;
+  rerun: string;
+  recordProgress: boolean;
+}
+
+export async function run(args: string[]): Promise<ExitCode> {
+  const { values, positionals } = parse(
+    args,
+    {
+      workspace: { type: 'string' },
+      json: { type: 'boolean' },
+      watch: { type: 'boolean' },
+      all: { type: 'boolean' },
+      'no-cluster': { type: 'boolean' },
+      context: { type: 'string' },
+    },
+    USAGE,
+  );
+  const all = listLessons();
+  const state = readState();
+  const query = lessonArg(positionals, USAGE);
+  const target = query === undefined ? currentLesson(all, state) : findLesson(all, query);
+  const workspace = resolveWorkspace(values.workspace ?? DEFAULT_WORKSPACE);
+  const lessons = values.all ? all.slice(0, all.indexOf(target) + 1) : [target];
+  const noCluster = values['no-cluster'] ?? false;
+  const opts: VerifyOptions = {
+    lessons,
+    workspace,
+    json: values.json ?? false,
+    color: !values.json && process.stdout.isTTY === true && !process.env.NO_COLOR,
+    layers: new Set(LAYERS.filter((l) => !(noCluster && l === 'cluster'))),
+    layersReason: noCluster ? '--no-cluster' : undefined,
+    context: values.context,
+    rerun: `npm run verify${rerunArgs(query, values)}`,
+    recordProgress: workspace === path.resolve(DEFAULT_WORKSPACE),
+  };
+  if (values.watch) {
+    const { watch } = await import('./watch.ts');
+    return watch(workspace, () => verifyLessons(opts));
+  }
+  return verifyLessons(opts);
+}
+
+function rerunArgs(query: string | undefined, v: { all?: boolean; json?: boolean; workspace?: string; 'no-cluster'?: boolean; context?: string }): string {
+  const extra = [
+    query,
+    v.all && '--all',
+    v.workspace && `--workspace ${v.workspace}`,
+    v['no-cluster'] && '--no-cluster',
+    v.context && `--context ${v.context}`,
+  ].filter(Boolean);
+  return extra.length ? ` -- ${extra.join(' ')}` : '';
+}
+
+export async function verifyLessons(opts: VerifyOptions): Promise<ExitCode> {
+  const reports: LessonReport[] = [];
+  for (const lesson of opts.lessons) {
+    const checks = await loadChecks(lesson);
+    const next = nextLesson(listLessons(), lesson);
+    const report = await runLesson({
+      lesson,
+      checks,
+      workspace: opts.workspace,
+      layers: opts.layers,
+      layersReason: opts.layersReason,
+      kube: { context: opts.context },
+      onEvent: opts.json
+        ? undefined
+        : humanReporter(
+            checks.map((c) => fullId(lesson, c)),
+            { color: opts.color, rerun: opts.rerun, next: next && `npm run lesson ${next.index}` },
+          ),
+    });
+    reports.push(report);
+    if (opts.recordProgress && report.ok) updateState((s) => void (s.passed[lesson.slug] = new Date().toISOString()));
+    if (report.broken) break;
+  }
+  if (opts.json) {
+    const out = reports.length === 1 ? toJson(reports[0]!) : { ok: reports.every((r) => r.ok), lessons: reports.map(toJson) };
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  } else if (!opts.recordProgress) {
+    process.stdout.write(pc.dim(`(workspace ${displayPath(opts.workspace)}; progress is only recorded for legacy-app/)\n`));
+  }
+  if (reports.some((r) => r.broken)) return EXIT.broken;
+  return reports.every((r) => r.ok) ? EXIT.ok : EXIT.learnerHasWork;
+}

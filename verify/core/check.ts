@@ -1,0 +1,69 @@
+// The check model: a small declarative object per property we verify.
+// A learner mistake is a `fail` result, never a thrown error; only a broken tool or
+// environment throws (EnvironmentError), which the runner turns into exit code 2.
+import type { Probes } from '../probes/index.ts';
+
+export type Severity = 'required' | 'recommended' | 'info';
+/** Where the evidence comes from; also lets a run leave out layers it cannot reach (`--no-cluster`). */
+export type Layer = 'env' | 'code' | 'manifest' | 'cluster' | 'behaviour';
+export type Status = 'pass' | 'fail' | 'skip';
+
+export const LAYERS: readonly Layer[] = ['env', 'code', 'manifest', 'cluster', 'behaviour'];
+
+export interface Outcome {
+  status: Status;
+  /** One line: what was found. */
+  message: string;
+  /** Where it was found: `src/db.js:4`, `k8s/deployment.yaml › spec.replicas`. */
+  where?: string;
+  observed?: string;
+  expected?: string;
+  /** Why it matters for this app, in one or two sentences. */
+  why?: string;
+  /** The exact next step: a code change or a command. */
+  fix?: string;
+  /** Raw evidence: trimmed log lines, Event messages, exit codes. */
+  evidence?: string[];
+}
+
+export interface CheckContext extends Probes {
+  /** Absolute path of the learner's workspace (default `legacy-app/`). */
+  workspace: string;
+  /** Aborted when the check's time budget runs out; probes stop their work when it fires. */
+  signal: AbortSignal;
+}
+
+export interface CheckDefinition {
+  /** Stable id within the lesson, kebab-case; reported as `NN.id`. Never derive it from the title. */
+  id: string;
+  title: string;
+  severity: Severity;
+  layer: Layer;
+  /** Local ids of checks that must pass first; if one does not, this check is skipped, not failed. */
+  dependsOn?: string[];
+  /** Progressive hints: symptom → concept → snippet. At least one. */
+  hints: string[];
+  /** Heading anchor in the lesson README, e.g. `#2-fail-fast-on-missing-values`. */
+  learn: string;
+  /** Time budget; the runner fails the check when it is exceeded. Default 15 s. */
+  timeoutMs?: number;
+  run(ctx: CheckContext): Promise<Outcome>;
+}
+
+export function defineCheck(check: CheckDefinition): CheckDefinition {
+  return check;
+}
+
+type Details = Omit<Outcome, 'status' | 'message'>;
+
+export function pass(message: string, details: Details = {}): Outcome {
+  return { status: 'pass', message, ...details };
+}
+
+export function fail(message: string, details: Details = {}): Outcome {
+  return { status: 'fail', message, ...details };
+}
+
+export function skip(message: string, details: Details = {}): Outcome {
+  return { status: 'skip', message, ...details };
+}

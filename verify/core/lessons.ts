@@ -1,0 +1,98 @@
+// Lesson discovery: one folder per lesson, `lessons/NN-slug/`. The number in the folder
+// name is the order; there is no second list to keep in sync.
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import YAML from 'yaml';
+import type { CheckDefinition } from './check.ts';
+import { UsageError } from './errors.ts';
+import { LESSONS_DIR, SOLUTIONS_DIR } from './paths.ts';
+
+export const LESSON_FORMAT_VERSION = 1;
+
+/** lesson.yaml: prose metadata only; logic lives in checks.ts. */
+export interface LessonMeta {
+  format_version: number;
+  /** Shown in menus and reports. */
+  title: string;
+  /** One sentence: what the learner does. */
+  summary: string;
+  /**
+   * Only for lessons whose work is on the machine, not in the workspace (lesson 00):
+   * why the starting state may already pass. The curriculum test requires a reason.
+   */
+  start_state_passes?: string;
+}
+
+export interface Lesson extends LessonMeta {
+  /** Two digits, as in the folder name and check ids: `01`. */
+  number: string;
+  index: number;
+  /** Stable id used for progress: survives renumbering. */
+  slug: string;
+  dir: string;
+  readmePath: string;
+  /** `solutions/NN-slug/`: the complete workspace after this lesson. */
+  solutionDir: string;
+}
+
+const FOLDER = /^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)$/;
+
+export function listLessons(root = LESSONS_DIR): Lesson[] {
+  const solutionsRoot = path.join(root, '..', path.basename(SOLUTIONS_DIR));
+  return fs
+    .readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && FOLDER.test(d.name))
+    .map((d) => d.name)
+    .sort()
+    .map((name) => {
+      const [, number, slug] = FOLDER.exec(name)!;
+      const dir = path.join(root, name);
+      return {
+        ...readMeta(path.join(dir, 'lesson.yaml')),
+        number: number!,
+        index: Number(number),
+        slug: slug!,
+        dir,
+        readmePath: path.join(dir, 'README.md'),
+        solutionDir: path.join(solutionsRoot, name),
+      };
+    });
+}
+
+function readMeta(file: string): LessonMeta {
+  const raw = YAML.parse(fs.readFileSync(file, 'utf8')) as Partial<LessonMeta> | null;
+  if (!raw || raw.format_version !== LESSON_FORMAT_VERSION || !raw.title || !raw.summary) {
+    throw new UsageError(
+      `${file} is not a valid lesson.yaml (needs format_version: ${LESSON_FORMAT_VERSION}, title, summary).`,
+    );
+  }
+  return raw as LessonMeta;
+}
+
+/** Accepts `1`, `01`, or a slug like `extract-config`. */
+export function findLesson(lessons: Lesson[], query: string): Lesson {
+  const q = query.trim();
+  const found = /^\d+$/.test(q)
+    ? lessons.find((l) => l.index === Number(q))
+    : lessons.find((l) => l.slug === q || `${l.number}-${l.slug}` === q);
+  if (!found) {
+    const range = lessons.length ? `${lessons[0]!.index}–${lessons.at(-1)!.index}` : 'none';
+    throw new UsageError(`There is no lesson "${q}". Lessons are numbered ${range}; run \`npm run lesson\` to see them.`);
+  }
+  return found;
+}
+
+/** The lesson's checks, loaded on demand (checks import probes; listing lessons should stay cheap). */
+export async function loadChecks(lesson: Lesson): Promise<CheckDefinition[]> {
+  const mod = (await import(pathToFileURL(path.join(lesson.dir, 'checks.ts')).href)) as {
+    default: CheckDefinition[];
+  };
+  return mod.default;
+}
+
+/** The starting state of a lesson is the solution of the one before (lesson 0 starts from itself). */
+export function startStateDir(lessons: Lesson[], lesson: Lesson): string {
+  const i = lessons.indexOf(lesson);
+  return (i > 0 ? lessons[i - 1]! : lesson).solutionDir;
+}

@@ -1,0 +1,21 @@
+// Where things live. Everything is resolved from the repository root so the CLI
+// works from any current directory.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const LESSONS_DIR = path.join(REPO_ROOT, 'lessons');
+export const SOLUTIONS_DIR = path.join(REPO_ROOT, 'solutions');
+export const DEFAULT_WORKSPACE = path.join(REPO_ROOT, 'legacy-app');
+/** Personal, gitignored: service URLs, backups. */
+// Tests point these elsewhere so they never touch a maintainer's own progress or backups.
+export const WORKSHOP_DIR = process.env.WORKSHOP_HOME ?? path.join(REPO_ROOT, '.workshop');
+export const STATE_FILE = process.env.WORKSHOP_STATE_FILE ?? path.join(REPO_ROOT, '.workshop-state.json');
+export const SERVICES_ENV_FILE = path.join(WORKSHOP_DIR, 'services.env');
+export const BACKUPS_DIR = path.join(WORKSHOP_DIR, 'backups');
+
+/** A path for humans: relative to the current directory when that is shorter. */
+export function displayPath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && rel.length < p.length ? rel : p;
+}

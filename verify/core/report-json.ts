@@ -1,0 +1,54 @@
+// The JSON contract other tools rely on (DESIGN §3): keep these field names stable.
+import type { LessonReport } from './runner.ts';
+
+export interface JsonCheck {
+  id: string;
+  title: string;
+  status: 'pass' | 'fail' | 'skip';
+  severity: string;
+  layer: string;
+  message: string;
+  hint: string;
+  // Extra detail; consumers may ignore it.
+  where?: string;
+  observed?: string;
+  expected?: string;
+  why?: string;
+  fix?: string;
+  learn: string;
+  evidence?: string[];
+  durationMs: number;
+}
+
+export interface JsonLessonReport {
+  lesson: string;
+  ok: boolean;
+  checks: JsonCheck[];
+  /** Present when the environment, not the learner's work, stopped the run (exit 2). */
+  error?: { message: string; next?: string };
+}
+
+export function toJson(report: LessonReport): JsonLessonReport {
+  return {
+    lesson: report.lesson.number,
+    ok: report.ok,
+    checks: report.checks.map((r) => ({
+      id: r.id,
+      title: r.title,
+      status: r.outcome.status,
+      severity: r.severity,
+      layer: r.layer,
+      message: r.outcome.message,
+      hint: r.hint,
+      where: r.outcome.where,
+      observed: r.outcome.observed,
+      expected: r.outcome.expected,
+      why: r.outcome.why,
+      fix: r.outcome.fix,
+      learn: r.learn,
+      evidence: r.outcome.evidence,
+      durationMs: Math.round(r.durationMs),
+    })),
+    ...(report.broken ? { error: { message: report.broken.message, next: report.broken.next } } : {}),
+  };
+}

@@ -1,0 +1,170 @@
+// Runs one lesson's checks: dependencies first (a failed dependency skips its
+// dependents instead of cascading failures), independent checks in parallel, each
+// within its time budget. Emits events; reporters turn them into text or JSON.
+import type { CheckDefinition, Layer, Outcome, Severity } from './check.ts';
+import { EnvironmentError } from './errors.ts';
+import type { Lesson } from './lessons.ts';
+import { Cleanup, createProbes, type ProbeOptions } from '../probes/index.ts';
+
+export interface CheckReport {
+  /** `01.honours-port` */
+  id: string;
+  title: string;
+  severity: Severity;
+  layer: Layer;
+  outcome: Outcome;
+  /** The first rung of the hint ladder. */
+  hint: string;
+  /** `lessons/01-extract-config/README.md#4-honour-port` */
+  learn: string;
+  durationMs: number;
+  /** Why it did not run: a dependency failed, its layer was left out, or the environment broke. */
+  skippedBecause?: 'dependency' | 'layer' | 'environment';
+}
+
+export interface LessonReport {
+  lesson: Lesson;
+  ok: boolean;
+  checks: CheckReport[];
+  /** Set when the tool or the environment, not the learner's work, stopped the run (exit 2). */
+  broken?: EnvironmentError;
+}
+
+export type RunEvent =
+  | { kind: 'lesson-start'; lesson: Lesson; total: number }
+  | { kind: 'check-done'; report: CheckReport }
+  | { kind: 'lesson-done'; report: LessonReport };
+
+export interface RunOptions extends ProbeOptions {
+  lesson: Lesson;
+  checks: CheckDefinition[];
+  /** Layers to run; checks of other layers are skipped with the reason. Default: all. */
+  layers?: ReadonlySet<Layer>;
+  /** Why layers were left out, for the skip message (e.g. "--no-cluster"). */
+  layersReason?: string;
+  concurrency?: number;
+  onEvent?: (event: RunEvent) => void;
+}
+
+const DEFAULT_TIMEOUT_MS = 15_000;
+
+export function fullId(lesson: Lesson, check: CheckDefinition): string {
+  return `${lesson.number}.${check.id}`;
+}
+
+export async function runLesson(opts: RunOptions): Promise<LessonReport> {
+  const { lesson, checks } = opts;
+  const emit = opts.onEvent ?? (() => {});
+  emit({ kind: 'lesson-start', lesson, total: checks.length });
+
+  const cleanup = new Cleanup();
+  const probes = createProbes(opts, cleanup);
+  const limit = semaphore(opts.concurrency ?? 4);
+  const byId = new Map(checks.map((c) => [c.id, c]));
+  const running = new Map<string, Promise<CheckReport>>();
+  let broken: EnvironmentError | undefined;
+
+  const report = (check: CheckDefinition, outcome: Outcome, durationMs: number, skippedBecause?: CheckReport['skippedBecause']): CheckReport => {
+    const r: CheckReport = {
+      id: fullId(lesson, check),
+      title: check.title,
+      severity: check.severity,
+      layer: check.layer,
+      outcome,
+      hint: check.hints[0] ?? '',
+      learn: `lessons/${lesson.number}-${lesson.slug}/README.md${check.learn}`,
+      durationMs,
+      skippedBecause,
+    };
+    emit({ kind: 'check-done', report: r });
+    return r;
+  };
+
+  const execute = async (check: CheckDefinition): Promise<CheckReport> => {
+    const deps = await Promise.all((check.dependsOn ?? []).map((d) => schedule(byId.get(d)!)));
+    const blocker = deps.find((d) => d.outcome.status !== 'pass');
+    if (blocker) {
+      const because = blocker.skippedBecause === 'layer' || blocker.skippedBecause === 'environment' ? blocker.skippedBecause : 'dependency';
+      return report(check, { status: 'skip', message: `needs ${blocker.id} to pass first` }, 0, because);
+    }
+    if (opts.layers && !opts.layers.has(check.layer)) {
+      return report(check, { status: 'skip', message: `${check.layer} checks are not run${opts.layersReason ? ` (${opts.layersReason})` : ''}` }, 0, 'layer');
+    }
+    if (broken) return report(check, { status: 'skip', message: 'not run: the environment is broken (see above)' }, 0, 'environment');
+    return limit(async () => {
+      const started = performance.now();
+      try {
+        const outcome = await withTimeout(check, (signal) => check.run({ ...probes, workspace: opts.workspace, signal }));
+        return report(check, outcome, performance.now() - started);
+      } catch (err) {
+        broken ??= err instanceof EnvironmentError ? err : internalError(fullId(lesson, check), err);
+        return report(check, { status: 'skip', message: `not run: ${(err as Error).message}` }, performance.now() - started, 'environment');
+      }
+    });
+  };
+
+  const schedule = (check: CheckDefinition): Promise<CheckReport> => {
+    let p = running.get(check.id);
+    if (!p) {
+      p = execute(check);
+      running.set(check.id, p);
+    }
+    return p;
+  };
+
+  let reports: CheckReport[];
+  try {
+    reports = await Promise.all(checks.map(schedule));
+  } finally {
+    await cleanup.run();
+  }
+  const blocking = reports.filter((r) => r.severity === 'required' && (r.outcome.status === 'fail' || r.skippedBecause === 'dependency'));
+  const result: LessonReport = { lesson, ok: !broken && blocking.length === 0, checks: reports, broken };
+  emit({ kind: 'lesson-done', report: result });
+  return result;
+}
+
+async function withTimeout(check: CheckDefinition, run: (signal: AbortSignal) => Promise<Outcome>): Promise<Outcome> {
+  const ms = check.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Outcome>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      resolve({
+        status: 'fail',
+        message: `did not finish within ${Math.round(ms / 1000)} s`,
+        why: 'The check waits a bounded time for your app; it usually means the app hung (a request that never answers, a start-up that never listens).',
+        fix: 'Start the app yourself (`cd legacy-app && npm start`) and watch its output, then run `npm run verify` again.',
+      });
+    }, ms);
+  });
+  try {
+    return await Promise.race([run(controller.signal), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function internalError(id: string, err: unknown): EnvironmentError {
+  if (process.env.DEBUG) console.error(err);
+  return new EnvironmentError(
+    `Internal error in check ${id}: ${(err as Error)?.message ?? String(err)}. This is a bug in the workshop, not in your code.`,
+    'DEBUG=1 npm run verify   (prints the stack trace; please paste it to your instructor)',
+  );
+}
+
+function semaphore(max: number) {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (active >= max) await new Promise<void>((r) => waiting.push(r));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}

@@ -1,0 +1,88 @@
+// Copying, backing up and restoring workspaces. Anything that would overwrite a
+// learner's files goes through `backupWorkspace` first.
+import fs from 'node:fs';
+import path from 'node:path';
+import { EnvironmentError, UsageError } from './errors.ts';
+import { BACKUPS_DIR, REPO_ROOT, displayPath } from './paths.ts';
+
+/** Never copied: installed packages, VCS data, and what the app writes at run time. */
+const RUNTIME_DIRS = new Set(['node_modules', '.git', 'logs', 'uploads']);
+/** Local configuration that belongs to the learner, never to a solution. */
+const LOCAL_FILES = /^\.env($|\.(?!example$))/;
+
+export function isRuntimeEntry(rel: string): boolean {
+  return rel.split(/[\\/]/).some((part) => RUNTIME_DIRS.has(part));
+}
+
+export function isLocalConfig(rel: string): boolean {
+  return LOCAL_FILES.test(path.basename(rel));
+}
+
+/** Resolve `--workspace`, or exit 2 with one clear line when it is not a directory. */
+export function resolveWorkspace(dir: string): string {
+  const abs = path.resolve(dir);
+  if (!fs.existsSync(abs)) {
+    throw new UsageError(`Workspace ${abs} does not exist. Pass an existing folder with --workspace, or leave it out to use legacy-app/.`);
+  }
+  if (!fs.statSync(abs).isDirectory()) {
+    throw new UsageError(`Workspace ${abs} is a file, not a folder. Pass the app's folder with --workspace.`);
+  }
+  return abs;
+}
+
+export function copyTree(src: string, dest: string, skip: (rel: string) => boolean = isRuntimeEntry): void {
+  fs.mkdirSync(dest, { recursive: true });
+  fs.cpSync(src, dest, {
+    recursive: true,
+    filter: (from) => {
+      const rel = path.relative(src, from);
+      return rel === '' || !skip(rel);
+    },
+  });
+}
+
+/**
+ * Make a workspace outside the repository runnable: packages resolve by walking up from
+ * the app's folder, so a copy in /tmp gets a `node_modules` link to the repository's.
+ */
+export function linkDependencies(dir: string): void {
+  const target = path.join(dir, 'node_modules');
+  if (fs.existsSync(target) || isInside(dir, REPO_ROOT)) return;
+  const source = path.join(REPO_ROOT, 'node_modules');
+  if (!fs.existsSync(source)) {
+    throw new EnvironmentError('The workshop\'s packages are not installed (no node_modules/).', 'npm install');
+  }
+  fs.symlinkSync(source, target, process.platform === 'win32' ? 'junction' : 'dir');
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+function hasUserFiles(dir: string): boolean {
+  return fs.existsSync(dir) && fs.readdirSync(dir).some((name) => name !== 'node_modules');
+}
+
+/** Copy the workspace (with its local .env, without node_modules) to `.workshop/backups/<time>-<reason>/`. */
+export function backupWorkspace(workspace: string, reason: string): string | undefined {
+  if (!hasUserFiles(workspace)) return undefined;
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const dest = path.join(BACKUPS_DIR, `${stamp}-${reason}`);
+  copyTree(workspace, dest, (rel) => rel.split(/[\\/]/).some((p) => p === 'node_modules' || p === '.git'));
+  return dest;
+}
+
+/**
+ * Replace the workspace's files with `source`'s. Keeps node_modules and the learner's
+ * local .env files (they are configuration, not code). Call backupWorkspace first.
+ */
+export function replaceWorkspace(workspace: string, source: string): void {
+  if (!fs.existsSync(source)) throw new EnvironmentError(`${displayPath(source)} is missing from this repository.`, 'git status');
+  fs.mkdirSync(workspace, { recursive: true });
+  for (const name of fs.readdirSync(workspace)) {
+    if (name === 'node_modules' || isLocalConfig(name)) continue;
+    fs.rmSync(path.join(workspace, name), { recursive: true, force: true });
+  }
+  copyTree(source, workspace, (rel) => isRuntimeEntry(rel) || isLocalConfig(rel));
+}

@@ -1,0 +1,183 @@
+// The process probe: starts the learner's app with an environment we choose, on a port
+// we choose, waits until it listens, captures its output, and stops it by PID.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { resolveAppCommand, type AppCommand } from './app-command.ts';
+import type { Cleanup } from './cleanup.ts';
+import { isolatedCopy } from './workspace-copy.ts';
+
+const SPY = fileURLToPath(new URL('./listen-spy.cjs', import.meta.url));
+const OUTPUT_LIMIT = 256 * 1024;
+/** Variables worth passing through from the verifier's own environment; everything else is chosen by the check. */
+const PASS_THROUGH = ['PATH', 'HOME', 'USER', 'TMPDIR', 'TEMP', 'TMP', 'LANG', 'LC_ALL', 'TZ', 'SystemRoot', 'ComSpec', 'PATHEXT'];
+
+export interface StartOptions {
+  /** The app's whole configuration. `undefined` values are left out (that is how a check removes a variable). */
+  env: Record<string, string | undefined>;
+  /** Move a port the app hard-codes to a free one: `{ 3000: 41234 }`. */
+  remapPorts?: Record<number, number>;
+  /** Run from a temporary copy without these files (e.g. `.env`), so a local file cannot mask missing config. */
+  withoutFiles?: string[];
+  /** How long to wait for the first listening socket. */
+  startTimeoutMs?: number;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface StartResult {
+  /** Listening ports, in the order they opened; empty if the app exited or timed out first. */
+  ports: number[];
+  /** Set when the app exited before it listened. */
+  exit?: ExitInfo;
+  timedOut: boolean;
+  app: RunningApp;
+}
+
+export class RunningApp {
+  private out = '';
+  private err = '';
+  readonly exited: Promise<ExitInfo>;
+  exitInfo?: ExitInfo;
+
+  constructor(
+    private readonly child: ChildProcess,
+    readonly command: AppCommand,
+    private readonly reportFile: string,
+  ) {
+    const keep = (buf: string, chunk: Buffer) => (buf + chunk.toString('utf8')).slice(-OUTPUT_LIMIT);
+    child.stdout?.on('data', (c: Buffer) => (this.out = keep(this.out, c)));
+    child.stderr?.on('data', (c: Buffer) => (this.err = keep(this.err, c)));
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.exitInfo = { code, signal };
+        resolve(this.exitInfo);
+      });
+      child.once('error', () => {
+        this.exitInfo = { code: null, signal: null };
+        resolve(this.exitInfo);
+      });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get stdout(): string {
+    return this.out;
+  }
+
+  get stderr(): string {
+    return this.err;
+  }
+
+  /**
+   * The last lines of stdout and stderr, for evidence in a message. Stack frames
+   * (`    at …`) are dropped: the error line above them is what a learner acts on.
+   */
+  tail(lines = 8): string[] {
+    return `${this.out}\n${this.err}`
+      .split('\n')
+      .filter((l) => l.trim() && !/^\s+at /.test(l))
+      .slice(-lines);
+  }
+
+  private reports(): Array<{ port: number; error?: string }> {
+    try {
+      return fs
+        .readFileSync(this.reportFile, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { port: number; error?: string });
+    } catch {
+      return [];
+    }
+  }
+
+  /** Ports the process (or its children) reported listening on. */
+  listeningPorts(): number[] {
+    return this.reports().filter((r) => !r.error).map((r) => r.port);
+  }
+
+  /** Listens that failed: `{ port: 3000, error: 'EADDRINUSE' }`. */
+  listenErrors(): Array<{ port: number; error: string }> {
+    return this.reports().filter((r): r is { port: number; error: string } => r.error !== undefined);
+  }
+
+  /** Send a signal to the app (its process group when it runs under a shell). */
+  signal(sig: NodeJS.Signals): void {
+    if (this.exitInfo || this.child.pid === undefined) return;
+    try {
+      if (this.command.viaShell && process.platform !== 'win32') process.kill(-this.child.pid, sig);
+      else this.child.kill(sig);
+    } catch {
+      // Already gone: nothing to stop.
+    }
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`. Resolves when the process has exited. */
+  async stop(graceMs = 3000): Promise<ExitInfo> {
+    if (this.exitInfo) return this.exitInfo;
+    this.signal('SIGTERM');
+    const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
+    try {
+      return await this.exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function buildEnv(opts: StartOptions, reportFile: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const key of PASS_THROUGH) if (process.env[key] !== undefined) env[key] = process.env[key];
+  for (const [key, value] of Object.entries(opts.env)) if (value !== undefined) env[key] = value;
+  env.NODE_OPTIONS = `--require "${SPY}"`;
+  env.VERIFY_LISTEN_REPORT = reportFile;
+  const remap = Object.entries(opts.remapPorts ?? {}).map(([from, to]) => `${from}:${to}`);
+  if (remap.length) env.VERIFY_REMAP_PORTS = remap.join(',');
+  return env;
+}
+
+/**
+ * Start the app and wait until it listens, exits, or runs out of time. Never throws for
+ * something the app does; the caller decides what a crash or a timeout means.
+ */
+export async function startApp(workspace: string, opts: StartOptions, cleanup: Cleanup): Promise<StartResult> {
+  const cwd = opts.withoutFiles?.length ? await isolatedCopy(workspace, opts.withoutFiles, cleanup) : workspace;
+  const command = resolveAppCommand(cwd);
+  const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-listen-'));
+  cleanup.add(() => fs.rmSync(reportDir, { recursive: true, force: true }));
+  const reportFile = path.join(reportDir, 'ports.jsonl');
+
+  const child = spawn(command.file, command.args, {
+    cwd,
+    env: buildEnv(opts, reportFile),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    shell: command.viaShell,
+    // Its own process group, so a shell-started app can be stopped with all its children.
+    detached: command.viaShell && process.platform !== 'win32',
+  });
+  const app = new RunningApp(child, command, reportFile);
+  cleanup.add(() => app.stop(1000));
+
+  const deadline = Date.now() + (opts.startTimeoutMs ?? 10_000);
+  while (Date.now() < deadline) {
+    const ports = app.listeningPorts();
+    if (ports.length) return { ports, timedOut: false, app };
+    if (app.exitInfo) return { ports: [], exit: app.exitInfo, timedOut: false, app };
+    await Promise.race([app.exited, new Promise((r) => setTimeout(r, 25))]);
+  }
+  return { ports: app.listeningPorts(), timedOut: true, app };
+}
+
+/** "exited with code 1", "was killed by SIGKILL". */
+export function describeExit(exit: ExitInfo): string {
+  return exit.signal ? `was stopped by ${exit.signal}` : `exited with code ${exit.code}`;
+}

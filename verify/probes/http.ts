@@ -1,0 +1,72 @@
+// HTTP against the learner's app: bounded time, no redirects followed (a redirect is
+// evidence), and an optional cookie jar so a check can act as one logged-in browser.
+export interface HttpResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** Parsed body when it is JSON, else undefined. */
+  json: unknown;
+}
+
+export interface RequestOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  /** An object is sent as JSON; FormData as multipart; a string as-is. */
+  body?: unknown;
+  timeoutMs?: number;
+}
+
+export class HttpClient {
+  private cookies = new Map<string, string>();
+
+  constructor(readonly baseUrl = '', private readonly signal?: AbortSignal) {}
+
+  async request(pathOrUrl: string, opts: RequestOptions = {}): Promise<HttpResponse> {
+    const headers: Record<string, string> = { ...opts.headers };
+    let body: RequestInit['body'];
+    if (opts.body instanceof FormData || typeof opts.body === 'string') body = opts.body;
+    else if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const timeout = AbortSignal.timeout(opts.timeoutMs ?? 5000);
+    const res = await fetch(new URL(pathOrUrl, this.baseUrl || undefined), {
+      method: opts.method ?? (opts.body === undefined ? 'GET' : 'POST'),
+      headers,
+      body,
+      redirect: 'manual',
+      signal: this.signal ? AbortSignal.any([timeout, this.signal]) : timeout,
+    });
+    for (const cookie of res.headers.getSetCookie()) {
+      const [pair] = cookie.split(';');
+      const eq = pair!.indexOf('=');
+      if (eq > 0) this.cookies.set(pair!.slice(0, eq).trim(), pair!.slice(eq + 1).trim());
+    }
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, headers: res.headers, text, json };
+  }
+
+  get(path: string, opts: Omit<RequestOptions, 'method' | 'body'> = {}) {
+    return this.request(path, { ...opts, method: 'GET' });
+  }
+
+  post(path: string, body?: unknown, opts: Omit<RequestOptions, 'method' | 'body'> = {}) {
+    return this.request(path, { ...opts, method: 'POST', body });
+  }
+}
+
+/** "connection refused" instead of "fetch failed": the cause is what a learner can act on. */
+export function describeFetchError(err: unknown): string {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return 'no answer before the timeout';
+  if (e.cause?.code === 'ECONNREFUSED') return 'connection refused';
+  if (e.cause?.code === 'ECONNRESET') return 'connection reset by the app';
+  return e.cause?.message ?? e.message ?? String(err);
+}

@@ -1,0 +1,53 @@
+// The probes a check can use. The runner builds one set per run and injects it, so
+// tests use the real things (real app, real Postgres) and nothing needs mocking.
+import { AppProbe } from './app-probe.ts';
+import { Cleanup } from './cleanup.ts';
+import { FilesProbe } from './files.ts';
+import { GitProbe } from './git.ts';
+import { HttpClient } from './http.ts';
+import { KubeProbe, type KubeOptions } from './kube.ts';
+import { MachineProbe } from './machine.ts';
+import { PostgresProbe } from './postgres.ts';
+import { ServicesProbe } from './services.ts';
+
+export interface Probes {
+  files: FilesProbe;
+  git: GitProbe;
+  app: AppProbe;
+  services: ServicesProbe;
+  postgres: PostgresProbe;
+  machine: MachineProbe;
+  kube: KubeProbe;
+  /** A fresh HTTP client (own cookie jar) for `baseUrl`. */
+  http(baseUrl: string): HttpClient;
+  /** Compute something once per run and share it between checks (e.g. one started app). */
+  shared<T>(key: string, make: () => Promise<T>): Promise<T>;
+}
+
+export interface ProbeOptions {
+  workspace: string;
+  kube?: KubeOptions;
+  /** Where backing-service URLs come from (default: process.env, then .workshop/services.env). */
+  serviceEnv?: NodeJS.ProcessEnv;
+}
+
+export function createProbes(opts: ProbeOptions, cleanup: Cleanup): Probes {
+  const services = new ServicesProbe(opts.serviceEnv);
+  const memo = new Map<string, Promise<unknown>>();
+  return {
+    files: new FilesProbe(opts.workspace),
+    git: new GitProbe(opts.workspace),
+    app: new AppProbe(opts.workspace, cleanup),
+    services,
+    postgres: new PostgresProbe(services, cleanup),
+    machine: new MachineProbe(opts.workspace),
+    kube: new KubeProbe(opts.kube),
+    http: (baseUrl) => new HttpClient(baseUrl),
+    shared<T>(key: string, make: () => Promise<T>): Promise<T> {
+      if (!memo.has(key)) memo.set(key, make());
+      return memo.get(key) as Promise<T>;
+    },
+  };
+}
+
+export { Cleanup };

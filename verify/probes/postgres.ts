@@ -1,0 +1,60 @@
+// A scratch database per check, so a check can prove the app used *the* DATABASE_URL
+// it was given (and not a hard-coded one) by looking at what landed inside it.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { EnvironmentError } from '../core/errors.ts';
+import type { Cleanup } from './cleanup.ts';
+import type { ServicesProbe } from './services.ts';
+
+export interface ScratchDatabase {
+  name: string;
+  url: string;
+  query<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+export class PostgresProbe {
+  constructor(
+    private readonly services: ServicesProbe,
+    private readonly cleanup: Cleanup,
+  ) {}
+
+  async scratchDatabase(): Promise<ScratchDatabase> {
+    const adminUrl = this.services.url('DATABASE_URL');
+    const name = `verify_${randomBytes(5).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
+    try {
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${name}`);
+    } catch (err) {
+      throw new EnvironmentError(`Cannot create a scratch database on the Postgres at ${redact(adminUrl)}: ${(err as Error).message}.`, 'npm run verify 0   (checks the backing services)');
+    } finally {
+      await admin.end().catch(() => {});
+    }
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    const pool = new pg.Pool({ connectionString: url.href, max: 2, connectionTimeoutMillis: 3000 });
+    this.cleanup.add(async () => {
+      await pool.end().catch(() => {});
+      const c = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
+      await c.connect();
+      // FORCE (Postgres 13+) ends the app's leftover connections first.
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => c.end());
+    });
+    return {
+      name,
+      url: url.href,
+      query: async (sql, params) => (await pool.query(sql, params)).rows,
+    };
+  }
+}
+
+/** A URL safe to print: the password replaced by `***`. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.href;
+  } catch {
+    return '(unparseable URL)';
+  }
+}
