@@ -1,0 +1,102 @@
+// The curriculum is code, and this is its test (rustlings' `dev check`, for a cluster
+// workshop): every lesson's metadata is sound, its required checks fail on its
+// starting state and pass on its solution, later solutions still pass earlier
+// lessons, and every known-wrong fixture fails with the check id it names.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { listFixtures, materializeFixture } from '../verify/core/fixtures.ts';
+import { listLessons, loadChecks, startStateDir } from '../verify/core/lessons.ts';
+import { REPO_ROOT } from '../verify/core/paths.ts';
+import { headings } from '../verify/render/markdown.ts';
+import { summary, verifyIn } from './helpers/verify.ts';
+import { tempDir, workspaceFrom } from './helpers/workspaces.ts';
+
+const lessons = listLessons();
+
+describe('lesson metadata', () => {
+  test('lessons are numbered 00, 01, … without gaps, each with a README and a solution', () => {
+    expect(lessons.map((l) => l.index)).toEqual(lessons.map((_, i) => i));
+    for (const l of lessons) {
+      expect(fs.existsSync(l.readmePath), `${l.readmePath}`).toBe(true);
+      expect(fs.existsSync(l.solutionDir), `${l.solutionDir}`).toBe(true);
+    }
+  });
+
+  test('solutions/ mirrors lessons/ one-to-one', () => {
+    const solutions = fs.readdirSync(`${REPO_ROOT}/solutions`).sort();
+    expect(solutions).toEqual(lessons.map((l) => `${l.number}-${l.slug}`));
+  });
+
+  for (const lesson of lessons) {
+    test(`${lesson.number}: check ids unique and kebab-case, hints and learn anchors valid, README lists every check`, async () => {
+      const checks = await loadChecks(lesson);
+      const readme = fs.readFileSync(lesson.readmePath, 'utf8');
+      const anchors = new Set(headings(readme).map((h) => `#${h.anchor}`));
+      const ids = checks.map((c) => c.id);
+      expect(new Set(ids).size, 'duplicate check id').toBe(ids.length);
+      expect(checks.some((c) => c.severity === 'required'), 'a lesson needs at least one required check').toBe(true);
+      for (const c of checks) {
+        expect(c.id, 'kebab-case id').toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+        expect(c.title.trim(), `${c.id} has an empty title`).not.toBe('');
+        expect(c.hints.length, `${c.id} has no hint`).toBeGreaterThan(0);
+        for (const h of c.hints) expect(h.trim(), `${c.id} has an empty hint`).not.toBe('');
+        expect(anchors, `${c.id} links to ${c.learn}, which is not a heading of ${lesson.readmePath}`).toContain(c.learn);
+        for (const d of c.dependsOn ?? []) expect(ids, `${c.id} depends on unknown ${d}`).toContain(d);
+        expect(readme, `README "Check yourself" should mention ${lesson.number}.${c.id}`).toContain(`${lesson.number}.${c.id}`);
+      }
+      expect(headings(readme).map((h) => h.text)).toEqual(expect.arrayContaining(['Common mistakes', 'Check yourself']));
+    });
+  }
+
+  test('legacy-app/ as committed is the pristine legacy app (solutions/00-setup)', () => {
+    const tree = (p: string) => execFileSync('git', ['rev-parse', `HEAD:${p}`], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    expect(tree('legacy-app')).toBe(tree(`solutions/${lessons[0]!.number}-${lessons[0]!.slug}`));
+  });
+});
+
+for (const [i, lesson] of lessons.entries()) {
+  describe(`lesson ${lesson.number} ${lesson.slug}`, () => {
+    if (lesson.start_state_passes) {
+      test('starting state may pass, for the reason lesson.yaml gives', () => {
+        expect(lesson.start_state_passes!.trim().length).toBeGreaterThan(20);
+        expect(startStateDir(lessons, lesson)).toBe(lesson.solutionDir);
+      });
+    } else {
+      test('every required check fails (or waits on one that fails) on the starting state', async () => {
+        const report = await verifyIn(lesson, workspaceFrom(startStateDir(lessons, lesson)));
+        expect(report.broken, report.broken?.message).toBeUndefined();
+        expect(report.ok).toBe(false);
+        const passingRequired = report.checks.filter((c) => c.severity === 'required' && c.outcome.status === 'pass');
+        expect(passingRequired.map((c) => c.id), summary(report).join('\n')).toEqual([]);
+      });
+    }
+
+    test('the reference solution passes', async () => {
+      const report = await verifyIn(lesson, workspaceFrom(lesson.solutionDir));
+      expect(report.broken, report.broken?.message).toBeUndefined();
+      expect(report.checks.filter((c) => c.outcome.status === 'fail').map((c) => c.id), summary(report).join('\n')).toEqual([]);
+      expect(report.ok).toBe(true);
+    });
+
+    for (const earlier of lessons.slice(0, i)) {
+      test(`the solution still passes lesson ${earlier.number}`, async () => {
+        const report = await verifyIn(earlier, workspaceFrom(lesson.solutionDir));
+        expect(report.ok, summary(report).join('\n')).toBe(true);
+      });
+    }
+
+    for (const fixture of listFixtures(lesson)) {
+      test(`known-wrong ${fixture.name} fails with ${fixture.expectFail.join(', ')}`, async () => {
+        expect(fixture.expectFail.length).toBeGreaterThan(0);
+        const dir = tempDir();
+        materializeFixture(fixture, lessons, dir);
+        const report = await verifyIn(lesson, dir);
+        expect(report.broken, report.broken?.message).toBeUndefined();
+        const failed = report.checks.filter((c) => c.outcome.status === 'fail').map((c) => c.id);
+        expect(failed, summary(report).join('\n')).toEqual(expect.arrayContaining(fixture.expectFail));
+        expect(report.ok).toBe(false);
+      });
+    }
+  });
+}
