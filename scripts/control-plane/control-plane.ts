@@ -85,6 +85,7 @@ function installProcessHandlers(): void {
   });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(sig, () => {
+      if (running.size) console.error(`[control-plane] ${sig}: stopping ${running.size} control plane(s)…`);
       void Promise.allSettled([...running].map((p) => p.stop())).then(() => {
         // Re-raise so the exit status says "killed by SIGINT" and other listeners still run.
         if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);

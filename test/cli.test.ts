@@ -1,0 +1,166 @@
+// The CLI as learners and tools use it: real child processes, real exit codes, the
+// JSON contract of DESIGN §3, and no lost work.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { cli, hasStackTrace } from './helpers/cli.ts';
+import { tempDir, workspaceFrom } from './helpers/workspaces.ts';
+import { REPO_ROOT } from '../verify/core/paths.ts';
+
+const LEGACY = path.join(REPO_ROOT, 'solutions/00-setup');
+
+describe('verify', () => {
+  test('solution --out writes a runnable workspace that passes verify --json (exit 0)', () => {
+    const out = path.join(tempDir(), 'ws');
+    const written = cli(['solution', '1', '--out', out]);
+    expect(written.code, written.stderr).toBe(0);
+    expect(fs.existsSync(path.join(out, 'src/config.js'))).toBe(true);
+    expect(fs.existsSync(path.join(out, 'node_modules/express'))).toBe(true);
+
+    const r = cli(['verify', '1', '--workspace', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json).toMatchObject({ lesson: '01', ok: true });
+    for (const check of json.checks) {
+      expect(Object.keys(check)).toEqual(expect.arrayContaining(['id', 'title', 'status', 'severity', 'layer', 'message', 'hint']));
+      expect(check.status).toBe('pass');
+    }
+  });
+
+  test('the shipped legacy app: ok false, the failing ids listed, exit 1', () => {
+    const r = cli(['verify', '1', '--workspace', workspaceFrom(LEGACY), '--json']);
+    expect(r.code, r.stderr).toBe(1);
+    const json = JSON.parse(r.stdout);
+    expect(json.ok).toBe(false);
+    const failing = json.checks.filter((c: { status: string }) => c.status === 'fail').map((c: { id: string }) => c.id);
+    expect(failing).toEqual(expect.arrayContaining(['01.honours-port', '01.fails-fast-on-missing-config', '01.no-hardcoded-secrets', '01.env-example']));
+  });
+
+  test('human output: greppable lines with found/why/fix/learn, and the next command', () => {
+    const r = cli(['verify', '1', '--workspace', workspaceFrom(LEGACY)]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^ {2}✖ FAIL {2}01\.no-hardcoded-secrets/m);
+    expect(r.stdout).toMatch(/^ {2}✔ PASS {2}01\.single-config-module/m);
+    expect(r.stdout).toMatch(/^ {2}○ SKIP {2}01\.honours-database-url/m);
+    expect(r.stdout).toContain('src/db.js:9');
+    expect(r.stdout).toMatch(/why +Anyone with the repository/);
+    expect(r.stdout).toMatch(/learn +lessons\/01-extract-config\/README\.md#3-take-secrets-out-of-the-source/);
+    expect(r.stdout).toMatch(/Next: fix 01\.\S+, then run npm run verify -- 1 --workspace .+ again\. Stuck\? npm run hint/);
+    expect(r.stdout).not.toMatch(/\x1b\[/);
+  });
+
+  test('a workspace that does not exist: one clear line, exit 2, no stack trace', () => {
+    const r = cli(['verify', '1', '--workspace', '/nonexistent/l2k-workspace', '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')[0]).toMatch(/Workspace \/nonexistent\/l2k-workspace does not exist/);
+    expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(2);
+    expect(hasStackTrace(r.stderr + r.stdout)).toBe(false);
+  });
+
+  test('no backing services: exit 2 naming the command that starts them (JSON keeps its shape)', () => {
+    const r = cli(['verify', '1', '--workspace', workspaceFrom(LEGACY), '--json'], { withoutServices: true });
+    expect(r.code).toBe(2);
+    const json = JSON.parse(r.stdout);
+    expect(json.ok).toBe(false);
+    expect(json.error.message).toMatch(/DATABASE_URL is not set/);
+    expect(json.error.next).toMatch(/npm run setup/);
+    expect(hasStackTrace(r.stderr + r.stdout)).toBe(false);
+  });
+
+  test.each([
+    [['verify', '42'], /There is no lesson "42"/],
+    [['verify', '1', '--bogus'], /Unknown option '--bogus'.*Usage: npm run verify/],
+    [['nonsense'], /Unknown command "nonsense"/],
+    [['solution'], /Which lesson\?/],
+    [['solution', '1', '--diff', '--apply'], /Choose one of --diff, --apply and --out/],
+  ])('bad input %j: one line, exit 2', (args, message) => {
+    const r = cli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+  });
+});
+
+describe('never losing work', () => {
+  test('solution --out refuses a folder that is not empty, and leaves it as it was', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'mine.txt'), 'my work');
+    const r = cli(['solution', '1', '--out', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not an empty folder/);
+    expect(fs.readdirSync(dir)).toEqual(['mine.txt']);
+  });
+
+  test('reset backs up the workspace (with .env), restores the start, keeps .env', () => {
+    const ws = workspaceFrom(path.join(REPO_ROOT, 'solutions/01-extract-config'));
+    fs.writeFileSync(path.join(ws, 'src/my-change.js'), '// my work\n');
+    fs.writeFileSync(path.join(ws, '.env'), 'SESSION_SECRET=mine\n');
+    const home = tempDir('l2k-home-');
+    const r = cli(['reset', '1', '--workspace', ws], { env: { WORKSHOP_HOME: home } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.existsSync(path.join(ws, 'src/my-change.js'))).toBe(false);
+    expect(fs.existsSync(path.join(ws, 'src/config.js'))).toBe(false);
+    expect(fs.readFileSync(path.join(ws, 'src/db.js'), 'utf8')).toContain("DB_HOST = 'localhost'");
+    expect(fs.readFileSync(path.join(ws, '.env'), 'utf8')).toBe('SESSION_SECRET=mine\n');
+    const [backup] = fs.readdirSync(path.join(home, 'backups'));
+    expect(backup).toMatch(/before-reset-01$/);
+    expect(fs.readFileSync(path.join(home, 'backups', backup!, 'src/my-change.js'), 'utf8')).toBe('// my work\n');
+    expect(fs.readFileSync(path.join(home, 'backups', backup!, '.env'), 'utf8')).toBe('SESSION_SECRET=mine\n');
+    expect(r.stdout).toMatch(/Backed up your work to/);
+  });
+
+  test('solution --apply backs up first, then the workspace holds the solution', () => {
+    const ws = workspaceFrom(LEGACY);
+    fs.writeFileSync(path.join(ws, 'notes.txt'), 'half-done\n');
+    const home = tempDir('l2k-home-');
+    const r = cli(['solution', '1', '--apply', '--workspace', ws], { env: { WORKSHOP_HOME: home } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.existsSync(path.join(ws, 'src/config.js'))).toBe(true);
+    expect(fs.existsSync(path.join(ws, 'notes.txt'))).toBe(false);
+    const [backup] = fs.readdirSync(path.join(home, 'backups'));
+    expect(fs.readFileSync(path.join(home, 'backups', backup!, 'notes.txt'), 'utf8')).toBe('half-done\n');
+  });
+
+  test('solution without flags lists the files that differ', () => {
+    const r = cli(['solution', '1', '--workspace', workspaceFrom(LEGACY)]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('src/config.js');
+    expect(r.stdout).toMatch(/npm run solution 1 -- --diff/);
+  });
+});
+
+describe('lessons, progress and hints', () => {
+  test('lesson 1 piped: plain text, marks the lesson current', () => {
+    const home = tempDir('l2k-home-');
+    const state = path.join(home, 'state.json');
+    const r = cli(['lesson', '1'], { env: { WORKSHOP_STATE_FILE: state } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^01 · Extract configuration$/m);
+    expect(r.stdout).toContain('Common mistakes');
+    expect(r.stdout).not.toMatch(/\x1b\[/);
+    expect(JSON.parse(fs.readFileSync(state, 'utf8')).current).toBe('extract-config');
+
+    const status = cli(['status'], { env: { WORKSHOP_STATE_FILE: state } });
+    expect(status.stdout).toMatch(/▶ 01 {2}Extract configuration {2}← current/);
+  });
+
+  test('lesson without a number, piped: the list instead of a menu', () => {
+    const r = cli(['lesson']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/00 {2}Set up and meet Teamnotes/);
+    expect(r.stdout).toMatch(/npm run lesson <N>/);
+  });
+
+  test('hint climbs the ladder of the first failing check, one rung per call', () => {
+    const home = tempDir('l2k-home-');
+    const env = { WORKSHOP_STATE_FILE: path.join(home, 'state.json') };
+    const ws = workspaceFrom(LEGACY);
+    const first = cli(['hint', '1', '--workspace', ws], { env });
+    expect(first.code).toBe(1);
+    expect(first.stdout).toMatch(/01\.honours-port/);
+    expect(first.stdout).toMatch(/Hint 1\/3:/);
+    expect(first.stdout).not.toMatch(/Hint 2\/3:/);
+    const second = cli(['hint', '1', '--workspace', ws], { env });
+    expect(second.stdout).toMatch(/Hint 2\/3:/);
+  });
+});
