@@ -133,7 +133,7 @@ async function withTimeout(check: CheckDefinition, run: (signal: AbortSignal) =>
       controller.abort();
       resolve({
         status: 'fail',
-        message: `did not finish within ${Math.round(ms / 1000)} s`,
+        message: `did not finish within ${ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`}`,
         why: 'The check waits a bounded time for your app; it usually means the app hung (a request that never answers, a start-up that never listens).',
         fix: 'Start the app yourself (`cd legacy-app && npm start`) and watch its output, then run `npm run verify` again.',
       });

@@ -49,6 +49,9 @@ net.Server.prototype.listen = function listen(...args) {
     // A failed listen is evidence too: "tried port 3000, already in use" explains an ignored PORT.
     this.prependOnceListener('error', (err) => {
       if (err && err.syscall === 'listen') report({ port: err.port, error: err.code });
+      // Listening for 'error' must not change what happens: an app with no handler of
+      // its own would have crashed on this unhandled error, so crash the same way.
+      if (this.listenerCount('error') === 0) throw err;
     });
   }
   return originalListen.apply(this, args);

@@ -1,0 +1,100 @@
+// The runner with inline checks: dependencies suppress cascades, time budgets hold,
+// independent checks run in parallel, and an environment error becomes "broken".
+import { describe, expect, test } from 'vitest';
+import { defineCheck, fail, pass, type CheckDefinition } from './check.ts';
+import { EnvironmentError } from './errors.ts';
+import type { Lesson } from './lessons.ts';
+import { runLesson, type RunEvent } from './runner.ts';
+
+const lesson: Lesson = {
+  format_version: 1,
+  title: 'Toy',
+  summary: 'A lesson for testing the runner',
+  number: '42',
+  index: 42,
+  slug: 'toy',
+  dir: '/nonexistent',
+  readmePath: '/nonexistent/README.md',
+  solutionDir: '/nonexistent',
+};
+
+const check = (id: string, run: CheckDefinition['run'], extra: Partial<CheckDefinition> = {}) =>
+  defineCheck({ id, title: id, severity: 'required', layer: 'code', hints: ['h'], learn: '#x', run, ...extra });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function run(checks: CheckDefinition[], extra: Partial<Parameters<typeof runLesson>[0]> = {}) {
+  return runLesson({ lesson, checks, workspace: process.cwd(), ...extra });
+}
+
+describe('runLesson', () => {
+  test('a failed dependency skips its dependents instead of failing them', async () => {
+    const ran: string[] = [];
+    const report = await run([
+      check('root', async () => (ran.push('root'), fail('broken root'))),
+      check('child', async () => (ran.push('child'), pass('never')), { dependsOn: ['root'] }),
+      check('grandchild', async () => (ran.push('grandchild'), pass('never')), { dependsOn: ['child'] }),
+    ]);
+    expect(ran).toEqual(['root']);
+    expect(report.checks.map((c) => [c.id, c.outcome.status, c.skippedBecause])).toEqual([
+      ['42.root', 'fail', undefined],
+      ['42.child', 'skip', 'dependency'],
+      ['42.grandchild', 'skip', 'dependency'],
+    ]);
+    expect(report.checks[1]!.outcome.message).toBe('needs 42.root to pass first');
+    expect(report.ok).toBe(false);
+  });
+
+  test('independent checks run in parallel, up to the concurrency limit', async () => {
+    let active = 0;
+    let most = 0;
+    const busy = async () => {
+      most = Math.max(most, ++active);
+      await sleep(50);
+      active--;
+      return pass('ok');
+    };
+    const report = await run(['a', 'b', 'c', 'd', 'e'].map((id) => check(id, busy)), { concurrency: 3 });
+    expect(report.ok).toBe(true);
+    expect(most).toBe(3);
+  });
+
+  test('a check over its time budget fails with a message, and the run goes on', async () => {
+    const report = await run([
+      check('slow', async (ctx) => (await new Promise((r) => ctx.signal.addEventListener('abort', r)), pass('late')), { timeoutMs: 100 }),
+      check('fast', async () => pass('quick')),
+    ]);
+    expect(report.checks[0]!.outcome).toMatchObject({ status: 'fail', message: 'did not finish within 100 ms' });
+    expect(report.checks[1]!.outcome.status).toBe('pass');
+  });
+
+  test('an EnvironmentError marks the run broken (exit 2), not a learner failure', async () => {
+    const report = await run([check('needs-db', async () => { throw new EnvironmentError('no database', 'npm run services'); })]);
+    expect(report.broken?.message).toBe('no database');
+    expect(report.checks[0]!.skippedBecause).toBe('environment');
+    expect(report.ok).toBe(false);
+  });
+
+  test('a bug in a check is reported as an internal error, never thrown at the learner', async () => {
+    const report = await run([check('buggy', async () => { throw new TypeError('x is undefined'); })]);
+    expect(report.broken?.message).toMatch(/Internal error in check 42\.buggy: x is undefined\. This is a bug in the workshop/);
+  });
+
+  test('left-out layers skip with the reason; recommended failures do not block', async () => {
+    const report = await run(
+      [
+        check('cluster-thing', async () => fail('unreachable'), { layer: 'cluster' }),
+        check('style', async () => fail('meh'), { severity: 'recommended' }),
+      ],
+      { layers: new Set(['code']), layersReason: '--no-cluster' },
+    );
+    expect(report.checks[0]!.outcome.message).toBe('cluster checks are not run (--no-cluster)');
+    expect(report.ok).toBe(true);
+  });
+
+  test('events: one start, one result per check, one end', async () => {
+    const events: RunEvent['kind'][] = [];
+    await run([check('a', async () => pass('ok'))], { onEvent: (e) => events.push(e.kind) });
+    expect(events).toEqual(['lesson-start', 'check-done', 'lesson-done']);
+  });
+});
