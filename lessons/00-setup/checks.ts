@@ -80,7 +80,7 @@ export default [
         : fail(`nothing answers at ${down.join(', ')}`, {
             expected: 'each service accepting connections',
             why: 'The URLs are configured but the servers behind them are not running (a stopped cluster, or `npm run services` was closed).',
-            fix: 'docker start workshop-control-plane   (kind) or `npm run services` again, then npm run verify 0',
+            fix: 'npm run setup   (restarts stopped kind nodes) or `npm run services` again, then npm run verify 0',
           });
     },
   }),
@@ -92,7 +92,7 @@ export default [
     learn: '#create-the-cluster',
     hints: [
       '`kubectl cluster-info --context kind-workshop` should print the control plane address.',
-      '`npm run setup` creates the cluster from kind-config.yaml; if it exists but is stopped, start Docker and the `workshop-control-plane` container.',
+      '`npm run setup` creates the cluster from kind-config.yaml; if it exists but is stopped (Docker restarted), running setup again starts its nodes.',
     ],
     async run(ctx) {
       try {

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { runCmd } from './run-cmd.ts';
+import { goBinary, runCmd } from './run-cmd.ts';
 import { BINARIES, type BinaryName, binDir, binPath, kwokStagesPath, repoRoot } from './paths.ts';
 import { ETCD_VERSION, KUBE_VERSION, KWOK_VERSION } from './versions.ts';
 
@@ -69,10 +69,11 @@ function goWithProgress(what: string, args: string[], cwd: string, extraEnv: Nod
   const started = Date.now();
   log(`${what}: go ${args.slice(0, 2).join(' ')} … (cwd ${path.relative(repoRoot, cwd) || '.'})`);
   return new Promise((resolve, reject) => {
-    const child = spawn('go', args, {
+    const child = spawn(goBinary(), args, {
       cwd,
-      // CGO off like upstream's static kube binaries; no C toolchain needed.
-      env: { ...process.env, CGO_ENABLED: '0', ...extraEnv },
+      // CGO off like upstream's static kube binaries; no C toolchain needed. No VCS stamping: the main
+      // modules are ours and carry no information worth a `git` call (and CI may have a shallow clone).
+      env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: `${process.env.GOFLAGS ?? ''} -buildvcs=false`.trim(), ...extraEnv },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     const timer = setInterval(() => log(`${what}: still building, ${fmt(Date.now() - started)} elapsed`), 30_000);
@@ -136,7 +137,7 @@ async function buildOne(name: BinaryName): Promise<void> {
  * kwok module; copy it next to the binary so the harness does not depend on GOMODCACHE staying around.
  */
 async function writeKwokStages(): Promise<void> {
-  const out = await runCmd('go', ['mod', 'download', '-json', `sigs.k8s.io/kwok@${KWOK_VERSION}`], {
+  const out = await runCmd(goBinary(), ['mod', 'download', '-json', `sigs.k8s.io/kwok@${KWOK_VERSION}`], {
     cwd: repoRoot,
     capture: true,
   });
@@ -152,6 +153,15 @@ async function writeKwokStages(): Promise<void> {
   await writeFile(kwokStagesPath(), `${docs.map((d) => d.trim()).join('\n---\n')}\n`);
 }
 
+/** kwok v0.8.0 and k8s 1.36 declare `go 1.26.0`; an older go would try to download a toolchain and fail here. */
+async function assertGoVersion(): Promise<void> {
+  const v = (await runCmd(goBinary(), ['env', 'GOVERSION'], { capture: true })).trim();
+  const m = /^go1\.(\d+)/.exec(v);
+  if (!m || Number(m[1]) < 26) {
+    throw new Error(`need Go >= 1.26 to build the control plane, found ${v || 'unknown'} (${goBinary()})`);
+  }
+}
+
 export async function ensureBinaries(opts: { force?: boolean } = {}): Promise<void> {
   await mkdir(binDir(), { recursive: true });
   const todo = opts.force ? [...BINARIES] : await missingBinaries();
@@ -159,6 +169,7 @@ export async function ensureBinaries(opts: { force?: boolean } = {}): Promise<vo
     log(`all binaries present in ${binDir()}`);
     return;
   }
+  await assertGoVersion();
   const started = Date.now();
   log(`building ${todo.join(', ')} into ${binDir()} (cold build: ~15-30 min on 2 cores)`);
   // One at a time: kube-* share most packages, so the 2nd and 3rd reuse the build cache of the 1st,

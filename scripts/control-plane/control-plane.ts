@@ -200,6 +200,14 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       '--enable-admission-plugins=NodeRestriction',
       '--allow-privileged=true',
       `--cert-dir=${path.join(dir, 'apiserver-certs')}`,
+      // Front proxy / aggregation layer, with kubeadm's header names.
+      `--requestheader-client-ca-file=${pki.frontProxyCaCert}`,
+      '--requestheader-allowed-names=front-proxy-client',
+      '--requestheader-username-headers=X-Remote-User',
+      '--requestheader-group-headers=X-Remote-Group',
+      '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+      `--proxy-client-cert-file=${pki.frontProxyClientCert}`,
+      `--proxy-client-key-file=${pki.frontProxyClientKey}`,
       '--profiling=false',
     ]);
     blame = apiserver;

@@ -11,7 +11,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { runCmd } from './run-cmd.ts';
+import { goBinary, runCmd } from './run-cmd.ts';
 import { ETCD_VERSION, KUBE_VERSION, stagingVersion } from './versions.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -41,9 +41,9 @@ async function genK8s(): Promise<void> {
   const dir = k8sModuleDir;
   await rm(path.join(dir, 'go.mod'), { force: true });
   await rm(path.join(dir, 'go.sum'), { force: true });
-  await runCmd('go', ['mod', 'init', 'legacy-to-k8s.local/controlplane/k8s'], { cwd: dir });
+  await runCmd(goBinary(), ['mod', 'init', 'legacy-to-k8s.local/controlplane/k8s'], { cwd: dir });
   const info = JSON.parse(
-    await runCmd('go', ['mod', 'download', '-json', `k8s.io/kubernetes@${KUBE_VERSION}`], { cwd: dir, capture: true }),
+    await runCmd(goBinary(), ['mod', 'download', '-json', `k8s.io/kubernetes@${KUBE_VERSION}`], { cwd: dir, capture: true }),
   ) as { GoMod: string; GoVersion?: string };
   const upstream = await readFile(info.GoMod, 'utf8');
   const goLine = /^go\s+(\S+)/m.exec(upstream)?.[1];
@@ -55,10 +55,10 @@ async function genK8s(): Promise<void> {
   if (goLine) edits.push(`-go=${goLine}`);
   const gd = godebugDefault(upstream);
   if (gd) edits.push(`-godebug=${gd}`);
-  await runCmd('go', ['mod', 'edit', ...edits], { cwd: dir });
+  await runCmd(goBinary(), ['mod', 'edit', ...edits], { cwd: dir });
   // `tool` directives (Go ≥1.24) keep the requirement in go.mod without a tools.go file.
-  await runCmd('go', ['get', '-tool', ...K8S_COMMANDS.map((c) => `k8s.io/kubernetes/cmd/${c}@${KUBE_VERSION}`)], { cwd: dir });
-  await runCmd('go', ['mod', 'tidy'], { cwd: dir });
+  await runCmd(goBinary(), ['get', '-tool', ...K8S_COMMANDS.map((c) => `k8s.io/kubernetes/cmd/${c}@${KUBE_VERSION}`)], { cwd: dir });
+  await runCmd(goBinary(), ['mod', 'tidy'], { cwd: dir });
 }
 
 async function genEtcd(): Promise<void> {
@@ -66,11 +66,11 @@ async function genEtcd(): Promise<void> {
   const dir = etcdModuleDir;
   await rm(path.join(dir, 'go.mod'), { force: true });
   await rm(path.join(dir, 'go.sum'), { force: true });
-  await runCmd('go', ['mod', 'init', 'legacy-to-k8s.local/controlplane/etcd'], { cwd: dir });
+  await runCmd(goBinary(), ['mod', 'init', 'legacy-to-k8s.local/controlplane/etcd'], { cwd: dir });
   // `go mod init` writes the local patch version; any Go 1.26.x can build this.
-  await runCmd('go', ['mod', 'edit', '-go=1.26.0'], { cwd: dir });
-  await runCmd('go', ['get', '-tool', `go.etcd.io/etcd/server/v3@${ETCD_VERSION}`], { cwd: dir });
-  await runCmd('go', ['mod', 'tidy'], { cwd: dir });
+  await runCmd(goBinary(), ['mod', 'edit', '-go=1.26.0'], { cwd: dir });
+  await runCmd(goBinary(), ['get', '-tool', `go.etcd.io/etcd/server/v3@${ETCD_VERSION}`], { cwd: dir });
+  await runCmd(goBinary(), ['mod', 'tidy'], { cwd: dir });
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

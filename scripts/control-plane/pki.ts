@@ -17,6 +17,13 @@ export interface Pki {
   saKey: string;
   saPub: string;
   clients: Record<ClientName, { cert: string; key: string }>;
+  /**
+   * Aggregation layer ("front proxy"), as kubeadm sets it up: its own CA, and the client cert the apiserver
+   * presents to aggregated APIs. Without it KCM and the scheduler log an error every few seconds.
+   */
+  frontProxyCaCert: string;
+  frontProxyClientCert: string;
+  frontProxyClientKey: string;
 }
 
 /**
@@ -42,12 +49,24 @@ async function openssl(args: string[], cwd: string): Promise<void> {
   }
 }
 
+async function selfSignedCa(dir: string, name: string, cn: string): Promise<{ cert: string; key: string }> {
+  const key = path.join(dir, `${name}.key`);
+  const cert = path.join(dir, `${name}.crt`);
+  await ecKey(key, dir);
+  await openssl(
+    ['req', '-x509', '-new', '-key', key, '-subj', `/CN=${cn}`, '-days', '30', '-sha256',
+     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature', '-out', cert],
+    dir,
+  );
+  return { cert, key };
+}
+
 async function ecKey(file: string, dir: string): Promise<void> {
   await openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', file], dir);
 }
 
-/** Issue a cert signed by the CA, with the given subject and extensions (written to an extfile). */
-async function issue(dir: string, name: string, subject: string, ext: string): Promise<{ cert: string; key: string }> {
+/** Issue a cert signed by a CA (default ca.crt), with the given subject and extensions (written to an extfile). */
+async function issue(dir: string, name: string, subject: string, ext: string, ca = 'ca'): Promise<{ cert: string; key: string }> {
   const key = path.join(dir, `${name}.key`);
   const csr = path.join(dir, `${name}.csr`);
   const cert = path.join(dir, `${name}.crt`);
@@ -56,21 +75,14 @@ async function issue(dir: string, name: string, subject: string, ext: string): P
   await openssl(['req', '-new', '-key', key, '-subj', subject, '-out', csr], dir);
   await writeFile(extFile, ext);
   await openssl(
-    ['x509', '-req', '-in', csr, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '30', '-sha256', '-extfile', extFile, '-out', cert],
+    ['x509', '-req', '-in', csr, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-days', '30', '-sha256', '-extfile', extFile, '-out', cert],
     dir,
   );
   return { cert, key };
 }
 
 export async function generatePki(dir: string): Promise<Pki> {
-  const caKey = path.join(dir, 'ca.key');
-  const caCert = path.join(dir, 'ca.crt');
-  await ecKey(caKey, dir);
-  await openssl(
-    ['req', '-x509', '-new', '-key', caKey, '-subj', '/CN=workshop-harness-ca', '-days', '30', '-sha256',
-     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature', '-out', caCert],
-    dir,
-  );
+  const { cert: caCert, key: caKey } = await selfSignedCa(dir, 'ca', 'workshop-harness-ca');
 
   const sans = [
     'IP:127.0.0.1',
@@ -94,10 +106,30 @@ export async function generatePki(dir: string): Promise<Pki> {
     clients[name] = await issue(dir, `client-${name}`, subject, 'extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n');
   }
 
+  const frontProxyCa = await selfSignedCa(dir, 'front-proxy-ca', 'front-proxy-ca');
+  const frontProxyClient = await issue(
+    dir,
+    'front-proxy-client',
+    '/CN=front-proxy-client',
+    'extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n',
+    'front-proxy-ca',
+  );
+
   const saKey = path.join(dir, 'sa.key');
   const saPub = path.join(dir, 'sa.pub');
   await ecKey(saKey, dir);
   await openssl(['ec', '-in', saKey, '-pubout', '-out', saPub], dir);
 
-  return { caCert, caKey, apiserverCert: server.cert, apiserverKey: server.key, saKey, saPub, clients };
+  return {
+    caCert,
+    caKey,
+    apiserverCert: server.cert,
+    apiserverKey: server.key,
+    saKey,
+    saPub,
+    clients,
+    frontProxyCaCert: frontProxyCa.cert,
+    frontProxyClientCert: frontProxyClient.cert,
+    frontProxyClientKey: frontProxyClient.key,
+  };
 }

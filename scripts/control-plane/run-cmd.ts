@@ -1,6 +1,7 @@
 // Run a command to completion, streaming its output, and fail loudly with the command line on error.
 // Shared by the generator and the build so both report the same way.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 export interface RunOptions {
   cwd?: string;
@@ -24,4 +25,16 @@ export function runCmd(cmd: string, args: string[], opts: RunOptions = {}): Prom
       else reject(new Error(`${cmd} ${args.join(' ')} failed (${signal ?? `exit ${code}`}) in ${opts.cwd ?? process.cwd()}`));
     });
   });
+}
+
+/**
+ * The go command: $GO, else `go` on PATH, else the standard install location. A non-login shell (CI)
+ * may not have /usr/local/go/bin on PATH even where Go is installed.
+ */
+export function goBinary(): string {
+  if (process.env.GO) return process.env.GO;
+  const onPath = (process.env.PATH ?? '').split(':').some((d) => d && existsSync(`${d}/go`));
+  if (onPath) return 'go';
+  if (existsSync('/usr/local/go/bin/go')) return '/usr/local/go/bin/go';
+  throw new Error('Go not found: install Go >= 1.26 (the control-plane binaries are built from Go modules) or set $GO');
 }

@@ -21,8 +21,12 @@ export interface Clients {
 }
 
 export function clients(): Clients {
+  const kubeconfig = inject('kubeconfigPath');
+  if (!kubeconfig) {
+    throw new Error('no control plane: run cluster tests with `vitest run --config vitest.cluster.config.ts` (npm run test:cluster)');
+  }
   const kc = new KubeConfig();
-  kc.loadFromFile(inject('kubeconfigPath'));
+  kc.loadFromFile(kubeconfig);
   kc.setCurrentContext(inject('kubeContext'));
   return {
     kc,

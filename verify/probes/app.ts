@@ -107,7 +107,7 @@ export class RunningApp {
 
   /** Listens that failed: `{ port: 3000, error: 'EADDRINUSE' }`. */
   listenErrors(): Array<{ port: number; error: string }> {
-    return this.reports().filter((r): r is { port: number; error: string } => r.error !== undefined);
+    return this.reports().flatMap((r) => (r.error ? [{ port: r.port, error: r.error }] : []));
   }
 
   /** Send a signal to the app (its process group when it runs under a shell). */

@@ -58,7 +58,7 @@ export class KubeProbe {
       const server = kc.getCurrentCluster()?.server ?? 'unknown server';
       throw new EnvironmentError(
         `The API server of context "${kc.getCurrentContext()}" (${server}) does not answer: ${(err as Error).message.split('\n')[0]}.`,
-        'docker ps   (is the kind node container running?), then npm run setup',
+        'npm run setup   (starts stopped kind nodes; check Docker is running first)',
       );
     }
   }
