@@ -8,6 +8,7 @@ export default defineConfig({
     exclude: ['test/cluster/**', 'node_modules/**'],
     // Real Postgres, Redis and an SMTP sink for the whole run (see test/global-setup.ts).
     globalSetup: ['test/global-setup.ts'],
+    reporters: ['default', './test/reporters/summary-line.ts'],
     // Tests start real apps and servers: generous, bounded budgets instead of mocks.
     testTimeout: 60_000,
     hookTimeout: 60_000,

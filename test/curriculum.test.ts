@@ -49,6 +49,12 @@ describe('lesson metadata', () => {
     });
   }
 
+  test('docs/checks.md is current (generated from the checks)', async () => {
+    const { CHECKS_DOC, renderChecksDoc } = await import('../scripts/gen-docs.ts');
+    const committed = fs.existsSync(CHECKS_DOC) ? fs.readFileSync(CHECKS_DOC, 'utf8') : '';
+    expect(committed, 'docs/checks.md is outdated: run `npm run gen:docs` and commit it').toBe(await renderChecksDoc());
+  });
+
   test('legacy-app/ as committed is the pristine legacy app (solutions/00-setup)', () => {
     const tree = (p: string) => execFileSync('git', ['rev-parse', `HEAD:${p}`], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
     expect(tree('legacy-app')).toBe(tree(`solutions/${lessons[0]!.number}-${lessons[0]!.slug}`));

@@ -13,6 +13,9 @@ declare module 'vitest' {
 let services: BackingServices | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
+  // Compile the CLI once up front, so parallel CLI tests never race to rebuild it.
+  const { ensureBuilt } = await import('../bin/build-cli.mjs');
+  await ensureBuilt();
   services = await startBackingServices();
   project.provide('services', services.urls);
 }

@@ -75,8 +75,9 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
 });
 
-// Run when executed directly (npm scripts call `tsx verify/cli.ts <command>`).
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('verify/cli.ts')) {
+// Run when executed directly as TypeScript (`node --import tsx verify/cli.ts`); npm
+// scripts go through bin/workshop.mjs, which imports main() from the compiled copy.
+if (process.argv[1]?.endsWith('verify/cli.ts')) {
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

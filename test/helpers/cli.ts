@@ -29,7 +29,8 @@ export function cli(args: string[], opts: CliOptions = {}): CliResult {
     ...(opts.withoutServices ? {} : inject('services')),
     ...opts.env,
   };
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'verify/cli.ts'), ...args], {
+  // The real entry point, as `npm run` uses it (compiled copy, rebuilt when sources change).
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/workshop.mjs'), ...args], {
     cwd: REPO_ROOT,
     env,
     encoding: 'utf8',

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import YAML from 'yaml';
 import type { CheckDefinition } from './check.ts';
 import { UsageError } from './errors.ts';
-import { LESSONS_DIR, SOLUTIONS_DIR } from './paths.ts';
+import { CODE_ROOT, LESSONS_DIR, REPO_ROOT, SOLUTIONS_DIR } from './paths.ts';
 
 export const LESSON_FORMAT_VERSION = 1;
 
@@ -85,7 +85,10 @@ export function findLesson(lessons: Lesson[], query: string): Lesson {
 
 /** The lesson's checks, loaded on demand (checks import probes; listing lessons should stay cheap). */
 export async function loadChecks(lesson: Lesson): Promise<CheckDefinition[]> {
-  const mod = (await import(pathToFileURL(path.join(lesson.dir, 'checks.ts')).href)) as {
+  // Run compiled (bin/workshop.mjs), the checks are compiled too, next to this module's tree.
+  const compiled = CODE_ROOT !== REPO_ROOT;
+  const file = compiled ? path.join(CODE_ROOT, path.relative(REPO_ROOT, lesson.dir), 'checks.js') : path.join(lesson.dir, 'checks.ts');
+  const mod = (await import(pathToFileURL(file).href)) as {
     default: CheckDefinition[];
   };
   return mod.default;

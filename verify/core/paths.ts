@@ -1,9 +1,28 @@
 // Where things live. Everything is resolved from the repository root so the CLI
 // works from any current directory.
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/**
+ * Root of the code tree this module runs from: the repository when run as TypeScript
+ * (tests, tsx), or the compiled copy bin/workshop.mjs runs (node_modules/.cache/…).
+ */
+export const CODE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The repository: the nearest folder up from the code with this project's package.json. */
+export const REPO_ROOT = findRepoRoot(CODE_ROOT);
+
+function findRepoRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    try {
+      if ((JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string }).name === 'legacy-to-k8s') return dir;
+    } catch {
+      // No package.json here: keep walking up.
+    }
+    if (path.dirname(dir) === dir) return from;
+  }
+}
 export const LESSONS_DIR = path.join(REPO_ROOT, 'lessons');
 export const SOLUTIONS_DIR = path.join(REPO_ROOT, 'solutions');
 export const DEFAULT_WORKSPACE = path.join(REPO_ROOT, 'legacy-app');
