@@ -13,5 +13,6 @@ export default defineConfig({
     teardownTimeout: 60_000,
     // One cluster, shared: files may run in parallel since each test has its own namespace.
     pool: 'forks',
+    reporters: ['default', './test/reporters/summary-line.ts'],
   },
 });

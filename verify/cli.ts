@@ -12,7 +12,7 @@ export interface Command {
 export const COMMANDS: Record<string, Command> = {
   lesson: { usage: 'lesson [N]', summary: 'Show lesson N (or a menu) and make it the current lesson', load: () => import('./commands/lesson.ts') },
   verify: {
-    usage: 'verify [N] [--all] [--watch] [--json] [--workspace DIR] [--no-cluster] [--context NAME]',
+    usage: 'verify [N] [--all] [--watch] [--json] [--workspace DIR] [--no-cluster] [--context NAME] [--disruptive]',
     summary: 'Check your work for the current (or given) lesson',
     load: () => import('./commands/verify.ts'),
   },

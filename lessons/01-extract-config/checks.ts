@@ -3,7 +3,7 @@ import { describeExit } from '../../verify/probes/app.ts';
 import { formatMatch } from '../../verify/probes/files.ts';
 import { describeFetchError } from '../../verify/probes/http.ts';
 import { REQUIRED_VARS, testUser } from '../shared/teamnotes.ts';
-import { configuredApp, startWithout } from './behaviour.ts';
+import { configuredApp, startWithout } from '../shared/run-app.ts';
 import { findFallbacks, findSecrets, isPlaceholder, unreadRequiredVars } from './scan.ts';
 
 const required = REQUIRED_VARS.join(', ');

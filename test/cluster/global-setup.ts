@@ -11,6 +11,9 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The CLI tests run the compiled entry point; build it once before parallel files start.
+  const { ensureBuilt } = await import('../../bin/build-cli.mjs');
+  await ensureBuilt();
   const t0 = Date.now();
   const cp = await startControlPlane();
   console.error(`[cluster tests] control plane ready in ${((Date.now() - t0) / 1000).toFixed(1)}s (${cp.server})`);

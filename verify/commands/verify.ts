@@ -13,7 +13,7 @@ import { readState, updateState } from '../core/state.ts';
 import { resolveWorkspace } from '../core/workspace.ts';
 import { lessonArg, parse } from './args.ts';
 
-const USAGE = 'verify [N] [--all] [--watch] [--json] [--workspace DIR] [--no-cluster] [--context NAME]';
+const USAGE = 'verify [N] [--all] [--watch] [--json] [--workspace DIR] [--no-cluster] [--context NAME] [--disruptive]';
 
 export interface VerifyOptions {
   lessons: Lesson[];
@@ -23,6 +23,7 @@ export interface VerifyOptions {
   layers: ReadonlySet<Layer>;
   layersReason?: string;
   context?: string;
+  disruptive: boolean;
   rerun: string;
   recordProgress: boolean;
 }
@@ -37,6 +38,7 @@ export async function run(args: string[]): Promise<ExitCode> {
       all: { type: 'boolean' },
       'no-cluster': { type: 'boolean' },
       context: { type: 'string' },
+      disruptive: { type: 'boolean' },
     },
     USAGE,
   );
@@ -55,6 +57,7 @@ export async function run(args: string[]): Promise<ExitCode> {
     layers: new Set(LAYERS.filter((l) => !(noCluster && l === 'cluster'))),
     layersReason: noCluster ? '--no-cluster' : undefined,
     context: values.context,
+    disruptive: values.disruptive ?? false,
     rerun: `npm run verify${rerunArgs(query, values)}`,
     recordProgress: workspace === path.resolve(DEFAULT_WORKSPACE),
   };
@@ -65,13 +68,14 @@ export async function run(args: string[]): Promise<ExitCode> {
   return verifyLessons(opts);
 }
 
-function rerunArgs(query: string | undefined, v: { all?: boolean; json?: boolean; workspace?: string; 'no-cluster'?: boolean; context?: string }): string {
+function rerunArgs(query: string | undefined, v: { all?: boolean; json?: boolean; workspace?: string; 'no-cluster'?: boolean; context?: string; disruptive?: boolean }): string {
   const extra = [
     query,
     v.all && '--all',
     v.workspace && `--workspace ${v.workspace}`,
     v['no-cluster'] && '--no-cluster',
     v.context && `--context ${v.context}`,
+    v.disruptive && '--disruptive',
   ].filter(Boolean);
   return extra.length ? ` -- ${extra.join(' ')}` : '';
 }
@@ -88,6 +92,7 @@ export async function verifyLessons(opts: VerifyOptions): Promise<ExitCode> {
       layers: opts.layers,
       layersReason: opts.layersReason,
       kube: { context: opts.context },
+      disruptive: opts.disruptive,
       onEvent: opts.json
         ? undefined
         : humanReporter(

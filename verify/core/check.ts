@@ -45,6 +45,11 @@ export interface CheckDefinition {
   hints: string[];
   /** Heading anchor in the lesson README, e.g. `#2-fail-fast-on-missing-values`. */
   learn: string;
+  /**
+   * The check deletes or scales something (and always restores it). It runs only with
+   * `--disruptive`; otherwise it is skipped with that reason.
+   */
+  disruptive?: boolean;
   /** Time budget; the runner fails the check when it is exceeded. Default 15 s. */
   timeoutMs?: number;
   run(ctx: CheckContext): Promise<Outcome>;

@@ -92,6 +92,12 @@ describe('runLesson', () => {
     expect(report.ok).toBe(true);
   });
 
+  test('a disruptive check runs only when allowed', async () => {
+    const deletes = check('deletes-a-pod', async () => pass('restored'), { disruptive: true });
+    expect((await run([deletes])).checks[0]!.outcome.message).toMatch(/run with --disruptive/);
+    expect((await run([deletes], { disruptive: true })).checks[0]!.outcome.status).toBe('pass');
+  });
+
   test('events: one start, one result per check, one end', async () => {
     const events: RunEvent['kind'][] = [];
     await run([check('a', async () => pass('ok'))], { onEvent: (e) => events.push(e.kind) });

@@ -43,6 +43,8 @@ export interface RunOptions extends ProbeOptions {
   /** Why layers were left out, for the skip message (e.g. "--no-cluster"). */
   layersReason?: string;
   concurrency?: number;
+  /** Allow checks that delete or scale things (`--disruptive`). */
+  disruptive?: boolean;
   onEvent?: (event: RunEvent) => void;
 }
 
@@ -91,6 +93,9 @@ export async function runLesson(opts: RunOptions): Promise<LessonReport> {
       return report(check, { status: 'skip', message: `${check.layer} checks are not run${opts.layersReason ? ` (${opts.layersReason})` : ''}` }, 0, 'layer');
     }
     if (broken) return report(check, { status: 'skip', message: 'not run: the environment is broken (see above)' }, 0, 'environment');
+    if (check.disruptive && !opts.disruptive) {
+      return report(check, { status: 'skip', message: 'disruptive (deletes or scales something, then restores it): run with --disruptive' }, 0, 'layer');
+    }
     return limit(async () => {
       const started = performance.now();
       try {

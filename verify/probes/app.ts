@@ -21,6 +21,8 @@ export interface StartOptions {
   remapPorts?: Record<number, number>;
   /** Run from a temporary copy without these files (e.g. `.env`), so a local file cannot mask missing config. */
   withoutFiles?: string[];
+  /** Run from a private copy of the workspace, like a pod with its own filesystem (implied by withoutFiles). */
+  isolated?: boolean;
   /** How long to wait for the first listening socket. */
   startTimeoutMs?: number;
 }
@@ -150,7 +152,7 @@ function buildEnv(opts: StartOptions, reportFile: string): NodeJS.ProcessEnv {
  * something the app does; the caller decides what a crash or a timeout means.
  */
 export async function startApp(workspace: string, opts: StartOptions, cleanup: Cleanup): Promise<StartResult> {
-  const cwd = opts.withoutFiles?.length ? await isolatedCopy(workspace, opts.withoutFiles, cleanup) : workspace;
+  const cwd = opts.isolated || opts.withoutFiles?.length ? await isolatedCopy(workspace, opts.withoutFiles ?? [], cleanup) : workspace;
   const command = resolveAppCommand(cwd);
   const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-listen-'));
   cleanup.add(() => fs.rmSync(reportDir, { recursive: true, force: true }));

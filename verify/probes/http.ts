@@ -1,5 +1,7 @@
 // HTTP against the learner's app: bounded time, no redirects followed (a redirect is
 // evidence), and an optional cookie jar so a check can act as one logged-in browser.
+import http from 'node:http';
+
 export interface HttpResponse {
   status: number;
   headers: Headers;
@@ -69,4 +71,50 @@ export function describeFetchError(err: unknown): string {
   if (e.cause?.code === 'ECONNREFUSED') return 'connection refused';
   if (e.cause?.code === 'ECONNRESET') return 'connection reset by the app';
   return e.cause?.message ?? e.message ?? String(err);
+}
+
+export interface SlowRequestOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  /** The body, sent in `chunks` pieces spread over `durationMs`. */
+  body: Buffer;
+  chunks: number;
+  durationMs: number;
+  timeoutMs?: number;
+  /** Called once the first piece is on the wire (the request is then "in flight"). */
+  onStarted?: () => void;
+}
+
+/**
+ * A request whose body trickles in, like an upload over a slow network: the one that is
+ * still in flight when a pod is told to stop. Resolves with the status, or rejects with
+ * the network error (a connection cut mid-request shows up as ECONNRESET).
+ */
+export function slowRequest(url: string, opts: SlowRequestOptions): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, {
+      method: opts.method ?? 'POST',
+      headers: { ...opts.headers, 'content-length': String(opts.body.length) },
+      timeout: opts.timeoutMs ?? 20_000,
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error('no answer before the timeout'), { name: 'TimeoutError' })));
+    req.on('error', reject);
+    req.on('response', (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (c: Buffer) => parts.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(parts).toString('utf8') }));
+      res.on('error', reject);
+    });
+    const size = Math.ceil(opts.body.length / opts.chunks);
+    let i = 0;
+    const next = () => {
+      if (req.destroyed) return;
+      req.write(opts.body.subarray(i * size, (i + 1) * size));
+      if (i === 0) opts.onStarted?.();
+      i++;
+      if (i < opts.chunks) setTimeout(next, opts.durationMs / opts.chunks);
+      else req.end();
+    };
+    next();
+  });
 }

@@ -8,7 +8,9 @@ import { HttpClient } from './http.ts';
 import { KubeProbe, type KubeOptions } from './kube.ts';
 import { MachineProbe } from './machine.ts';
 import { PostgresProbe } from './postgres.ts';
+import { RedisProbe } from './redis.ts';
 import { ServicesProbe } from './services.ts';
+import { TcpProxy } from './tcp-proxy.ts';
 
 export interface Probes {
   files: FilesProbe;
@@ -16,6 +18,9 @@ export interface Probes {
   app: AppProbe;
   services: ServicesProbe;
   postgres: PostgresProbe;
+  redis: RedisProbe;
+  /** A proxy in front of `url` (a service URL) that a check can black-hole; `url` of the result points at it. */
+  tcpProxy(url: string): Promise<{ url: string; proxy: TcpProxy }>;
   machine: MachineProbe;
   kube: KubeProbe;
   /** A fresh HTTP client (own cookie jar) for `baseUrl`. */
@@ -40,6 +45,12 @@ export function createProbes(opts: ProbeOptions, cleanup: Cleanup): Probes {
     app: new AppProbe(opts.workspace, cleanup),
     services,
     postgres: new PostgresProbe(services, cleanup),
+    redis: new RedisProbe(services, cleanup),
+    async tcpProxy(url: string) {
+      const u = new URL(url);
+      const proxy = await TcpProxy.start(u.hostname.replace(/^\[|\]$/g, ''), Number(u.port), cleanup);
+      return { url: TcpProxy.rewrite(url, proxy.port), proxy };
+    },
     machine: new MachineProbe(opts.workspace),
     kube: new KubeProbe(opts.kube),
     http: (baseUrl) => new HttpClient(baseUrl),

@@ -2,7 +2,8 @@
 // guards the kube context so a verify run can never touch a cluster that is not the
 // workshop's (a learner's work cluster, say) unless they name it with --context.
 // client-node takes about a second to import: load it only when a check asks for the cluster.
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { CoreV1Event, KubeConfig, KubernetesObject, V1Pod } from '@kubernetes/client-node';
+import { containerProblems, warningEvents } from './kube-evidence.ts';
 import { EnvironmentError } from '../core/errors.ts';
 
 export const WORKSHOP_CONTEXT = 'kind-workshop';
@@ -62,4 +63,80 @@ export class KubeProbe {
       );
     }
   }
+
+  private async objects() {
+    const k8s = await import('@kubernetes/client-node');
+    return k8s.KubernetesObjectApi.makeApiClient(await this.kubeConfig());
+  }
+
+  /** One object, or undefined when it does not exist (a learner mistake, not an error). */
+  async get<T extends KubernetesObject>(apiVersion: string, kind: string, name: string, namespace = 'default'): Promise<T | undefined> {
+    try {
+      return (await (await this.objects()).read({ apiVersion, kind, metadata: { name, namespace } })) as T;
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) return undefined;
+      throw this.apiError(err, `get ${kind} ${name}`);
+    }
+  }
+
+  async list<T extends KubernetesObject>(apiVersion: string, kind: string, opts: { namespace?: string; labelSelector?: string } = {}): Promise<T[]> {
+    try {
+      const res = await (await this.objects()).list(apiVersion, kind, opts.namespace, undefined, undefined, undefined, undefined, opts.labelSelector);
+      return res.items as T[];
+    } catch (err) {
+      throw this.apiError(err, `list ${kind}`);
+    }
+  }
+
+  /** Events about one object, for evidence. */
+  async events(obj: KubernetesObject): Promise<CoreV1Event[]> {
+    const k8s = await import('@kubernetes/client-node');
+    const core = (await this.kubeConfig()).makeApiClient(k8s.CoreV1Api);
+    const res = await core.listNamespacedEvent({
+      namespace: obj.metadata?.namespace ?? 'default',
+      fieldSelector: `involvedObject.name=${obj.metadata?.name},involvedObject.kind=${obj.kind ?? 'Pod'}`,
+    });
+    return res.items;
+  }
+
+  /** Why a pod is not Ready, in `kubectl describe` terms: container reasons and Warning events. */
+  async explainPod(pod: V1Pod): Promise<string[]> {
+    return [...containerProblems(pod), ...warningEvents(await this.events({ ...pod, kind: 'Pod' }))];
+  }
+
+  /**
+   * True when the nodes run real kubelets (kind), false on the test harness, whose nodes
+   * kwok simulates: pods there turn Ready but serve no traffic, so checks that need
+   * real traffic skip with that reason instead of passing.
+   */
+  async podsServeTraffic(): Promise<boolean> {
+    const nodes = await this.list<KubernetesObject>('v1', 'Node');
+    return nodes.length > 0 && nodes.every((n) => n.metadata?.annotations?.['kwok.x-k8s.io/node'] !== 'fake');
+  }
+
+  /** Poll until `probe` returns a value, or give up after `timeoutMs` (returns undefined). */
+  async waitFor<T>(probe: () => Promise<T | undefined>, opts: { timeoutMs: number; intervalMs?: number; signal?: AbortSignal; onProgress?: (elapsedS: number) => void }): Promise<T | undefined> {
+    const started = Date.now();
+    let lastReport = 0;
+    while (Date.now() - started < opts.timeoutMs && !opts.signal?.aborted) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      const elapsed = Math.round((Date.now() - started) / 1000);
+      if (opts.onProgress && elapsed - lastReport >= 5) {
+        lastReport = elapsed;
+        opts.onProgress(elapsed);
+      }
+      await new Promise((r) => setTimeout(r, opts.intervalMs ?? 500));
+    }
+    return undefined;
+  }
+
+  private apiError(err: unknown, what: string): EnvironmentError {
+    const code = (err as { code?: number }).code;
+    if (code === 401 || code === 403) {
+      return new EnvironmentError(`The cluster refused to ${what} (HTTP ${code}): your kube user lacks the rights for it.`, 'kubectl auth can-i --list   (then npm run setup to recreate the workshop cluster)');
+    }
+    return new EnvironmentError(`Cannot ${what}: ${(err as Error).message.split('\n')[0]}.`, 'kubectl cluster-info --context kind-workshop');
+  }
 }
+

@@ -1,0 +1,72 @@
+// Starting Teamnotes the way a Deployment would, for every lesson's behaviour checks.
+import type { CheckContext } from '../../verify/core/check.ts';
+import { describeExit, type StartResult } from '../../verify/probes/app.ts';
+import type { ScratchDatabase } from '../../verify/probes/postgres.ts';
+import { appEnv } from './teamnotes.ts';
+
+export interface MissingVarResult {
+  name: string;
+  ok: boolean;
+  /** What happened, for the message: "listened on port 41234", "exited with code 0". */
+  observed: string;
+  tail: string[];
+}
+
+/** Start the app without `name` (from a copy without .env, so a local file cannot fill it in). */
+export async function startWithout(ctx: CheckContext, name: string): Promise<MissingVarResult> {
+  const env = await appEnv(ctx, { [name]: undefined });
+  const r = await ctx.app.start({ env, withoutFiles: ['.env'], startTimeoutMs: 5000 });
+  const output = `${r.app.stdout}\n${r.app.stderr}`;
+  const tail = r.app.tail(6);
+  if (r.ports.length) return { name, ok: false, observed: `started and listened on port ${r.ports[0]}`, tail };
+  if (!r.exit) return { name, ok: false, observed: 'neither exited nor listened within 5 s', tail };
+  if (r.exit.code === 0) return { name, ok: false, observed: 'exited with code 0, which reads as success', tail };
+  if (!output.includes(name)) return { name, ok: false, observed: `${describeExit(r.exit)} without naming ${name}`, tail };
+  return { name, ok: true, observed: `${describeExit(r.exit)} naming ${name}`, tail };
+}
+
+/** Everything a started copy of the app needs a check to know. */
+export interface Instance {
+  result: StartResult;
+  port: number;
+  url: string;
+  env: Record<string, string | undefined>;
+}
+
+export interface IsolatedEnv {
+  env: Record<string, string | undefined>;
+  /** The empty database DATABASE_URL names, so a check can see what the app wrote. */
+  db: ScratchDatabase;
+}
+
+/** A complete environment with a fresh database and a Redis database of its own. */
+export async function isolatedEnv(ctx: CheckContext, overrides: Record<string, string | undefined> = {}): Promise<IsolatedEnv> {
+  const [db, redisUrl] = await Promise.all([ctx.postgres.scratchDatabase(), ctx.redis.scratchUrl()]);
+  return { db, env: await appEnv(ctx, { DATABASE_URL: db.url, REDIS_URL: redisUrl, ...overrides }) };
+}
+
+/** Start one copy with `env` on a port of its own; `isolated` gives it a private filesystem, like a pod. */
+export async function startInstance(ctx: CheckContext, env: Record<string, string | undefined>, isolated = false): Promise<Instance> {
+  const port = await ctx.app.freePort();
+  const result = await ctx.app.start({ env: { ...env, PORT: String(port) }, isolated });
+  return { result, port, url: `http://127.0.0.1:${port}`, env: { ...env, PORT: String(port) } };
+}
+
+/**
+ * The app started once per run with a complete configuration, shared by every check
+ * that just needs it running (one start instead of several).
+ */
+export function configuredApp(ctx: CheckContext): Promise<Instance & { db: ScratchDatabase }> {
+  return ctx.shared('configured-app', async () => {
+    const { env, db } = await isolatedEnv(ctx);
+    return { ...(await startInstance(ctx, env)), db };
+  });
+}
+
+/** Did it start listening where it was told? A failure message when not. */
+export function notListening(i: Instance): string | undefined {
+  const r = i.result;
+  if (r.ports.includes(i.port)) return undefined;
+  if (r.exit) return `the app ${describeExit(r.exit)} before it listened`;
+  return r.ports.length ? `the app listened on ${r.ports.join(', ')} instead of PORT=${i.port}` : 'the app did not listen within 10 s';
+}

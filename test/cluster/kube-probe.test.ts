@@ -1,0 +1,83 @@
+// The verifier's cluster layer against the real API server: the context guard, evidence
+// a learner would otherwise dig out with `kubectl describe`, and the CLI end to end.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { V1Pod } from '@kubernetes/client-node';
+import { describe, expect, inject, it } from 'vitest';
+import { EnvironmentError } from '../../verify/core/errors.ts';
+import { REPO_ROOT } from '../../verify/core/paths.ts';
+import { KubeProbe } from '../../verify/probes/kube.ts';
+import { clients, inNamespace } from './helpers.ts';
+
+const kubeconfig = () => inject('kubeconfigPath');
+const context = () => inject('kubeContext');
+
+describe('KubeProbe', () => {
+  it('refuses any context but the workshop\'s unless one is named, listing what there is', async () => {
+    const probe = new KubeProbe({ kubeconfig: kubeconfig() });
+    const err = await probe.serverVersion().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EnvironmentError);
+    expect((err as EnvironmentError).message).toMatch(`There is no kube context "kind-workshop" (you have: ${context()})`);
+    expect((err as EnvironmentError).next).toMatch(/npm run setup/);
+  });
+
+  it('talks to the named context: version, and honest about pods that cannot serve traffic here', async () => {
+    const probe = new KubeProbe({ kubeconfig: kubeconfig(), context: context() });
+    expect(await probe.serverVersion()).toBe('v1.36.1');
+    expect(await probe.podsServeTraffic()).toBe(false);
+  });
+
+  it('an unreachable API server is an environment error with the next command', async () => {
+    const broken = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'l2k-kc-')), 'config');
+    fs.writeFileSync(broken, fs.readFileSync(kubeconfig(), 'utf8').replace(/server: https:\/\/127\.0\.0\.1:\d+/, 'server: https://127.0.0.1:9'));
+    const err = await new KubeProbe({ kubeconfig: broken, context: context() }).serverVersion().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EnvironmentError);
+    expect((err as EnvironmentError).message).toMatch(/https:\/\/127\.0\.0\.1:9\) does not answer/);
+    fs.rmSync(path.dirname(broken), { recursive: true, force: true });
+  });
+
+  it('explains a pod that cannot be scheduled by quoting the scheduler\'s event', async () => {
+    const c = clients();
+    await inNamespace(c, 'probe', async (ns) => {
+      await c.core.createNamespacedPod({
+        namespace: ns,
+        body: { metadata: { name: 'greedy' }, spec: { containers: [{ name: 'web', image: 'nginx:1.27', resources: { requests: { cpu: '1000' } } }] } },
+      });
+      const probe = new KubeProbe({ kubeconfig: kubeconfig(), context: context() });
+      const evidence = await probe.waitFor(
+        async () => {
+          const pod = await probe.get<V1Pod>('v1', 'Pod', 'greedy', ns);
+          const lines = pod ? await probe.explainPod(pod) : [];
+          return lines.some((l) => l.startsWith('FailedScheduling')) ? lines : undefined;
+        },
+        { timeoutMs: 60_000 },
+      );
+      expect(evidence?.find((l) => l.startsWith('FailedScheduling'))).toMatch(/FailedScheduling: 0\/3 nodes are available: .*Insufficient cpu/);
+      expect(await probe.get('v1', 'Pod', 'does-not-exist', ns)).toBeUndefined();
+    });
+  });
+});
+
+describe('npm run verify with --context', () => {
+  const verify0 = (extraEnv: Record<string, string>, args: string[]) =>
+    spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/workshop.mjs'), 'verify', '0', '--json', ...args], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', WORKSHOP_STATE_FILE: path.join(os.tmpdir(), 'l2k-cluster-state.json'), ...extraEnv },
+      timeout: 60_000,
+    });
+  const clusterCheck = (stdout: string) => (JSON.parse(stdout) as { checks: Array<{ id: string; status: string; message: string }> }).checks.find((c) => c.id === '00.cluster-reachable');
+
+  it('00.cluster-reachable passes against the harness when its context is named', () => {
+    const r = verify0({ KUBECONFIG: kubeconfig() }, ['--context', context()]);
+    expect(clusterCheck(r.stdout)).toMatchObject({ status: 'pass', message: `context ${context()}, Kubernetes v1.36.1` });
+  });
+
+  it('00.cluster-reachable fails, naming the missing workshop context, when none is named', () => {
+    const r = verify0({ KUBECONFIG: kubeconfig() }, []);
+    expect(clusterCheck(r.stdout)).toMatchObject({ status: 'fail' });
+    expect(clusterCheck(r.stdout)!.message).toMatch(/There is no kube context "kind-workshop"/);
+  });
+});
