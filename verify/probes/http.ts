@@ -5,6 +5,8 @@ import http from 'node:http';
 export interface HttpResponse {
   status: number;
   headers: Headers;
+  /** The raw body (attachments), and the same as text. */
+  bytes: Buffer;
   text: string;
   /** Parsed body when it is JSON, else undefined. */
   json: unknown;
@@ -19,9 +21,21 @@ export interface RequestOptions {
 }
 
 export class HttpClient {
-  private cookies = new Map<string, string>();
+  constructor(
+    readonly baseUrl = '',
+    private readonly signal?: AbortSignal,
+    private readonly cookies = new Map<string, string>(),
+  ) {}
 
-  constructor(readonly baseUrl = '', private readonly signal?: AbortSignal) {}
+  /** The same browser (same cookies) talking to another address: two replicas behind one Service. */
+  withBase(baseUrl: string): HttpClient {
+    return new HttpClient(baseUrl, this.signal, this.cookies);
+  }
+
+  /** The Cookie header this client sends. */
+  get cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
 
   async request(pathOrUrl: string, opts: RequestOptions = {}): Promise<HttpResponse> {
     const headers: Record<string, string> = { ...opts.headers };
@@ -31,7 +45,7 @@ export class HttpClient {
       body = JSON.stringify(opts.body);
       headers['content-type'] ??= 'application/json';
     }
-    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    if (this.cookies.size) headers.cookie = this.cookieHeader;
     const timeout = AbortSignal.timeout(opts.timeoutMs ?? 5000);
     const res = await fetch(new URL(pathOrUrl, this.baseUrl || undefined), {
       method: opts.method ?? (opts.body === undefined ? 'GET' : 'POST'),
@@ -45,14 +59,15 @@ export class HttpClient {
       const eq = pair!.indexOf('=');
       if (eq > 0) this.cookies.set(pair!.slice(0, eq).trim(), pair!.slice(eq + 1).trim());
     }
-    const text = await res.text();
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const text = bytes.toString('utf8');
     let json: unknown;
     try {
       json = text ? JSON.parse(text) : undefined;
     } catch {
       json = undefined;
     }
-    return { status: res.status, headers: res.headers, text, json };
+    return { status: res.status, headers: res.headers, bytes, text, json };
   }
 
   get(path: string, opts: Omit<RequestOptions, 'method' | 'body'> = {}) {

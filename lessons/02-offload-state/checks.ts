@@ -1,0 +1,199 @@
+import { defineCheck, fail, pass } from '../../verify/core/check.ts';
+import { formatMatch } from '../../verify/probes/files.ts';
+import { describe, noteForm, noteId } from '../shared/api.ts';
+import { configuredApp, notListening, startWithout } from '../shared/run-app.ts';
+import { replicas, restartOf } from './replicas.ts';
+
+const TWO_PODS = 'The verifier runs two copies of your app (A and B) from separate folders, like two pods, against the same Postgres and Redis.';
+
+export default [
+  defineCheck({
+    id: 'redis-url-required',
+    title: 'REDIS_URL is required configuration',
+    severity: 'required',
+    layer: 'behaviour',
+    learn: '#1-sessions-in-redis',
+    timeoutMs: 15_000,
+    hints: [
+      'Started without REDIS_URL, the app should stop at once and name it, like the other required variables.',
+      'Add REDIS_URL to the required list in src/config.js and to .env.example.',
+    ],
+    async run(ctx) {
+      const r = await startWithout(ctx, 'REDIS_URL');
+      return r.ok
+        ? pass(`without REDIS_URL the app ${r.observed}`)
+        : fail(`without REDIS_URL the app ${r.observed}`, {
+            expected: 'exit non-zero, naming REDIS_URL',
+            why: 'From this lesson on, sessions and the cache live in Redis: without it the app cannot work, so it must not start.',
+            fix: "Add 'REDIS_URL' to the required variables in src/config.js (and an empty REDIS_URL= line to .env.example).",
+            evidence: r.tail,
+          });
+    },
+  }),
+  defineCheck({
+    id: 'sessions-shared',
+    title: 'Logged in on one replica means logged in on the other',
+    severity: 'required',
+    layer: 'behaviour',
+    learn: '#1-sessions-in-redis',
+    timeoutMs: 30_000,
+    hints: [
+      `${TWO_PODS} It signs up on A (POST /api/signup) and then asks B who it is (GET /api/me) with the same cookie.`,
+      "express-session's default MemoryStore keeps sessions inside one process: B has never heard of A's session. Put sessions in Redis.",
+      "const { RedisStore } = require('connect-redis'); app.use(session({ store: new RedisStore({ client: redis }), secret: config.sessionSecret, resave: false, saveUninitialized: false }))",
+    ],
+    async run(ctx) {
+      const pair = await replicas(ctx);
+      if (pair.problem) return fail(pair.problem, { evidence: [...pair.a.result.app.tail(4), ...pair.b.result.app.tail(4)] });
+      const { res, user } = pair.signedUp!;
+      if (res.status !== 201 && res.status !== 200) return fail(`POST /api/signup on A answered ${describe(res)}`, { expected: '201 and a session cookie', evidence: pair.a.result.app.tail() });
+      const me = await pair.toB.get('/api/me');
+      const email = (me.json as { email?: string } | undefined)?.email;
+      return me.status === 200 && email === user.email
+        ? pass(`signed up on A; B knows the session (GET /api/me → ${user.email})`)
+        : fail(`signed up on A, but B answered GET /api/me with ${describe(me)}`, {
+            expected: `200 with ${user.email}`,
+            why: 'Behind a Service each request can land on another pod; with sessions in memory users get logged out at random, and every rollout logs everyone out.',
+            fix: 'Store sessions in Redis (connect-redis RedisStore), created from REDIS_URL.',
+          });
+    },
+  }),
+  defineCheck({
+    id: 'uploads-shared',
+    title: 'A file uploaded through one replica downloads from the other',
+    severity: 'required',
+    layer: 'behaviour',
+    dependsOn: ['sessions-shared'],
+    learn: '#3-uploads-off-the-local-disk',
+    timeoutMs: 30_000,
+    hints: [
+      `${TWO_PODS} It uploads an attachment on A (POST /api/notes, multipart) and downloads it from B (GET /api/notes/:id/attachment).`,
+      "A pod's disk is its own, and it is wiped when the pod goes. Store the bytes where every replica can read them: Postgres (bytea) in this workshop, object storage in production.",
+      'multer({ storage: multer.memoryStorage() }), then INSERT the buffer into an attachments table and stream it back from there.',
+    ],
+    async run(ctx) {
+      const pair = await replicas(ctx);
+      const { form, bytes } = noteForm(`upload ${Date.now()}`);
+      const created = await pair.toA.request('/api/notes', { method: 'POST', body: form, timeoutMs: 10_000 });
+      const id = noteId(created);
+      if (created.status !== 201 || id === undefined) return fail(`POST /api/notes with an attachment on A answered ${describe(created)}`, { expected: '201 with the note (and its id)', evidence: pair.a.result.app.tail() });
+      const got = await pair.toB.get(`/api/notes/${id}/attachment`);
+      if (got.status === 200 && got.bytes.equals(bytes)) return pass(`note ${id}: ${bytes.length} bytes uploaded on A, identical from B`);
+      return fail(`uploaded on A, but B answered ${got.status === 200 ? `200 with ${got.bytes.length} different bytes` : describe(got)}`, {
+        expected: `200 with the same ${bytes.length} bytes`,
+        why: 'With files on local disk, a download works only on the pod that took the upload, and the file is gone when that pod is replaced.',
+        fix: 'Keep attachments in Postgres (or object storage), not in a local uploads/ folder.',
+        evidence: pair.b.result.app.tail(4),
+      });
+    },
+  }),
+  defineCheck({
+    id: 'cache-shared',
+    title: 'A change made on one replica is not hidden by a stale cache on the other',
+    severity: 'required',
+    layer: 'behaviour',
+    dependsOn: ['sessions-shared'],
+    learn: '#2-the-cache-in-redis',
+    timeoutMs: 30_000,
+    hints: [
+      `${TWO_PODS} It lists notes on B (so B caches the list), creates a note on A, and lists on B again.`,
+      "A Map in one process can't be invalidated from another. Keep the cache in Redis, and delete the cached lists when a note is written.",
+      "await redis.set(key, JSON.stringify(notes), { EX: 60 }) to fill; await redis.del(keys) (or a version key) when a note is created.",
+    ],
+    async run(ctx) {
+      const pair = await replicas(ctx);
+      const before = await pair.toB.get('/api/notes');
+      if (before.status !== 200) return fail(`GET /api/notes on B answered ${describe(before)}`, { expected: '200 with the list' });
+      const title = `fresh note ${Date.now()}`;
+      const created = await pair.toA.post('/api/notes', { title, body: 'written on A' });
+      if (created.status !== 201) return fail(`POST /api/notes on A answered ${describe(created)}`, { expected: '201' });
+      const after = await pair.toB.get('/api/notes');
+      return after.text.includes(title)
+        ? pass('B lists the note created on A right away')
+        : fail(`B still serves the list it cached before A created "${title}"`, {
+            expected: "the new note in B's list",
+            why: "Each replica's private cache goes stale on every write another replica makes: users see data appear and disappear depending on which pod answers.",
+            fix: 'Move the cache to Redis and invalidate it (del the keys) whenever a note is created.',
+          });
+    },
+  }),
+  defineCheck({
+    id: 'survives-restart',
+    title: 'After a restart the session and the uploaded file are still there',
+    severity: 'required',
+    layer: 'behaviour',
+    dependsOn: ['uploads-shared', 'cache-shared'],
+    learn: '#trying-it-with-two-instances',
+    timeoutMs: 30_000,
+    hints: [
+      'The verifier stops A and starts a fresh copy (a new pod: new memory, new disk), then uses the same cookie and downloads the same file.',
+      'Anything the process or its folder held is gone after a restart; only what is in Postgres and Redis survives.',
+    ],
+    async run(ctx) {
+      const pair = await replicas(ctx);
+      const notes = await pair.toA.get('/api/notes');
+      const withFile = ((notes.json as Array<{ id: number | string; attachment_name?: string; attachmentName?: string }>) ?? []).find((n) => n.attachment_name ?? n.attachmentName);
+      await pair.a.result.app.stop();
+      const fresh = await restartOf(ctx, pair);
+      const problem = notListening(fresh);
+      if (problem) return fail(`after the restart ${problem}`, { evidence: fresh.result.app.tail() });
+      const again = pair.toA.withBase(fresh.url);
+      const me = await again.get('/api/me');
+      if (me.status !== 200) return fail(`after a restart GET /api/me answered ${describe(me)}`, { expected: '200: the session survives', why: 'Every deploy restarts every pod; a session kept in the process logs everyone out.' });
+      if (withFile) {
+        const file = await again.get(`/api/notes/${withFile.id}/attachment`);
+        if (file.status !== 200) return fail(`after a restart the attachment of note ${withFile.id} answered ${describe(file)}`, { expected: '200 with the file' });
+      }
+      return pass(`a fresh copy still knows the session${withFile ? ' and serves the attachment' : ''}`);
+    },
+  }),
+  defineCheck({
+    id: 'no-session-per-anonymous-request',
+    title: 'Anonymous visits do not create sessions',
+    severity: 'required',
+    layer: 'behaviour',
+    learn: '#common-mistakes',
+    timeoutMs: 20_000,
+    hints: [
+      'The verifier loads the login page five times without a cookie and looks for Set-Cookie in the answers.',
+      'With saveUninitialized: true every visit (every bot, every health probe) writes a new session to Redis. Set saveUninitialized: false.',
+    ],
+    async run(ctx) {
+      const app = await configuredApp(ctx);
+      const problem = notListening(app);
+      if (problem) return fail(problem, { evidence: app.result.app.tail() });
+      let cookies = 0;
+      for (let i = 0; i < 5; i++) {
+        const res = await fetch(`${app.url}/`, { redirect: 'manual', signal: AbortSignal.timeout(5000) });
+        cookies += res.headers.getSetCookie().length;
+        await res.arrayBuffer();
+      }
+      return cookies === 0
+        ? pass('5 anonymous visits, no session cookie')
+        : fail(`5 anonymous visits set ${cookies} session cookie(s)`, {
+            expected: 'no Set-Cookie until someone logs in',
+            why: 'Each of those is a Redis key: a crawler or a load balancer health check fills Redis with empty sessions.',
+            fix: 'session({ ..., saveUninitialized: false })',
+          });
+    },
+  }),
+  defineCheck({
+    id: 'no-local-upload-dir',
+    title: 'No code writes uploads to the local disk',
+    severity: 'recommended',
+    layer: 'code',
+    learn: '#3-uploads-off-the-local-disk',
+    hints: ["Search your code for multer's `dest:` or `diskStorage`: files stored there live only as long as the pod."],
+    async run(ctx) {
+      const found = ctx.files.search(/diskStorage\s*\(|\bdest\s*:|uploads['"/]/, ctx.files.sourceFiles());
+      return found.length === 0
+        ? pass('no multer disk storage or uploads/ path in the code')
+        : fail(`${found.length} place(s) still point uploads at the local disk`, {
+            where: `${found[0]!.file}:${found[0]!.line}`,
+            why: "A pod's filesystem is temporary and private to it.",
+            fix: 'Use multer.memoryStorage() and store the bytes in Postgres.',
+            evidence: found.slice(0, 5).map((m) => formatMatch(m)),
+          });
+    },
+  }),
+];
