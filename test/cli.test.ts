@@ -1,8 +1,9 @@
 // The CLI as learners and tools use it: real child processes, real exit codes, the
 // JSON contract of DESIGN §3, and no lost work.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, inject, test } from 'vitest';
 import { cli, hasStackTrace } from './helpers/cli.ts';
 import { tempDir, workspaceFrom } from './helpers/workspaces.ts';
 import { REPO_ROOT } from '../verify/core/paths.ts';
@@ -78,6 +79,46 @@ describe('verify', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(hasStackTrace(r.stderr)).toBe(false);
+  });
+});
+
+describe('verify --all and --watch', () => {
+  test('--all re-checks every lesson up to N (here without the cluster layer)', () => {
+    const r = cli(['verify', '1', '--all', '--no-cluster', '--workspace', workspaceFrom(path.join(REPO_ROOT, 'solutions/01-extract-config')), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json.ok).toBe(true);
+    expect(json.lessons.map((l: { lesson: string }) => l.lesson)).toEqual(['00', '01']);
+    const cluster = json.lessons[0].checks.find((c: { id: string }) => c.id === '00.cluster-reachable');
+    expect(cluster).toMatchObject({ status: 'skip', message: 'cluster checks are not run (--no-cluster)' });
+  });
+
+  test('--watch runs once, then again after a file is saved, and stops on Ctrl-C', async () => {
+    const ws = workspaceFrom(LEGACY);
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/workshop.mjs'), 'verify', '1', '--watch', '--workspace', ws], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...inject('services'), NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    const runs = () => out.split('Lesson 01 · Extract configuration').length - 1;
+    const waitFor = async (cond: () => boolean, ms: number) => {
+      const end = Date.now() + ms;
+      while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+      return cond();
+    };
+    try {
+      expect(await waitFor(() => out.includes('Watching'), 30_000)).toBe(true);
+      expect(runs()).toBe(1);
+      fs.writeFileSync(path.join(ws, '.gitignore'), '.env\n');
+      expect(await waitFor(() => runs() === 2 && out.split('Watching').length === 3, 30_000)).toBe(true);
+      // The second run saw the change: the .gitignore check now passes.
+      expect(out.split('Lesson 01')[2]).toMatch(/✔ PASS {2}01\.dotenv-not-committed/);
+    } finally {
+      child.kill('SIGINT');
+      await new Promise((r) => child.once('exit', r));
+    }
   });
 });
 

@@ -45,7 +45,7 @@ export default [
       if (app.problem) return fail(app.problem, { evidence: app.result.app.tail() });
       return app.ready.status === 200
         ? pass(`GET /readyz → ${show(app.ready)}`)
-        : fail(`GET /readyz → ${show(app.ready)} (after 10 s of trying)`, {
+        : fail(`GET /readyz → ${show(app.ready)}${app.ready.status === 503 ? ' (still, after 10 s of start-up)' : ''}`, {
             expected: '200 while Postgres and Redis answer',
             why: 'A Service sends traffic only to pods whose readiness probe passes: without it, a pod gets requests before it can serve them.',
             fix: "Add app.get('/readyz', …): ping Postgres and Redis with a timeout, answer 200 or 503.",

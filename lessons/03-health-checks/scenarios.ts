@@ -154,8 +154,10 @@ export function shutdownScenario(ctx: CheckContext): Promise<Shutdown> {
       await new Promise((r) => setTimeout(r, 100));
     }
     const uploaded = await uploadResult;
-    const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), EXIT_DEADLINE_MS));
-    const exit = await Promise.race([proc.exited, timer]);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), EXIT_DEADLINE_MS)));
+    const exit = await Promise.race([proc.exited, deadline]);
+    clearTimeout(timer);
     return {
       readinessAfterSigterm,
       upload: uploaded,
