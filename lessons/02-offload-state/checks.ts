@@ -185,7 +185,10 @@ export default [
     learn: '#3-uploads-off-the-local-disk',
     hints: ["Search your code for multer's `dest:` or `diskStorage`: files stored there live only as long as the pod."],
     async run(ctx) {
-      const found = ctx.files.search(/diskStorage\s*\(|\bdest\s*:|uploads['"/]/, ctx.files.sourceFiles());
+      // multer's disk storage, or a literal 'uploads' folder name (not a module called ./uploads); comments don't count.
+      const found = ctx.files
+        .search(/diskStorage\s*\(|\bdest\s*:|['"`]uploads\/?['"`]/, ctx.files.sourceFiles())
+        .filter((m) => !/^\s*(\/\/|\*|\/\*)/.test(m.text));
       return found.length === 0
         ? pass('no multer disk storage or uploads/ path in the code')
         : fail(`${found.length} place(s) still point uploads at the local disk`, {

@@ -19,6 +19,8 @@ export interface Fixture {
   expectFail: string[];
   /** Paths committed to a fresh git repository in the workspace (e.g. a leaked .env). */
   gitCommit: string[];
+  /** Small textual edits of the base (the mistake in one line); each `find` must occur. */
+  edits: Array<{ file: string; find: string; replace: string }>;
 }
 
 export function listFixtures(lesson: Lesson): Fixture[] {
@@ -30,7 +32,7 @@ export function listFixtures(lesson: Lesson): Fixture[] {
     .map((name) => {
       const dir = path.join(root, name);
       const text = fs.readFileSync(path.join(dir, 'fixture.yaml'), 'utf8');
-      const raw = YAML.parse(text) as { base?: string; expect_fail?: string[]; git_commit?: string[] };
+      const raw = YAML.parse(text) as { base?: string; expect_fail?: string[]; git_commit?: string[]; edits?: Fixture['edits'] };
       return {
         lesson,
         name,
@@ -39,6 +41,7 @@ export function listFixtures(lesson: Lesson): Fixture[] {
         base: raw.base === 'start' ? 'start' : 'solution',
         expectFail: raw.expect_fail ?? [],
         gitCommit: raw.git_commit ?? [],
+        edits: raw.edits ?? [],
       };
     });
 }
@@ -47,7 +50,14 @@ export function listFixtures(lesson: Lesson): Fixture[] {
 export function materializeFixture(fixture: Fixture, lessons: Lesson[], dest: string): void {
   const base = fixture.base === 'start' ? startStateDir(lessons, fixture.lesson) : fixture.lesson.solutionDir;
   copyTree(base, dest);
-  fs.cpSync(path.join(fixture.dir, 'files'), dest, { recursive: true });
+  if (fs.existsSync(path.join(fixture.dir, 'files'))) fs.cpSync(path.join(fixture.dir, 'files'), dest, { recursive: true });
+  for (const edit of fixture.edits) {
+    const file = path.join(dest, edit.file);
+    const text = fs.readFileSync(file, 'utf8');
+    // A fixture whose edit no longer applies would silently test the solution itself.
+    if (!text.includes(edit.find)) throw new Error(`fixture ${fixture.name}: "${edit.find}" is not in ${edit.file} any more; update the fixture`);
+    fs.writeFileSync(file, text.replace(edit.find, edit.replace));
+  }
   if (fixture.gitCommit.length) {
     const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=fixture', '-c', 'user.email=fixture@example.invalid', ...args], { cwd: dest, stdio: 'ignore' });
     git('init', '-q');

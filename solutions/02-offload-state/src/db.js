@@ -18,8 +18,8 @@ function query(text, params) {
   return pool.query(text, params);
 }
 
-// Runs fn(client) inside one transaction: a note and its attachment are stored
-// together or not at all.
+// Runs fn(client) inside one transaction: all of it is stored, or none of it
+// (a note and its attachment; the schema).
 async function transaction(fn) {
   const client = await pool.connect();
   try {
@@ -35,38 +35,44 @@ async function transaction(fn) {
   }
 }
 
+// Every replica runs this at start-up, often at the same moment. The advisory lock
+// makes them take turns: two concurrent CREATE TABLE IF NOT EXISTS can otherwise
+// both try to create the table, and one of them fails.
 async function migrate() {
-  await pool.query(`
-    CREATE TABLE IF NOT EXISTS users (
-      id SERIAL PRIMARY KEY,
-      email TEXT NOT NULL UNIQUE,
-      name TEXT NOT NULL,
-      password_hash TEXT NOT NULL,
-      created_at TIMESTAMPTZ NOT NULL DEFAULT now()
-    )
-  `);
-  await pool.query(`
-    CREATE TABLE IF NOT EXISTS notes (
-      id SERIAL PRIMARY KEY,
-      author_id INTEGER NOT NULL REFERENCES users(id),
-      title TEXT NOT NULL,
-      body TEXT NOT NULL DEFAULT '',
-      attachment_name TEXT,
-      created_at TIMESTAMPTZ NOT NULL DEFAULT now()
-    )
-  `);
-  await pool.query(`
-    CREATE TABLE IF NOT EXISTS attachments (
-      id SERIAL PRIMARY KEY,
-      note_id INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
-      filename TEXT NOT NULL,
-      content_type TEXT NOT NULL,
-      size INTEGER NOT NULL,
-      data BYTEA NOT NULL,
-      created_at TIMESTAMPTZ NOT NULL DEFAULT now()
-    )
-  `);
-  await pool.query('CREATE INDEX IF NOT EXISTS attachments_note_id_idx ON attachments (note_id)');
+  await transaction(async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock(4242)'); // any number, the same in every replica
+    await client.query(`
+      CREATE TABLE IF NOT EXISTS users (
+        id SERIAL PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+      )
+    `);
+    await client.query(`
+      CREATE TABLE IF NOT EXISTS notes (
+        id SERIAL PRIMARY KEY,
+        author_id INTEGER NOT NULL REFERENCES users(id),
+        title TEXT NOT NULL,
+        body TEXT NOT NULL DEFAULT '',
+        attachment_name TEXT,
+        created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+      )
+    `);
+    await client.query(`
+      CREATE TABLE IF NOT EXISTS attachments (
+        id SERIAL PRIMARY KEY,
+        note_id INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+        filename TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        data BYTEA NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+      )
+    `);
+    await client.query('CREATE INDEX IF NOT EXISTS attachments_note_id_idx ON attachments (note_id)');
+  });
   log('info', 'Database schema is up to date');
 }
 
