@@ -10,7 +10,9 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     reporters: ['default', './test/reporters/summary-line.ts'],
     // Tests start real apps and servers: generous, bounded budgets instead of mocks.
-    testTimeout: 60_000,
+    testTimeout: 90_000,
+    // describe.concurrent blocks run this many tests at once per file (2 cores: mostly waiting on apps).
+    maxConcurrency: 3,
     hookTimeout: 60_000,
     // Keep tests away from a maintainer's own progress file and backups.
     env: {

@@ -62,7 +62,9 @@ describe('lesson metadata', () => {
 });
 
 for (const [i, lesson] of lessons.entries()) {
-  describe(`lesson ${lesson.number} ${lesson.slug}`, () => {
+  // Concurrent: each test has its own workspace copy, scratch database and Redis database,
+  // and most of a behaviour check is waiting (uploads, drain delays), not CPU.
+  describe.concurrent(`lesson ${lesson.number} ${lesson.slug}`, () => {
     if (lesson.start_state_passes) {
       test('starting state may pass, for the reason lesson.yaml gives', () => {
         expect(lesson.start_state_passes!.trim().length).toBeGreaterThan(20);

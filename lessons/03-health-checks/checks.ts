@@ -131,7 +131,7 @@ export default [
     hints: [
       `The verifier starts a 3-second upload, sends SIGTERM in the middle (with SHUTDOWN_DELAY_SECONDS=${SHUTDOWN_DELAY_SECONDS}), and expects the upload to succeed, new connections to be refused before the upload ends, and exit code 0.`,
       "Node's default on SIGTERM is to die on the spot, cutting every request in flight: during every rollout some users get errors. Handle SIGTERM: flag not-ready, wait the delay, server.close(), then close the pool and Redis and exit 0.",
-      "process.on('SIGTERM', async () => { shuttingDown = true; await sleep(delayMs); server.close(async () => { await pool.end(); await redis.quit(); process.exit(0); }); });",
+      "process.on('SIGTERM', async () => { shuttingDown = true; await sleep(delayMs); server.close(async () => { await pool.end(); await redis.close(); process.exit(0); }); });",
     ],
     async run(ctx) {
       const s = await shutdownScenario(ctx);
@@ -166,8 +166,8 @@ export default [
       const s = await shutdownScenario(ctx);
       if (s.problem) return fail(s.problem, { evidence: s.tail });
       const r = s.readinessAfterSigterm!;
-      if (r.status === 503) return pass(`GET /readyz right after SIGTERM → ${show(r)}`);
-      return fail(`GET /readyz right after SIGTERM → ${show(r)}`, {
+      if (r.status === 503) return pass(`GET /readyz within 0.6 s of SIGTERM → ${show(r)}`);
+      return fail(`GET /readyz during the 0.6 s after SIGTERM → ${show(r)}`, {
         expected: `503, while still accepting connections for SHUTDOWN_DELAY_SECONDS (${SHUTDOWN_DELAY_SECONDS} s here)`,
         why:
           r.status === 200

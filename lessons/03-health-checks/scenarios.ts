@@ -144,7 +144,9 @@ export function shutdownScenario(ctx: CheckContext): Promise<Shutdown> {
     );
     await sent;
     const signalledAt = Date.now();
-    const readinessAfterSigterm = await probe(`${app.url}/readyz`, 2000);
+    // The signal and the probe race inside the app's event loop: give the flip a moment
+    // (well inside SHUTDOWN_DELAY_SECONDS, while the app must still accept connections).
+    const readinessAfterSigterm = await until(`${app.url}/readyz`, (a) => a.status === 503, 600);
     let refusedWhileDraining = false;
     let uploadDone = false;
     const uploadResult = upload.finally(() => (uploadDone = true));

@@ -1,7 +1,17 @@
 // A scratch Redis database per use, so runs that happen at the same time (a test
 // suite, two terminals) never read each other's keys: a Redis server has 16 numbered
-// databases; we hand out 1–15 in turn (a counter in db 0) and empty the one we take.
+// databases; a run claims a free one of 1–15 with a lease in db 0 (SET NX EX, so a
+// crashed run's claim expires), empties it, and releases it at cleanup.
+import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
+
+type Client = ReturnType<typeof connectTo>;
+
+function connectTo(url: string) {
+  const client = createClient({ url, socket: { connectTimeout: 3000, reconnectStrategy: false } });
+  client.on('error', () => {});
+  return client;
+}
 import { EnvironmentError } from '../core/errors.ts';
 import type { Cleanup } from './cleanup.ts';
 import { redact } from './postgres.ts';
@@ -15,20 +25,21 @@ export class RedisProbe {
 
   async scratchUrl(): Promise<string> {
     const base = this.services.url('REDIS_URL');
-    const client = createClient({ url: base, socket: { connectTimeout: 3000, reconnectStrategy: false } });
-    client.on('error', () => {});
+    const client = connectTo(base);
     try {
       await client.connect();
-      const index = ((await client.incr('verify:scratch-db-counter')) % 15) + 1;
+      const index = await this.claim(client);
       await client.select(index);
       await client.flushDb();
       const url = new URL(base);
       url.pathname = `/${index}`;
       this.cleanup.add(async () => {
-        const c = createClient({ url: url.href, socket: { connectTimeout: 3000, reconnectStrategy: false } });
-        c.on('error', () => {});
+        const c = connectTo(base);
         await c.connect();
+        await c.select(index);
         await c.flushDb();
+        await c.select(0);
+        await c.del(`verify:scratch:${index}`);
         await c.close();
       });
       return url.href;
@@ -37,5 +48,18 @@ export class RedisProbe {
     } finally {
       await client.close().catch(() => {});
     }
+  }
+
+  /** The first free database index, waiting (bounded) while all 15 are in use. */
+  private async claim(client: Client): Promise<number> {
+    const owner = `${process.pid}-${randomBytes(4).toString('hex')}`;
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      for (let i = 1; i <= 15; i++) {
+        if ((await client.set(`verify:scratch:${i}`, owner, { condition: 'NX', expiration: { type: 'EX', value: 300 } })) === 'OK') return i;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error('all 15 scratch databases are in use by other verify runs');
   }
 }
