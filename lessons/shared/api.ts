@@ -50,6 +50,7 @@ export function noteId(res: HttpResponse): number | string | undefined {
 
 /** A short, quoted description of an answer for messages: `401 {"error":"Login required"}`. */
 export function describe(res: HttpResponse): string {
+  if (/^\s*<(!doctype|html)/i.test(res.text)) return `${res.status} (an HTML page)`;
   const text = res.text.replace(/\s+/g, ' ').trim();
   return `${res.status}${text ? ` ${text.length > 80 ? `${text.slice(0, 79)}…` : text}` : ''}`;
 }

@@ -21,6 +21,8 @@ export async function appEnv(ctx: CheckContext, overrides: Record<string, string
     REDIS_URL: ctx.services.url('REDIS_URL'),
     SMTP_URL: ctx.services.url('SMTP_URL'),
     SESSION_SECRET: randomBytes(24).toString('hex'),
+    // Required from lesson 05 on; earlier lessons' apps ignore it.
+    ADMIN_TOKEN: randomBytes(24).toString('hex'),
     PORT: String(await ctx.app.freePort()),
     ...overrides,
   };
@@ -30,4 +32,22 @@ export async function appEnv(ctx: CheckContext, overrides: Record<string, string
 export function testUser(): { email: string; name: string; password: string } {
   const id = randomBytes(4).toString('hex');
   return { email: `verify-${id}@teamnotes.test`, name: `Verify ${id}`, password: `pw-${randomBytes(8).toString('hex')}` };
+}
+
+/** Every secret value in an environment: for "never in a log line" checks. Short values are skipped (they match by chance). */
+export function secretValues(env: Record<string, string | undefined>): string[] {
+  const out: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (!value) continue;
+    if (/SECRET|TOKEN|PASSWORD/.test(name)) out.push(value);
+    if (/_URL$/.test(name)) {
+      try {
+        const password = decodeURIComponent(new URL(value).password);
+        if (password) out.push(password);
+      } catch {
+        // Not a URL: nothing embedded.
+      }
+    }
+  }
+  return [...new Set(out)].filter((v) => v.length >= 6);
 }

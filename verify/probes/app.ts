@@ -33,6 +33,8 @@ export interface ExitInfo {
 }
 
 export interface StartResult {
+  /** The folder the app runs in (a private copy when started isolated). */
+  cwd: string;
   /** Listening ports, in the order they opened; empty if the app exited or timed out first. */
   ports: number[];
   /** Set when the app exited before it listened. */
@@ -172,11 +174,11 @@ export async function startApp(workspace: string, opts: StartOptions, cleanup: C
   const deadline = Date.now() + (opts.startTimeoutMs ?? 10_000);
   while (Date.now() < deadline) {
     const ports = app.listeningPorts();
-    if (ports.length) return { ports, timedOut: false, app };
-    if (app.exitInfo) return { ports: [], exit: app.exitInfo, timedOut: false, app };
+    if (ports.length) return { cwd, ports, timedOut: false, app };
+    if (app.exitInfo) return { cwd, ports: [], exit: app.exitInfo, timedOut: false, app };
     await Promise.race([app.exited, new Promise((r) => setTimeout(r, 25))]);
   }
-  return { ports: app.listeningPorts(), timedOut: true, app };
+  return { cwd, ports: app.listeningPorts(), timedOut: true, app };
 }
 
 /** "exited with code 1", "was killed by SIGKILL". */
