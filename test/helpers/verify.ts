@@ -19,5 +19,9 @@ export async function verifyIn(lesson: Lesson, workspace: string): Promise<Lesso
 
 /** `01.id: fail — message` lines, so an assertion failure shows what happened. */
 export function summary(report: LessonReport): string[] {
-  return report.checks.map((c) => `${c.id}: ${c.outcome.status}${c.skippedBecause ? ` (${c.skippedBecause})` : ''} — ${c.outcome.message}`);
+  return report.checks.map(
+    (c) =>
+      `${c.id}: ${c.outcome.status}${c.skippedBecause ? ` (${c.skippedBecause})` : ''} — ${c.outcome.message}` +
+      (c.outcome.status === 'fail' && c.outcome.evidence?.length ? `\n    ${c.outcome.evidence.slice(-6).join('\n    ')}` : ''),
+  );
 }
