@@ -1,0 +1,278 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { defineCheck, fail, pass, type CheckContext, type Outcome } from '../../verify/core/check.ts';
+import { sum } from '../../verify/probes/prometheus.ts';
+import { isolatedEnv, notListening, startInstance } from '../shared/run-app.ts';
+import { DISTINCT_IDS, ID_ROUTE, nonJsonLines, redFamilies, traffic, type Traffic } from './traffic.ts';
+
+/** Every check of this lesson starts from the shared traffic run; if the app never ran, say so. */
+async function withTraffic(ctx: CheckContext, check: (t: Traffic) => Outcome): Promise<Outcome> {
+  const t = await traffic(ctx);
+  return t.problem ? fail(t.problem, { evidence: t.app.result.app.tail() }) : check(t);
+}
+
+const idRoute = (v: string | undefined) => v !== undefined && ID_ROUTE.test(v);
+const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
+
+export default [
+  defineCheck({
+    id: 'logs-are-json',
+    title: 'Every line the app writes is one JSON object',
+    severity: 'required',
+    layer: 'behaviour',
+    learn: '#1-json-logs-to-stdout',
+    timeoutMs: 40_000,
+    hints: [
+      'The verifier drives some traffic and then parses every line your app wrote to stdout and stderr.',
+      'A log agent (lesson 12) indexes JSON fields; a plain-text line, a banner or a console.log breaks that. Log everything through one pino logger.',
+      "const log = require('pino')({ level: config.logLevel }); then log.info({ userId }, 'note created') instead of console.log.",
+    ],
+    run: (ctx) =>
+      withTraffic(ctx, (t) => {
+        const bad = nonJsonLines(t.lines);
+        if (t.lines.length === 0) {
+          return fail('the app wrote nothing to stdout or stderr while serving ~60 requests', {
+            expected: 'one JSON line per request (and per notable event) on stdout',
+            why: 'Kubernetes only sees stdout/stderr: logs written elsewhere are invisible to `kubectl logs` and to the log agent.',
+          });
+        }
+        return bad.length === 0
+          ? pass(`${t.lines.length} lines, all JSON`)
+          : fail(`${bad.length} of ${t.lines.length} lines are not JSON objects`, {
+              expected: 'one JSON object per line, on stdout/stderr only',
+              why: 'Kubernetes collects stdout/stderr; your log agent and `kubectl logs | jq` need one event per line, as JSON, to filter by level, request id or user.',
+              fix: 'Replace console.* and the file logger with pino (and pino-http for requests).',
+              evidence: bad.slice(0, 5).map((l) => (l.length > 140 ? `${l.slice(0, 139)}…` : l)),
+            });
+      }),
+  }),
+  defineCheck({
+    id: 'no-log-files',
+    title: 'The app writes no log files',
+    severity: 'required',
+    layer: 'behaviour',
+    learn: '#1-json-logs-to-stdout',
+    timeoutMs: 40_000,
+    hints: ['After the traffic run the verifier looks for logs/ or *.log in the folder the app ran in.', 'A file inside a container is invisible to `kubectl logs`, fills the container disk and dies with the pod. Write to stdout only.'],
+    run: (ctx) =>
+      withTraffic(ctx, (t) => {
+        const found: string[] = [];
+        const walk = (dir: string) => {
+          for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+            if (e.name === 'node_modules') continue;
+            const rel = path.relative(t.app.result.cwd, path.join(dir, e.name));
+            if (e.isDirectory()) (e.name === 'logs' ? found.push(`${rel}/`) : walk(path.join(dir, e.name)));
+            else if (e.name.endsWith('.log')) found.push(rel);
+          }
+        };
+        walk(t.app.result.cwd);
+        return found.length === 0
+          ? pass('no logs/ folder, no *.log file')
+          : fail(`the app wrote ${found.join(', ')}`, { expected: 'no log files', why: 'Files in a container are lost with it and nobody reads them.', fix: 'Remove the file transport (src/log.js) and log to stdout.' });
+      }),
+  }),
+  defineCheck({
+    id: 'request-id',
+    title: 'Requests carry an id: an incoming x-request-id is kept, echoed and logged',
+    severity: 'required',
+    layer: 'behaviour',
+    learn: '#2-a-request-id-on-every-line',
+    timeoutMs: 40_000,
+    hints: [
+      'The verifier sends x-request-id: verify-… and expects the same value back in the response header and in a log line; without the header it expects a fresh id.',
+      "pino-http's genReqId: reuse a sane incoming x-request-id (an Ingress may set one), else crypto.randomUUID(); res.setHeader('x-request-id', id).",
+    ],
+    run: (ctx) =>
+      withTraffic(ctx, (t) => {
+        const { sent, echoed, generated } = t.requestId;
+        const problems: string[] = [];
+        if (echoed !== sent) problems.push(`sent x-request-id ${sent}, got back ${echoed ?? 'no header'}`);
+        if (!t.lines.some((l) => l.includes(sent))) problems.push(`no log line contains ${sent}`);
+        if (!generated[0] || generated[0] === generated[1]) problems.push(`without the header the ids were ${generated.map((g) => g ?? 'missing').join(' and ')}`);
+        return problems.length === 0
+          ? pass(`${sent} echoed and logged; fresh ids generated otherwise`)
+          : fail(problems.join('; '), { expected: 'the incoming id kept, echoed in x-request-id and logged; a new unique id otherwise', why: 'With several replicas, the request id is how you find every line of one request across pods.' });
+      }),
+  }),
+  defineCheck({
+    id: 'secrets-stay-out',
+    title: 'No secret appears in the logs or in /metrics',
+    severity: 'required',
+    layer: 'behaviour',
+    // Judged on the structured logs this lesson introduces (request headers are logged from now on).
+    dependsOn: ['logs-are-json'],
+    learn: '#3-keep-secrets-out-of-the-logs',
+    timeoutMs: 40_000,
+    hints: [
+      "The verifier searches your app's output and /metrics for the passwords in DATABASE_URL and REDIS_URL, SESSION_SECRET, ADMIN_TOKEN, and the Authorization token and session cookie it sent.",
+      "Redact request headers in pino: redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers[\"set-cookie\"]']; never log the config object or a connection string.",
+    ],
+    run: (ctx) =>
+      withTraffic(ctx, (t) => {
+        const leaks = t.secrets.flatMap((s) => {
+          const where = [t.lines.some((l) => l.includes(s)) && 'logs', t.metricsText.includes(s) && '/metrics'].filter(Boolean);
+          return where.length ? [`${s.slice(0, 4)}… in ${where.join(' and ')}`] : [];
+        });
+        return leaks.length === 0
+          ? pass(`none of ${t.secrets.length} secret values found in ${t.lines.length} lines or /metrics`)
+          : fail(`${leaks.length} secret value(s) leaked`, {
+              expected: 'no secret in any log line or metric',
+              why: 'Logs are shipped to a store many people can read (lesson 12); a password there is a leaked password.',
+              fix: 'Redact authorization and cookie headers; log err.message, not config or connection strings.',
+              evidence: leaks,
+            });
+      }),
+  }),
+  defineCheck({
+    id: 'log-level-from-config',
+    title: 'LOG_LEVEL=error silences info and warn lines',
+    severity: 'required',
+    layer: 'behaviour',
+    learn: '#1-json-logs-to-stdout',
+    timeoutMs: 30_000,
+    hints: ['The verifier starts the app with LOG_LEVEL=error, sends a few requests, and expects no line below error.', 'Read LOG_LEVEL in src/config.js (default info) and pass it to pino({ level }).'],
+    async run(ctx) {
+      const { env } = await isolatedEnv(ctx, { LOG_LEVEL: 'error' });
+      const app = await startInstance(ctx, env);
+      const problem = notListening(app);
+      if (problem) return fail(`with LOG_LEVEL=error ${problem}`, { evidence: app.result.app.tail() });
+      const http = ctx.http(app.url);
+      for (const p of ['/', '/api/me', '/nope']) await http.get(p);
+      await new Promise((r) => setTimeout(r, 200));
+      const chatty = `${app.result.app.stdout}\n${app.result.app.stderr}`.split('\n').filter((l) => {
+        try {
+          const level = (JSON.parse(l) as { level?: number | string }).level;
+          return (typeof level === 'number' ? level : LEVELS[String(level)] ?? 0) < 50;
+        } catch {
+          return l.trim() !== '';
+        }
+      });
+      return chatty.length === 0
+        ? pass('LOG_LEVEL=error: no line below error')
+        : fail(`LOG_LEVEL=error, but ${chatty.length} line(s) below error were written`, { expected: 'only error and fatal lines', fix: 'pino({ level: config.logLevel }), with LOG_LEVEL read in src/config.js.', evidence: chatty.slice(0, 4) });
+    },
+  }),
+  defineCheck({
+    id: 'metrics-endpoint',
+    title: 'GET /metrics serves Prometheus text with the default process metrics',
+    severity: 'required',
+    layer: 'behaviour',
+    learn: '#4-a-metrics-endpoint',
+    timeoutMs: 40_000,
+    hints: ['The verifier reads GET /metrics.', "const client = require('prom-client'); client.collectDefaultMetrics(); app.get('/metrics', async (req, res) => { res.set('Content-Type', client.register.contentType); res.send(await client.register.metrics()); });"],
+    run: (ctx) =>
+      withTraffic(ctx, (t) => {
+        const defaults = [...t.after.keys()].filter((n) => /^(process|nodejs)_/.test(n));
+        return t.metricsStatus === 200 && /text\/plain|openmetrics/.test(t.metricsContentType ?? '') && defaults.length > 0
+          ? pass(`${t.after.size} metric families, ${defaults.length} of them process/nodejs defaults`)
+          : fail(`GET /metrics → ${t.metricsStatus} (${t.metricsContentType ?? 'no content-type'}), ${defaults.length} default metrics`, {
+              expected: '200, text/plain Prometheus format, process_* and nodejs_* metrics',
+              why: 'Prometheus (lesson 11) scrapes this endpoint; without it you are blind to load, errors and latency.',
+            });
+      }),
+  }),
+  defineCheck({
+    id: 'red-counts-requests',
+    title: 'A request counter labelled by method, route pattern and status counts exactly the traffic sent',
+    severity: 'required',
+    layer: 'behaviour',
+    dependsOn: ['metrics-endpoint'],
+    learn: '#5-red-metrics-by-route-pattern',
+    timeoutMs: 40_000,
+    hints: [
+      `The verifier sends ${DISTINCT_IDS} GET /api/notes/<id> plus one while Postgres is down, and expects a counter with route="/api/notes/:id" to grow by exactly ${DISTINCT_IDS + 1}.`,
+      "new client.Counter({ name: 'http_requests_total', help: '…', labelNames: ['method', 'route', 'status_code'] }); inc it in res.on('finish') with route = req.baseUrl + req.route.path.",
+    ],
+    run: (ctx) =>
+      withTraffic(ctx, (t) => {
+        const red = redFamilies(t.after);
+        if (!red.counter) return fail('no counter with route and status labels in /metrics', { expected: 'e.g. http_requests_total{method,route,status_code}' });
+        const before = redFamilies(t.before).counter;
+        const name = red.counter.samples[0]!.name;
+        const delta = sum(red.counter, name, { [red.routeLabel]: idRoute }) - sum(before, name, { [red.routeLabel]: idRoute });
+        return delta === DISTINCT_IDS + 1
+          ? pass(`${name}{${red.routeLabel}=~"/api/notes/:id"} grew by ${delta}`)
+          : fail(`${name} for route /api/notes/:id grew by ${delta}`, { expected: `${DISTINCT_IDS + 1} (the requests sent)`, why: 'Rate is the R of RED: a counter that miscounts gives wrong dashboards and alerts.' });
+      }),
+  }),
+  defineCheck({
+    id: 'red-counts-errors',
+    title: 'Server errors show up as a 5xx series',
+    severity: 'required',
+    layer: 'behaviour',
+    dependsOn: ['red-counts-requests'],
+    learn: '#5-red-metrics-by-route-pattern',
+    timeoutMs: 40_000,
+    hints: ['The verifier makes Postgres refuse connections, requests GET /api/notes/1, and expects a 5xx status label to grow.', 'Record the status in res.on("finish") — after the error handler has set it.'],
+    run: (ctx) =>
+      withTraffic(ctx, (t) => {
+        const red = redFamilies(t.after);
+        const name = red.counter!.samples[0]!.name;
+        const is5xx = { [red.statusLabel]: (v: string | undefined) => /^5/.test(v ?? '') };
+        const delta = sum(red.counter, name, is5xx) - sum(redFamilies(t.before).counter, name, is5xx);
+        return delta >= 1
+          ? pass(`the request during the outage answered ${t.errorStatus}; 5xx series grew by ${delta}`)
+          : fail(`the request during the outage answered ${t.errorStatus ?? 'nothing'}, but no 5xx series grew`, { expected: `a sample with ${red.statusLabel}="5.." increasing`, why: 'Errors are the E of RED: the error ratio is what you alert on.' });
+      }),
+  }),
+  defineCheck({
+    id: 'duration-in-seconds',
+    title: 'Request duration is a histogram in seconds',
+    severity: 'required',
+    layer: 'behaviour',
+    dependsOn: ['metrics-endpoint'],
+    learn: '#5-red-metrics-by-route-pattern',
+    timeoutMs: 40_000,
+    hints: ['The verifier finds a histogram with the same labels and checks that fast requests average well under 1 (seconds).', "new client.Histogram({ name: 'http_request_duration_seconds', labelNames: [...] }); const end = histogram.startTimer(); res.on('finish', () => end(labels));"],
+    run: (ctx) =>
+      withTraffic(ctx, (t) => {
+        const red = redFamilies(t.after);
+        const h = red.histogram;
+        if (!h) return fail('no histogram with route and status labels in /metrics', { expected: 'http_request_duration_seconds{method,route,status_code}' });
+        const base = h.name;
+        const where = { [red.routeLabel]: idRoute };
+        const before = redFamilies(t.before).histogram;
+        const count = sum(h, `${base}_count`, where) - sum(before, `${base}_count`, where);
+        const total = sum(h, `${base}_sum`, where) - sum(before, `${base}_sum`, where);
+        const avg = count ? total / count : NaN;
+        // Fast requests recorded in seconds land in the small buckets; recorded in
+        // milliseconds they land around le="2.5" or higher.
+        const small = (v: string | undefined) => Number(v) > 0 && Number(v) <= 0.25;
+        const bucketName = `${base}_bucket`;
+        const largestSmall = Math.max(0, ...h.samples.filter((s) => s.name === bucketName && small(s.labels.le)).map((s) => Number(s.labels.le)));
+        const inSmall = (fam: typeof h | undefined) => sum(fam, bucketName, { ...where, le: (v) => Number(v) === largestSmall });
+        const fractionSmall = count ? (inSmall(h) - inSmall(before)) / count : 0;
+        return /seconds/.test(base) && count > 0 && avg < 1 && fractionSmall >= 0.5
+          ? pass(`${base}: ${count} observations, average ${(avg * 1000).toFixed(1)} ms`)
+          : fail(`${base}: ${count} observations averaging ${avg.toFixed(3)}, ${(fractionSmall * 100).toFixed(0)} % of them ≤ ${largestSmall}${/seconds/.test(base) ? '' : ' (name has no unit)'}`, {
+              expected: 'a *_seconds histogram whose values are seconds (fast requests ≪ 1)',
+              why: 'Prometheus conventions and every dashboard assume base units; milliseconds in a _seconds metric make latency look 1000× worse.',
+              fix: 'Observe seconds (histogram.startTimer() does) and keep the default buckets.',
+            });
+      }),
+  }),
+  defineCheck({
+    id: 'route-label-bounded',
+    title: 'The route label holds patterns, not raw URLs',
+    severity: 'required',
+    layer: 'behaviour',
+    dependsOn: ['metrics-endpoint'],
+    learn: '#5-red-metrics-by-route-pattern',
+    timeoutMs: 40_000,
+    hints: [`After ${DISTINCT_IDS} distinct ids and 3 random unknown paths the verifier counts route label values.`, "Use req.route.path (with req.baseUrl), which is the pattern; label requests that matched no route 'unmatched'."],
+    run: (ctx) =>
+      withTraffic(ctx, (t) => {
+        const red = redFamilies(t.after);
+        if (!red.counter) return fail('no counter with route and status labels in /metrics', { expected: 'e.g. http_requests_total{method,route,status_code}' });
+        const routes = [...new Set(red.counter.samples.map((s) => s.labels[red.routeLabel] ?? ''))];
+        const raw = routes.filter((r) => t.rawValues.some((v) => r.includes(v)));
+        return raw.length === 0 && routes.length < 25
+          ? pass(`${routes.length} route values: ${routes.slice(0, 6).join(', ')}${routes.length > 6 ? ', …' : ''}`)
+          : fail(`${routes.length} route values, ${raw.length} of them raw URLs`, {
+              expected: 'patterns like /api/notes/:id, and one value for unmatched paths',
+              why: 'Every distinct label value is a new time series in Prometheus: raw ids or random paths grow them without bound until Prometheus runs out of memory.',
+              evidence: raw.slice(0, 5),
+            });
+      }),
+  }),
+];
