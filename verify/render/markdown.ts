@@ -143,7 +143,7 @@ export function renderTerminal(source: string, opts: TerminalOptions): string {
         table?.push(row);
         break;
       case 'table_close':
-        if (table) block(renderTable(table, c, prefix()));
+        if (table) block(renderTable(table, c, prefix(), opts.width));
         table = undefined;
         break;
       default:
@@ -153,13 +153,31 @@ export function renderTerminal(source: string, opts: TerminalOptions): string {
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
 }
 
-function renderTable(rows: string[][], c: ReturnType<typeof pc.createColors>, indent: string): string {
+function renderTable(rows: string[][], c: ReturnType<typeof pc.createColors>, indent: string, width: number): string {
   const widths: number[] = [];
   for (const r of rows) r.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visible(cell))));
+  const total = indent.length + widths.reduce((a, w) => a + w, 0) + 3 * (widths.length - 1);
+  // Too wide for the terminal: one block per row ("Header: value" lines), which wraps
+  // cleanly instead of running off the right edge.
+  if (total > width) return renderTableAsRecords(rows, c, indent, width);
   const line = (r: string[]) => indent + r.map((cell, i) => cell + ' '.repeat(widths[i]! - visible(cell))).join(c.dim(' │ '));
   const [head, ...body] = rows;
   const rule = indent + widths.map((w) => '─'.repeat(w)).join(c.dim('─┼─'));
   return [line(head ?? []), c.dim(rule), ...body.map(line)].join('\n');
+}
+
+function renderTableAsRecords(rows: string[][], c: ReturnType<typeof pc.createColors>, indent: string, width: number): string {
+  const [head = [], ...body] = rows;
+  return body
+    .map((r) => {
+      const [first = '', ...rest] = r;
+      const lines = [wrap(`${c.cyan('•')} ${first}`, width, `${indent}  `, indent)];
+      rest.forEach((cell, i) => {
+        if (cell.trim()) lines.push(wrap(`${c.dim(`${head[i + 1] ?? ''}:`)} ${cell}`, width, `${indent}    `, `${indent}  `));
+      });
+      return lines.join('\n');
+    })
+    .join('\n');
 }
 
 function inline(token: Token, c: ReturnType<typeof pc.createColors>): string {
