@@ -67,7 +67,7 @@ async function throughput(dir: string, env: NodeJS.ProcessEnv): Promise<number> 
   try {
     const port = await freePort();
     // The legacy app ignores PORT; the listen spy moves its hard-coded 3000 to our port.
-    const started = await startApp(dir, { env: { ...env, PORT: String(port), SESSION_SECRET: 'bench', ADMIN_TOKEN: 'bench-token-0123456789abcdef', LOG_LEVEL: 'info' }, remapPorts: { 3000: port } }, cleanup);
+    const started = await startApp(dir, { env: { ...env, PORT: String(port), SESSION_SECRET: 'bench', ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef0123456789', LOG_LEVEL: 'info' }, remapPorts: { 3000: port } }, cleanup);
     if (!started.ports.length) throw new Error(`the app in ${dir} did not start: ${started.app.tail(3).join(' / ')}`);
     const result = await autocannon({ url: `http://127.0.0.1:${started.ports[0]}/`, connections: 10, duration: LOAD_SECONDS });
     return result.requests.average;

@@ -109,7 +109,10 @@ export function slowRequest(url: string, opts: SlowRequestOptions): Promise<{ st
   return new Promise((resolve, reject) => {
     const req = http.request(url, {
       method: opts.method ?? 'POST',
-      headers: { ...opts.headers, 'content-length': String(opts.body.length) },
+      // A connection of its own, closed after the answer: a kept-alive socket would hold
+      // a draining server open for its keep-alive timeout and blur what is measured.
+      agent: false,
+      headers: { ...opts.headers, 'content-length': String(opts.body.length), connection: 'close' },
       timeout: opts.timeoutMs ?? 20_000,
     });
     req.on('timeout', () => req.destroy(Object.assign(new Error('no answer before the timeout'), { name: 'TimeoutError' })));

@@ -71,7 +71,18 @@ export class TcpProxy {
     }
   }
 
+  /**
+   * Forward again. Connections that lived through a black hole are cut: the bytes they
+   * lost would leave client and server out of step, and after a real partition such
+   * connections end in timeouts or resets too, so clients reconnect.
+   */
   restore(): void {
+    if (this.mode === 'blackhole') {
+      for (const { client, upstream } of this.pairs) {
+        client.destroy();
+        upstream.destroy();
+      }
+    }
     this.mode = 'forward';
   }
 
