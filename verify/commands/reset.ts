@@ -4,7 +4,7 @@ import { EXIT, type ExitCode, UsageError } from '../core/errors.ts';
 import { findLesson, listLessons, startStateDir } from '../core/lessons.ts';
 import { DEFAULT_WORKSPACE, displayPath } from '../core/paths.ts';
 import { updateState } from '../core/state.ts';
-import { backupWorkspace, replaceWorkspace, resolveWorkspace } from '../core/workspace.ts';
+import { backupWorkspace, replaceWorkspace, workspaceToReplace } from '../core/workspace.ts';
 import { lessonArg, parse } from './args.ts';
 
 const USAGE = 'reset N [--workspace DIR]';
@@ -15,7 +15,7 @@ export async function run(args: string[]): Promise<ExitCode> {
   if (query === undefined) throw new UsageError(`Which lesson's starting state? Usage: npm run ${USAGE}`);
   const lessons = listLessons();
   const lesson = findLesson(lessons, query);
-  const workspace = resolveWorkspace(values.workspace ?? DEFAULT_WORKSPACE);
+  const workspace = workspaceToReplace(values.workspace, DEFAULT_WORKSPACE);
   const backup = backupWorkspace(workspace, `before-reset-${lesson.number}`);
   replaceWorkspace(workspace, startStateDir(lessons, lesson));
   updateState((s) => void (s.current = lesson.slug));

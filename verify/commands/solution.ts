@@ -8,7 +8,7 @@ import { EXIT, type ExitCode, UsageError } from '../core/errors.ts';
 import { findLesson, listLessons, type Lesson } from '../core/lessons.ts';
 import { DEFAULT_WORKSPACE, displayPath } from '../core/paths.ts';
 import { updateState } from '../core/state.ts';
-import { backupWorkspace, copyTree, isLocalConfig, isRuntimeEntry, linkDependencies, replaceWorkspace, resolveWorkspace } from '../core/workspace.ts';
+import { backupWorkspace, copyTree, isLocalConfig, isRuntimeEntry, linkDependencies, replaceWorkspace, resolveWorkspace, workspaceToReplace } from '../core/workspace.ts';
 import { lessonArg, parse } from './args.ts';
 
 const USAGE = 'solution N [--diff | --apply | --out DIR] [--workspace DIR]';
@@ -26,9 +26,8 @@ export async function run(args: string[]): Promise<ExitCode> {
   }
   const lesson = findLesson(listLessons(), query);
   if (values.out !== undefined) return writeOut(lesson, values.out);
-  const workspace = resolveWorkspace(values.workspace ?? DEFAULT_WORKSPACE);
-  if (values.apply) return apply(lesson, workspace);
-  return diff(lesson, workspace, values.diff ?? false);
+  if (values.apply) return apply(lesson, workspaceToReplace(values.workspace, DEFAULT_WORKSPACE));
+  return diff(lesson, resolveWorkspace(values.workspace ?? DEFAULT_WORKSPACE), values.diff ?? false);
 }
 
 function writeOut(lesson: Lesson, out: string): ExitCode {

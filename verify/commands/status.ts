@@ -2,7 +2,7 @@
 import pc from 'picocolors';
 import { EXIT, type ExitCode } from '../core/errors.ts';
 import { listLessons, type Lesson } from '../core/lessons.ts';
-import { currentLesson } from '../core/progress.ts';
+import { currentLesson, nextLesson } from '../core/progress.ts';
 import { readState, type WorkshopState } from '../core/state.ts';
 import { parse } from './args.ts';
 
@@ -27,6 +27,8 @@ export async function run(args: string[]): Promise<ExitCode> {
   const state = readState();
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
   const current = currentLesson(lessons, state);
-  process.stdout.write(`${progressLines(lessons, state, color).join('\n')}\n\nNext: npm run ${state.passed[current.slug] ? `lesson ${current.index + 1}` : `verify ${current.index}`}\n`);
+  const next = nextLesson(lessons, current);
+  const command = !state.passed[current.slug] ? `npm run verify ${current.index}` : next ? `npm run lesson ${next.index}` : 'nothing: every lesson is verified';
+  process.stdout.write(`${progressLines(lessons, state, color).join('\n')}\n\nNext: ${command}\n`);
   return EXIT.ok;
 }

@@ -30,6 +30,16 @@ export function resolveWorkspace(dir: string): string {
   return abs;
 }
 
+/**
+ * The workspace a command is about to overwrite. The default legacy-app/ is created
+ * when it was deleted (reset and --apply are how a learner gets it back); a folder
+ * named with --workspace must exist.
+ */
+export function workspaceToReplace(named: string | undefined, fallback: string): string {
+  if (named === undefined && !fs.existsSync(fallback)) fs.mkdirSync(fallback, { recursive: true });
+  return resolveWorkspace(named ?? fallback);
+}
+
 export function copyTree(src: string, dest: string, skip: (rel: string) => boolean = isRuntimeEntry): void {
   fs.mkdirSync(dest, { recursive: true });
   fs.cpSync(src, dest, {
