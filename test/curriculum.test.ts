@@ -55,6 +55,17 @@ describe('lesson metadata', () => {
     expect(committed, 'docs/checks.md is outdated: run `npm run gen:docs` and commit it').toBe(await renderChecksDoc());
   });
 
+  test('every base image a solution builds FROM is pinned in images.yaml (pre-pulled for bad Wi-Fi)', () => {
+    const pinned = fs.readFileSync(`${REPO_ROOT}/images.yaml`, 'utf8');
+    for (const l of lessons) {
+      const dockerfile = `${l.solutionDir}/Dockerfile`;
+      if (!fs.existsSync(dockerfile)) continue;
+      for (const [, image] of fs.readFileSync(dockerfile, 'utf8').matchAll(/^FROM\s+(\S+)/gm)) {
+        expect(pinned, `${image} (FROM in ${dockerfile}) is missing from images.yaml`).toContain(`image: ${image}`);
+      }
+    }
+  });
+
   test('legacy-app/ as committed is the pristine legacy app (solutions/00-setup)', () => {
     const tree = (p: string) => execFileSync('git', ['rev-parse', `HEAD:${p}`], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
     expect(tree('legacy-app')).toBe(tree(`solutions/${lessons[0]!.number}-${lessons[0]!.slug}`));

@@ -75,6 +75,18 @@ describe('npm run verify with --context', () => {
     expect(clusterCheck(r.stdout)).toMatchObject({ status: 'pass', message: `context ${context()}, Kubernetes v1.36.1` });
   });
 
+  it('a check that needs real kubelets (06.image-on-nodes) skips on the harness with its reason, never passes', () => {
+    const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/workshop.mjs'), 'verify', '6', '--json', '--context', context(), '--workspace', path.join(REPO_ROOT, 'solutions/06-containerize')], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', KUBECONFIG: kubeconfig(), WORKSHOP_STATE_FILE: path.join(os.tmpdir(), 'l2k-cluster-state.json') },
+      timeout: 60_000,
+    });
+    const check = (JSON.parse(r.stdout) as { checks: Array<{ id: string; status: string; message: string }> }).checks.find((c) => c.id === '06.image-on-nodes');
+    expect(check).toMatchObject({ status: 'skip' });
+    expect(check!.message).toMatch(/needs real kind nodes .*runs on a kind cluster only/);
+  });
+
   it('00.cluster-reachable fails, naming the missing workshop context, when none is named', () => {
     const r = verify0({ KUBECONFIG: kubeconfig() }, []);
     expect(clusterCheck(r.stdout)).toMatchObject({ status: 'fail' });
