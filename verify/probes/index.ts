@@ -7,6 +7,7 @@ import { GitProbe } from './git.ts';
 import { HttpClient } from './http.ts';
 import { KubeProbe, type KubeOptions } from './kube.ts';
 import { MachineProbe } from './machine.ts';
+import { ManifestsProbe } from './manifests.ts';
 import { PostgresProbe } from './postgres.ts';
 import { RedisProbe } from './redis.ts';
 import { ServicesProbe } from './services.ts';
@@ -22,6 +23,8 @@ export interface Probes {
   /** A proxy in front of `url` (a service URL) that a check can black-hole; `url` of the result points at it. */
   tcpProxy(url: string): Promise<{ url: string; proxy: TcpProxy }>;
   machine: MachineProbe;
+  /** Kubernetes manifests in the workspace (k8s/), with line numbers. */
+  manifests: ManifestsProbe;
   kube: KubeProbe;
   /** A fresh HTTP client (own cookie jar) for `baseUrl`. */
   http(baseUrl: string): HttpClient;
@@ -52,6 +55,7 @@ export function createProbes(opts: ProbeOptions, cleanup: Cleanup): Probes {
       return { url: TcpProxy.rewrite(url, proxy.port), proxy };
     },
     machine: new MachineProbe(opts.workspace),
+    manifests: new ManifestsProbe(opts.workspace),
     kube: new KubeProbe(opts.kube),
     http: (baseUrl) => new HttpClient(baseUrl),
     shared<T>(key: string, make: () => Promise<T>): Promise<T> {
