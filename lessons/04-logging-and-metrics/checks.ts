@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { defineCheck, fail, pass, type CheckContext, type Outcome } from '../../verify/core/check.ts';
 import { sum } from '../../verify/probes/prometheus.ts';
+import { linesBelowError } from '../shared/logs.ts';
 import { isolatedEnv, notListening, startInstance } from '../shared/run-app.ts';
 import { DISTINCT_IDS, ID_ROUTE, nonJsonLines, redFamilies, traffic, type Traffic } from './traffic.ts';
 
@@ -12,7 +13,6 @@ async function withTraffic(ctx: CheckContext, check: (t: Traffic) => Outcome): P
 }
 
 const idRoute = (v: string | undefined) => v !== undefined && ID_ROUTE.test(v);
-const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
 
 export default [
   defineCheck({
@@ -139,14 +139,7 @@ export default [
       const http = ctx.http(app.url);
       for (const p of ['/', '/api/me', '/nope']) await http.get(p);
       await new Promise((r) => setTimeout(r, 200));
-      const chatty = `${app.result.app.stdout}\n${app.result.app.stderr}`.split('\n').filter((l) => {
-        try {
-          const level = (JSON.parse(l) as { level?: number | string }).level;
-          return (typeof level === 'number' ? level : LEVELS[String(level)] ?? 0) < 50;
-        } catch {
-          return l.trim() !== '';
-        }
-      });
+      const chatty = linesBelowError(`${app.result.app.stdout}\n${app.result.app.stderr}`, true);
       return chatty.length === 0
         ? pass('LOG_LEVEL=error: no line below error')
         : fail(`LOG_LEVEL=error, but ${chatty.length} line(s) below error were written`, { expected: 'only error and fatal lines', fix: 'pino({ level: config.logLevel }), with LOG_LEVEL read in src/config.js.', evidence: chatty.slice(0, 4) });

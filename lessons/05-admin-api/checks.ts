@@ -1,21 +1,11 @@
 import { defineCheck, fail, pass } from '../../verify/core/check.ts';
 import { describe } from '../shared/api.ts';
+import { linesBelowError } from '../shared/logs.ts';
 import { startWithout } from '../shared/run-app.ts';
 import { admin, adminPair, eventually } from './admin.ts';
 
 const FLUSH = '/admin/cache/flush';
 
-/** JSON lines below pino's error level (50) in a chunk of output. */
-function belowError(output: string): number {
-  return output.split('\n').filter((l) => {
-    try {
-      const level = (JSON.parse(l) as { level?: number | string }).level;
-      return typeof level === 'number' ? level < 50 : ['trace', 'debug', 'info', 'warn'].includes(String(level));
-    } catch {
-      return false;
-    }
-  }).length;
-}
 
 export default [
   defineCheck({
@@ -148,7 +138,7 @@ export default [
         const mark = p.b.result.app.stdout.length;
         await p.toB.get('/nope-for-the-log-level-check');
         await new Promise((r) => setTimeout(r, 150));
-        return belowError(p.b.result.app.stdout.slice(mark)) === 0;
+        return linesBelowError(p.b.result.app.stdout.slice(mark)).length === 0;
       }, 3000);
       await admin(ctx, p.a.url, 'PUT', '/admin/log-level', p.token, { level: 'info' });
       return quiet
