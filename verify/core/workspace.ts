@@ -5,13 +5,16 @@ import path from 'node:path';
 import { EnvironmentError, UsageError } from './errors.ts';
 import { BACKUPS_DIR, REPO_ROOT, displayPath } from './paths.ts';
 
-/** Never copied: installed packages, VCS data, and what the app writes at run time. */
-const RUNTIME_DIRS = new Set(['node_modules', '.git', 'logs', 'uploads']);
+/** Never copied: installed packages and VCS data (anywhere), and what the app writes at run time (at its top level). */
+const GENERATED_DIRS = new Set(['node_modules', '.git']);
+const APP_OUTPUT_DIRS = new Set(['logs', 'uploads']);
 /** Local configuration that belongs to the learner, never to a solution. */
 const LOCAL_FILES = /^\.env($|\.(?!example$))/;
 
 export function isRuntimeEntry(rel: string): boolean {
-  return rel.split(/[\\/]/).some((part) => RUNTIME_DIRS.has(part));
+  const parts = rel.split(/[\\/]/);
+  // A learner's own src/logs/ module is code; only the app's top-level logs/ is output.
+  return parts.some((part) => GENERATED_DIRS.has(part)) || APP_OUTPUT_DIRS.has(parts[0]!);
 }
 
 export function isLocalConfig(rel: string): boolean {
