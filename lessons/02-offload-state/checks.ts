@@ -1,7 +1,7 @@
 import { defineCheck, fail, pass } from '../../verify/core/check.ts';
 import { formatMatch } from '../../verify/probes/files.ts';
 import { describe, noteForm, noteId } from '../shared/api.ts';
-import { configuredApp, notListening, startWithout } from '../shared/run-app.ts';
+import { configuredApp, notListening, requiredVariable } from '../shared/run-app.ts';
 import { replicas, restartOf } from './replicas.ts';
 
 const TWO_PODS = 'The verifier runs two copies of your app (A and B) from separate folders, like two pods, against the same Postgres and Redis.';
@@ -18,17 +18,11 @@ export default [
       'Started without REDIS_URL, the app should stop at once and name it, like the other required variables.',
       'Add REDIS_URL to the required list in src/config.js and to .env.example.',
     ],
-    async run(ctx) {
-      const r = await startWithout(ctx, 'REDIS_URL');
-      return r.ok
-        ? pass(`without REDIS_URL the app ${r.observed}`)
-        : fail(`without REDIS_URL the app ${r.observed}`, {
-            expected: 'exit non-zero, naming REDIS_URL',
-            why: 'From this lesson on, sessions and the cache live in Redis: without it the app cannot work, so it must not start.',
-            fix: "Add 'REDIS_URL' to the required variables in src/config.js (and an empty REDIS_URL= line to .env.example).",
-            evidence: r.tail,
-          });
-    },
+    run: (ctx) =>
+      requiredVariable(ctx, 'REDIS_URL', {
+        why: 'From this lesson on, sessions and the cache live in Redis: without it the app cannot work, so it must not start.',
+        fix: "Add 'REDIS_URL' to the required variables in src/config.js (and an empty REDIS_URL= line to .env.example).",
+      }),
   }),
   defineCheck({
     id: 'sessions-shared',

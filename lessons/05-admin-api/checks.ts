@@ -1,7 +1,7 @@
 import { defineCheck, fail, pass } from '../../verify/core/check.ts';
 import { describe } from '../shared/api.ts';
 import { linesBelowError } from '../shared/logs.ts';
-import { startWithout } from '../shared/run-app.ts';
+import { requiredVariable } from '../shared/run-app.ts';
 import { admin, adminPair, eventually } from './admin.ts';
 
 const FLUSH = '/admin/cache/flush';
@@ -16,12 +16,11 @@ export default [
     learn: '#1-a-token-compared-safely',
     timeoutMs: 15_000,
     hints: ['Started without ADMIN_TOKEN the app should stop at once and name it.', "Add 'ADMIN_TOKEN' to the required variables in src/config.js and an empty ADMIN_TOKEN= to .env.example."],
-    async run(ctx) {
-      const r = await startWithout(ctx, 'ADMIN_TOKEN');
-      return r.ok
-        ? pass(`without ADMIN_TOKEN the app ${r.observed}`)
-        : fail(`without ADMIN_TOKEN the app ${r.observed}`, { expected: 'exit non-zero, naming ADMIN_TOKEN', why: 'An admin API with no token configured is either unusable or, worse, open.', evidence: r.tail });
-    },
+    run: (ctx) =>
+      requiredVariable(ctx, 'ADMIN_TOKEN', {
+        why: 'An admin API with no token configured is either unusable or, worse, open.',
+        fix: "Add 'ADMIN_TOKEN' to the required variables in src/config.js and an empty ADMIN_TOKEN= to .env.example.",
+      }),
   }),
   defineCheck({
     id: 'admin-requires-token',

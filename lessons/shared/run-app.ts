@@ -1,5 +1,5 @@
 // Starting Teamnotes the way a Deployment would, for every lesson's behaviour checks.
-import type { CheckContext } from '../../verify/core/check.ts';
+import { fail, pass, type CheckContext, type Outcome } from '../../verify/core/check.ts';
 import { describeExit, type StartResult } from '../../verify/probes/app.ts';
 import type { ScratchDatabase } from '../../verify/probes/postgres.ts';
 import { appEnv } from './teamnotes.ts';
@@ -23,6 +23,14 @@ export async function startWithout(ctx: CheckContext, name: string): Promise<Mis
   if (r.exit.code === 0) return { name, ok: false, observed: 'exited with code 0, which reads as success', tail };
   if (!output.includes(name)) return { name, ok: false, observed: `${describeExit(r.exit)} without naming ${name}`, tail };
   return { name, ok: true, observed: `${describeExit(r.exit)} naming ${name}`, tail };
+}
+
+/** The outcome of "started without `name`, the app must stop and name it", with the lesson's why and fix. */
+export async function requiredVariable(ctx: CheckContext, name: string, details: { why: string; fix: string }): Promise<Outcome> {
+  const r = await startWithout(ctx, name);
+  return r.ok
+    ? pass(`without ${name} the app ${r.observed}`)
+    : fail(`without ${name} the app ${r.observed}`, { expected: `exit non-zero, naming ${name}`, ...details, evidence: r.tail });
 }
 
 /** Everything a started copy of the app needs a check to know. */

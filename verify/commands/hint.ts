@@ -1,7 +1,7 @@
 // `npm run hint`: progressive hints for the first failing check of the current lesson.
 // Each call climbs one rung of that check's ladder (symptom → concept → snippet).
 import pc from 'picocolors';
-import { LAYERS } from '../core/check.ts';
+import { selectLayers } from '../core/check.ts';
 import { EXIT, type ExitCode } from '../core/errors.ts';
 import { findLesson, listLessons, loadChecks } from '../core/lessons.ts';
 import { DEFAULT_WORKSPACE } from '../core/paths.ts';
@@ -28,7 +28,7 @@ export async function run(args: string[]): Promise<ExitCode> {
     checks,
     workspace,
     kube: { context: values.context },
-    layers: new Set(LAYERS.filter((l) => !(values['no-cluster'] && l === 'cluster'))),
+    ...selectLayers(values['no-cluster'] ?? false),
   });
   if (report.broken) throw report.broken;
   const failing =

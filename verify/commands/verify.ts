@@ -1,7 +1,7 @@
 // `npm run verify [N]`: run a lesson's checks against the workspace and report them.
 import path from 'node:path';
 import pc from 'picocolors';
-import { LAYERS, type Layer } from '../core/check.ts';
+import { selectLayers, type Layer } from '../core/check.ts';
 import { EXIT, type ExitCode } from '../core/errors.ts';
 import { findLesson, listLessons, loadChecks, type Lesson } from '../core/lessons.ts';
 import { DEFAULT_WORKSPACE, displayPath } from '../core/paths.ts';
@@ -16,6 +16,9 @@ import { lessonArg, parse } from './args.ts';
 const USAGE = 'verify [N] [--all] [--watch] [--json] [--workspace DIR] [--no-cluster] [--context NAME] [--disruptive]';
 
 export interface VerifyOptions {
+  /** Every lesson of the workshop (to name the next one). */
+  all: Lesson[];
+  /** The lessons to verify, in order. */
   lessons: Lesson[];
   workspace: string;
   json: boolean;
@@ -48,14 +51,13 @@ export async function run(args: string[]): Promise<ExitCode> {
   const target = query === undefined ? currentLesson(all, state) : findLesson(all, query);
   const workspace = resolveWorkspace(values.workspace ?? DEFAULT_WORKSPACE);
   const lessons = values.all ? all.slice(0, all.indexOf(target) + 1) : [target];
-  const noCluster = values['no-cluster'] ?? false;
   const opts: VerifyOptions = {
+    all,
     lessons,
     workspace,
     json: values.json ?? false,
     color: !values.json && process.stdout.isTTY === true && !process.env.NO_COLOR,
-    layers: new Set(LAYERS.filter((l) => !(noCluster && l === 'cluster'))),
-    layersReason: noCluster ? '--no-cluster' : undefined,
+    ...selectLayers(values['no-cluster'] ?? false),
     context: values.context,
     disruptive: values.disruptive ?? false,
     rerun: `npm run verify${rerunArgs(query, values)}`,
@@ -84,7 +86,7 @@ export async function verifyLessons(opts: VerifyOptions): Promise<ExitCode> {
   const reports: LessonReport[] = [];
   for (const lesson of opts.lessons) {
     const checks = await loadChecks(lesson);
-    const next = nextLesson(listLessons(), lesson);
+    const next = nextLesson(opts.all, lesson);
     const report = await runLesson({
       lesson,
       checks,

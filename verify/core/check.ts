@@ -10,6 +10,11 @@ export type Status = 'pass' | 'fail' | 'skip';
 
 export const LAYERS: readonly Layer[] = ['env', 'code', 'manifest', 'cluster', 'behaviour'];
 
+/** The layers a run uses: all of them, or all but the cluster (`--no-cluster`). */
+export function selectLayers(noCluster: boolean): { layers: ReadonlySet<Layer>; layersReason?: string } {
+  return noCluster ? { layers: new Set(LAYERS.filter((l) => l !== 'cluster')), layersReason: '--no-cluster' } : { layers: new Set(LAYERS) };
+}
+
 export interface Outcome {
   status: Status;
   /** One line: what was found. */
