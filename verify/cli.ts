@@ -18,11 +18,17 @@ export const COMMANDS: Record<string, Command> = {
   },
   hint: { usage: 'hint [N]', summary: 'The next hint for the first failing check', load: () => import('./commands/hint.ts') },
   solution: {
-    usage: 'solution N [--diff | --apply | --out DIR]',
+    usage: 'solution N [--diff | --apply [--no-cluster] [--context NAME] | --out DIR]',
     summary: 'See the reference solution of lesson N, or catch up to it (backs up your work first)',
     load: () => import('./commands/solution.ts'),
   },
   reset: { usage: 'reset N', summary: 'Restore the starting state of lesson N (backs up your work first)', load: () => import('./commands/reset.ts') },
+  addon: { usage: 'addon NAME [--context NAME]', summary: 'Install a pinned cluster add-on (ingress: the ingress controller of lesson 10)', load: () => import('./commands/addon.ts') },
+  rehearse: {
+    usage: 'rehearse [--from N] [--to N] [--env-file FILE] [--context NAME] [--disruptive]',
+    summary: 'Instructors: apply every solution in order to the cluster and verify every lesson',
+    load: () => import('./commands/rehearse.ts'),
+  },
   status: { usage: 'status', summary: 'Your progress through the lessons', load: () => import('./commands/status.ts') },
   services: {
     usage: 'services',

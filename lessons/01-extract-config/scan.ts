@@ -14,7 +14,9 @@ const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@'"`]+:([^\s@'"`]+)@/i;
 
 /** Every place a secret sits in the tree (the learner's own .env excluded: it is meant to hold them). */
 export function findSecrets(files: FilesProbe): Match[] {
-  const candidates = files.list().filter((f) => !/(^|\/)\.env$/.test(f));
+  // Your own env files (.env, and from lesson 07 .env.cluster) hold real values by design
+  // and git ignores them; their committed templates (*.example) must not.
+  const candidates = files.list().filter((f) => !/(^|\/)\.env(\.[^/]+)?$/.test(f) || f.endsWith('.example'));
   const known = files.search(new RegExp(LEGACY_SECRETS.map(escape).join('|')), candidates);
   const sources = files.sourceFiles();
   const keyed = files.search(SECRET_KEY, sources).filter((m) => !isPlaceholder(SECRET_KEY.exec(m.text)?.[3] ?? ''));

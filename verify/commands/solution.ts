@@ -11,12 +11,19 @@ import { updateState } from '../core/state.ts';
 import { backupWorkspace, copyTree, isLocalConfig, isRuntimeEntry, linkDependencies, replaceWorkspace, resolveWorkspace, workspaceToReplace } from '../core/workspace.ts';
 import { lessonArg, parse } from './args.ts';
 
-const USAGE = 'solution N [--diff | --apply | --out DIR] [--workspace DIR]';
+const USAGE = 'solution N [--diff | --apply [--no-cluster] [--context NAME] | --out DIR] [--workspace DIR]';
 
 export async function run(args: string[]): Promise<ExitCode> {
   const { values, positionals } = parse(
     args,
-    { out: { type: 'string' }, diff: { type: 'boolean' }, apply: { type: 'boolean' }, workspace: { type: 'string' } },
+    {
+      out: { type: 'string' },
+      diff: { type: 'boolean' },
+      apply: { type: 'boolean' },
+      workspace: { type: 'string' },
+      'no-cluster': { type: 'boolean' },
+      context: { type: 'string' },
+    },
     USAGE,
   );
   const query = lessonArg(positionals, USAGE);
@@ -26,7 +33,7 @@ export async function run(args: string[]): Promise<ExitCode> {
   }
   const lesson = findLesson(listLessons(), query);
   if (values.out !== undefined) return writeOut(lesson, values.out);
-  if (values.apply) return apply(lesson, workspaceToReplace(values.workspace, DEFAULT_WORKSPACE));
+  if (values.apply) return apply(lesson, workspaceToReplace(values.workspace, DEFAULT_WORKSPACE), values['no-cluster'] ? undefined : { context: values.context });
   return diff(lesson, resolveWorkspace(values.workspace ?? DEFAULT_WORKSPACE), values.diff ?? false);
 }
 
@@ -41,15 +48,32 @@ function writeOut(lesson: Lesson, out: string): ExitCode {
   return EXIT.ok;
 }
 
-function apply(lesson: Lesson, workspace: string): ExitCode {
+/**
+ * Catch up to lesson N: the code (after a backup), then the cluster, as the learner would
+ * have left it: add-ons the lesson needs, k8s/ applied, its Secret made from .env.cluster.
+ * The cluster part runs only when the solution has manifests and --no-cluster is not given.
+ */
+async function apply(lesson: Lesson, workspace: string, cluster: { context?: string } | undefined): Promise<ExitCode> {
   const backup = backupWorkspace(workspace, `before-solution-${lesson.number}`);
   replaceWorkspace(workspace, lesson.solutionDir);
   updateState((s) => void (s.current = lesson.slug));
   if (backup) process.stdout.write(`Backed up your work to ${displayPath(backup)}\n`);
-  process.stdout.write(
-    `Your workspace ${displayPath(workspace)} now holds the reference solution of lesson ${lesson.number} (your .env files were kept).\n` +
-      `Next: npm run verify ${lesson.index}, then npm run lesson ${lesson.index + 1}\n`,
-  );
+  process.stdout.write(`Your workspace ${displayPath(workspace)} now holds the reference solution of lesson ${lesson.number} (your .env files were kept).\n`);
+  const hasManifests = fs.existsSync(path.join(workspace, 'k8s'));
+  if (cluster && (hasManifests || lesson.addons?.length)) {
+    const { KubeProbe } = await import('../probes/kube.ts');
+    const { applyWorkspace } = await import('../core/cluster-apply.ts');
+    const { installAddon } = await import('../core/addons.ts');
+    const kube = new KubeProbe({ context: cluster.context });
+    await kube.serverVersion();
+    const log = (line: string) => process.stdout.write(`  ${line}\n`);
+    for (const addon of lesson.addons ?? []) await installAddon(kube, addon, log);
+    const done = await applyWorkspace(kube, workspace, log);
+    process.stdout.write(`Cluster ${await kube.contextName()}: ${done.applied.length} objects applied${done.secrets.length ? `, Secret ${done.secrets.join(', ')} from .env.cluster` : ''}${done.restarted.length ? `, restarted ${done.restarted.join(', ')}` : ''}.\n`);
+  } else if (hasManifests) {
+    process.stdout.write('The cluster was left as it is (--no-cluster). Apply it yourself: kubectl apply -f k8s/\n');
+  }
+  process.stdout.write(`Next: npm run verify ${lesson.index}, then npm run lesson ${lesson.index + 1}\n`);
   return EXIT.ok;
 }
 

@@ -22,6 +22,11 @@ export interface LessonMeta {
    * why the starting state may already pass. The curriculum test requires a reason.
    */
   start_state_passes?: string;
+  /**
+   * Cluster add-ons (scripts/addons/<name>.yaml) this lesson's solution needs, e.g. an
+   * ingress controller. `solution --apply` and `rehearse` install them first.
+   */
+  addons?: string[];
 }
 
 export interface Lesson extends LessonMeta {

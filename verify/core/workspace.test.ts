@@ -15,6 +15,8 @@ test('what counts as run-time output or local configuration', () => {
   expect(isLocalConfig('.env')).toBe(true);
   expect(isLocalConfig('.env.local')).toBe(true);
   expect(isLocalConfig('.env.example')).toBe(false);
+  expect(isLocalConfig('.env.cluster.example')).toBe(false);
+  expect(isLocalConfig('.env.cluster')).toBe(true);
 });
 
 test('replaceWorkspace swaps the code but keeps node_modules and the learner\'s .env', () => {

@@ -8,8 +8,8 @@ import { BACKUPS_DIR, REPO_ROOT, displayPath } from './paths.ts';
 /** Never copied: installed packages and VCS data (anywhere), and what the app writes at run time (at its top level). */
 const GENERATED_DIRS = new Set(['node_modules', '.git']);
 const APP_OUTPUT_DIRS = new Set(['logs', 'uploads']);
-/** Local configuration that belongs to the learner, never to a solution. */
-const LOCAL_FILES = /^\.env($|\.(?!example$))/;
+/** Local configuration that belongs to the learner, never to a solution: .env, .env.cluster… but not the committed *.example templates. */
+const LOCAL_FILES = /^\.env(\.[^/]+)?$/;
 
 export function isRuntimeEntry(rel: string): boolean {
   const parts = rel.split(/[\\/]/);
@@ -18,7 +18,8 @@ export function isRuntimeEntry(rel: string): boolean {
 }
 
 export function isLocalConfig(rel: string): boolean {
-  return LOCAL_FILES.test(path.basename(rel));
+  const name = path.basename(rel);
+  return LOCAL_FILES.test(name) && !name.endsWith('.example');
 }
 
 /** Resolve `--workspace`, or exit 2 with one clear line when it is not a directory. */

@@ -14,6 +14,30 @@ export interface KubeOptions {
   kubeconfig?: string;
 }
 
+export interface ApplyResult {
+  object: KubernetesObject;
+  ok: boolean;
+  applied?: KubernetesObject;
+  /** HTTP status of a refusal: 422 invalid, 404 namespace missing, 409 conflict… */
+  code?: number;
+  message?: string;
+}
+
+/** Code and message of an API error (client-node puts the Status object in `body`, as text). */
+export function apiFailure(err: unknown): { code?: number; message: string } {
+  const code = (err as { code?: number }).code;
+  const raw = (err as { body?: unknown }).body;
+  let message = (err as Error).message ?? String(err);
+  if (typeof raw === 'string') {
+    try {
+      message = (JSON.parse(raw) as { message?: string }).message ?? raw;
+    } catch {
+      message = raw || message;
+    }
+  } else if (raw && typeof raw === 'object' && 'message' in raw) message = String((raw as { message: unknown }).message);
+  return { code: typeof code === 'number' ? code : undefined, message: message.split('\n')[0]! };
+}
+
 export class KubeProbe {
   private config?: KubeConfig;
 
@@ -85,6 +109,49 @@ export class KubeProbe {
       return res.items as T[];
     } catch (err) {
       throw this.apiError(err, `list ${kind}`);
+    }
+  }
+
+  /**
+   * Server-side apply, as `kubectl apply --server-side` does. With `dryRun` the API server
+   * runs every admission step and schema check (unknown fields included: apply needs a
+   * typed object) and stores nothing. Returns one result per object, never throws for
+   * an object the server refuses: that is the learner's to fix, not a broken tool.
+   */
+  async apply(objects: KubernetesObject[], opts: { dryRun?: boolean; fieldManager?: string; force?: boolean } = {}): Promise<ApplyResult[]> {
+    const k8s = await import('@kubernetes/client-node');
+    const api = await this.objects();
+    const results: ApplyResult[] = [];
+    for (const obj of objects) {
+      try {
+        const applied = await api.patch(obj, undefined, opts.dryRun ? 'All' : undefined, opts.fieldManager ?? 'legacy-to-k8s', opts.force ?? true, k8s.PatchStrategy.ServerSideApply);
+        results.push({ object: obj, ok: true, applied });
+      } catch (err) {
+        const { code, message } = apiFailure(err);
+        if (code === 401 || code === 403) throw this.apiError(err, `apply ${obj.kind} ${obj.metadata?.name}`);
+        if (code === undefined) throw this.apiError(err, `apply ${obj.kind} ${obj.metadata?.name}`);
+        results.push({ object: obj, ok: false, code, message });
+      }
+    }
+    return results;
+  }
+
+  /** A JSON merge patch (e.g. a rollout restart's annotation). */
+  async mergePatch(obj: KubernetesObject, patch: object): Promise<void> {
+    const k8s = await import('@kubernetes/client-node');
+    try {
+      await (await this.objects()).patch({ ...patch, apiVersion: obj.apiVersion, kind: obj.kind, metadata: { ...(patch as KubernetesObject).metadata, name: obj.metadata?.name, namespace: obj.metadata?.namespace } }, undefined, undefined, 'legacy-to-k8s', undefined, k8s.PatchStrategy.MergePatch);
+    } catch (err) {
+      throw this.apiError(err, `patch ${obj.kind} ${obj.metadata?.name}`);
+    }
+  }
+
+  async delete(obj: KubernetesObject): Promise<void> {
+    try {
+      await (await this.objects()).delete(obj);
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) return;
+      throw this.apiError(err, `delete ${obj.kind} ${obj.metadata?.name}`);
     }
   }
 

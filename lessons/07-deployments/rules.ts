@@ -1,0 +1,83 @@
+// The static rules of lesson 07 that need more than a few lines: probes, the port the
+// app listens on, and secrets written into manifests.
+import type { V1Probe } from '@kubernetes/client-node';
+import { envSource, getIn, resolvePort, secretLiteral, type ContainerAt } from '../../verify/probes/k8s-semantics.ts';
+import type { Manifest } from '../../verify/probes/manifests.ts';
+import { at } from '../shared/k8s.ts';
+
+export interface Problem {
+  where: string;
+  text: string;
+}
+
+/** The probe's HTTP path, or how it checks otherwise. */
+function probeTarget(p: V1Probe): { path?: string; port?: unknown; mechanism: string } {
+  if (p.httpGet) return { path: p.httpGet.path ?? '/', port: p.httpGet.port, mechanism: 'httpGet' };
+  if (p.tcpSocket) return { port: p.tcpSocket.port, mechanism: 'tcpSocket' };
+  if (p.grpc) return { port: p.grpc.port, mechanism: 'grpc' };
+  return { mechanism: p.exec ? 'exec' : 'none' };
+}
+
+/** Readiness must ask /readyz (dependencies), liveness /livez (the process only), on ports the container has. */
+export function probeProblems(m: Manifest, web: ContainerAt): Problem[] {
+  const problems: Problem[] = [];
+  const want = { readinessProbe: '/readyz', livenessProbe: '/livez' } as const;
+  for (const [kind, path] of Object.entries(want) as Array<[keyof typeof want, string]>) {
+    const probe = web.container[kind];
+    const where = at(m, [...web.path, kind]);
+    if (!probe) {
+      problems.push({ where, text: `container ${web.container.name} has no ${kind}` });
+      continue;
+    }
+    const target = probeTarget(probe);
+    if (target.mechanism !== 'httpGet') problems.push({ where, text: `${kind} uses ${target.mechanism}; ask the app over HTTP: httpGet ${path}` });
+    else if (target.path !== path) {
+      const twist = kind === 'livenessProbe' && target.path === '/readyz' ? ' (/readyz checks Postgres and Redis: a database blip would restart every pod)' : '';
+      problems.push({ where: at(m, [...web.path, kind, 'httpGet', 'path']), text: `${kind} asks ${target.path}, expected ${path}${twist}` });
+    }
+    if (target.port !== undefined) {
+      const r = resolvePort(web.container, target.port);
+      if (!r.ok) problems.push({ where: at(m, [...web.path, kind, target.mechanism, 'port']), text: `${kind}: ${r.problem}; the probe would fail and the pod never become Ready` });
+    }
+    const timeout = probe.timeoutSeconds ?? 1;
+    const period = probe.periodSeconds ?? 10;
+    if (timeout >= period) problems.push({ where, text: `${kind}: timeoutSeconds ${timeout} is not shorter than periodSeconds ${period}` });
+  }
+  return problems;
+}
+
+/** The value a variable gets from a literal or a ConfigMap in k8s/, when that can be known statically. */
+export function staticEnvValue(web: ContainerAt, variable: string, manifests: Manifest[]): string | undefined {
+  const src = envSource(web, variable);
+  if (src.from === 'literal') return src.value;
+  if (src.from === 'ConfigMap') {
+    const cm = manifests.find((x) => x.kind === 'ConfigMap' && x.name === src.name);
+    const value = getIn(cm?.object, ['data', src.key]);
+    return value === undefined ? undefined : String(value);
+  }
+  return undefined;
+}
+
+/** Secret-looking literals in env values, Secret objects carrying data, and secrets in ConfigMaps. */
+export function literalSecrets(manifests: Manifest[], containers: Array<{ m: Manifest; c: ContainerAt }>, includeConfigMaps: boolean): Problem[] {
+  const problems: Problem[] = [];
+  for (const { m, c } of containers) {
+    (c.container.env ?? []).forEach((e, i) => {
+      if (e.value === undefined) return;
+      const why = secretLiteral(e.name, String(e.value));
+      if (why) problems.push({ where: at(m, [...c.path, 'env', i, 'value']), text: `${e.name} is ${why}, written in plain text` });
+    });
+  }
+  for (const m of manifests) {
+    if (m.kind === 'Secret' && (getIn(m.object, ['data']) || getIn(m.object, ['stringData']))) {
+      problems.push({ where: at(m, ['data' in m.object ? 'data' : 'stringData']), text: `Secret ${m.name} with its values is committed in ${m.file} (base64 is an encoding, not encryption)` });
+    }
+    if (includeConfigMaps && m.kind === 'ConfigMap') {
+      for (const [key, value] of Object.entries((getIn(m.object, ['data']) ?? {}) as Record<string, unknown>)) {
+        const why = secretLiteral(key, String(value));
+        if (why) problems.push({ where: at(m, ['data', key]), text: `ConfigMap ${m.name} holds ${why} (${key})` });
+      }
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,159 @@
+// Bringing the cluster in line with a workspace's k8s/ folder, as a learner would with
+// `kubectl apply -f k8s/` plus the Secret commands of the lessons. Used by
+// `npm run solution N -- --apply` (code and cluster) and by `npm run rehearse`.
+//
+// Conventions (CONTRIBUTING.md, "Manifests and secrets"):
+// - Secrets are never files in k8s/. A Secret that the workloads reference but k8s/ does
+//   not define is created from the workspace's `.env.cluster` (ignored by git), exactly
+//   like `kubectl create secret generic NAME --from-env-file=.env.cluster`.
+// - `.env.cluster.example` is its committed template: `<generate>` marks a value any
+//   random string will do for; any other `<…>` must come from the person running it.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { EnvironmentError } from './errors.ts';
+import { containersOf, envReferences, podTemplateOf } from '../probes/k8s-semantics.ts';
+import type { KubeProbe } from '../probes/kube.ts';
+import { ManifestsProbe, type Manifest } from '../probes/manifests.ts';
+
+export const CLUSTER_ENV_FILE = '.env.cluster';
+export const CLUSTER_ENV_TEMPLATE = '.env.cluster.example';
+const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
+
+export interface ApplySummary {
+  applied: string[];
+  secrets: string[];
+  restarted: string[];
+}
+
+/** `KEY=value` lines of a dotenv file (no expansion, optional quotes), as kubectl's --from-env-file reads them. */
+export function parseEnvFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    if (eq <= 0) continue;
+    let value = line.slice(eq + 1).trim();
+    if (/^(["']).*\1$/.test(value)) value = value.slice(1, -1);
+    out[line.slice(0, eq).trim()] = value;
+  }
+  return out;
+}
+
+/**
+ * `.env.cluster` text from its template: `<generate>` values become random hex, other
+ * `<…>` placeholders take `values[KEY]`; a placeholder nobody filled is an error naming it.
+ */
+export function renderEnvTemplate(template: string, values: Record<string, string> = {}): string {
+  const missing: string[] = [];
+  const text = template
+    .split('\n')
+    .map((line) => {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line.trim());
+      if (!m) return line;
+      const [, key, value] = m as unknown as [string, string, string];
+      if (key in values) return `${key}=${values[key]}`;
+      if (value === '<generate>') return `${key}=${randomBytes(24).toString('hex')}`;
+      if (/<[^>]+>/.test(value)) missing.push(key);
+      return line;
+    })
+    .join('\n');
+  if (missing.length) {
+    throw new EnvironmentError(`${CLUSTER_ENV_TEMPLATE} leaves ${missing.join(', ')} for you to fill in, and no value was given.`, `cp ${CLUSTER_ENV_TEMPLATE} ${CLUSTER_ENV_FILE}, replace every <…>, then run it again`);
+  }
+  return text;
+}
+
+/** Secrets the workloads read that k8s/ does not define: they come from .env.cluster. */
+export function secretsToCreate(manifests: Manifest[]): Array<{ name: string; namespace: string }> {
+  const defined = new Set(manifests.filter((m) => m.kind === 'Secret').map((m) => `${m.namespace ?? 'default'}/${m.name}`));
+  const wanted = new Map<string, { name: string; namespace: string }>();
+  for (const m of manifests) {
+    const tpl = podTemplateOf(m.kind, m.object);
+    if (!tpl) continue;
+    for (const c of containersOf(tpl)) {
+      for (const ref of envReferences(c)) {
+        const namespace = m.namespace ?? 'default';
+        const id = `${namespace}/${ref.name}`;
+        if (ref.kind === 'Secret' && !defined.has(id)) wanted.set(id, { name: ref.name, namespace });
+      }
+    }
+  }
+  return [...wanted.values()];
+}
+
+/** Namespaces first (everything else lands in them), then Secrets and ConfigMaps (pods read them at start), then the rest. */
+function applyOrder(kind: string): number {
+  return kind === 'Namespace' ? 0 : kind === 'ConfigMap' || kind === 'Secret' ? 1 : 2;
+}
+
+/**
+ * Apply `workspace/k8s` to the cluster, create the Secrets it expects from `.env.cluster`,
+ * and restart the workloads whose ConfigMaps or Secrets changed (their env is read only
+ * at start, lesson 08). Refusals are an EnvironmentError naming the object and reason.
+ */
+export async function applyWorkspace(kube: KubeProbe, workspace: string, log: (line: string) => void = () => {}): Promise<ApplySummary> {
+  const manifests = new ManifestsProbe(workspace).load();
+  const summary: ApplySummary = { applied: [], secrets: [], restarted: [] };
+  if (!manifests.length) return summary;
+
+  const secrets = secretsToCreate(manifests);
+  let env: Record<string, string> = {};
+  if (secrets.length) {
+    const file = path.join(workspace, CLUSTER_ENV_FILE);
+    if (!fs.existsSync(file)) {
+      throw new EnvironmentError(
+        `k8s/ expects the Secret ${secrets.map((s) => s.name).join(', ')}, made from ${CLUSTER_ENV_FILE}, and ${path.join(path.basename(workspace), CLUSTER_ENV_FILE)} does not exist.`,
+        `cp ${CLUSTER_ENV_TEMPLATE} ${CLUSTER_ENV_FILE} in your workspace, replace every <…>, then run it again`,
+      );
+    }
+    env = parseEnvFile(fs.readFileSync(file, 'utf8'));
+  }
+
+  const before = await configVersions(kube, manifests, secrets);
+  const objects: KubernetesObject[] = [
+    ...manifests.map((m) => m.object as KubernetesObject),
+    ...secrets.map((s) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: s.name, namespace: s.namespace }, type: 'Opaque', stringData: env }) as KubernetesObject),
+  ].sort((a, b) => applyOrder(a.kind ?? '') - applyOrder(b.kind ?? ''));
+
+  const results = await kube.apply(objects);
+  const refused = results.filter((r) => !r.ok);
+  if (refused.length) {
+    const r = refused[0]!;
+    throw new EnvironmentError(`The cluster refused ${r.object.kind} ${r.object.metadata?.name}: ${r.message}`, 'kubectl apply --dry-run=server -f k8s/   (shows every refusal)');
+  }
+  for (const r of results) {
+    const name = `${r.object.kind}/${r.object.metadata?.name}`;
+    (r.object.kind === 'Secret' && secrets.some((s) => s.name === r.object.metadata?.name) ? summary.secrets : summary.applied).push(name);
+    log(`applied ${name}`);
+  }
+
+  // Env is read at start: a changed ConfigMap or Secret means a rollout restart, as lesson 08 teaches.
+  const after = await configVersions(kube, manifests, secrets);
+  for (const m of manifests) {
+    const tpl = podTemplateOf(m.kind, m.object);
+    if (!tpl || !['Deployment', 'StatefulSet', 'DaemonSet'].includes(m.kind)) continue;
+    const reads = containersOf(tpl).flatMap(envReferences).map((ref) => `${ref.kind}/${m.namespace ?? 'default'}/${ref.name}`);
+    if (reads.some((id) => before.get(id) !== undefined && before.get(id) !== after.get(id))) {
+      await kube.mergePatch(m.object as KubernetesObject, { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: new Date().toISOString() } } } } });
+      summary.restarted.push(`${m.kind}/${m.name}`);
+      log(`restarted ${m.kind}/${m.name} (its configuration changed)`);
+    }
+  }
+  return summary;
+}
+
+async function configVersions(kube: KubeProbe, manifests: Manifest[], secrets: Array<{ name: string; namespace: string }>): Promise<Map<string, string | undefined>> {
+  const ids = [
+    ...manifests.filter((m) => m.kind === 'ConfigMap' || m.kind === 'Secret').map((m) => ({ kind: m.kind, name: m.name, namespace: m.namespace ?? 'default' })),
+    ...secrets.map((s) => ({ kind: 'Secret', ...s })),
+  ];
+  const out = new Map<string, string | undefined>();
+  for (const id of ids) {
+    const obj = await kube.get(id.kind === 'Secret' ? 'v1' : 'v1', id.kind, id.name, id.namespace);
+    out.set(`${id.kind}/${id.namespace}/${id.name}`, obj?.metadata?.resourceVersion);
+  }
+  return out;
+}

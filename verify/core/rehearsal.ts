@@ -1,0 +1,69 @@
+// A dress rehearsal (DESIGN §1, instructors): every lesson's reference solution applied in
+// order to a scratch workspace and to the cluster, and every lesson verified right after,
+// exactly as a learner who did each lesson perfectly would leave things. On kind every
+// check runs; on the test harness (simulated nodes) the checks that need real pods skip
+// and say why, so a rehearsal there is honest about what it did not prove.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { installAddon } from './addons.ts';
+import { applyWorkspace, CLUSTER_ENV_FILE, CLUSTER_ENV_TEMPLATE, renderEnvTemplate } from './cluster-apply.ts';
+import { loadChecks, type Lesson } from './lessons.ts';
+import { runLesson, type LessonReport } from './runner.ts';
+import { linkDependencies, replaceWorkspace } from './workspace.ts';
+import { KubeProbe } from '../probes/kube.ts';
+
+export interface RehearsalOptions {
+  lessons: Lesson[];
+  context?: string;
+  kubeconfig?: string;
+  /** Values for `.env.cluster` placeholders that cannot be generated (e.g. the workshop Postgres password). */
+  clusterEnv?: Record<string, string>;
+  disruptive?: boolean;
+  serviceEnv?: NodeJS.ProcessEnv;
+  /** Where the scratch workspace goes (default: a temp folder, removed afterwards). */
+  workspace?: string;
+  onLesson?: (lesson: Lesson, phase: 'apply' | 'verify') => void;
+  onReport?: (report: LessonReport) => void;
+  log?: (line: string) => void;
+}
+
+export async function rehearse(opts: RehearsalOptions): Promise<LessonReport[]> {
+  const scratch = opts.workspace ?? fs.mkdtempSync(path.join(os.tmpdir(), 'workshop-rehearsal-'));
+  const kube = new KubeProbe({ context: opts.context, kubeconfig: opts.kubeconfig });
+  await kube.serverVersion();
+  const reports: LessonReport[] = [];
+  try {
+    for (const lesson of opts.lessons) {
+      opts.onLesson?.(lesson, 'apply');
+      replaceWorkspace(scratch, lesson.solutionDir);
+      linkDependencies(scratch);
+      const template = path.join(scratch, CLUSTER_ENV_TEMPLATE);
+      // A fresh .env.cluster per lesson: the keys change as lessons go (08 drops settings, 09 adds passwords).
+      fs.rmSync(path.join(scratch, CLUSTER_ENV_FILE), { force: true });
+      if (fs.existsSync(template)) fs.writeFileSync(path.join(scratch, CLUSTER_ENV_FILE), renderEnvTemplate(fs.readFileSync(template, 'utf8'), pick(opts.clusterEnv ?? {}, fs.readFileSync(template, 'utf8'))));
+      for (const addon of lesson.addons ?? []) await installAddon(kube, addon, opts.log);
+      await applyWorkspace(kube, scratch, opts.log);
+      opts.onLesson?.(lesson, 'verify');
+      const report = await runLesson({
+        lesson,
+        checks: await loadChecks(lesson),
+        workspace: scratch,
+        kube: { context: opts.context, kubeconfig: opts.kubeconfig },
+        disruptive: opts.disruptive,
+        serviceEnv: opts.serviceEnv,
+      });
+      reports.push(report);
+      opts.onReport?.(report);
+      if (report.broken) break;
+    }
+  } finally {
+    if (!opts.workspace) fs.rmSync(scratch, { recursive: true, force: true });
+  }
+  return reports;
+}
+
+/** Only the given values whose keys the template has (an env file for every lesson holds more keys than one lesson needs). */
+function pick(values: Record<string, string>, template: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter(([k]) => new RegExp(`^${k}=`, 'm').test(template)));
+}

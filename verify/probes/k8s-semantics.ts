@@ -1,0 +1,271 @@
+// Kubernetes semantics that trip people up, encoded once and exactly (research §2
+// "cross-cutting semantics"): subset selector matching against *template* labels, named
+// vs numeric ports, the effective image pull policy, element-wise Ingress path matching,
+// how rolling-update percentages round, and where a container's environment comes from.
+// Pure functions over plain manifest objects: usable on files (static checks) and on
+// objects read from the cluster (live checks) alike. No lesson knowledge here.
+import type { V1Container, V1PodSpec } from '@kubernetes/client-node';
+import type { Manifest } from './manifests.ts';
+
+export type FieldPath = Array<string | number>;
+export type Labels = Record<string, string>;
+
+export interface PodTemplate {
+  labels: Labels;
+  spec: V1PodSpec;
+  /** Path of the pod spec inside the object: `['spec', 'template', 'spec']`. */
+  specPath: FieldPath;
+  /** Path of the pod template's labels. */
+  labelsPath: FieldPath;
+}
+
+const TEMPLATE_PATHS: Record<string, FieldPath> = {
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+};
+
+export function getIn(obj: unknown, path: FieldPath): unknown {
+  let cur = obj;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, unknown>)[key];
+  }
+  return cur;
+}
+
+/** The pod template of a workload (or the pod itself), with the paths messages point at. */
+export function podTemplateOf(kind: string, object: Record<string, unknown>): PodTemplate | undefined {
+  const base = kind === 'Pod' ? [] : TEMPLATE_PATHS[kind];
+  if (!base) return undefined;
+  const spec = getIn(object, [...base, 'spec']) as V1PodSpec | undefined;
+  if (!spec || typeof spec !== 'object') return undefined;
+  return {
+    labels: stringMap(getIn(object, [...base, 'metadata', 'labels'])),
+    spec,
+    specPath: [...base, 'spec'],
+    labelsPath: [...base, 'metadata', 'labels'],
+  };
+}
+
+export interface ContainerAt {
+  container: V1Container;
+  path: FieldPath;
+  init: boolean;
+}
+
+export function containersOf(tpl: PodTemplate): ContainerAt[] {
+  const list = (key: 'containers' | 'initContainers', init: boolean) =>
+    (Array.isArray(tpl.spec[key]) ? tpl.spec[key]! : []).map((container, i) => ({ container, path: [...tpl.specPath, key, i], init }));
+  return [...list('initContainers', true), ...list('containers', false)];
+}
+
+export function stringMap(value: unknown): Labels {
+  if (!value || typeof value !== 'object') return {};
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+}
+
+/** A workload's `spec.selector.matchLabels` (or a Service's `spec.selector`). */
+export function selectorOf(kind: string, object: Record<string, unknown>): Labels | undefined {
+  const raw = kind === 'Service' ? getIn(object, ['spec', 'selector']) : getIn(object, ['spec', 'selector', 'matchLabels']);
+  return raw && typeof raw === 'object' ? stringMap(raw) : undefined;
+}
+
+/**
+ * A selector matches when *every* key/value is on the labels (a subset), not when one
+ * of them is (kube-score's old bug). Returns the selector pairs the labels lack.
+ */
+export function missingLabels(selector: Labels, labels: Labels): string[] {
+  return Object.entries(selector)
+    .filter(([k, v]) => labels[k] !== v)
+    .map(([k, v]) => (k in labels ? `${k}=${v} (the pods have ${k}=${labels[k]})` : `${k}=${v}`));
+}
+
+export function formatLabels(labels: Labels): string {
+  const pairs = Object.entries(labels).map(([k, v]) => `${k}: ${v}`);
+  return pairs.length ? `{${pairs.join(', ')}}` : '{}';
+}
+
+/** The workload whose pods a selector selects, or the closest one with the labels it lacks. */
+export function matchWorkload(selector: Labels, workloads: Manifest[]): { match?: Manifest; closest?: Manifest; missing: string[] } {
+  let closest: Manifest | undefined;
+  let missing: string[] = Object.entries(selector).map(([k, v]) => `${k}=${v}`);
+  for (const w of workloads) {
+    const tpl = podTemplateOf(w.kind, w.object);
+    if (!tpl) continue;
+    const lack = missingLabels(selector, tpl.labels);
+    if (lack.length === 0) return { match: w, missing: [] };
+    if (!closest || lack.length < missing.length) {
+      closest = w;
+      missing = lack;
+    }
+  }
+  return { closest, missing };
+}
+
+export interface PortResolution {
+  ok: boolean;
+  /** The container port number it resolves to, when known. */
+  port?: number;
+  problem?: string;
+}
+
+/**
+ * Resolve a probe port or a Service targetPort against a container. A name must match a
+ * `ports[].name` of that container, or the probe (or Service) fails at run time though the
+ * API server accepts it. A number need not be declared (containerPort is informational),
+ * but `expectListening` lets a caller insist it is the port the app listens on.
+ */
+export function resolvePort(container: V1Container, port: unknown): PortResolution {
+  const ports = container.ports ?? [];
+  if (typeof port === 'string' && !/^\d+$/.test(port)) {
+    const named = ports.find((p) => p.name === port);
+    if (named) return { ok: true, port: named.containerPort };
+    const names = ports.map((p) => p.name).filter(Boolean);
+    return { ok: false, problem: `port "${port}" is not a port name of container ${container.name}${names.length ? ` (it has: ${names.join(', ')})` : ' (it names no ports)'}` };
+  }
+  const n = Number(port);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) return { ok: false, problem: `port ${String(port)} is not a port number or name` };
+  return { ok: true, port: n };
+}
+
+export interface ImageRef {
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
+export function parseImage(image: string): ImageRef {
+  const [nameTag, digest] = image.split('@') as [string, string | undefined];
+  const lastSlash = nameTag.lastIndexOf('/');
+  const colon = nameTag.indexOf(':', lastSlash + 1);
+  return colon === -1 ? { repository: nameTag, digest } : { repository: nameTag.slice(0, colon), tag: nameTag.slice(colon + 1), digest };
+}
+
+/** The last path segment of a repository without registry or owner: `teamnotes` for `docker.io/me/teamnotes`. */
+export function imageName(image: string): string {
+  return parseImage(image).repository.split('/').at(-1) ?? '';
+}
+
+/** What the kubelet will do: the default is `Always` for no tag or `:latest`, else `IfNotPresent`. */
+export function effectivePullPolicy(container: V1Container): { policy: string; defaulted: boolean } {
+  if (container.imagePullPolicy) return { policy: container.imagePullPolicy, defaulted: false };
+  const { tag, digest } = parseImage(container.image ?? '');
+  return { policy: !digest && (!tag || tag === 'latest') ? 'Always' : 'IfNotPresent', defaulted: true };
+}
+
+/** Rolling update budget as the controller computes it: maxUnavailable rounds down, maxSurge up. */
+export function rollingBudget(object: Record<string, unknown>): { type: string; maxUnavailable: number; maxSurge: number; replicas: number } {
+  const replicas = Number(getIn(object, ['spec', 'replicas']) ?? 1);
+  const type = String(getIn(object, ['spec', 'strategy', 'type']) ?? 'RollingUpdate');
+  const value = (raw: unknown, round: (x: number) => number) => {
+    const v = raw ?? '25%';
+    return typeof v === 'string' && v.endsWith('%') ? round((Number(v.slice(0, -1)) / 100) * replicas) : Number(v);
+  };
+  const ru = getIn(object, ['spec', 'strategy', 'rollingUpdate']);
+  const maxSurge = value(getIn(ru, ['maxSurge']), Math.ceil);
+  let maxUnavailable = value(getIn(ru, ['maxUnavailable']), Math.floor);
+  // Both zero is invalid; the controller would refuse. Treat as 1 unavailable, as it would be rejected anyway.
+  if (maxSurge === 0 && maxUnavailable === 0) maxUnavailable = 1;
+  return { type, maxUnavailable, maxSurge, replicas };
+}
+
+export interface EnvReference {
+  kind: 'ConfigMap' | 'Secret';
+  name: string;
+  /** Undefined for `envFrom` (every key). */
+  key?: string;
+  /** The variable it sets (keyRef only). */
+  variable?: string;
+  optional: boolean;
+  path: FieldPath;
+}
+
+/** Every ConfigMap and Secret a container reads its environment from. */
+export function envReferences(c: ContainerAt): EnvReference[] {
+  const out: EnvReference[] = [];
+  (c.container.envFrom ?? []).forEach((src, i) => {
+    if (src.configMapRef?.name) out.push({ kind: 'ConfigMap', name: src.configMapRef.name, optional: !!src.configMapRef.optional, path: [...c.path, 'envFrom', i] });
+    if (src.secretRef?.name) out.push({ kind: 'Secret', name: src.secretRef.name, optional: !!src.secretRef.optional, path: [...c.path, 'envFrom', i] });
+  });
+  (c.container.env ?? []).forEach((e, i) => {
+    const cm = e.valueFrom?.configMapKeyRef;
+    const sec = e.valueFrom?.secretKeyRef;
+    if (cm?.name) out.push({ kind: 'ConfigMap', name: cm.name, key: cm.key, variable: e.name, optional: !!cm.optional, path: [...c.path, 'env', i] });
+    if (sec?.name) out.push({ kind: 'Secret', name: sec.name, key: sec.key, variable: e.name, optional: !!sec.optional, path: [...c.path, 'env', i] });
+  });
+  return out;
+}
+
+/** Where a variable's value comes from in a container, as Kubernetes resolves it (explicit env wins over envFrom). */
+export type EnvSource =
+  | { from: 'literal'; value: string; path: FieldPath }
+  | { from: 'ConfigMap' | 'Secret'; name: string; key: string; path: FieldPath }
+  | { from: 'field'; path: FieldPath }
+  | { from: 'unset' };
+
+export function envSource(c: ContainerAt, variable: string): EnvSource {
+  const env = c.container.env ?? [];
+  for (let i = env.length - 1; i >= 0; i--) {
+    const e = env[i]!;
+    if (e.name !== variable) continue;
+    const path = [...c.path, 'env', i];
+    if (e.valueFrom?.secretKeyRef) return { from: 'Secret', name: e.valueFrom.secretKeyRef.name ?? '', key: e.valueFrom.secretKeyRef.key, path };
+    if (e.valueFrom?.configMapKeyRef) return { from: 'ConfigMap', name: e.valueFrom.configMapKeyRef.name ?? '', key: e.valueFrom.configMapKeyRef.key, path };
+    if (e.valueFrom) return { from: 'field', path };
+    return { from: 'literal', value: e.value ?? '', path };
+  }
+  // envFrom: a later source wins over an earlier one for the same key; callers that know
+  // the ConfigMaps pass them in to see which one actually holds the key.
+  const from = c.container.envFrom ?? [];
+  for (let i = from.length - 1; i >= 0; i--) {
+    const src = from[i]!;
+    const prefix = src.prefix ?? '';
+    if (!variable.startsWith(prefix)) continue;
+    const key = variable.slice(prefix.length);
+    if (src.configMapRef?.name) return { from: 'ConfigMap', name: src.configMapRef.name, key, path: [...c.path, 'envFrom', i] };
+    if (src.secretRef?.name) return { from: 'Secret', name: src.secretRef.name, key, path: [...c.path, 'envFrom', i] };
+  }
+  return { from: 'unset' };
+}
+
+/** `$(NAME)` references in a value (Kubernetes expands them from variables defined earlier). */
+export function variableReferences(value: string): string[] {
+  return [...value.matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)].map((m) => m[1]!);
+}
+
+/**
+ * Does an Ingress path send `request` to its backend? Exact: equal. Prefix: element-wise
+ * on `/`-separated segments (`/notes` matches `/notes/42`, not `/notesx`).
+ * ImplementationSpecific is treated as Prefix, the common behaviour (Traefik's too).
+ */
+export function ingressPathMatches(path: string, pathType: string, request: string): boolean {
+  if (pathType === 'Exact') return path === request;
+  const segments = (p: string) => p.split('/').filter(Boolean);
+  const want = segments(path);
+  const got = segments(request);
+  return want.length <= got.length && want.every((s, i) => s === got[i]);
+}
+
+const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
+
+/**
+ * Why a literal name/value pair looks like a secret written in plain text, or undefined.
+ * `$(VAR)` references and empty values are not literals; a URL counts when it carries a password.
+ */
+export function secretLiteral(name: string, value: string): string | undefined {
+  const v = value.trim();
+  if (!v || /^\$\([A-Za-z_][A-Za-z0-9_]*\)$/.test(v) || /^<[^>]*>$/.test(v)) return undefined;
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(v)) return 'a private key';
+  const url = /^[a-z][a-z0-9+.-]*:\/\/([^/@\s]*)@/i.exec(v);
+  if (url) {
+    const userinfo = url[1]!;
+    const password = userinfo.includes(':') ? userinfo.slice(userinfo.indexOf(':') + 1) : '';
+    if (password && variableReferences(password).length === 0) return 'a URL with a password in it';
+  }
+  if (SECRET_NAME.test(name) && !/_(FILE|PATH|DIR)$/i.test(name)) return `a value for ${name}`;
+  return undefined;
+}
