@@ -155,6 +155,34 @@ export class KubeProbe {
     }
   }
 
+  /**
+   * Run a command in a container, as `kubectl exec` does, and collect its output. Only
+   * on real kubelets (kwok's simulated pods have no containers to run it in).
+   */
+  async exec(namespace: string, pod: string, container: string, command: string[], timeoutMs = 20_000): Promise<{ ok: boolean; stdout: string; stderr: string; message?: string }> {
+    const k8s = await import('@kubernetes/client-node');
+    const { PassThrough } = await import('node:stream');
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (d: Buffer) => (out += d.toString()));
+    stderr.on('data', (d: Buffer) => (err += d.toString()));
+    await this.kubeConfig();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve({ ok: false, stdout: out, stderr: err, message: `no answer in ${timeoutMs / 1000} s` }), timeoutMs);
+      new k8s.Exec(this.config!)
+        .exec(namespace, pod, container, command, stdout, stderr, null, false, (status) => {
+          clearTimeout(timer);
+          resolve({ ok: status.status === 'Success', stdout: out, stderr: err, message: status.message });
+        })
+        .catch((e: unknown) => {
+          clearTimeout(timer);
+          resolve({ ok: false, stdout: out, stderr: err, message: (e as Error).message });
+        });
+    });
+  }
+
   /** Events about one object, for evidence. */
   async events(obj: KubernetesObject): Promise<CoreV1Event[]> {
     const k8s = await import('@kubernetes/client-node');
@@ -199,6 +227,7 @@ export class KubeProbe {
   }
 
   private apiError(err: unknown, what: string): EnvironmentError {
+    if (err instanceof EnvironmentError) return err;
     const code = (err as { code?: number }).code;
     if (code === 401 || code === 403) {
       return new EnvironmentError(`The cluster refused to ${what} (HTTP ${code}): your kube user lacks the rights for it.`, 'kubectl auth can-i --list   (then npm run setup to recreate the workshop cluster)');

@@ -1,0 +1,212 @@
+import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
+import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
+import { parseEnvFile } from '../../verify/core/cluster-apply.ts';
+import { envReferences, envSource, getIn, secretLiteral, selectorOf, stringMap, variableReferences, type ContainerAt } from '../../verify/probes/k8s-semantics.ts';
+import { APPLY, appDeployment, at, live, NAMESPACE, namespaceOf, notApplied, podsOf, SECRET_TEMPLATE } from '../shared/k8s.ts';
+import { literalSecrets } from '../07-deployments/rules.ts';
+
+/** Variables whose values let someone in: they must come from a Secret. */
+const SECRET_VARS = ['SESSION_SECRET', 'ADMIN_TOKEN', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL'];
+const needsConfigMap = { severity: 'required' as const, layer: 'manifest' as const, dependsOn: ['settings-in-configmap'] };
+const RESTART = `kubectl -n ${NAMESPACE} rollout restart deploy/teamnotes`;
+
+function app(ctx: CheckContext) {
+  return appDeployment(ctx)!;
+}
+
+/** Where a secret variable comes from, following `$(VAR)` compositions; undefined when it is from a Secret all the way. */
+function secretSourceProblem(web: ContainerAt, variable: string, seen = new Set<string>()): string | undefined {
+  if (seen.has(variable)) return undefined;
+  seen.add(variable);
+  const src = envSource(web, variable);
+  if (src.from === 'Secret') return undefined;
+  if (src.from === 'ConfigMap') return `${variable} comes from ConfigMap ${src.name}`;
+  if (src.from === 'unset') return `${variable} is not set`;
+  if (src.from !== 'literal') return `${variable} comes from a field reference`;
+  const refs = variableReferences(src.value);
+  if (!refs.length) return secretLiteral(variable, src.value) || /SECRET|TOKEN/.test(variable) ? `${variable} is written in the manifest` : undefined;
+  return refs.map((r) => secretSourceProblem(web, r, seen)).find(Boolean);
+}
+
+function changedAt(obj: KubernetesObject): number {
+  const times = (obj.metadata?.managedFields ?? []).map((f) => (f.time ? new Date(f.time as unknown as string).getTime() : 0));
+  return Math.max(new Date((obj.metadata?.creationTimestamp as unknown as string) ?? 0).getTime(), ...times);
+}
+
+export default [
+  defineCheck({
+    id: 'settings-in-configmap',
+    severity: 'required',
+    layer: 'manifest',
+    title: 'The app\'s settings come from a ConfigMap in k8s/',
+    learn: '#1-settings-into-a-configmap',
+    hints: [
+      'LOG_LEVEL, PORT and the other non-secret settings belong in git, where a change is reviewed: a ConfigMap in k8s/.',
+      'k8s/configmap.yaml (kind: ConfigMap, name: teamnotes-config, data: {LOG_LEVEL: info, …}) and envFrom: [{configMapRef: {name: teamnotes-config}}]',
+    ],
+    async run(ctx) {
+      const d = appDeployment(ctx);
+      if (!d) return fail('no Deployment runs the teamnotes image', { expected: 'the Deployment of lesson 07', fix: 'Do lesson 07 first: npm run verify 7' });
+      const configMaps = ctx.manifests.find('ConfigMap');
+      const src = envSource(d.web, 'LOG_LEVEL');
+      const cm = src.from === 'ConfigMap' ? configMaps.find((m) => m.name === src.name) : undefined;
+      if (cm) return pass(`LOG_LEVEL and friends from ConfigMap ${cm.name} (${cm.file})`);
+      return fail(src.from === 'ConfigMap' ? `the Deployment reads ConfigMap ${src.name}, which is not in k8s/` : `LOG_LEVEL comes from ${src.from === 'unset' ? 'nowhere (the app default)' : `a ${src.from === 'literal' ? 'literal value' : src.from}`}`, {
+        where: at(d.m, 'path' in src ? src.path : d.web.path),
+        expected: 'a ConfigMap in k8s/ holding the settings (LOG_LEVEL at least), read with envFrom or configMapKeyRef',
+        why: 'Settings in a committed ConfigMap are reviewed and versioned like code; in a Secret or on a command line nobody sees them change.',
+        fix: 'Create k8s/configmap.yaml and add envFrom: [{configMapRef: {name: teamnotes-config}}] to the container.',
+      });
+    },
+  }),
+  defineCheck({
+    id: 'secrets-from-secret',
+    ...needsConfigMap,
+    title: 'Secret values come from a Secret, never from a ConfigMap or a literal',
+    learn: '#3-reference-them-from-the-deployment',
+    hints: [
+      `${SECRET_VARS.join(', ')} let someone in: they belong in the Secret.`,
+      '- name: SESSION_SECRET\n  valueFrom: {secretKeyRef: {name: teamnotes-secrets, key: SESSION_SECRET}}',
+    ],
+    async run(ctx) {
+      const d = app(ctx);
+      const problems = SECRET_VARS.map((v) => secretSourceProblem(d.web, v)).filter((p): p is string => !!p);
+      return problems.length
+        ? fail(problems[0]!, {
+            where: at(d.m, [...d.web.path, 'env']),
+            expected: `${SECRET_VARS.join(', ')} from secretKeyRef (or envFrom secretRef), or built with $(VAR) from Secret values`,
+            why: 'ConfigMaps are readable by everyone who can read the namespace and are committed to git; a Secret can be locked down with RBAC and is never committed.',
+            fix: 'Use valueFrom.secretKeyRef for each, with the key in .env.cluster.',
+            evidence: problems.slice(1),
+          })
+        : pass(`${SECRET_VARS.length} secret variables come from a Secret`);
+    },
+  }),
+  defineCheck({
+    id: 'references-resolve',
+    ...needsConfigMap,
+    title: 'Every ConfigMap key the Deployment names is in k8s/, every Secret key in .env.cluster.example',
+    learn: '#3-reference-them-from-the-deployment',
+    hints: ['Keys are case-sensitive: log_level is not LOG_LEVEL.', `The Secret is made from .env.cluster, so ${SECRET_TEMPLATE} (its committed template) lists its keys.`],
+    async run(ctx) {
+      const d = app(ctx);
+      const template = ctx.files.read(SECRET_TEMPLATE);
+      const templateKeys = template === undefined ? undefined : Object.keys(parseEnvFile(template));
+      const problems: string[] = [];
+      for (const ref of envReferences(d.web)) {
+        if (ref.kind === 'ConfigMap') {
+          const cm = ctx.manifests.find('ConfigMap').find((m) => m.name === ref.name);
+          const keys = Object.keys(stringMap(getIn(cm?.object, ['data'])));
+          if (!cm) problems.push(`${at(d.m, ref.path)}  ConfigMap ${ref.name} is not in k8s/`);
+          else if (ref.key && !keys.includes(ref.key)) problems.push(`${at(d.m, ref.path)}  ConfigMap ${ref.name} has no key ${ref.key} (it has: ${keys.join(', ')})`);
+        } else if (!ctx.manifests.find('Secret').some((m) => m.name === ref.name)) {
+          if (!templateKeys) problems.push(`${at(d.m, ref.path)}  Secret ${ref.name} is made from .env.cluster, but ${SECRET_TEMPLATE} (its template) is missing`);
+          else if (ref.key && !templateKeys.includes(ref.key)) {
+            const near = templateKeys.find((k) => k.toLowerCase() === ref.key!.toLowerCase());
+            problems.push(`${at(d.m, ref.path)}  ${SECRET_TEMPLATE} has no ${ref.key}${near ? ` (it has ${near}: keys are case-sensitive)` : ''}`);
+          }
+        }
+      }
+      return problems.length
+        ? fail(problems[0]!.split('  ').slice(1).join('  '), {
+            where: problems[0]!.split('  ')[0],
+            expected: 'every referenced ConfigMap key in k8s/, every Secret key in .env.cluster.example',
+            why: 'A reference to a missing key stops the pod at start: CreateContainerConfigError, and the rollout never finishes.',
+            fix: 'Add the key (same spelling, same case) or fix the reference.',
+            evidence: problems.slice(1),
+          })
+        : pass('every reference has its key');
+    },
+  }),
+  defineCheck({
+    id: 'no-secrets-in-configmap',
+    ...needsConfigMap,
+    title: 'No password, token or secret-looking value in a ConfigMap',
+    learn: '#1-settings-into-a-configmap',
+    hints: ['A URL with a password in it is a secret too.', 'Move the key to .env.cluster, recreate the Secret, reference it with secretKeyRef.'],
+    async run(ctx) {
+      const problems = literalSecrets(ctx.manifests.find('ConfigMap'), [], true);
+      return problems.length
+        ? fail(problems[0]!.text, {
+            where: problems[0]!.where,
+            expected: 'only non-secret settings in ConfigMaps',
+            why: 'A ConfigMap is committed to git and readable by anyone with read access to the namespace: not the place for credentials.',
+            fix: 'Move it into .env.cluster and the Secret.',
+            evidence: problems.slice(1).map((p) => `${p.where}  ${p.text}`),
+          })
+        : pass('ConfigMaps hold settings only');
+    },
+  }),
+  defineCheck({
+    id: 'configmap-applied',
+    severity: 'required',
+    layer: 'cluster',
+    dependsOn: ['settings-in-configmap'],
+    title: 'The ConfigMap in the cluster has the same data as k8s/',
+    learn: '#5-change-a-setting-apply-then-restart',
+    hints: ['Editing k8s/configmap.yaml changes nothing until you apply it.', APPLY],
+    async run(ctx) {
+      for (const cm of ctx.manifests.find('ConfigMap')) {
+        const current = await live<KubernetesObject & { data?: Record<string, string> }>(ctx, cm);
+        if (!current) return notApplied(cm);
+        const want = stringMap(getIn(cm.object, ['data']));
+        const diff = Object.keys({ ...want, ...current.data }).filter((k) => want[k] !== current.data?.[k]);
+        if (diff.length) {
+          return fail(`ConfigMap ${cm.name} in the cluster differs from ${cm.file} in ${diff.join(', ')}`, {
+            where: cm.file,
+            observed: diff.map((k) => `${k}: cluster ${JSON.stringify(current.data?.[k])}, file ${JSON.stringify(want[k])}`).join('; '),
+            why: 'The cluster runs what was applied, not what is in your editor.',
+            fix: `${APPLY}, then ${RESTART}`,
+          });
+        }
+      }
+      return pass('every ConfigMap in the cluster matches k8s/');
+    },
+  }),
+  defineCheck({
+    id: 'pods-use-current-config',
+    severity: 'required',
+    layer: 'cluster',
+    dependsOn: ['settings-in-configmap'],
+    title: 'Every pod started after the last change to the ConfigMap and Secret it reads',
+    learn: '#5-change-a-setting-apply-then-restart',
+    hints: [
+      'Environment variables are read once, when the container starts: changing the ConfigMap or Secret does not change running pods.',
+      RESTART,
+    ],
+    async run(ctx) {
+      const d = app(ctx);
+      const ns = namespaceOf(d.m);
+      const sources = new Map<string, KubernetesObject | undefined>();
+      for (const ref of envReferences(d.web)) {
+        const id = `${ref.kind}/${ref.name}`;
+        if (!sources.has(id)) sources.set(id, await ctx.kube.get('v1', ref.kind, ref.name, ns));
+      }
+      const pods = (await podsOf(ctx, d.m, selectorOf('Deployment', d.m.object) ?? {})).filter((p) => !p.metadata?.deletionTimestamp);
+      if (!pods.length) return fail(`no pods of Deployment ${d.m.name} in the cluster`, { expected: 'running pods', fix: `${APPLY}, then npm run verify 7` });
+      const stale: string[] = [];
+      for (const pod of pods) {
+        const started = podStart(pod);
+        for (const [id, obj] of sources) {
+          // Managed-field times have one-second resolution: a pod started in the same second counts as after.
+          if (obj && Math.floor(changedAt(obj) / 1000) > Math.floor(started / 1000)) {
+            stale.push(`${pod.metadata?.name} started ${new Date(started).toISOString()}, ${id} changed ${new Date(changedAt(obj)).toISOString()}`);
+          }
+        }
+      }
+      return stale.length
+        ? fail(`${new Set(stale.map((s) => s.split(' ')[0])).size} pod(s) still run with the old configuration`, {
+            where: `deployment/${d.m.name} (namespace ${ns})`,
+            expected: 'every pod started after the last change of its ConfigMap and Secret',
+            why: 'The app read its environment at start; these pods still use the values from before your change (a new LOG_LEVEL, a rotated secret).',
+            fix: RESTART,
+            evidence: stale.slice(0, 6),
+          })
+        : pass(`${pods.length} pod(s) started after the last configuration change`);
+    },
+  }),
+];
+
+function podStart(pod: V1Pod): number {
+  return new Date((pod.metadata?.creationTimestamp as unknown as string) ?? 0).getTime();
+}

@@ -1,0 +1,60 @@
+// Where Postgres and Redis keep their data, and whether a host name in a URL names one
+// of the learner's Services. Database knowledge for lesson 09's checks.
+import { envSource, parseImage, type ContainerAt } from '../../verify/probes/k8s-semantics.ts';
+import type { Manifest } from '../../verify/probes/manifests.ts';
+
+/** The directory a database container writes, and the mount path the lesson recommends. */
+export function dataDir(kind: 'postgres' | 'redis', c: ContainerAt): { dir: string; why: string } {
+  if (kind === 'redis') {
+    const args = [...(c.container.command ?? []), ...(c.container.args ?? [])];
+    const i = args.indexOf('--dir');
+    return i >= 0 && args[i + 1] ? { dir: args[i + 1]!, why: '--dir in its arguments' } : { dir: '/data', why: 'the redis image\'s working directory' };
+  }
+  const pgdata = envSource(c, 'PGDATA');
+  if (pgdata.from === 'literal' && pgdata.value) return { dir: pgdata.value, why: 'PGDATA' };
+  const major = Number(/^(\d+)/.exec(parseImage(c.container.image ?? '').tag ?? '')?.[1] ?? 17);
+  return major >= 18
+    ? { dir: `/var/lib/postgresql/${major}/docker`, why: `postgres ${major} images keep data under /var/lib/postgresql/${major}/docker (mount /var/lib/postgresql)` }
+    : { dir: '/var/lib/postgresql/data', why: `postgres ${major} images keep data in /var/lib/postgresql/data` };
+}
+
+/** A mount covers a directory when it is that directory or one of its parents. */
+export function covers(mountPath: string, dir: string): boolean {
+  const m = mountPath.replace(/\/+$/, '') || '/';
+  return dir === m || dir.startsWith(m === '/' ? '/' : `${m}/`);
+}
+
+/** Redis persistence switched off the way the throwaway setup Redis does (`--save "" --appendonly no`). */
+export function redisPersistenceOff(c: ContainerAt): boolean {
+  const args = [...(c.container.command ?? []), ...(c.container.args ?? [])];
+  const value = (flag: string) => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  return value('--save') === '' && value('--appendonly') !== 'yes';
+}
+
+/** The Service (in `services`) a URL's host names: svc, svc.ns, svc.ns.svc[.cluster.local], or pod-0.svc…; undefined if none. */
+export function serviceForHost(host: string, services: Manifest[], namespace: string): Manifest | undefined {
+  const labels = host.split('.');
+  const candidates = [
+    { name: labels[0], ns: labels[1] },
+    { name: labels[1], ns: labels[2] },
+  ];
+  for (const { name, ns } of candidates) {
+    if (!name) continue;
+    const wantNs = ns && ns !== 'svc' ? ns : namespace;
+    const svc = services.find((s) => s.name === name && (s.namespace ?? 'default') === wantNs);
+    if (svc) return svc;
+  }
+  return undefined;
+}
+
+/** The password-bearing argument of `redis-server --requirepass X`, if any. */
+export function requirepass(c: ContainerAt): string | undefined {
+  const args = [...(c.container.command ?? []), ...(c.container.args ?? [])];
+  const i = args.indexOf('--requirepass');
+  if (i >= 0) return args[i + 1] ?? '';
+  const inline = args.find((a) => /--requirepass\s+\S+/.test(a));
+  return inline ? /--requirepass\s+(\S+)/.exec(inline)![1] : undefined;
+}
