@@ -6,7 +6,8 @@ import { LEGACY_SECRETS, REQUIRED_VARS } from '../shared/teamnotes.ts';
 /** A value a human wrote as a stand-in: empty, `<...>`, `${...}`, `***`. */
 export function isPlaceholder(value: string): boolean {
   const v = value.trim().replace(/^["']|["']$/g, '');
-  return v === '' || /^<.*>$/.test(v) || /^\$\{.*\}$/.test(v) || /^\*+$/.test(v) || /^(USER|PASSWORD|PASS|SECRET)$/i.test(v);
+  // <…> placeholders, ${VAR} (shell, compose) and $(VAR) (Kubernetes env expansion, lesson 09) name a value kept elsewhere.
+  return v === '' || /^<.*>$/.test(v) || /^\$\{.*\}$/.test(v) || /^\$\([A-Za-z_][A-Za-z0-9_]*\)$/.test(v) || /^\*+$/.test(v) || /^(USER|PASSWORD|PASS|SECRET)$/i.test(v);
 }
 
 const SECRET_KEY = /(password|passwd|secret|token|api[_-]?key|\bpass)\w*["']?\s*[:=]\s*(["'`])([^"'`\n]{4,})\2/i;

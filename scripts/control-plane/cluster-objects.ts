@@ -30,6 +30,9 @@ export function nodeManifest(name: string, controlPlane: boolean): V1Node {
   if (controlPlane) {
     labels[CONTROL_PLANE_TAINT] = '';
     labels['node.kubernetes.io/exclude-from-external-load-balancers'] = '';
+    // kind-config.yaml puts this label on the control-plane node, where host ports 80/443
+    // are mapped: lesson 10's ingress controller selects it.
+    labels['ingress-ready'] = 'true';
   }
   // Modest, kind-like capacity (a laptop's), so resource requests in lessons behave plausibly.
   const resources = { cpu: '4', memory: '8Gi', pods: '110', 'ephemeral-storage': '100Gi' };

@@ -86,8 +86,13 @@ export async function runLesson(opts: RunOptions): Promise<LessonReport> {
     const deps = await Promise.all((check.dependsOn ?? []).map((d) => schedule(byId.get(d)!)));
     const blocker = deps.find((d) => d.outcome.status !== 'pass');
     if (blocker) {
-      const because = blocker.skippedBecause === 'layer' || blocker.skippedBecause === 'environment' ? blocker.skippedBecause : 'dependency';
-      return report(check, { status: 'skip', message: `needs ${blocker.id} to pass first` }, 0, because);
+      // Only a failure upstream blocks the lesson. A dependency that skipped for a reason
+      // of its own (its layer left out, simulated nodes, not --disruptive) passes that
+      // reason on: nothing is wrong with the learner's work.
+      const failedUpstream = blocker.outcome.status === 'fail' || blocker.skippedBecause === 'dependency';
+      const because = failedUpstream ? 'dependency' : blocker.skippedBecause === 'environment' ? 'environment' : 'layer';
+      const message = failedUpstream ? `needs ${blocker.id} to pass first` : `needs ${blocker.id}, which was skipped: ${blocker.outcome.message.replace(/^needs \S+, which was skipped: /, '')}`;
+      return report(check, { status: 'skip', message }, 0, because);
     }
     if (opts.layers && !opts.layers.has(check.layer)) {
       return report(check, { status: 'skip', message: `${check.layer} checks are not run${opts.layersReason ? ` (${opts.layersReason})` : ''}` }, 0, 'layer');

@@ -1,0 +1,347 @@
+import type { KubernetesObject, V1Deployment, V1Ingress, V1Pod } from '@kubernetes/client-node';
+import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
+import { formatLabels, getIn, ingressPathMatches, missingLabels, resolvePort, selectorOf } from '../../verify/probes/k8s-semantics.ts';
+import type { Manifest } from '../../verify/probes/manifests.ts';
+import { APPLY, appDeployment, at, live, namespaceOf, needsRealPods, notApplied, podEvidence, podReady, podsOf } from '../shared/k8s.ts';
+
+/** Paths that must stay inside the cluster: the admin API (lesson 05) and the metrics (lesson 04). */
+const PRIVATE_PATHS = ['/admin/cache/flush', '/admin/log-level', '/metrics'];
+const INGRESS_URL = 'http://127.0.0.1';
+const manifest = { severity: 'required' as const, layer: 'manifest' as const };
+
+interface Backend {
+  service?: string;
+  port?: { number?: number; name?: string };
+}
+interface Route {
+  path: string;
+  pathType?: string;
+  backend: Backend;
+  fieldPath: Array<string | number>;
+}
+
+/** The Service in k8s/ that selects the Teamnotes pods. */
+function appService(ctx: CheckContext): Manifest | undefined {
+  const d = appDeployment(ctx);
+  if (!d) return undefined;
+  return ctx.manifests.find('Service').find((s) => {
+    const sel = selectorOf('Service', s.object);
+    return s.namespace === d.m.namespace && sel && Object.keys(sel).length > 0 && !missingLabels(sel, d.tpl.labels).length && getIn(s.object, ['spec', 'clusterIP']) !== 'None';
+  });
+}
+
+function routes(ing: Manifest): Route[] {
+  const out: Route[] = [];
+  const rules = (getIn(ing.object, ['spec', 'rules']) ?? []) as Array<{ http?: { paths?: Array<{ path?: string; pathType?: string; backend?: { service?: { name?: string; port?: { number?: number; name?: string } } } }> } }>;
+  rules.forEach((r, i) =>
+    (r.http?.paths ?? []).forEach((p, j) =>
+      out.push({ path: p.path ?? '/', pathType: p.pathType, backend: { service: p.backend?.service?.name, port: p.backend?.service?.port }, fieldPath: ['spec', 'rules', i, 'http', 'paths', j] }),
+    ),
+  );
+  const def = getIn(ing.object, ['spec', 'defaultBackend', 'service']) as { name?: string; port?: { number?: number; name?: string } } | undefined;
+  if (def) out.push({ path: '/', pathType: 'Prefix', backend: { service: def.name, port: def.port }, fieldPath: ['spec', 'defaultBackend'] });
+  return out;
+}
+
+function ingresses(ctx: CheckContext): Manifest[] {
+  return ctx.manifests.find('Ingress');
+}
+
+export default [
+  defineCheck({
+    id: 'service-exists',
+    ...manifest,
+    title: 'A ClusterIP Service selects the Teamnotes pods',
+    learn: '#1-a-service-in-front-of-the-pods',
+    hints: ['A Service finds pods by label: every key=value of its selector must be on the Deployment\'s pod template.', 'k8s/service.yaml: type: ClusterIP, selector: {app.kubernetes.io/name: teamnotes}, ports: [{name: http, port: 80, targetPort: http}]'],
+    async run(ctx) {
+      const d = appDeployment(ctx);
+      if (!d) return fail('no Deployment runs the teamnotes image', { fix: 'Do lesson 07 first: npm run verify 7' });
+      const svc = appService(ctx);
+      if (svc) {
+        const type = String(getIn(svc.object, ['spec', 'type']) ?? 'ClusterIP');
+        return type === 'ClusterIP'
+          ? pass(`Service ${svc.name} selects the Teamnotes pods`)
+          : fail(`Service ${svc.name} is type ${type}`, {
+              where: at(svc, ['spec', 'type']),
+              expected: 'type: ClusterIP (the Ingress is the way in from outside)',
+              why: `${type} opens the app on every node (and /admin with it), around the Ingress and its path rules.`,
+              fix: 'Set type: ClusterIP (or remove the line: it is the default).',
+            });
+      }
+      const candidates = ctx.manifests.find('Service').filter((s) => s.namespace === d.m.namespace);
+      const closest = candidates
+        .map((s) => ({ s, missing: missingLabels(selectorOf('Service', s.object) ?? {}, d.tpl.labels) }))
+        .sort((a, b) => a.missing.length - b.missing.length)[0];
+      return fail(closest ? `no Service selects the Teamnotes pods; closest: ${closest.s.name}, which needs ${closest.missing.join(', ') || 'a selector'}` : 'no Service in k8s/', {
+        where: closest ? at(closest.s, ['spec', 'selector']) : 'k8s/',
+        observed: `pod template labels ${formatLabels(d.tpl.labels)}`,
+        expected: 'a Service in the same namespace whose selector labels are all on the pod template',
+        why: 'Pods come and go with new IPs. Without a Service selecting them, nothing (the Ingress included) has a stable address to reach Teamnotes.',
+        fix: 'Create k8s/service.yaml (lesson 10 step 1).',
+      });
+    },
+  }),
+  defineCheck({
+    id: 'service-target-port',
+    ...manifest,
+    dependsOn: ['service-exists'],
+    title: 'The Service\'s targetPort names or numbers a port of the container',
+    learn: '#1-a-service-in-front-of-the-pods',
+    hints: ['targetPort is the container\'s port (3000, or its name http); port is what clients of the Service use (80).', 'ports: [{name: http, port: 80, targetPort: http}]'],
+    async run(ctx) {
+      const d = appDeployment(ctx)!;
+      const svc = appService(ctx)!;
+      const problems: string[] = [];
+      const ports = (getIn(svc.object, ['spec', 'ports']) ?? []) as Array<{ port?: number; targetPort?: number | string; name?: string }>;
+      const declared = (d.web.container.ports ?? []).map((p) => p.containerPort);
+      ports.forEach((p, i) => {
+        const target = p.targetPort ?? p.port;
+        const r = resolvePort(d.web.container, target);
+        if (!r.ok) problems.push(`${at(svc, ['spec', 'ports', i, 'targetPort'])}  ${r.problem}`);
+        else if (typeof target === 'number' || /^\d+$/.test(String(target))) {
+          if (!declared.includes(r.port!)) problems.push(`${at(svc, ['spec', 'ports', i, p.targetPort === undefined ? 'port' : 'targetPort'])}  targetPort ${r.port} is not a container port (the container listens on ${declared.join(', ') || 'no declared port'})`);
+        }
+      });
+      if (!ports.length) problems.push(`${at(svc, ['spec'])}  Service ${svc.name} has no ports`);
+      return problems.length
+        ? fail(problems[0]!.split('  ').slice(1).join('  '), {
+            where: problems[0]!.split('  ')[0],
+            expected: `targetPort: http (the container port name) or ${declared[0] ?? 3000}`,
+            why: 'The Service forwards to targetPort on each pod; a port nobody listens on means connection refused behind a healthy-looking Service.',
+            fix: 'Set targetPort to the container port\'s name (http).',
+            evidence: problems.slice(1),
+          })
+        : pass(`Service ${svc.name} forwards to the container's port`);
+    },
+  }),
+  defineCheck({
+    id: 'ingress-routes-to-service',
+    ...manifest,
+    title: 'An Ingress with a class and a pathType on every path, routing to a Service port',
+    learn: '#4-an-ingress-for-the-public-paths-only',
+    hints: [
+      'The Ingress backend port is the Service\'s port (80 or its name), not the container\'s 3000.',
+      'spec.ingressClassName: traefik; each path: {path: /notes, pathType: Prefix, backend: {service: {name: teamnotes, port: {name: http}}}}',
+    ],
+    async run(ctx) {
+      const list = ingresses(ctx);
+      if (!list.length) return fail('no Ingress in k8s/', { expected: 'k8s/ingress.yaml', why: 'Without an Ingress, nothing outside the cluster reaches Teamnotes.', fix: 'Create k8s/ingress.yaml (lesson 10 step 4).' });
+      const problems: string[] = [];
+      const services = ctx.manifests.find('Service');
+      for (const ing of list) {
+        if (!getIn(ing.object, ['spec', 'ingressClassName'])) problems.push(`${at(ing, ['spec'])}  Ingress ${ing.name} has no ingressClassName: no controller is sure to pick it up`);
+        for (const r of routes(ing)) {
+          if (!r.pathType && r.fieldPath[1] !== 'defaultBackend') problems.push(`${at(ing, r.fieldPath)}  path ${r.path} has no pathType`);
+          const svc = services.find((s) => s.name === r.backend.service && s.namespace === ing.namespace);
+          if (!svc) {
+            problems.push(`${at(ing, [...r.fieldPath, 'backend'])}  path ${r.path} → Service ${r.backend.service}, which is not in k8s/ (namespace ${namespaceOf(ing)})`);
+            continue;
+          }
+          const ports = (getIn(svc.object, ['spec', 'ports']) ?? []) as Array<{ port?: number; name?: string; targetPort?: number | string }>;
+          const ok = r.backend.port?.name ? ports.some((p) => p.name === r.backend.port!.name) : ports.some((p) => p.port === r.backend.port?.number);
+          if (!ok) {
+            const isTarget = ports.find((p) => p.targetPort === r.backend.port?.number || p.targetPort === r.backend.port?.name);
+            problems.push(
+              `${at(ing, [...r.fieldPath, 'backend'])}  path ${r.path} → ${svc.name}:${r.backend.port?.name ?? r.backend.port?.number}, but Service ${svc.name} exposes ${ports.map((p) => `${p.port}${p.name ? ` (${p.name})` : ''}`).join(', ')}${isTarget ? `: ${r.backend.port?.name ?? r.backend.port?.number} is its targetPort, the Ingress talks to the Service port` : ''}`,
+            );
+          }
+        }
+      }
+      const svc = appService(ctx);
+      if (svc && !list.some((ing) => routes(ing).some((r) => r.backend.service === svc.name && ingressPathMatches(r.path, r.pathType ?? 'Prefix', '/')))) {
+        problems.push(`${at(list[0]!, ['spec'])}  no path sends / (the home page) to Service ${svc.name}`);
+      }
+      return problems.length
+        ? fail(problems[0]!.split('  ').slice(1).join('  '), {
+            where: problems[0]!.split('  ')[0],
+            expected: 'ingressClassName set; every path with a pathType; backends that are Services in k8s/ on one of their ports',
+            why: 'A backend port the Service does not expose gives 503/404 from the controller, though everything looks applied.',
+            fix: 'Fix the Ingress as named above (lesson 10 step 4).',
+            evidence: problems.slice(1),
+          })
+        : pass(`${list.length} Ingress(es) routing to Service ports`);
+    },
+  }),
+  defineCheck({
+    id: 'admin-not-public',
+    ...manifest,
+    dependsOn: ['ingress-routes-to-service'],
+    title: 'No Ingress path reaches /admin or /metrics',
+    learn: '#4-an-ingress-for-the-public-paths-only',
+    hints: ['path: / with pathType Prefix matches every path, /admin included.', 'List the public paths: / (Exact), /notes, /attachments, /api (Prefix), /login, /signup, /logout, /style.css (Exact).'],
+    async run(ctx) {
+      const exposed: string[] = [];
+      for (const ing of ingresses(ctx)) {
+        for (const r of routes(ing)) {
+          for (const p of PRIVATE_PATHS) {
+            // Element-wise as the Ingress API defines Prefix, or character-wise as Traefik (and
+            // other controllers) match by default: a path that reaches /admin either way is out.
+            const loose = r.pathType !== 'Exact' && p.startsWith(r.path);
+            if (ingressPathMatches(r.path, r.pathType ?? 'Prefix', p) || loose) exposed.push(`${at(ing, r.fieldPath)}  ${r.pathType ?? 'Prefix'} ${r.path} also matches ${p}`);
+          }
+        }
+      }
+      return exposed.length
+        ? fail(exposed[0]!.split('  ').slice(1).join('  '), {
+            where: exposed[0]!.split('  ')[0],
+            expected: `no Ingress path matching ${PRIVATE_PATHS.join(', ')}`,
+            why: 'Everything the Ingress routes is on the internet: a leaked admin token flushes caches from anywhere, and /metrics tells strangers your routes and error rates.',
+            fix: 'Route only the public paths (Exact / and the prefixes the app serves), not Prefix /.',
+            evidence: exposed.slice(1),
+          })
+        : pass('/admin and /metrics stay inside the cluster');
+    },
+  }),
+  defineCheck({
+    id: 'service-has-endpoints',
+    severity: 'required',
+    layer: 'cluster',
+    dependsOn: ['service-exists'],
+    title: 'The Service has ready endpoints in the cluster',
+    learn: '#1-a-service-in-front-of-the-pods',
+    timeoutMs: 45_000,
+    hints: ['kubectl -n teamnotes get endpointslices -l kubernetes.io/service-name=teamnotes', 'No endpoints with matching pods means the pods are not Ready: fix readiness first (lesson 07).'],
+    async run(ctx) {
+      const svc = appService(ctx)!;
+      if (!(await live(ctx, svc))) return notApplied(svc);
+      const ns = namespaceOf(svc);
+      type Slice = KubernetesObject & { endpoints?: Array<{ conditions?: { ready?: boolean } }> };
+      const ready = await ctx.kube.waitFor(async () => {
+        const slices = await ctx.kube.list<Slice>('discovery.k8s.io/v1', 'EndpointSlice', { namespace: ns, labelSelector: `kubernetes.io/service-name=${svc.name}` });
+        const n = slices.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).length;
+        return n > 0 ? n : undefined;
+      }, { timeoutMs: 20_000, signal: ctx.signal });
+      if (ready) return pass(`${ready} ready endpoint(s)`);
+      const pods = await podsOf(ctx, svc, selectorOf('Service', svc.object) ?? {});
+      return fail(pods.length ? `Service ${svc.name} matches ${pods.length} pod(s), but none is Ready` : `Service ${svc.name} matches no pod in the cluster`, {
+        where: `service/${svc.name} (namespace ${ns})`,
+        expected: 'at least one ready endpoint',
+        why: 'A Service only sends traffic to Ready pods that carry all its selector labels; with none, every request fails.',
+        fix: pods.length ? `kubectl -n ${ns} describe pod ${pods[0]!.metadata?.name}` : `${APPLY} (and check the selector against the running pods' labels)`,
+        evidence: await podEvidence(ctx, pods),
+      });
+    },
+  }),
+  defineCheck({
+    id: 'ingress-controller-ready',
+    severity: 'required',
+    layer: 'cluster',
+    dependsOn: ['ingress-routes-to-service'],
+    title: 'The IngressClass the Ingress names exists, and its controller is running',
+    learn: '#3-install-the-ingress-controller',
+    hints: ['npm run addon ingress installs Traefik and its IngressClass traefik.', 'kubectl get ingressclass; kubectl -n traefik get pods'],
+    async run(ctx) {
+      const ing = ingresses(ctx)[0]!;
+      const className = String(getIn(ing.object, ['spec', 'ingressClassName']) ?? '');
+      const cls = await ctx.kube.get('networking.k8s.io/v1', 'IngressClass', className);
+      if (!cls) {
+        const known = (await ctx.kube.list('networking.k8s.io/v1', 'IngressClass')).map((c) => c.metadata?.name);
+        return fail(`there is no IngressClass ${className}${known.length ? ` (the cluster has: ${known.join(', ')})` : ''}`, {
+          where: at(ing, ['spec', 'ingressClassName']),
+          expected: 'an installed ingress controller whose class the Ingress names',
+          why: 'An Ingress is only a request: without a controller for its class, nobody routes anything.',
+          fix: 'npm run addon ingress',
+        });
+      }
+      const pods = await ctx.kube.list<V1Pod>('v1', 'Pod', { labelSelector: `app.kubernetes.io/name=${className}` });
+      if (pods.some(podReady)) return pass(`IngressClass ${className}, controller pod ${pods.find(podReady)!.metadata?.name} Ready`);
+      return fail(pods.length ? `the ${className} controller is not Ready` : `no ${className} controller pod runs`, {
+        expected: 'a Ready controller pod',
+        why: 'The controller is the proxy every outside request goes through.',
+        fix: pods.length ? `kubectl -n ${pods[0]!.metadata?.namespace} describe pod ${pods[0]!.metadata?.name}` : 'npm run addon ingress',
+        evidence: await podEvidence(ctx, pods),
+      });
+    },
+  }),
+  defineCheck({
+    id: 'ingress-admitted',
+    severity: 'required',
+    layer: 'cluster',
+    dependsOn: ['ingress-controller-ready'],
+    title: 'The controller has admitted the Ingress (it shows an address)',
+    learn: '#5-try-it-from-your-browser',
+    timeoutMs: 45_000,
+    hints: ['kubectl -n teamnotes get ingress: the ADDRESS column fills in once the controller has taken it.'],
+    async run(ctx) {
+      const real = await needsRealPods(ctx);
+      if (real) return real;
+      const ing = ingresses(ctx)[0]!;
+      if (!(await live(ctx, ing))) return notApplied(ing);
+      const admitted = await ctx.kube.waitFor(async () => {
+        const cur = await live<V1Ingress>(ctx, ing);
+        return cur?.status?.loadBalancer?.ingress?.length ? cur : undefined;
+      }, { timeoutMs: 30_000, signal: ctx.signal });
+      return admitted
+        ? pass(`Ingress ${ing.name} at ${admitted.status!.loadBalancer!.ingress!.map((a) => a.hostname ?? a.ip).join(', ')}`)
+        : fail(`Ingress ${ing.name} has no address after 30 s`, { expected: 'an address in its status', why: 'The controller has not taken the Ingress: its class or its backends are wrong in a way it rejects.', fix: 'kubectl -n traefik logs deploy/traefik' });
+    },
+  }),
+  defineCheck({
+    id: 'http-through-ingress',
+    severity: 'required',
+    layer: 'behaviour',
+    dependsOn: ['ingress-admitted'],
+    title: 'http://localhost/ serves Teamnotes, while /metrics and /admin answer 404',
+    learn: '#5-try-it-from-your-browser',
+    timeoutMs: 30_000,
+    hints: ['curl -i http://localhost/ and curl -i http://localhost/metrics', 'A 404 on / means no path matches it, or the Service behind it has no ready endpoint (10.service-has-endpoints).'],
+    async run(ctx) {
+      const real = await needsRealPods(ctx);
+      if (real) return real;
+      const http = ctx.http(INGRESS_URL);
+      const problems: string[] = [];
+      const home = await http.get('/').catch((e: Error) => ({ status: 0, text: e.message }));
+      if (home.status !== 200 || !/Teamnotes/i.test(home.text)) problems.push(`GET / → ${home.status || home.text}`);
+      for (const p of ['/metrics', '/admin/digest']) {
+        const r = await http.get(p).catch((e: Error) => ({ status: 0, text: e.message }));
+        if (r.status !== 404) problems.push(`GET ${p} → ${r.status || r.text}, expected 404 from the controller`);
+      }
+      return problems.length
+        ? fail(problems[0]!, { where: INGRESS_URL, expected: 'GET / 200 with Teamnotes; /metrics and /admin/… 404', why: 'This is what your users (and strangers) see.', fix: 'kubectl -n traefik logs deploy/traefik; check the Ingress paths', evidence: problems.slice(1) })
+        : pass('Teamnotes at http://localhost/; /metrics and /admin are not reachable from outside');
+    },
+  }),
+  defineCheck({
+    id: 'rollout-without-errors',
+    severity: 'recommended',
+    layer: 'behaviour',
+    dependsOn: ['http-through-ingress'],
+    disruptive: true,
+    title: 'A rolling restart under light load loses no request',
+    learn: '#6-roll-out-without-dropping-a-request',
+    timeoutMs: 200_000,
+    hints: ['Failures during a rollout: readiness, the SIGTERM drain of lesson 03, and maxUnavailable: 0 all have to be right.'],
+    async run(ctx) {
+      const real = await needsRealPods(ctx);
+      if (real) return real;
+      const d = appDeployment(ctx)!;
+      const http = ctx.http(INGRESS_URL);
+      let sent = 0;
+      const failures: string[] = [];
+      let running = true;
+      const load = (async () => {
+        while (running) {
+          sent++;
+          const r = await http.get('/').catch((e: Error) => ({ status: 0, text: e.message }));
+          if (r.status !== 200) failures.push(`request ${sent}: ${r.status || r.text}`);
+          await new Promise((res) => setTimeout(res, 50));
+        }
+      })();
+      await ctx.kube.mergePatch(d.m.object as KubernetesObject, { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } });
+      const done = await ctx.kube.waitFor(async () => {
+        const cur = await live<V1Deployment>(ctx, d.m);
+        const s = cur?.status;
+        const want = cur?.spec?.replicas ?? 1;
+        return s && (s.observedGeneration ?? 0) >= (cur!.metadata?.generation ?? 0) && s.updatedReplicas === want && s.readyReplicas === want && s.replicas === want ? cur : undefined;
+      }, { timeoutMs: 150_000, intervalMs: 1000, signal: ctx.signal });
+      await new Promise((res) => setTimeout(res, 3000));
+      running = false;
+      await load;
+      if (!done) return fail('the rolling restart did not finish within 150 s', { fix: `kubectl -n ${namespaceOf(d.m)} rollout status deploy/${d.m.name}` });
+      return failures.length
+        ? fail(`${failures.length} of ${sent} requests failed during the rollout`, { expected: '0 failed requests', why: 'Every deploy drops these requests for real users.', fix: 'Check readiness (503 while draining), SHUTDOWN_DELAY_SECONDS and maxUnavailable: 0.', evidence: failures.slice(0, 6) })
+        : pass(`${sent} requests during the rollout, none failed`);
+    },
+  }),
+];
