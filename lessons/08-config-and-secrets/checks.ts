@@ -1,4 +1,5 @@
-import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node';
+import type { Manifest } from '../../verify/probes/manifests.ts';
 import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
 import { parseEnvFile } from '../../verify/core/cluster-apply.ts';
 import { envReferences, envSource, getIn, secretLiteral, selectorOf, stringMap, variableReferences, type ContainerAt } from '../../verify/probes/k8s-semantics.ts';
@@ -169,6 +170,7 @@ export default [
     layer: 'cluster',
     dependsOn: ['settings-in-configmap'],
     title: 'Every pod started after the last change to the ConfigMap and Secret it reads',
+    timeoutMs: 45_000,
     learn: '#5-change-a-setting-apply-then-restart',
     hints: [
       'Environment variables are read once, when the container starts: changing the ConfigMap or Secret does not change running pods.',
@@ -182,18 +184,29 @@ export default [
         const id = `${ref.kind}/${ref.name}`;
         if (!sources.has(id)) sources.set(id, await ctx.kube.get('v1', ref.kind, ref.name, ns));
       }
-      const pods = (await podsOf(ctx, d.m, selectorOf('Deployment', d.m.object) ?? {})).filter((p) => !p.metadata?.deletionTimestamp);
-      if (!pods.length) return fail(`no pods of Deployment ${d.m.name} in the cluster`, { expected: 'running pods', fix: `${APPLY}, then npm run verify 7` });
-      const stale: string[] = [];
-      for (const pod of pods) {
-        const started = podStart(pod);
-        for (const [id, obj] of sources) {
-          // Managed-field times have one-second resolution: a pod started in the same second counts as after.
-          if (obj && Math.floor(changedAt(obj) / 1000) > Math.floor(started / 1000)) {
-            stale.push(`${pod.metadata?.name} started ${new Date(started).toISOString()}, ${id} changed ${new Date(changedAt(obj)).toISOString()}`);
+      const staleNow = async () => {
+        const pods = (await podsOf(ctx, d.m, selectorOf('Deployment', d.m.object) ?? {})).filter((p) => !p.metadata?.deletionTimestamp);
+        const stale: string[] = [];
+        for (const pod of pods) {
+          const started = podStart(pod);
+          for (const [id, obj] of sources) {
+            // Managed-field times have one-second resolution: a pod started in the same second counts as after.
+            if (obj && Math.floor(changedAt(obj) / 1000) > Math.floor(started / 1000)) {
+              stale.push(`${pod.metadata?.name} started ${new Date(started).toISOString()}, ${id} changed ${new Date(changedAt(obj)).toISOString()}`);
+            }
           }
         }
+        return { pods, stale };
+      };
+      // A rollout in progress replaces the old pods by itself: wait for it (bounded), but not
+      // when the Deployment is settled, since then nothing will change.
+      let { pods, stale } = await staleNow();
+      const deadline = Date.now() + 30_000;
+      while (stale.length && Date.now() < deadline && !ctx.signal.aborted && !(await settled(ctx, d.m))) {
+        await new Promise((r) => setTimeout(r, 1000));
+        ({ pods, stale } = await staleNow());
       }
+      if (!pods.length) return fail(`no pods of Deployment ${d.m.name} in the cluster`, { expected: 'running pods', fix: `${APPLY}, then npm run verify 7` });
       return stale.length
         ? fail(`${new Set(stale.map((s) => s.split(' ')[0])).size} pod(s) still run with the old configuration`, {
             where: `deployment/${d.m.name} (namespace ${ns})`,
@@ -206,6 +219,14 @@ export default [
     },
   }),
 ];
+
+/** No rollout in progress: every pod is of the current template and available. */
+async function settled(ctx: CheckContext, m: Manifest): Promise<boolean> {
+  const dep = await live<V1Deployment>(ctx, m);
+  const s = dep?.status;
+  const want = dep?.spec?.replicas ?? 1;
+  return !!s && (s.observedGeneration ?? 0) >= (dep!.metadata?.generation ?? 0) && s.updatedReplicas === want && s.availableReplicas === want && s.replicas === want;
+}
 
 function podStart(pod: V1Pod): number {
   return new Date((pod.metadata?.creationTimestamp as unknown as string) ?? 0).getTime();

@@ -120,10 +120,10 @@ export class KubeProbe {
    */
   async apply(objects: KubernetesObject[], opts: { dryRun?: boolean; fieldManager?: string; force?: boolean } = {}): Promise<ApplyResult[]> {
     const k8s = await import('@kubernetes/client-node');
-    const api = await this.objects();
     const results: ApplyResult[] = [];
     for (const obj of objects) {
       try {
+        const api = await this.rawObjects(obj);
         const applied = await api.patch(obj, undefined, opts.dryRun ? 'All' : undefined, opts.fieldManager ?? 'legacy-to-k8s', opts.force ?? true, k8s.PatchStrategy.ServerSideApply);
         results.push({ object: obj, ok: true, applied });
       } catch (err) {
@@ -134,6 +134,35 @@ export class KubeProbe {
       }
     }
     return results;
+  }
+
+  /**
+   * An object client that sends `obj` exactly as written, with fieldValidation=Strict, as
+   * `kubectl apply --server-side` does. client-node's own serializer drops fields its
+   * types do not know, which would hide a `readinessprobe` typo instead of reporting it.
+   */
+  private async rawObjects(obj: KubernetesObject) {
+    const k8s = await import('@kubernetes/client-node');
+    const kc = await this.kubeConfig();
+    const cluster = kc.getCurrentCluster()!;
+    const config = k8s.createConfiguration({
+      baseServer: new k8s.ServerConfiguration(cluster.server, {}),
+      authMethods: { default: kc },
+      promiseMiddleware: [
+        {
+          pre: async (ctx) => {
+            // Only the apply itself: the client also GETs API discovery through this config.
+            if (ctx.getHttpMethod() === k8s.HttpMethod.PATCH) {
+              ctx.setBody(JSON.stringify(obj));
+              ctx.setQueryParam('fieldValidation', 'Strict');
+            }
+            return ctx;
+          },
+          post: async (rsp) => rsp,
+        },
+      ],
+    });
+    return new k8s.KubernetesObjectApi(config);
   }
 
   /** A JSON merge patch (e.g. a rollout restart's annotation). */
