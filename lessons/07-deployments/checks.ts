@@ -1,6 +1,6 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
-import { effectivePullPolicy, formatLabels, getIn, missingLabels, parseImage, rollingBudget, selectorOf } from '../../verify/probes/k8s-semantics.ts';
+import { didYouMean, effectivePullPolicy, formatLabels, getIn, missingLabels, parseImage, rollingBudget, selectorOf, serverFieldPath } from '../../verify/probes/k8s-semantics.ts';
 import { schemaProblems } from '../../verify/probes/k8s-schema.ts';
 import { APP_IMAGE, APPLY, appDeployment, at, live, NAMESPACE, namespaceOf, notApplied, podEvidence, podsOf, unresolvedEnv, workloads } from '../shared/k8s.ts';
 import { literalSecrets, probeProblems, staticEnvValue } from './rules.ts';
@@ -336,15 +336,18 @@ export default [
         const m = all[i]!;
         // A namespace this folder creates but that is not applied yet: the dry run cannot place the object. Not the learner's mistake.
         if (r.code === 404 && m.namespace && declared.has(m.namespace)) return [];
-        return [`${at(m, [])}  ${m.kind} ${m.name}: ${r.message}`];
+        const field = serverFieldPath(m.object, r.message ?? '');
+        const unknown = /\.([A-Za-z0-9_-]+): field not declared/.exec(r.message ?? '')?.[1];
+        const guess = unknown ? didYouMean(unknown) : undefined;
+        return [`${at(m, field ?? [])}  ${m.kind} ${m.name}: ${unknown ? `${unknown} is not a field here${guess ? ` (did you mean ${guess}?)` : ''}` : r.message}`];
       });
       return refused.length
-        ? fail(`the API server refuses ${refused.length} object(s)`, {
+        ? fail(refused[0]!.split('  ').slice(1).join('  '), {
             where: refused[0]!.split('  ')[0],
             expected: 'every object accepted by `kubectl apply --dry-run=server -f k8s/`',
             why: 'kubectl apply would stop at these objects, and with a typo in a field name nothing you meant there would take effect.',
             fix: 'Fix the fields the server names, then: kubectl apply --dry-run=server -f k8s/',
-            evidence: refused.slice(0, 6),
+            evidence: refused.slice(1, 6),
           })
         : pass(`${all.length} objects accepted by ${await ctx.kube.contextName()}`);
     },

@@ -45,6 +45,21 @@ describe('runLesson', () => {
     expect(report.ok).toBe(false);
   });
 
+  test('a dependency that skips for its own reason passes the reason on and blocks nothing', async () => {
+    const report = await run([
+      check('needs-kubelet', async () => ({ status: 'skip', message: 'nodes are simulated' })),
+      check('after', async () => pass('never'), { dependsOn: ['needs-kubelet'] }),
+      check('after-after', async () => pass('never'), { dependsOn: ['after'] }),
+    ]);
+    expect(report.checks.map((c) => [c.id, c.outcome.status, c.skippedBecause])).toEqual([
+      ['42.needs-kubelet', 'skip', undefined],
+      ['42.after', 'skip', 'layer'],
+      ['42.after-after', 'skip', 'layer'],
+    ]);
+    expect(report.checks[2]!.outcome.message).toBe('needs 42.after, which was skipped: nodes are simulated');
+    expect(report.ok).toBe(true);
+  });
+
   test('independent checks run in parallel, up to the concurrency limit', async () => {
     let active = 0;
     let most = 0;

@@ -269,3 +269,40 @@ export function secretLiteral(name: string, value: string): string | undefined {
   if (SECRET_NAME.test(name) && !/_(FILE|PATH|DIR)$/i.test(name)) return `a value for ${name}`;
   return undefined;
 }
+
+/**
+ * The field path in an API server message (`.spec.template.spec.containers[name="web"].readinessprobe`)
+ * as a path into `object` (list items found by their name), for `lineOf`.
+ */
+export function serverFieldPath(object: Record<string, unknown>, message: string): FieldPath | undefined {
+  const m = /((?:\.[A-Za-z0-9_-]+(?:\[[^\]]+\])?)+): field not declared|((?:\.[A-Za-z0-9_-]+(?:\[[^\]]+\])?)+)/.exec(message);
+  const text = m?.[1] ?? m?.[2];
+  if (!text) return undefined;
+  const path: FieldPath = [];
+  for (const [, key, selector] of text.matchAll(/\.([A-Za-z0-9_-]+)(?:\[([^\]]+)\])?/g)) {
+    path.push(key!);
+    if (selector) {
+      const list = getIn(object, path);
+      const byName = /name="([^"]+)"/.exec(selector)?.[1];
+      const index = Array.isArray(list) ? (byName ? list.findIndex((x) => (x as { name?: string })?.name === byName) : Number(selector)) : -1;
+      if (index < 0 || Number.isNaN(index)) break;
+      path.push(index);
+    }
+  }
+  return path;
+}
+
+/** Field names learners mistype most, for "did you mean" (the API server's own message never says). */
+const COMMON_FIELDS = [
+  'readinessProbe', 'livenessProbe', 'startupProbe', 'containerPort', 'containers', 'imagePullPolicy', 'envFrom', 'valueFrom',
+  'secretKeyRef', 'configMapKeyRef', 'configMapRef', 'secretRef', 'matchLabels', 'targetPort', 'volumeMounts', 'mountPath',
+  'resources', 'requests', 'limits', 'securityContext', 'runAsNonRoot', 'runAsUser', 'terminationGracePeriodSeconds',
+  'serviceName', 'volumeClaimTemplates', 'accessModes', 'storageClassName', 'ingressClassName', 'pathType', 'httpGet',
+  'tcpSocket', 'initialDelaySeconds', 'periodSeconds', 'timeoutSeconds', 'failureThreshold', 'selector', 'template',
+  'replicas', 'strategy', 'rollingUpdate', 'maxSurge', 'maxUnavailable', 'labels', 'annotations', 'namespace',
+];
+
+export function didYouMean(field: string): string | undefined {
+  const lower = field.toLowerCase().replace(/[-_]/g, '');
+  return COMMON_FIELDS.find((f) => f.toLowerCase() === lower && f !== field);
+}
