@@ -205,3 +205,28 @@ describe('lessons, progress and hints', () => {
     expect(second.stdout).toMatch(/Hint 2\/3:/);
   });
 });
+
+describe('cluster commands, before any cluster is contacted', () => {
+  test('rehearse and addon refuse bad input with one line and exit 2', () => {
+    for (const [args, message] of [
+      [['rehearse', '3'], /rehearse takes no lesson argument; use --from\/--to/],
+      [['rehearse', '--from', '5', '--to', '2'], /--to 02 comes before --from 05/],
+      [['rehearse', '--cluster-env', '/nonexistent/cluster.env'], /--cluster-env \/nonexistent\/cluster.env does not exist/],
+      [['addon', 'nginx'], /There is no add-on "nginx". Known add-ons: ingress/],
+      [['solution', '7', '--apply', '--diff'], /Choose one of --diff, --apply and --out/],
+    ] as const) {
+      const r = cli([...args]);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(hasStackTrace(r.stderr)).toBe(false);
+    }
+  });
+
+  test('solution --apply --no-cluster catches up the code and says how to apply k8s/ yourself', () => {
+    const ws = workspaceFrom(path.join(REPO_ROOT, 'solutions/06-containerize'));
+    const r = cli(['solution', '7', '--apply', '--no-cluster', '--workspace', ws], { env: { WORKSHOP_HOME: tempDir('l2k-home-') } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.existsSync(path.join(ws, 'k8s/deployment.yaml'))).toBe(true);
+    expect(r.stdout).toMatch(/The cluster was left as it is \(--no-cluster\)\. Apply it yourself: kubectl apply -f k8s\//);
+  });
+});

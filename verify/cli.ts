@@ -25,7 +25,7 @@ export const COMMANDS: Record<string, Command> = {
   reset: { usage: 'reset N', summary: 'Restore the starting state of lesson N (backs up your work first)', load: () => import('./commands/reset.ts') },
   addon: { usage: 'addon NAME [--context NAME]', summary: 'Install a pinned cluster add-on (ingress: the ingress controller of lesson 10)', load: () => import('./commands/addon.ts') },
   rehearse: {
-    usage: 'rehearse [--from N] [--to N] [--env-file FILE] [--context NAME] [--disruptive]',
+    usage: 'rehearse [--from N] [--to N] [--cluster-env FILE] [--context NAME] [--disruptive]',
     summary: 'Instructors: apply every solution in order to the cluster and verify every lesson',
     load: () => import('./commands/rehearse.ts'),
   },

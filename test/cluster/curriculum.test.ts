@@ -7,6 +7,7 @@
 // made and undone inside each lesson's step. Then a full `npm run rehearse` runs 00–10.
 // Checks that need pods really serving traffic skip here (kwok nodes), and the tests
 // assert they say so rather than pass.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
@@ -14,6 +15,7 @@ import { beforeAll, describe, expect, inject, test } from 'vitest';
 import { installAddon } from '../../verify/core/addons.ts';
 import { applyWorkspace, CLUSTER_ENV_FILE, CLUSTER_ENV_TEMPLATE, renderEnvTemplate } from '../../verify/core/cluster-apply.ts';
 import { listLessons, loadChecks, startStateDir, type Lesson } from '../../verify/core/lessons.ts';
+import { REPO_ROOT } from '../../verify/core/paths.ts';
 import { rehearse } from '../../verify/core/rehearsal.ts';
 import { runLesson, type LessonReport } from '../../verify/core/runner.ts';
 import { KubeProbe } from '../../verify/probes/kube.ts';
@@ -40,22 +42,33 @@ async function verify(lesson: Lesson, workspace: string): Promise<LessonReport> 
   });
 }
 
-/** A workspace holding solution N, with .env.cluster filled in from its template. */
-function solutionWorkspace(lesson: Lesson): string {
-  const dir = workspaceFrom(lesson.solutionDir);
-  const template = path.join(dir, CLUSTER_ENV_TEMPLATE);
-  if (fs.existsSync(template)) fs.writeFileSync(path.join(dir, CLUSTER_ENV_FILE), renderEnvTemplate(fs.readFileSync(template, 'utf8'), pickKnown(fs.readFileSync(template, 'utf8'))));
-  return dir;
-}
-
 function pickKnown(template: string): Record<string, string> {
   return Object.fromEntries(Object.entries(CLUSTER_ENV).filter(([k]) => new RegExp(`^${k}=`, 'm').test(template)));
 }
 
+/** `npm run solution N -- --apply --workspace DIR --context …`, the learner's catch-up command, as a real process. */
+function solutionApplyCli(lesson: Lesson, dir: string, extra: string[] = []) {
+  const home = tempDir();
+  return spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/workshop.mjs'), 'solution', String(lesson.index), '--apply', '--workspace', dir, '--context', inject('kubeContext'), ...extra], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', KUBECONFIG: inject('kubeconfigPath'), WORKSHOP_HOME: home, WORKSHOP_STATE_FILE: path.join(home, 'state.json') },
+    timeout: 120_000,
+  });
+}
+
+/**
+ * Catch up to lesson N the way a learner does: start from the previous solution with their
+ * own .env.cluster, run `solution N -- --apply` (code, add-ons, manifests, Secret).
+ */
 async function applySolution(lesson: Lesson): Promise<string> {
-  const dir = solutionWorkspace(lesson);
-  for (const addon of lesson.addons ?? []) await installAddon(kube(), addon);
-  await applyWorkspace(kube(), dir);
+  const dir = workspaceFrom(startStateDir(lessons, lesson));
+  const template = path.join(lesson.solutionDir, CLUSTER_ENV_TEMPLATE);
+  fs.writeFileSync(path.join(dir, CLUSTER_ENV_FILE), renderEnvTemplate(fs.readFileSync(template, 'utf8'), pickKnown(fs.readFileSync(template, 'utf8'))));
+  const r = solutionApplyCli(lesson, dir);
+  expect(r.status, r.stderr + r.stdout).toBe(0);
+  expect(r.stdout).toMatch(/Backed up your work to/);
+  expect(r.stdout).toMatch(/Cluster kind-workshop-harness: \d+ objects applied, Secret teamnotes-secrets from \.env\.cluster/);
   return dir;
 }
 
@@ -217,6 +230,17 @@ const KNOWN_WRONG: Record<number, Record<string, KnownWrong>> = {
     },
   },
 };
+
+test('solution --apply without .env.cluster stops before touching the cluster: one line, exit 2, code already caught up', () => {
+  const lesson = lessons.find((l) => l.index === 8)!;
+  const dir = workspaceFrom(startStateDir(lessons, lesson));
+  const r = solutionApplyCli(lesson, dir);
+  expect(r.status).toBe(2);
+  expect(r.stderr).toMatch(/k8s\/ expects the Secret teamnotes-secrets, made from \.env\.cluster, and .*\.env\.cluster does not exist/);
+  expect(r.stderr).toMatch(/Next: cp \.env\.cluster\.example \.env\.cluster/);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  expect(fs.existsSync(path.join(dir, 'k8s/configmap.yaml'))).toBe(true);
+});
 
 describe('npm run rehearse on the harness', () => {
   let reports: LessonReport[] = [];

@@ -8,12 +8,12 @@ import { rehearse } from '../core/rehearsal.ts';
 import type { LessonReport } from '../core/runner.ts';
 import { parse } from './args.ts';
 
-const USAGE = 'rehearse [--from N] [--to N] [--env-file FILE] [--context NAME] [--disruptive]';
+const USAGE = 'rehearse [--from N] [--to N] [--cluster-env FILE] [--context NAME] [--disruptive]';
 
 export async function run(args: string[]): Promise<ExitCode> {
   const { values, positionals } = parse(
     args,
-    { from: { type: 'string' }, to: { type: 'string' }, 'env-file': { type: 'string' }, context: { type: 'string' }, disruptive: { type: 'boolean' } },
+    { from: { type: 'string' }, to: { type: 'string' }, 'cluster-env': { type: 'string' }, context: { type: 'string' }, disruptive: { type: 'boolean' } },
     USAGE,
   );
   if (positionals.length) throw new UsageError(`rehearse takes no lesson argument; use --from/--to. Usage: npm run ${USAGE}`);
@@ -22,9 +22,10 @@ export async function run(args: string[]): Promise<ExitCode> {
   const to = values.to === undefined ? all.at(-1)! : findLesson(all, values.to);
   if (to.index < from.index) throw new UsageError(`--to ${to.number} comes before --from ${from.number}.`);
   let clusterEnv: Record<string, string> = {};
-  if (values['env-file']) {
-    if (!fs.existsSync(values['env-file'])) throw new UsageError(`--env-file ${values['env-file']} does not exist.`);
-    clusterEnv = parseEnvFile(fs.readFileSync(values['env-file'], 'utf8'));
+  if (values['cluster-env']) {
+    // Not --env-file: Node 20 reads that flag itself, even after the script name.
+    if (!fs.existsSync(values['cluster-env'])) throw new UsageError(`--cluster-env ${values['cluster-env']} does not exist.`);
+    clusterEnv = parseEnvFile(fs.readFileSync(values['cluster-env'], 'utf8'));
   }
   const color = pc.createColors(process.stdout.isTTY === true && !process.env.NO_COLOR);
   const out = (s: string) => process.stdout.write(s);

@@ -22,7 +22,9 @@ export const CLUSTER_ENV_TEMPLATE = '.env.cluster.example';
 const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 
 export interface ApplySummary {
+  /** `Kind/name` of every object of k8s/. */
   applied: string[];
+  /** Names of the Secrets made from .env.cluster. */
   secrets: string[];
   restarted: string[];
 }
@@ -126,7 +128,8 @@ export async function applyWorkspace(kube: KubeProbe, workspace: string, log: (l
   }
   for (const r of results) {
     const name = `${r.object.kind}/${r.object.metadata?.name}`;
-    (r.object.kind === 'Secret' && secrets.some((s) => s.name === r.object.metadata?.name) ? summary.secrets : summary.applied).push(name);
+    if (r.object.kind === 'Secret' && secrets.some((s) => s.name === r.object.metadata?.name)) summary.secrets.push(r.object.metadata!.name!);
+    else summary.applied.push(name);
     log(`applied ${name}`);
   }
 
