@@ -1,8 +1,7 @@
-import type { V1Deployment } from '@kubernetes/client-node';
 import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
 import { didYouMean, effectivePullPolicy, formatLabels, getIn, missingLabels, parseImage, rollingBudget, selectorOf, serverFieldPath } from '../../verify/probes/k8s-semantics.ts';
 import { schemaProblems } from '../../verify/probes/k8s-schema.ts';
-import { APP_IMAGE, APPLY, appDeployment, at, live, NAMESPACE, namespaceOf, notApplied, podEvidence, podsOf, unresolvedEnv, workloads } from '../shared/k8s.ts';
+import { APP_IMAGE, APPLY, appDeployment, at, NAMESPACE, namespaceOf, rolloutComplete, unresolvedEnv, workloads } from '../shared/k8s.ts';
 import { literalSecrets, probeProblems, staticEnvValue } from './rules.ts';
 
 const manifest = { severity: 'required' as const, layer: 'manifest' as const };
@@ -10,6 +9,7 @@ const needsDeployment = { ...manifest, dependsOn: ['deployment-exists'] };
 /** The app's own defaults (.env.example): used when the manifests do not set the variable. */
 const APP_DEFAULT_PORT = 3000;
 const APP_DEFAULT_SHUTDOWN_TIMEOUT = 20;
+const CLUSTER_SCOPED = ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'IngressClass', 'StorageClass', 'PersistentVolume'];
 
 function app(ctx: CheckContext) {
   return appDeployment(ctx)!;
@@ -60,11 +60,13 @@ export default [
     async run(ctx) {
       const all = ctx.manifests.load();
       const ns = all.find((m) => m.kind === 'Namespace' && m.name === NAMESPACE);
-      const stray = all.filter((m) => !['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'IngressClass', 'StorageClass', 'PersistentVolume'].includes(m.kind) && m.namespace !== NAMESPACE);
+      // Objects that name no namespace (or default) land wherever the kube context points.
+      // Naming another namespace is a choice (lesson 11 configures Grafana in monitoring).
+      const stray = all.filter((m) => !CLUSTER_SCOPED.includes(m.kind) && (!m.namespace || m.namespace === 'default'));
       if (ns && !stray.length) return pass(`Namespace ${NAMESPACE}, and every object in it`);
       return fail(ns ? `${stray.length} object(s) outside namespace ${NAMESPACE}` : `no Namespace ${NAMESPACE} in k8s/`, {
         where: stray[0] ? at(stray[0], ['metadata']) : 'k8s/',
-        expected: `kind: Namespace named ${NAMESPACE}, and metadata.namespace: ${NAMESPACE} on every object`,
+        expected: `kind: Namespace named ${NAMESPACE}, and metadata.namespace on every object (${NAMESPACE} for Teamnotes')`,
         why: 'One namespace is one place to look (kubectl -n teamnotes get all), one place to clean up, and no clash with the workshop\'s own services.',
         fix: ns ? `Add \`namespace: ${NAMESPACE}\` under metadata of each object listed.` : `Create k8s/namespace.yaml with kind: Namespace, metadata.name: ${NAMESPACE}.`,
         evidence: stray.slice(0, 6).map((m) => `${at(m, ['metadata'])}  ${m.kind} ${m.name}: namespace ${m.namespace ?? '(none: default)'}`),
@@ -389,41 +391,9 @@ export default [
       'kubectl -n teamnotes rollout status deploy/teamnotes, then kubectl -n teamnotes describe pod for the Events.',
       'ErrImagePull: see step 4. CreateContainerConfigError: the Secret. CrashLoopBackOff: kubectl -n teamnotes logs deploy/teamnotes.',
     ],
-    async run(ctx) {
+    run(ctx) {
       const d = app(ctx);
-      const current = await live<V1Deployment>(ctx, d.m);
-      if (!current) return notApplied(d.m);
-      const liveImage = current.spec?.template.spec?.containers.find((c) => c.name === d.web.container.name)?.image;
-      const wantReplicas = Number(getIn(d.m.object, ['spec', 'replicas']) ?? 1);
-      if (liveImage !== d.web.container.image || current.spec?.replicas !== wantReplicas) {
-        return fail('the Deployment in the cluster differs from k8s/', {
-          where: d.m.file,
-          observed: `cluster: image ${liveImage}, replicas ${current.spec?.replicas}`,
-          expected: `k8s/: image ${d.web.container.image}, replicas ${wantReplicas}`,
-          why: 'Editing a file changes nothing until it is applied.',
-          fix: APPLY,
-        });
-      }
-      const done = (dep: V1Deployment) => {
-        const s = dep.status ?? {};
-        const want = dep.spec?.replicas ?? 1;
-        return (s.observedGeneration ?? 0) >= (dep.metadata?.generation ?? 0) && s.updatedReplicas === want && s.readyReplicas === want && s.availableReplicas === want && (s.replicas ?? 0) === want;
-      };
-      const finished = await ctx.kube.waitFor(async () => {
-        const dep = await live<V1Deployment>(ctx, d.m);
-        return dep && done(dep) ? dep : undefined;
-      }, { timeoutMs: 45_000, signal: ctx.signal });
-      if (finished) return pass(`${wantReplicas}/${wantReplicas} pods updated and Ready`);
-      const latest = (await live<V1Deployment>(ctx, d.m)) ?? current;
-      const pods = await podsOf(ctx, d.m, selectorOf('Deployment', d.m.object) ?? {});
-      const s = latest.status ?? {};
-      return fail(`rollout not complete after 45 s: ${s.readyReplicas ?? 0}/${wantReplicas} Ready, ${s.updatedReplicas ?? 0} updated`, {
-        where: `deployment/${d.m.name} (namespace ${namespaceOf(d.m)})`,
-        expected: `${wantReplicas} updated, Ready pods`,
-        why: 'Pods that are not Ready get no traffic; a rollout that never finishes leaves old and new versions side by side.',
-        fix: `kubectl -n ${namespaceOf(d.m)} describe pod -l ${Object.entries(selectorOf('Deployment', d.m.object) ?? {}).map(([k, v]) => `${k}=${v}`).join(',')}`,
-        evidence: await podEvidence(ctx, pods),
-      });
+      return rolloutComplete(ctx, d.m, d.web.container);
     },
   }),
 ];

@@ -2,8 +2,8 @@ import type { KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-n
 import type { Manifest } from '../../verify/probes/manifests.ts';
 import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
 import { parseEnvFile } from '../../verify/core/cluster-apply.ts';
-import { envReferences, envSource, getIn, secretLiteral, selectorOf, stringMap, variableReferences, type ContainerAt } from '../../verify/probes/k8s-semantics.ts';
-import { APPLY, appDeployment, at, live, NAMESPACE, namespaceOf, notApplied, podsOf, SECRET_TEMPLATE } from '../shared/k8s.ts';
+import { envReferences, envSource, startedBefore, getIn, secretLiteral, selectorOf, stringMap, variableReferences, type ContainerAt } from '../../verify/probes/k8s-semantics.ts';
+import { APPLY, appDeployment, at, changedAt, live, NAMESPACE, namespaceOf, notApplied, podsOf, SECRET_TEMPLATE } from '../shared/k8s.ts';
 import { literalSecrets } from '../07-deployments/rules.ts';
 
 /** Variables whose values let someone in: they must come from a Secret. */
@@ -27,11 +27,6 @@ function secretSourceProblem(web: ContainerAt, variable: string, seen = new Set<
   const refs = variableReferences(src.value);
   if (!refs.length) return secretLiteral(variable, src.value) || /SECRET|TOKEN/.test(variable) ? `${variable} is written in the manifest` : undefined;
   return refs.map((r) => secretSourceProblem(web, r, seen)).find(Boolean);
-}
-
-function changedAt(obj: KubernetesObject): number {
-  const times = (obj.metadata?.managedFields ?? []).map((f) => (f.time ? new Date(f.time as unknown as string).getTime() : 0));
-  return Math.max(new Date((obj.metadata?.creationTimestamp as unknown as string) ?? 0).getTime(), ...times);
 }
 
 export default [
@@ -191,7 +186,7 @@ export default [
           const started = podStart(pod);
           for (const [id, obj] of sources) {
             // Managed-field times have one-second resolution: a pod started in the same second counts as after.
-            if (obj && Math.floor(changedAt(obj) / 1000) > Math.floor(started / 1000)) {
+            if (obj && startedBefore(pod, changedAt(obj))) {
               stale.push(`${pod.metadata?.name} started ${new Date(started).toISOString()}, ${id} changed ${new Date(changedAt(obj)).toISOString()}`);
             }
           }

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { KubernetesObject, V1PersistentVolumeClaim, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
-import { parseEnvFile } from '../../verify/core/cluster-apply.ts';
 import { envSource, formatLabels, getIn, missingLabels, selectorOf, variableReferences } from '../../verify/probes/k8s-semantics.ts';
-import { appDeployment, APPLY, at, live, NAMESPACE, namespaceOf, needsRealPods, notApplied, podEvidence, podReady, podsOf, workloadsRunning } from '../shared/k8s.ts';
+import { appDeployment, APPLY, at, live, NAMESPACE, namespaceOf, needsRealPods, notApplied, podEvidence, podReady, podsOf, valueInFiles, workloadsRunning } from '../shared/k8s.ts';
 import { covers, dataDir, redisPersistenceOff, requirepass, serviceForHost } from './rules.ts';
 
 const DATABASES = ['postgres', 'redis'] as const;
@@ -22,21 +21,7 @@ function report(problems: string[], ok: string, details: { expected: string; why
 /** The value of DATABASE_URL / REDIS_URL as far as files show it: a literal, a ConfigMap, or the Secret's source (.env.cluster, else its template). */
 function urlValue(ctx: CheckContext, variable: string): { value?: string; from: string } {
   const d = appDeployment(ctx);
-  if (!d) return { from: 'no Deployment' };
-  const src = envSource(d.web, variable);
-  if (src.from === 'literal') return { value: src.value, from: at(d.m, src.path) };
-  if (src.from === 'ConfigMap') {
-    const cm = ctx.manifests.find('ConfigMap').find((m) => m.name === src.name);
-    return { value: getIn(cm?.object, ['data', src.key]) as string | undefined, from: `ConfigMap ${src.name}` };
-  }
-  if (src.from === 'Secret') {
-    for (const file of ['.env.cluster', '.env.cluster.example']) {
-      const text = ctx.files.read(file);
-      const value = text === undefined ? undefined : parseEnvFile(text)[src.key];
-      if (value !== undefined) return { value, from: `${file} (Secret ${src.name})` };
-    }
-  }
-  return { from: `${variable} is not set` };
+  return d ? valueInFiles(ctx, d.m, d.web, variable) : { from: 'no Deployment' };
 }
 
 export default [

@@ -1,14 +1,15 @@
 // What lessons 07+ know about Teamnotes in Kubernetes: its namespace, how to find its
 // Deployment among the learner's manifests, and the live lookups several lessons share.
 // Generic Kubernetes semantics live in verify/probes/k8s-semantics.ts.
-import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
-import { fail, skip, type CheckContext, type Outcome } from '../../verify/core/check.ts';
-import { containersOf, envReferences, imageName, podTemplateOf, type ContainerAt, type FieldPath, type PodTemplate } from '../../verify/probes/k8s-semantics.ts';
+import type { KubernetesObject, V1Container, V1Deployment, V1Pod } from '@kubernetes/client-node';
+import { fail, pass, skip, type CheckContext, type Outcome } from '../../verify/core/check.ts';
+import { parseEnvFile } from '../../verify/core/cluster-apply.ts';
+import { containersOf, envReferences, envSource, getIn, imageName, podTemplateOf, selectorOf, type ContainerAt, type FieldPath, type PodTemplate } from '../../verify/probes/k8s-semantics.ts';
 import { formatPath, type Manifest } from '../../verify/probes/manifests.ts';
 
 export const NAMESPACE = 'teamnotes';
 export const APP_IMAGE = 'teamnotes';
-export const APPLY = 'kubectl apply -f k8s/';
+export const APPLY = 'kubectl apply -R -f k8s/';
 /** The Secret made from .env.cluster (lesson 07 on). */
 export const SECRET_TEMPLATE = '.env.cluster.example';
 
@@ -33,13 +34,27 @@ export function workloads(ctx: CheckContext, kinds = ['Deployment', 'StatefulSet
     });
 }
 
-/** The Deployment running the Teamnotes image, and that container. */
-export function appDeployment(ctx: CheckContext): (Workload & { web: ContainerAt }) | undefined {
-  for (const w of workloads(ctx, ['Deployment'])) {
+/** What a container runs instead of its image's CMD: command and args joined, '' when it runs the CMD. */
+export function entryOf(c: ContainerAt): string {
+  return [...(c.container.command ?? []), ...(c.container.args ?? [])].join(' ').trim();
+}
+
+/** Every Deployment running the Teamnotes image (the web, and from lesson 13 the email worker), with that container. */
+export function teamnotesDeployments(ctx: CheckContext): Array<Workload & { web: ContainerAt }> {
+  return workloads(ctx, ['Deployment']).flatMap((w) => {
     const web = w.containers.find((c) => !c.init && imageName(c.container.image ?? '') === APP_IMAGE);
-    if (web) return { ...w, web };
-  }
-  return undefined;
+    return web ? [{ ...w, web }] : [];
+  });
+}
+
+/**
+ * The Deployment serving Teamnotes' web traffic, and that container: the one running the
+ * image's CMD (or a command naming the server), so a worker Deployment of the same image
+ * (lesson 13) is never mistaken for it; the first one when none looks like the web.
+ */
+export function appDeployment(ctx: CheckContext): (Workload & { web: ContainerAt }) | undefined {
+  const all = teamnotesDeployments(ctx);
+  return all.find((d) => entryOf(d.web) === '' || /server/.test(entryOf(d.web))) ?? all[0];
 }
 
 /** Workloads whose containers run an image named `name` (postgres, redis). */
@@ -52,6 +67,27 @@ export function workloadsRunning(ctx: CheckContext, name: string, kinds?: string
 
 export function namespaceOf(m: Manifest): string {
   return m.namespace ?? 'default';
+}
+
+/**
+ * A container's variable as far as files show it: a literal, a ConfigMap in k8s/, or the
+ * source of the Secret it comes from (.env.cluster, else its committed template).
+ */
+export function valueInFiles(ctx: CheckContext, m: Manifest, c: ContainerAt, variable: string): { value?: string; from: string } {
+  const src = envSource(c, variable);
+  if (src.from === 'literal') return { value: src.value, from: at(m, src.path) };
+  if (src.from === 'ConfigMap') {
+    const cm = ctx.manifests.find('ConfigMap').find((x) => x.name === src.name);
+    return { value: getIn(cm?.object, ['data', src.key]) as string | undefined, from: `ConfigMap ${src.name}` };
+  }
+  if (src.from === 'Secret') {
+    for (const file of ['.env.cluster', SECRET_TEMPLATE]) {
+      const text = ctx.files.read(file);
+      const value = text === undefined ? undefined : parseEnvFile(text)[src.key];
+      if (value !== undefined) return { value, from: `${file} (Secret ${src.name})` };
+    }
+  }
+  return { from: `${variable} is not set` };
 }
 
 /** The live copy of a manifest's object, or undefined. */
@@ -128,3 +164,48 @@ export async function needsRealPods(ctx: CheckContext): Promise<Outcome | undefi
   });
 }
 
+
+/** The live Deployment has rolled out: current generation observed, every replica updated and available. */
+export function rolledOut(dep: { metadata?: { generation?: number }; spec?: { replicas?: number }; status?: { observedGeneration?: number; updatedReplicas?: number; readyReplicas?: number; availableReplicas?: number; replicas?: number } } | undefined): boolean {
+  const s = dep?.status;
+  const want = dep?.spec?.replicas ?? 1;
+  return !!s && (s.observedGeneration ?? 0) >= (dep!.metadata?.generation ?? 0) && s.updatedReplicas === want && s.readyReplicas === want && s.availableReplicas === want && (s.replicas ?? 0) === want;
+}
+
+/**
+ * 07.rollout-complete for any Deployment of k8s/: the live one has `container`'s image and
+ * the replicas of the file, and within 45 s every pod is updated and Ready.
+ */
+export async function rolloutComplete(ctx: CheckContext, m: Manifest, container: V1Container): Promise<Outcome> {
+  const current = await live<V1Deployment>(ctx, m);
+  if (!current) return notApplied(m);
+  const liveImage = current.spec?.template.spec?.containers.find((c) => c.name === container.name)?.image;
+  const wantReplicas = Number(getIn(m.object, ['spec', 'replicas']) ?? 1);
+  if (liveImage !== container.image || current.spec?.replicas !== wantReplicas) {
+    return fail(`the Deployment in the cluster differs from k8s/`, {
+      where: m.file,
+      observed: `cluster: image ${liveImage}, replicas ${current.spec?.replicas}`,
+      expected: `k8s/: image ${container.image}, replicas ${wantReplicas}`,
+      why: 'Editing a file changes nothing until it is applied.',
+      fix: APPLY,
+    });
+  }
+  const finished = await ctx.kube.waitFor(async () => {
+    const dep = await live<V1Deployment>(ctx, m);
+    return dep && rolledOut(dep) ? dep : undefined;
+  }, { timeoutMs: 45_000, signal: ctx.signal });
+  if (finished) return pass(`${wantReplicas}/${wantReplicas} pods updated and Ready`);
+  const latest = (await live<V1Deployment>(ctx, m)) ?? current;
+  const selector = selectorOf('Deployment', m.object) ?? {};
+  const pods = await podsOf(ctx, m, selector);
+  const s = latest.status ?? {};
+  return fail(`rollout not complete after 45 s: ${s.readyReplicas ?? 0}/${wantReplicas} Ready, ${s.updatedReplicas ?? 0} updated`, {
+    where: `deployment/${m.name} (namespace ${namespaceOf(m)})`,
+    expected: `${wantReplicas} updated, Ready pods`,
+    why: 'Pods that are not Ready get no traffic; a rollout that never finishes leaves old and new versions side by side.',
+    fix: `kubectl -n ${namespaceOf(m)} describe pod -l ${Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',')}`,
+    evidence: await podEvidence(ctx, pods),
+  });
+}
+
+export { changedAt } from '../../verify/probes/k8s-semantics.ts';

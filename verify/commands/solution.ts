@@ -71,7 +71,7 @@ async function apply(lesson: Lesson, workspace: string, cluster: { context?: str
     const done = await applyWorkspace(kube, workspace, log);
     process.stdout.write(`Cluster ${await kube.contextName()}: ${done.applied.length} objects applied${done.secrets.length ? `, Secret ${done.secrets.join(', ')} from .env.cluster` : ''}${done.restarted.length ? `, restarted ${done.restarted.join(', ')}` : ''}.\n`);
   } else if (hasManifests) {
-    process.stdout.write('The cluster was left as it is (--no-cluster). Apply it yourself: kubectl apply -f k8s/\n');
+    process.stdout.write('The cluster was left as it is (--no-cluster). Apply it yourself: kubectl apply -R -f k8s/\n');
   }
   process.stdout.write(`Next: npm run verify ${lesson.index}, then npm run lesson ${lesson.index + 1}\n`);
   return EXIT.ok;

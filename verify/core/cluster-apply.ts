@@ -1,5 +1,5 @@
 // Bringing the cluster in line with a workspace's k8s/ folder, as a learner would with
-// `kubectl apply -f k8s/` plus the Secret commands of the lessons. Used by
+// `kubectl apply -R -f k8s/` plus the Secret commands of the lessons. Used by
 // `npm run solution N -- --apply` (code and cluster) and by `npm run rehearse`.
 //
 // Conventions (CONTRIBUTING.md, "Manifests and secrets"):
@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { EnvironmentError } from './errors.ts';
-import { containersOf, envReferences, podTemplateOf } from '../probes/k8s-semantics.ts';
+import { changedAt, containersOf, envReferences, podTemplateOf, startedBefore } from '../probes/k8s-semantics.ts';
 import type { KubeProbe } from '../probes/kube.ts';
 import { ManifestsProbe, type Manifest } from '../probes/manifests.ts';
 
@@ -133,30 +133,55 @@ export async function applyWorkspace(kube: KubeProbe, workspace: string, log: (l
     log(`applied ${name}`);
   }
 
-  // Env is read at start: a changed ConfigMap or Secret means a rollout restart, as lesson 08 teaches.
+  // Env (and most apps' config files) are read at start: a changed ConfigMap or Secret means a
+  // rollout restart of every workload that reads it, as lesson 08 teaches. That includes
+  // workloads k8s/ does not define (an add-on's Grafana mounting the learner's dashboards).
   const after = await configVersions(kube, manifests, secrets);
-  for (const m of manifests) {
-    const tpl = podTemplateOf(m.kind, m.object);
-    if (!tpl || !['Deployment', 'StatefulSet', 'DaemonSet'].includes(m.kind)) continue;
-    const reads = containersOf(tpl).flatMap(envReferences).map((ref) => `${ref.kind}/${m.namespace ?? 'default'}/${ref.name}`);
-    if (reads.some((id) => before.get(id) !== undefined && before.get(id) !== after.get(id))) {
-      await kube.mergePatch(m.object as KubernetesObject, { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: new Date().toISOString() } } } } });
-      summary.restarted.push(`${m.kind}/${m.name}`);
-      log(`restarted ${m.kind}/${m.name} (its configuration changed)`);
+  // Created counts as changed: a workload that was already running (an add-on's Grafana
+  // with an optional ConfigMap volume) started without it.
+  const changed = [...after.keys()].filter((id) => before.get(id)?.metadata?.resourceVersion !== after.get(id)?.metadata?.resourceVersion);
+  const namespaces = new Set(changed.map((id) => id.split('/')[1]!));
+  for (const namespace of namespaces) {
+    for (const kind of ['Deployment', 'StatefulSet', 'DaemonSet']) {
+      for (const w of await kube.list<KubernetesObject & { spec?: { selector?: { matchLabels?: Record<string, string> } } }>('apps/v1', kind, { namespace })) {
+        const tpl = podTemplateOf(kind, w as unknown as Record<string, unknown>);
+        const reads = tpl ? configReads(tpl).map((r) => r.replace('%NS%', namespace)).filter((id) => changed.includes(id)) : [];
+        if (!reads.length) continue;
+        // Only if a pod of it started before the change (the same rule as 08.pods-use-current-config):
+        // a workload created by this apply already starts with the new configuration.
+        const newest = Math.max(...reads.map((id) => changedAt(after.get(id) ?? {})));
+        const selector = Object.entries(w.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+        const pods = selector ? await kube.list<KubernetesObject>('v1', 'Pod', { namespace, labelSelector: selector }) : [];
+        if (!pods.some((p) => startedBefore(p, newest))) continue;
+        await kube.mergePatch({ ...w, apiVersion: 'apps/v1', kind }, { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: new Date().toISOString() } } } } });
+        summary.restarted.push(`${kind}/${w.metadata?.name}`);
+        log(`restarted ${kind}/${w.metadata?.name} (its configuration changed)`);
+      }
     }
   }
   return summary;
 }
 
-async function configVersions(kube: KubeProbe, manifests: Manifest[], secrets: Array<{ name: string; namespace: string }>): Promise<Map<string, string | undefined>> {
+/** `Kind/%NS%/name` of every ConfigMap and Secret a pod template reads: env, envFrom and volumes. */
+function configReads(tpl: NonNullable<ReturnType<typeof podTemplateOf>>): string[] {
+  const refs = containersOf(tpl).flatMap(envReferences).map((r) => `${r.kind}/%NS%/${r.name}`);
+  for (const v of tpl.spec.volumes ?? []) {
+    if (v.configMap?.name) refs.push(`ConfigMap/%NS%/${v.configMap.name}`);
+    if (v.secret?.secretName) refs.push(`Secret/%NS%/${v.secret.secretName}`);
+    for (const src of v.projected?.sources ?? []) {
+      if (src.configMap?.name) refs.push(`ConfigMap/%NS%/${src.configMap.name}`);
+      if (src.secret?.name) refs.push(`Secret/%NS%/${src.secret.name}`);
+    }
+  }
+  return refs;
+}
+
+async function configVersions(kube: KubeProbe, manifests: Manifest[], secrets: Array<{ name: string; namespace: string }>): Promise<Map<string, KubernetesObject | undefined>> {
   const ids = [
     ...manifests.filter((m) => m.kind === 'ConfigMap' || m.kind === 'Secret').map((m) => ({ kind: m.kind, name: m.name, namespace: m.namespace ?? 'default' })),
     ...secrets.map((s) => ({ kind: 'Secret', ...s })),
   ];
-  const out = new Map<string, string | undefined>();
-  for (const id of ids) {
-    const obj = await kube.get(id.kind === 'Secret' ? 'v1' : 'v1', id.kind, id.name, id.namespace);
-    out.set(`${id.kind}/${id.namespace}/${id.name}`, obj?.metadata?.resourceVersion);
-  }
+  const out = new Map<string, KubernetesObject | undefined>();
+  for (const id of ids) out.set(`${id.kind}/${id.namespace}/${id.name}`, await kube.get('v1', id.kind, id.name, id.namespace));
   return out;
 }

@@ -66,6 +66,8 @@ export function listLessons(root = LESSONS_DIR): Lesson[] {
 }
 
 function readMeta(file: string): LessonMeta {
+  // A lesson folder half-way through being written (or a bad merge): say which file, not ENOENT.
+  if (!fs.existsSync(file)) throw new UsageError(`${path.relative(process.cwd(), file) || file} is missing: every lessons/NN-slug/ folder needs one (format_version, title, summary).`);
   const raw = YAML.parse(fs.readFileSync(file, 'utf8')) as Partial<LessonMeta> | null;
   if (!raw || raw.format_version !== LESSON_FORMAT_VERSION || !raw.title || !raw.summary) {
     throw new UsageError(

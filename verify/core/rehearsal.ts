@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { installAddon } from './addons.ts';
-import { applyWorkspace, CLUSTER_ENV_FILE, CLUSTER_ENV_TEMPLATE, renderEnvTemplate } from './cluster-apply.ts';
+import { applyWorkspace, CLUSTER_ENV_FILE, CLUSTER_ENV_TEMPLATE, parseEnvFile, renderEnvTemplate } from './cluster-apply.ts';
 import { loadChecks, type Lesson } from './lessons.ts';
 import { runLesson, type LessonReport } from './runner.ts';
 import { linkDependencies, replaceWorkspace } from './workspace.ts';
@@ -33,6 +33,7 @@ export async function rehearse(opts: RehearsalOptions): Promise<LessonReport[]> 
   const kube = new KubeProbe({ context: opts.context, kubeconfig: opts.kubeconfig });
   await kube.serverVersion();
   const reports: LessonReport[] = [];
+  const generated: Record<string, string> = {};
   try {
     for (const lesson of opts.lessons) {
       opts.onLesson?.(lesson, 'apply');
@@ -41,7 +42,14 @@ export async function rehearse(opts: RehearsalOptions): Promise<LessonReport[]> 
       const template = path.join(scratch, CLUSTER_ENV_TEMPLATE);
       // A fresh .env.cluster per lesson: the keys change as lessons go (08 drops settings, 09 adds passwords).
       fs.rmSync(path.join(scratch, CLUSTER_ENV_FILE), { force: true });
-      if (fs.existsSync(template)) fs.writeFileSync(path.join(scratch, CLUSTER_ENV_FILE), renderEnvTemplate(fs.readFileSync(template, 'utf8'), pick(opts.clusterEnv ?? {}, fs.readFileSync(template, 'utf8'))));
+      if (fs.existsSync(template)) {
+        const text = fs.readFileSync(template, 'utf8');
+        // Generated values stay the same from lesson to lesson, as a learner's would: Postgres
+        // keeps the password it was initialised with (lesson 09), whatever a new Secret says.
+        const rendered = renderEnvTemplate(text, pick({ ...generated, ...opts.clusterEnv }, text));
+        Object.assign(generated, parseEnvFile(rendered));
+        fs.writeFileSync(path.join(scratch, CLUSTER_ENV_FILE), rendered);
+      }
       for (const addon of lesson.addons ?? []) await installAddon(kube, addon, opts.log);
       await applyWorkspace(kube, scratch, opts.log);
       opts.onLesson?.(lesson, 'verify');

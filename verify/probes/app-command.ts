@@ -1,6 +1,7 @@
-// How to start the learner's app: from `scripts.start` when it is a plain `node …`
-// command (so we hold the real node PID and signals reach it directly), otherwise
-// through the shell in its own process group (so stopping it stops every child).
+// How to start the learner's app: from `scripts.start` (or another script a lesson
+// names, e.g. a worker's) when it is a plain `node …` command (so we hold the real node
+// PID and signals reach it directly), otherwise through the shell in its own process
+// group (so stopping it stops every child).
 import fs from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '../core/errors.ts';
@@ -19,11 +20,10 @@ interface PackageJson {
   scripts?: Record<string, string>;
 }
 
-export function resolveAppCommand(workspace: string): AppCommand {
+function readPackageJson(workspace: string): PackageJson {
   const pkgPath = path.join(workspace, 'package.json');
-  let pkg: PackageJson;
   try {
-    pkg = JSON.parse(fs.readFileSync(pkgPath, 'utf8')) as PackageJson;
+    return JSON.parse(fs.readFileSync(pkgPath, 'utf8')) as PackageJson;
   } catch (err) {
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'is not valid JSON';
     throw new EnvironmentError(
@@ -31,7 +31,16 @@ export function resolveAppCommand(workspace: string): AppCommand {
       'npm run reset 0   (restores the legacy app, after backing up your workspace)',
     );
   }
-  const start = pkg.scripts?.start?.trim();
+}
+
+/**
+ * The command for `scripts[script]` (default `start`). Without a start script the app is
+ * `node <main>`; another script that is missing is an EnvironmentError here, so a check
+ * looks in package.json first and reports a missing script as the learner's to add.
+ */
+export function resolveAppCommand(workspace: string, script = 'start'): AppCommand {
+  const pkg = readPackageJson(workspace);
+  const start = pkg.scripts?.[script]?.trim();
   if (start) {
     const words = start.split(/\s+/);
     if (words[0] === 'node' && words.every((w) => !/["'`$|&;<>]/.test(w))) {
@@ -41,6 +50,9 @@ export function resolveAppCommand(workspace: string): AppCommand {
       return { file: process.execPath, args, viaShell: false, display: start };
     }
     return { file: start, args: [], viaShell: true, display: start };
+  }
+  if (script !== 'start') {
+    throw new EnvironmentError(`Cannot start "${script}": package.json in ${workspace} has no such script.`, `add "${script}" to "scripts" in package.json`);
   }
   const main = pkg.main ?? 'index.js';
   return { file: process.execPath, args: [main], viaShell: false, display: `node ${main}` };

@@ -25,6 +25,12 @@ export interface StartOptions {
   isolated?: boolean;
   /** How long to wait for the first listening socket. */
   startTimeoutMs?: number;
+  /**
+   * Run this package.json script instead of `start` (e.g. `worker`: another entry point
+   * of the same workspace, started the same way). A process that never listens (a
+   * one-off job) is waited for until it exits or `startTimeoutMs` runs out.
+   */
+  script?: string;
 }
 
 export interface ExitInfo {
@@ -155,7 +161,7 @@ function buildEnv(opts: StartOptions, reportFile: string): NodeJS.ProcessEnv {
  */
 export async function startApp(workspace: string, opts: StartOptions, cleanup: Cleanup): Promise<StartResult> {
   const cwd = opts.isolated || opts.withoutFiles?.length ? await isolatedCopy(workspace, opts.withoutFiles ?? [], cleanup) : workspace;
-  const command = resolveAppCommand(cwd);
+  const command = resolveAppCommand(cwd, opts.script);
   const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-listen-'));
   cleanup.add(() => fs.rmSync(reportDir, { recursive: true, force: true }));
   const reportFile = path.join(reportDir, 'ports.jsonl');

@@ -12,6 +12,7 @@ import { PostgresProbe } from './postgres.ts';
 import { RedisProbe } from './redis.ts';
 import { ServicesProbe } from './services.ts';
 import { TcpProxy } from './tcp-proxy.ts';
+import { startSmtpSink, type SmtpSink } from '../services/smtp-sink.ts';
 
 export interface Probes {
   files: FilesProbe;
@@ -22,6 +23,12 @@ export interface Probes {
   redis: RedisProbe;
   /** A proxy in front of `url` (a service URL) that a check can black-hole; `url` of the result points at it. */
   tcpProxy(url: string): Promise<{ url: string; proxy: TcpProxy }>;
+  /**
+   * A real SMTP server of the check's own on a free loopback port (the sink of
+   * `npm run services`), keeping every message it receives in `messages`; closed at the
+   * end of the run. For checks that must see exactly which mail arrived, and when.
+   */
+  smtpSink(): Promise<SmtpSink>;
   machine: MachineProbe;
   /** Kubernetes manifests in the workspace (k8s/), with line numbers. */
   manifests: ManifestsProbe;
@@ -53,6 +60,11 @@ export function createProbes(opts: ProbeOptions, cleanup: Cleanup): Probes {
       const u = new URL(url);
       const proxy = await TcpProxy.start(u.hostname.replace(/^\[|\]$/g, ''), Number(u.port), cleanup);
       return { url: TcpProxy.rewrite(url, proxy.port), proxy };
+    },
+    async smtpSink() {
+      const sink = await startSmtpSink();
+      cleanup.add(() => sink.close());
+      return sink;
     },
     machine: new MachineProbe(opts.workspace),
     manifests: new ManifestsProbe(opts.workspace),

@@ -53,7 +53,7 @@ export async function schemaProblems(m: Manifest): Promise<SchemaProblem[]> {
 async function loadModel(apiVersion: string, kind: string): Promise<Validating | undefined> {
   if (!/^[A-Za-z0-9.]+(\/[A-Za-z0-9]+)?$/.test(apiVersion) || !/^[A-Za-z]+$/.test(kind)) return undefined;
   try {
-    const mod = (await import(`kubernetes-models/${apiVersion}/${kind}`)) as Record<string, Validating>;
+    const mod = (await import(/* @vite-ignore */ `kubernetes-models/${apiVersion}/${kind}`)) as Record<string, Validating>;
     return mod[kind];
   } catch {
     return undefined;

@@ -306,3 +306,14 @@ export function didYouMean(field: string): string | undefined {
   const lower = field.toLowerCase().replace(/[-_]/g, '');
   return COMMON_FIELDS.find((f) => f.toLowerCase() === lower && f !== field);
 }
+
+/** When an object last changed: its newest managed-field time (one-second resolution), else its creation. */
+export function changedAt(obj: { metadata?: { creationTimestamp?: unknown; managedFields?: Array<{ time?: unknown }> } }): number {
+  const times = (obj.metadata?.managedFields ?? []).map((f) => (f.time ? new Date(f.time as string).getTime() : 0));
+  return Math.max(new Date((obj.metadata?.creationTimestamp as string) ?? 0).getTime(), ...times);
+}
+
+/** Started before `when`, at one-second resolution (a pod started in the same second as a change counts as after it). */
+export function startedBefore(obj: { metadata?: { creationTimestamp?: unknown } }, when: number): boolean {
+  return Math.floor(new Date((obj.metadata?.creationTimestamp as string) ?? 0).getTime() / 1000) < Math.floor(when / 1000);
+}

@@ -212,6 +212,33 @@ export class KubeProbe {
     });
   }
 
+  /**
+   * GET through the API server's service proxy (`/api/v1/namespaces/NS/services/NAME:PORT/proxy/PATH`),
+   * the way `kubectl get --raw` reaches Prometheus or Loki without a port-forward.
+   * Resolves to the status and body; a refused connection is `status: 0` with the reason.
+   */
+  async serviceGet(namespace: string, service: string, port: number | string, pathAndQuery: string, timeoutMs = 10_000): Promise<{ status: number; body: string }> {
+    const kc = await this.kubeConfig();
+    const https = await import('node:https');
+    const http = await import('node:http');
+    const base = new URL(kc.getCurrentCluster()!.server);
+    const url = new URL(`/api/v1/namespaces/${namespace}/services/${service}:${port}/proxy${pathAndQuery.startsWith('/') ? '' : '/'}${pathAndQuery}`, base);
+    const opts: import('node:https').RequestOptions = { method: 'GET', headers: {} };
+    await kc.applyToHTTPSOptions(opts);
+    return new Promise((resolve) => {
+      const lib = url.protocol === 'https:' ? https : http;
+      const req = lib.request(url, { ...opts, timeout: timeoutMs }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('timeout', () => req.destroy(new Error(`no answer in ${timeoutMs / 1000} s`)));
+      req.on('error', (err) => resolve({ status: 0, body: err.message }));
+      req.end();
+    });
+  }
+
   /** Events about one object, for evidence. */
   async events(obj: KubernetesObject): Promise<CoreV1Event[]> {
     const k8s = await import('@kubernetes/client-node');

@@ -10,6 +10,7 @@ export type ProxyMode = 'forward' | 'blackhole' | 'refuse';
 export class TcpProxy {
   private mode: ProxyMode = 'forward';
   private readonly pairs = new Set<{ client: net.Socket; upstream: net.Socket }>();
+  private attempts = 0;
 
   private constructor(
     private readonly server: net.Server,
@@ -29,6 +30,7 @@ export class TcpProxy {
   }
 
   private accept(client: net.Socket, host: string, port: number): void {
+    this.attempts++;
     client.on('error', () => {});
     if (this.mode === 'refuse') return void client.destroy();
     const upstream = net.connect({ host, port });
@@ -49,6 +51,19 @@ export class TcpProxy {
     };
     client.on('close', end);
     upstream.on('close', end);
+  }
+
+  /**
+   * Connections clients opened so far, refused and black-holed ones included: how a
+   * check sees that the app tried to reach the service (a send started, a retry came).
+   */
+  get connections(): number {
+    return this.attempts;
+  }
+
+  /** Connections open right now (forwarding or black-holed). */
+  get open(): number {
+    return this.pairs.size;
   }
 
   /** Same host:port URL, pointing at the proxy. */

@@ -1,0 +1,272 @@
+import type { KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node';
+import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
+import { getIn, selectorOf, startedBefore, stringMap } from '../../verify/probes/k8s-semantics.ts';
+import { redFamilies, traffic } from '../04-logging-and-metrics/traffic.ts';
+import { staticEnvValue } from '../07-deployments/rules.ts';
+import { appDeployment, at, changedAt, live, namespaceOf, needsRealPods, notApplied, podEvidence, podsOf, rolledOut } from '../shared/k8s.ts';
+import { dashboards, dataSources, prometheusUrlProblem } from './grafana.ts';
+
+const MONITORING = 'monitoring';
+const ADDON = 'npm run addon monitoring';
+const RESTART_GRAFANA = `kubectl -n ${MONITORING} rollout restart deploy/grafana`;
+const manifest = { severity: 'required' as const, layer: 'manifest' as const };
+
+function annotations(obj: Record<string, unknown>, path: Array<string | number>): Record<string, string> {
+  return stringMap(getIn(obj, path));
+}
+
+/** The RED queries a dashboard needs, for the app's own metric and label names. */
+function redProblems(exprs: string[], names: { counter: string; histogram: string; status: string }): string[] {
+  const all = exprs.join('\n');
+  const problems: string[] = [];
+  const rate = (e: string) => /\b(i?rate|increase)\s*\(/.test(e);
+  if (!exprs.some((e) => rate(e) && e.includes(names.counter))) problems.push(`Rate: no rate(${names.counter}[…]) query`);
+  if (!exprs.some((e) => rate(e) && e.includes(names.counter) && new RegExp(`${names.status}\\s*=~\\s*"5`).test(e))) problems.push(`Errors: no query of ${names.counter} with ${names.status}=~"5.." (the share of 5xx answers)`);
+  if (!exprs.some((e) => /histogram_quantile\s*\(\s*0?\.95/.test(e) && e.includes(`${names.histogram}_bucket`) && /\ble\b/.test(e))) problems.push(`Duration: no histogram_quantile(0.95, sum by (le, …) (rate(${names.histogram}_bucket[…])))`);
+  const unknown = [...new Set([...all.matchAll(/\b(http_[a-z0-9_]+)\b/g)].map((m) => m[1]!))].filter((n) => ![names.counter, `${names.histogram}_bucket`, `${names.histogram}_sum`, `${names.histogram}_count`].includes(n));
+  if (unknown.length) problems.push(`${unknown.join(', ')}: not a metric Teamnotes exposes (it has ${names.counter} and ${names.histogram})`);
+  return problems;
+}
+
+export default [
+  defineCheck({
+    id: 'scrape-annotations',
+    ...manifest,
+    title: 'The Teamnotes pod template asks Prometheus to scrape it',
+    learn: '#2-ask-prometheus-to-scrape-teamnotes',
+    hints: [
+      'Prometheus discovers pods, not Deployments: the annotations go under spec.template.metadata.annotations.',
+      'prometheus.io/scrape: "true", prometheus.io/port: "3000", prometheus.io/path: /metrics',
+    ],
+    async run(ctx) {
+      const d = appDeployment(ctx);
+      if (!d) return fail('no Deployment runs the teamnotes image', { fix: 'Do lesson 07 first: npm run verify 7' });
+      const onPods = annotations(d.m.object, ['spec', 'template', 'metadata', 'annotations']);
+      if (onPods['prometheus.io/scrape'] === 'true') return pass('prometheus.io/scrape: "true" on the pod template');
+      const onDeployment = annotations(d.m.object, ['metadata', 'annotations']);
+      return fail(onDeployment['prometheus.io/scrape'] ? 'the scrape annotations are on the Deployment\'s own metadata, not on its pods' : 'no prometheus.io/scrape annotation on the pod template', {
+        where: at(d.m, onDeployment['prometheus.io/scrape'] ? ['metadata', 'annotations'] : ['spec', 'template', 'metadata']),
+        expected: 'spec.template.metadata.annotations: prometheus.io/scrape: "true"',
+        why: 'Prometheus lists pods and reads their annotations; a Deployment\'s own annotations never reach its pods, so Teamnotes is never scraped and every dashboard stays empty.',
+        fix: 'Move (or add) the prometheus.io/* annotations under spec.template.metadata.annotations, then kubectl apply -R -f k8s/',
+      });
+    },
+  }),
+  defineCheck({
+    id: 'scrape-port-and-path',
+    ...manifest,
+    dependsOn: ['scrape-annotations'],
+    title: 'prometheus.io/port is the number of the port serving /metrics, and the path is /metrics',
+    learn: '#2-ask-prometheus-to-scrape-teamnotes',
+    hints: ['The discovery rule keeps only digits: prometheus.io/port: "http" is ignored and Prometheus scrapes another port.', 'prometheus.io/port: "3000" (quoted: annotations are strings)'],
+    async run(ctx) {
+      const d = appDeployment(ctx)!;
+      const a = annotations(d.m.object, ['spec', 'template', 'metadata', 'annotations']);
+      const where = at(d.m, ['spec', 'template', 'metadata', 'annotations']);
+      const listens = Number(staticEnvValue(d.web, 'PORT', ctx.manifests.load()) ?? 3000);
+      const port = a['prometheus.io/port'];
+      const path = a['prometheus.io/path'] ?? '/metrics';
+      const problems: string[] = [];
+      if (port === undefined) problems.push('no prometheus.io/port: Prometheus would guess from the declared ports');
+      else if (!/^\d+$/.test(port)) problems.push(`prometheus.io/port: "${port}" is a name; the discovery rule only takes digits`);
+      else if (Number(port) !== listens) problems.push(`prometheus.io/port: "${port}", but Teamnotes serves /metrics on ${listens}`);
+      if (path !== '/metrics') problems.push(`prometheus.io/path: ${path}, but Teamnotes serves /metrics`);
+      return problems.length
+        ? fail(problems[0]!, {
+            where,
+            expected: `prometheus.io/port: "${listens}" and prometheus.io/path: /metrics (or no path: /metrics is the default)`,
+            why: 'A wrong port or path gives a target that is DOWN (connection refused, 404): no data, and an alert you did not plan for.',
+            fix: `prometheus.io/port: "${listens}", prometheus.io/path: /metrics`,
+            evidence: problems.slice(1),
+          })
+        : pass(`scraped on ${listens}${path}`);
+    },
+  }),
+  defineCheck({
+    id: 'datasource',
+    ...manifest,
+    title: 'Grafana\'s Prometheus data source is the Prometheus Service, by its DNS name',
+    learn: '#3-connect-grafana-to-prometheus',
+    hints: ['Inside the cluster localhost is Grafana\'s own pod.', 'url: http://prometheus.monitoring.svc.cluster.local:9090 in a ConfigMap grafana-datasources (namespace monitoring), key datasources.yaml'],
+    async run(ctx) {
+      const sources = dataSources(ctx.manifests.find('ConfigMap')).filter((s) => s.type === 'prometheus');
+      if (!sources.length) {
+        return fail('no ConfigMap in k8s/ provisions a Prometheus data source', {
+          expected: 'ConfigMap grafana-datasources (namespace monitoring) with datasources.yaml: a data source of type prometheus',
+          why: 'Grafana shows nothing without a data source; provisioning it from a file makes it the same on every reinstall.',
+          fix: 'Create k8s/monitoring/grafana-datasources.yaml (lesson 11 step 3).',
+        });
+      }
+      const problems = sources.map((s) => ({ s, problem: prometheusUrlProblem(s.url) })).filter((x) => x.problem);
+      const bad = problems[0];
+      const wrongNs = sources.filter((s) => s.m.namespace !== MONITORING);
+      if (!bad && !wrongNs.length) return pass(`data source ${sources[0]!.name} → ${sources[0]!.url}`);
+      return fail(bad ? `data source ${bad.s.name}: ${bad.problem}` : `ConfigMap ${wrongNs[0]!.name} is in namespace ${wrongNs[0]!.m.namespace ?? 'default'}; Grafana reads it from ${MONITORING}`, {
+        where: at((bad?.s ?? wrongNs[0]!).m, ['data']),
+        expected: `url: http://prometheus.${MONITORING}.svc.cluster.local:9090, in a ConfigMap of namespace ${MONITORING}`,
+        why: 'Grafana asks the data source from its own pod: localhost is Grafana, not Prometheus, and every panel says "No data".',
+        fix: `Set the url to http://prometheus.${MONITORING}.svc.cluster.local:9090, kubectl apply -R -f k8s/, then ${RESTART_GRAFANA}`,
+      });
+    },
+  }),
+  defineCheck({
+    id: 'dashboard-json',
+    ...manifest,
+    title: 'A dashboard ConfigMap holds valid dashboard JSON with panels',
+    learn: '#4-a-red-dashboard',
+    hints: ['A ConfigMap grafana-dashboards (namespace monitoring) whose key ends in .json holds the dashboard.', 'Export a dashboard from Grafana (Share → Export) or start from the lesson\'s JSON.'],
+    async run(ctx) {
+      const all = dashboards(ctx.manifests.find('ConfigMap'));
+      if (!all.length) return fail('no ConfigMap in k8s/ has a dashboard (a key ending in .json)', { expected: 'ConfigMap grafana-dashboards in namespace monitoring, key teamnotes-red.json', why: 'A dashboard kept in git is reviewed, versioned and comes back after every reinstall; one clicked together in the UI does not.', fix: 'Create k8s/monitoring/grafana-dashboards.yaml (lesson 11 step 4).' });
+      const broken = all.find((d) => d.error);
+      if (broken) return fail(`${broken.key} is not valid JSON: ${broken.error}`, { where: at(broken.m, ['data', broken.key]), expected: 'valid JSON', why: 'Grafana skips a dashboard file it cannot parse, and only says so in its own log.', fix: `Check ${broken.key} with a JSON validator (a trailing comma, a quote in a query?).` });
+      const empty = all.find((d) => !d.exprs.length);
+      if (empty) return fail(`dashboard ${empty.title} has no panel with a query`, { where: at(empty.m, ['data', empty.key]), expected: 'panels with targets[].expr', why: 'An empty dashboard tells nobody anything.', fix: 'Add the Rate, Errors and Duration panels of lesson 11 step 4.' });
+      const wrongNs = all.filter((d) => d.m.namespace !== MONITORING);
+      if (wrongNs.length) return fail(`ConfigMap ${wrongNs[0]!.m.name} is in namespace ${wrongNs[0]!.m.namespace ?? 'default'}; Grafana reads it from ${MONITORING}`, { where: at(wrongNs[0]!.m, ['metadata']), expected: `namespace: ${MONITORING}`, why: 'A pod can only mount ConfigMaps of its own namespace.', fix: `namespace: ${MONITORING}` });
+      return pass(`${all.length} dashboard(s), ${all.reduce((n, d) => n + d.exprs.length, 0)} queries`);
+    },
+  }),
+  defineCheck({
+    id: 'dashboard-red-queries',
+    severity: 'required',
+    layer: 'behaviour',
+    dependsOn: ['dashboard-json'],
+    title: 'The dashboard\'s queries show Rate, Errors and Duration with the metric names Teamnotes really exposes',
+    learn: '#4-a-red-dashboard',
+    timeoutMs: 60_000,
+    hints: [
+      'The verifier runs your app and reads /metrics to learn its metric and label names, then looks for them in your queries.',
+      'sum by (route) (rate(http_requests_total[5m])); …{status_code=~"5.."} / …; histogram_quantile(0.95, sum by (le, route) (rate(http_request_duration_seconds_bucket[5m])))',
+    ],
+    async run(ctx) {
+      const t = await traffic(ctx);
+      if (t.problem) return fail(`could not read the app's metrics: ${t.problem}`, { fix: 'npm run verify 4' });
+      const red = redFamilies(t.after);
+      if (!red.counter || !red.histogram) return fail('the app exposes no request counter and duration histogram', { fix: 'npm run verify 4' });
+      const names = { counter: red.counter.name, histogram: red.histogram.name, status: red.statusLabel };
+      const all = dashboards(ctx.manifests.find('ConfigMap'));
+      const problems = redProblems(all.flatMap((d) => d.exprs), names);
+      return problems.length
+        ? fail(problems[0]!, {
+            where: at(all[0]!.m, ['data', all[0]!.key]),
+            expected: `queries over ${names.counter} (rate, and ${names.status}=~"5.." for errors) and ${names.histogram}_bucket (p95)`,
+            why: 'RED answers "is Teamnotes healthy for its users?": how much traffic, how much of it fails, how slow it is. A panel over a metric the app does not expose stays empty.',
+            fix: 'Fix the queries named below (lesson 11 step 4).',
+            evidence: problems.slice(1),
+          })
+        : pass(`Rate, Errors and p95 Duration over ${names.counter} and ${names.histogram}`);
+    },
+  }),
+  defineCheck({
+    id: 'monitoring-ready',
+    severity: 'required',
+    layer: 'cluster',
+    dependsOn: ['datasource'],
+    title: 'Prometheus and Grafana run in the cluster',
+    learn: '#1-install-prometheus-and-grafana',
+    timeoutMs: 45_000,
+    hints: [ADDON, `kubectl -n ${MONITORING} get pods`],
+    async run(ctx) {
+      for (const name of ['prometheus', 'grafana']) {
+        if (!(await ctx.kube.get<V1Deployment>('apps/v1', 'Deployment', name, MONITORING))) {
+          return fail(`there is no ${name} in namespace ${MONITORING}`, { expected: 'the monitoring add-on installed', why: 'Lesson 11 builds on a Prometheus and a Grafana in the cluster.', fix: ADDON });
+        }
+        const ready = await ctx.kube.waitFor(async () => {
+          const cur = await ctx.kube.get<V1Deployment>('apps/v1', 'Deployment', name, MONITORING);
+          return rolledOut(cur) ? cur : undefined;
+        }, { timeoutMs: 30_000, signal: ctx.signal });
+        if (!ready) {
+          const pods = await ctx.kube.list<V1Pod>('v1', 'Pod', { namespace: MONITORING, labelSelector: `app.kubernetes.io/name=${name}` });
+          return fail(`${name} is not ready`, { where: `deployment/${name} (namespace ${MONITORING})`, expected: 'a Ready pod', why: 'No Prometheus, no metrics; no Grafana, no dashboard.', fix: `kubectl -n ${MONITORING} describe pod -l app.kubernetes.io/name=${name}`, evidence: await podEvidence(ctx, pods) });
+        }
+      }
+      return pass('prometheus and grafana Ready');
+    },
+  }),
+  defineCheck({
+    id: 'grafana-config-applied',
+    severity: 'required',
+    layer: 'cluster',
+    dependsOn: ['monitoring-ready', 'dashboard-json'],
+    title: 'Your Grafana ConfigMaps are applied, and Grafana started after their last change',
+    learn: '#5-apply-and-look',
+    hints: ['Grafana reads provisioning files when it starts.', `kubectl apply -R -f k8s/ && ${RESTART_GRAFANA}`],
+    async run(ctx) {
+      const mine = ctx.manifests.find('ConfigMap').filter((m) => m.namespace === MONITORING);
+      let newest = 0;
+      for (const cm of mine) {
+        const current = await live<KubernetesObject & { data?: Record<string, string> }>(ctx, cm);
+        if (!current) return notApplied(cm);
+        const want = stringMap(getIn(cm.object, ['data']));
+        const differs = Object.keys({ ...want, ...current.data }).filter((k) => want[k] !== current.data?.[k]);
+        if (differs.length) return fail(`ConfigMap ${cm.name} in the cluster differs from ${cm.file} (${differs.join(', ')})`, { where: cm.file, why: 'Grafana shows what was applied, not what is in your editor.', fix: `kubectl apply -R -f k8s/ && ${RESTART_GRAFANA}` });
+        newest = Math.max(newest, changedAt(current));
+      }
+      const pods = (await ctx.kube.list<V1Pod>('v1', 'Pod', { namespace: MONITORING, labelSelector: 'app.kubernetes.io/name=grafana' })).filter((p) => !p.metadata?.deletionTimestamp);
+      const stale = pods.filter((p) => startedBefore(p, newest));
+      return stale.length
+        ? fail(`Grafana (${stale[0]!.metadata?.name}) started before your last ConfigMap change`, { expected: 'Grafana restarted after the change', why: 'Grafana reads data sources and dashboards at start: it still shows the old ones.', fix: RESTART_GRAFANA })
+        : pass(`${mine.length} ConfigMap(s) applied; Grafana started after them`);
+    },
+  }),
+  defineCheck({
+    id: 'target-up',
+    severity: 'required',
+    layer: 'behaviour',
+    dependsOn: ['monitoring-ready', 'scrape-port-and-path'],
+    title: 'Prometheus scrapes every Teamnotes pod, and each target is up',
+    learn: '#5-apply-and-look',
+    timeoutMs: 60_000,
+    hints: [`kubectl get --raw "/api/v1/namespaces/${MONITORING}/services/prometheus:9090/proxy/api/v1/targets"`],
+    async run(ctx) {
+      const real = await needsRealPods(ctx);
+      if (real) return real;
+      const d = appDeployment(ctx)!;
+      const pods = (await podsOf(ctx, d.m, selectorOf('Deployment', d.m.object) ?? {})).map((p) => p.metadata?.name);
+      type Target = { labels: Record<string, string>; health: string; lastError: string; scrapeUrl: string };
+      const seen = await ctx.kube.waitFor(async () => {
+        const r = await ctx.kube.serviceGet(MONITORING, 'prometheus', 9090, '/api/v1/targets?state=active');
+        if (r.status !== 200) return undefined;
+        const targets = ((JSON.parse(r.body) as { data?: { activeTargets?: Target[] } }).data?.activeTargets ?? []).filter((t) => t.labels.namespace === namespaceOf(d.m) && pods.includes(t.labels.pod));
+        return targets.length === pods.length && targets.every((t) => t.health === 'up') ? targets : undefined;
+      }, { timeoutMs: 45_000, signal: ctx.signal });
+      if (seen) return pass(`${seen.length} target(s) up: ${seen.map((t) => t.scrapeUrl).join(', ')}`);
+      const r = await ctx.kube.serviceGet(MONITORING, 'prometheus', 9090, '/api/v1/targets?state=active');
+      const targets = r.status === 200 ? ((JSON.parse(r.body) as { data?: { activeTargets?: Target[] } }).data?.activeTargets ?? []).filter((t) => t.labels.namespace === namespaceOf(d.m)) : [];
+      return fail(targets.length ? `${targets.filter((t) => t.health !== 'up').length} Teamnotes target(s) not up` : 'Prometheus has no target for the Teamnotes pods', {
+        expected: `${pods.length} targets, health up`,
+        why: 'No target, no metrics: every RED panel stays empty and no alert can fire.',
+        fix: 'kubectl apply -R -f k8s/ (annotations on the pod template), then wait one scrape interval (15 s)',
+        evidence: targets.map((t) => `${t.scrapeUrl}: ${t.health}${t.lastError ? ` — ${t.lastError}` : ''}`).concat(r.status === 200 ? [] : [`Prometheus API: ${r.status} ${r.body.slice(0, 120)}`]),
+      });
+    },
+  }),
+  defineCheck({
+    id: 'red-query-returns-data',
+    severity: 'required',
+    layer: 'behaviour',
+    dependsOn: ['target-up'],
+    title: 'After traffic through the Ingress, a RED query returns data',
+    learn: '#5-apply-and-look',
+    timeoutMs: 90_000,
+    hints: ['Prometheus scrapes every 15 s: data appears a scrape or two after the traffic.'],
+    async run(ctx) {
+      const real = await needsRealPods(ctx);
+      if (real) return real;
+      const http = ctx.http('http://127.0.0.1');
+      for (let i = 0; i < 20; i++) await http.get('/').catch(() => undefined);
+      const query = encodeURIComponent(`sum(rate(http_requests_total{namespace="${namespaceOf(appDeployment(ctx)!.m)}"}[1m]))`);
+      const value = await ctx.kube.waitFor(async () => {
+        const r = await ctx.kube.serviceGet(MONITORING, 'prometheus', 9090, `/api/v1/query?query=${query}`);
+        if (r.status !== 200) return undefined;
+        const result = (JSON.parse(r.body) as { data?: { result?: Array<{ value: [number, string] }> } }).data?.result ?? [];
+        const v = Number(result[0]?.value[1] ?? 0);
+        return v > 0 ? v : undefined;
+      }, { timeoutMs: 75_000, intervalMs: 5000, signal: ctx.signal });
+      return value
+        ? pass(`sum(rate(http_requests_total[1m])) = ${value.toFixed(2)} req/s`)
+        : fail('the request-rate query returned no data 75 s after traffic', { why: 'The dashboard would stay empty too.', fix: `kubectl get --raw "/api/v1/namespaces/${MONITORING}/services/prometheus:9090/proxy/api/v1/targets"` });
+    },
+  }),
+];

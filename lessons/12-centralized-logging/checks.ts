@@ -1,0 +1,256 @@
+import { randomBytes } from 'node:crypto';
+import type { V1DaemonSet, V1Node, V1Pod, V1Toleration } from '@kubernetes/client-node';
+import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
+import { getIn } from '../../verify/probes/k8s-semantics.ts';
+import type { Manifest } from '../../verify/probes/manifests.ts';
+import { at, live, namespaceOf, needsRealPods, notApplied, podEvidence, rolledOut } from '../shared/k8s.ts';
+import { agent, agentConfig, inputProblems, outputProblems } from './agent.ts';
+
+const LOGGING = 'logging';
+const ADDON = 'npm run addon logging';
+const needsAgent = { severity: 'required' as const, layer: 'manifest' as const, dependsOn: ['daemonset-exists'] };
+
+function theAgent(ctx: CheckContext) {
+  return agent(ctx)!;
+}
+
+/** Does one of these tolerations tolerate that taint? (Kubernetes' own matching rules.) */
+export function tolerates(tolerations: V1Toleration[], taint: { key: string; value?: string; effect: string }): boolean {
+  return tolerations.some((t) => {
+    if (t.effect && t.effect !== taint.effect) return false;
+    if (t.operator === 'Exists') return !t.key || t.key === taint.key;
+    return t.key === taint.key && (t.value ?? '') === (taint.value ?? '');
+  });
+}
+
+const report = (problems: Array<{ where: string; text: string }>, ok: string, details: { expected: string; why: string; fix: string }) =>
+  problems.length ? fail(problems[0]!.text, { where: problems[0]!.where, ...details, evidence: problems.slice(1).map((p) => `${p.where}  ${p.text}`) }) : pass(ok);
+
+export default [
+  defineCheck({
+    id: 'daemonset-exists',
+    severity: 'required',
+    layer: 'manifest',
+    title: 'A log agent runs as a DaemonSet',
+    learn: '#1-one-agent-per-node',
+    hints: ['One agent per node: a DaemonSet, not a Deployment.', 'k8s/logging/fluent-bit.yaml: kind: DaemonSet, image fluent/fluent-bit:4.2.2, namespace logging'],
+    async run(ctx) {
+      const a = agent(ctx);
+      if (a) return pass(`DaemonSet ${a.m.name} runs ${a.main.container.image}`);
+      return fail('no DaemonSet in k8s/ runs a log agent (Fluent Bit)', {
+        expected: 'a DaemonSet running fluent/fluent-bit in namespace logging',
+        why: 'Each node keeps the logs of its own containers on its own disk: only an agent on every node sees them all, and they vanish with the pod otherwise.',
+        fix: 'Create k8s/logging/fluent-bit.yaml (lesson 12).',
+      });
+    },
+  }),
+  defineCheck({
+    id: 'tolerates-control-plane',
+    ...needsAgent,
+    title: 'The agent tolerates the control-plane taint, so it runs on every node',
+    learn: '#2-every-node-means-every-node',
+    hints: ['The control-plane node has the taint node-role.kubernetes.io/control-plane:NoSchedule.', 'tolerations: [{key: node-role.kubernetes.io/control-plane, operator: Exists, effect: NoSchedule}]'],
+    async run(ctx) {
+      const a = theAgent(ctx);
+      const ok = tolerates(a.tpl.spec.tolerations ?? [], { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' });
+      return ok
+        ? pass('tolerates node-role.kubernetes.io/control-plane:NoSchedule')
+        : fail('no toleration for node-role.kubernetes.io/control-plane:NoSchedule', {
+            where: at(a.m, a.tpl.specPath),
+            expected: 'a toleration for the control-plane taint',
+            why: 'The DaemonSet silently skips tainted nodes: the logs of everything on the control-plane node (the ingress controller of lesson 10, for one) are never collected.',
+            fix: 'tolerations: [{key: node-role.kubernetes.io/control-plane, operator: Exists, effect: NoSchedule}]',
+          });
+    },
+  }),
+  defineCheck({
+    id: 'reads-container-logs',
+    ...needsAgent,
+    title: 'It reads the container logs where containerd writes them, in CRI format',
+    learn: '#3-read-the-nodes-logs',
+    hints: ['On kind (containerd) the files are /var/log/containers/*.log → /var/log/pods/…; there is no /var/lib/docker.', '[INPUT] Name tail, Path /var/log/containers/*.log, multiline.parser cri; and a hostPath volume for /var/log'],
+    async run(ctx) {
+      const a = theAgent(ctx);
+      const { text, maps } = agentConfig(ctx, a);
+      const problems: Array<{ where: string; text: string }> = [];
+      if (!maps.length) problems.push({ where: at(a.m, [...a.tpl.specPath, 'volumes']), text: 'the agent mounts no ConfigMap from k8s/ with its configuration' });
+      else for (const p of inputProblems(text)) problems.push({ where: at(maps[0]!, ['data']), text: p });
+      // /var/log/containers holds symlinks into /var/log/pods: both must be there, or every link is dead.
+      const hostLogs = (a.tpl.spec.volumes ?? []).filter((v) => v.hostPath && ['/var/log', '/var/log/pods', '/var/log/containers'].some((p) => v.hostPath!.path.replace(/\/+$/, '') === p));
+      const covered = (dir: string) => hostLogs.some((v) => dir === v.hostPath!.path.replace(/\/+$/, '') || dir.startsWith(`${v.hostPath!.path.replace(/\/+$/, '')}/`));
+      if (!hostLogs.length) problems.push({ where: at(a.m, [...a.tpl.specPath, 'volumes']), text: 'no hostPath volume for /var/log: the agent sees only its own container' });
+      else if (!covered('/var/log/pods')) problems.push({ where: at(a.m, [...a.tpl.specPath, 'volumes']), text: 'only /var/log/containers is mounted: its files are symlinks into /var/log/pods, which the container cannot see' });
+      else if (!(a.main.container.volumeMounts ?? []).some((vm) => hostLogs.some((v) => v.name === vm.name))) problems.push({ where: at(a.m, [...a.main.path, 'volumeMounts']), text: `the ${hostLogs[0]!.name} volume is not mounted in the container` });
+      return report(problems, 'tails /var/log/containers with the cri parser, from a hostPath', {
+        expected: 'tail /var/log/containers/*.log with the cri parser, /var/log mounted from the node',
+        why: 'Pointed at the wrong place (or format), the agent runs, looks healthy and ships nothing, or ships every line wrapped in runtime metadata.',
+        fix: 'See lesson 12 step 3.',
+      });
+    },
+  }),
+  defineCheck({
+    id: 'host-path-read-only',
+    ...needsAgent,
+    title: 'The node\'s directories are mounted read-only',
+    learn: '#3-read-the-nodes-logs',
+    hints: ['A log agent reads; readOnly: true on the /var/log mount means a bug (or an attacker) in it cannot change the node\'s files.'],
+    async run(ctx) {
+      const a = theAgent(ctx);
+      const hostVolumes = new Set((a.tpl.spec.volumes ?? []).filter((v) => v.hostPath).map((v) => v.name));
+      const writable = (a.main.container.volumeMounts ?? []).map((vm, i) => ({ vm, i })).filter(({ vm }) => hostVolumes.has(vm.name) && !vm.readOnly);
+      return report(
+        writable.map(({ vm, i }) => ({ where: at(a.m, [...a.main.path, 'volumeMounts', i]), text: `hostPath ${vm.name} is mounted writable at ${vm.mountPath}` })),
+        'every hostPath mount is readOnly',
+        { expected: 'readOnly: true on every hostPath mount', why: 'Security linters flag hostPath for a reason: a writable mount of the node\'s /var/log lets the agent (or whoever breaks into it) rewrite any pod\'s logs.', fix: 'readOnly: true on the mount' },
+      );
+    },
+  }),
+  defineCheck({
+    id: 'rbac',
+    ...needsAgent,
+    title: 'Its ServiceAccount may get, list and watch pods and namespaces',
+    learn: '#4-who-is-this-line-from',
+    hints: ['The kubernetes filter asks the API server which pod a file belongs to.', 'ServiceAccount fluent-bit + ClusterRole (pods, namespaces: get, list, watch) + ClusterRoleBinding'],
+    async run(ctx) {
+      const a = theAgent(ctx);
+      const sa = a.tpl.spec.serviceAccountName;
+      const problems: Array<{ where: string; text: string }> = [];
+      if (!sa || sa === 'default') problems.push({ where: at(a.m, a.tpl.specPath), text: 'the agent runs as the namespace\'s default ServiceAccount' });
+      else {
+        if (!ctx.manifests.find('ServiceAccount').some((m) => m.name === sa && m.namespace === a.m.namespace)) problems.push({ where: at(a.m, [...a.tpl.specPath, 'serviceAccountName']), text: `ServiceAccount ${sa} is not in k8s/` });
+        const bindings = ctx.manifests.find('ClusterRoleBinding').filter((b) => ((getIn(b.object, ['subjects']) ?? []) as Array<{ kind?: string; name?: string; namespace?: string }>).some((s) => s.kind === 'ServiceAccount' && s.name === sa && s.namespace === a.m.namespace));
+        const roles = bindings.map((b) => ctx.manifests.find('ClusterRole').find((r) => r.name === getIn(b.object, ['roleRef', 'name']))).filter((r): r is Manifest => !!r);
+        const allows = (resource: string) =>
+          roles.some((r) =>
+            ((getIn(r.object, ['rules']) ?? []) as Array<{ resources?: string[]; verbs?: string[] }>).some(
+              (rule) => (rule.resources ?? []).some((x) => x === resource || x === '*') && ['get', 'list', 'watch'].every((v) => (rule.verbs ?? []).includes(v) || (rule.verbs ?? []).includes('*')),
+            ),
+          );
+        if (!bindings.length) problems.push({ where: 'k8s/', text: `no ClusterRoleBinding gives ServiceAccount ${sa} a role` });
+        else for (const res of ['pods', 'namespaces']) if (!allows(res)) problems.push({ where: at(roles[0] ?? bindings[0]!, ['rules']), text: `the bound ClusterRole does not allow get, list, watch on ${res}` });
+      }
+      return report(problems, `ServiceAccount ${sa} may read pods and namespaces`, {
+        expected: 'a ServiceAccount bound to a ClusterRole with get/list/watch on pods and namespaces',
+        why: 'Without it the kubernetes filter is refused (403): lines arrive without namespace or pod name, and nobody can tell which replica said what.',
+        fix: 'Add the ServiceAccount, ClusterRole and ClusterRoleBinding of lesson 12 step 4.',
+      });
+    },
+  }),
+  defineCheck({
+    id: 'resources',
+    ...needsAgent,
+    title: 'The agent has requests and a memory limit',
+    learn: '#1-one-agent-per-node',
+    hints: ['It runs on every node next to everything else: keep it small and bounded.', 'resources: {requests: {cpu: 50m, memory: 64Mi}, limits: {memory: 128Mi}}'],
+    async run(ctx) {
+      const a = theAgent(ctx);
+      const r = a.main.container.resources ?? {};
+      const missing = [!r.requests?.cpu && 'requests.cpu', !r.requests?.memory && 'requests.memory', !r.limits?.memory && 'limits.memory'].filter(Boolean);
+      return missing.length
+        ? fail(`no ${missing.join(', ')}`, { where: at(a.m, [...a.main.path, 'resources']), expected: 'requests and a memory limit', why: 'A log burst can make an unbounded agent eat a node\'s memory, on every node at once.', fix: 'resources: {requests: {cpu: 50m, memory: 64Mi}, limits: {memory: 128Mi}}' })
+        : pass(`requests ${r.requests!.cpu}/${r.requests!.memory}, limit ${r.limits!.memory}`);
+    },
+  }),
+  defineCheck({
+    id: 'ships-to-store',
+    ...needsAgent,
+    title: 'It ships to the Loki Service, by its DNS name',
+    learn: '#5-ship-to-the-store',
+    hints: ['[OUTPUT] Name loki, Host loki.logging.svc.cluster.local, Port 3100'],
+    async run(ctx) {
+      const a = theAgent(ctx);
+      const { text, maps } = agentConfig(ctx, a);
+      const problems = outputProblems(text);
+      return problems.length
+        ? fail(problems[0]!, { where: maps[0] ? at(maps[0], ['data']) : a.m.file, expected: 'an output to loki.logging.svc.cluster.local:3100', why: 'Collected lines that go nowhere are lost as surely as uncollected ones.', fix: '[OUTPUT] Name loki, Host loki.logging.svc.cluster.local, Port 3100' })
+        : pass('output: the Loki Service');
+    },
+  }),
+  defineCheck({
+    id: 'store-ready',
+    severity: 'required',
+    layer: 'cluster',
+    dependsOn: ['ships-to-store'],
+    title: 'Loki runs in the cluster',
+    learn: '#5-ship-to-the-store',
+    timeoutMs: 45_000,
+    hints: [ADDON],
+    async run(ctx) {
+      if (!(await ctx.kube.get('apps/v1', 'Deployment', 'loki', LOGGING))) return fail(`there is no loki in namespace ${LOGGING}`, { expected: 'the logging add-on installed', why: 'The agent needs somewhere to ship to.', fix: ADDON });
+      const ready = await ctx.kube.waitFor(async () => {
+        const cur = await ctx.kube.get('apps/v1', 'Deployment', 'loki', LOGGING);
+        return rolledOut(cur as Parameters<typeof rolledOut>[0]) ? cur : undefined;
+      }, { timeoutMs: 30_000, signal: ctx.signal });
+      if (ready) return pass('loki Ready');
+      const pods = await ctx.kube.list<V1Pod>('v1', 'Pod', { namespace: LOGGING, labelSelector: 'app.kubernetes.io/name=loki' });
+      return fail('loki is not ready', { fix: `kubectl -n ${LOGGING} describe pod -l app.kubernetes.io/name=loki`, evidence: await podEvidence(ctx, pods) });
+    },
+  }),
+  defineCheck({
+    id: 'covers-every-node',
+    severity: 'required',
+    layer: 'cluster',
+    dependsOn: ['daemonset-exists'],
+    title: 'The agent is scheduled and ready on every node of the cluster',
+    learn: '#2-every-node-means-every-node',
+    timeoutMs: 45_000,
+    hints: ['DESIRED in `kubectl -n logging get ds` already leaves out the nodes it cannot run on: compare with `kubectl get nodes`.'],
+    async run(ctx) {
+      const a = theAgent(ctx);
+      if (!(await live(ctx, a.m))) return notApplied(a.m);
+      const nodes = await ctx.kube.list<V1Node>('v1', 'Node');
+      const settled = await ctx.kube.waitFor(async () => {
+        const ds = await live<V1DaemonSet>(ctx, a.m);
+        const s = ds?.status;
+        return s && s.desiredNumberScheduled === nodes.length && s.numberReady === nodes.length && (s.updatedNumberScheduled ?? 0) === nodes.length ? ds : undefined;
+      }, { timeoutMs: 30_000, signal: ctx.signal });
+      if (settled) return pass(`${nodes.length}/${nodes.length} nodes run a Ready agent`);
+      const ds = (await live<V1DaemonSet>(ctx, a.m))!;
+      const tolerations = ds.spec?.template.spec?.tolerations ?? [];
+      const skipped = nodes.flatMap((n) => {
+        const blocking = (n.spec?.taints ?? []).filter((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(tolerations, { key: t.key, value: t.value, effect: t.effect }));
+        return blocking.length ? [`${n.metadata?.name}: taint ${blocking.map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`).join(', ')} not tolerated`] : [];
+      });
+      const pods = await ctx.kube.list<V1Pod>('v1', 'Pod', { namespace: namespaceOf(a.m), labelSelector: Object.entries(ds.spec?.selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') });
+      const s: Partial<NonNullable<V1DaemonSet['status']>> = ds.status ?? {};
+      return fail(`the agent runs on ${s.desiredNumberScheduled ?? 0} of ${nodes.length} nodes (${s.numberReady ?? 0} Ready)`, {
+        where: `daemonset/${a.m.name} (namespace ${namespaceOf(a.m)})`,
+        expected: `${nodes.length} scheduled and Ready: one per node`,
+        why: 'The logs of every pod on a skipped node are never collected, and DESIRED does not tell you: it only counts the nodes the DaemonSet already agreed to run on.',
+        fix: skipped.length ? 'Add a toleration for the taint named below (lesson 12 step 2), then kubectl apply -R -f k8s/' : `kubectl -n ${namespaceOf(a.m)} describe pod -l app.kubernetes.io/name=${a.m.name}`,
+        evidence: [...skipped, ...(await podEvidence(ctx, pods))],
+      });
+    },
+  }),
+  defineCheck({
+    id: 'marker-arrives',
+    severity: 'required',
+    layer: 'behaviour',
+    dependsOn: ['covers-every-node', 'store-ready'],
+    title: 'A line the app logs arrives in Loki with its namespace and pod',
+    learn: '#6-find-a-line',
+    timeoutMs: 90_000,
+    hints: ['Grafana → Explore → Loki: {namespace="teamnotes"} |= "…"'],
+    async run(ctx) {
+      const real = await needsRealPods(ctx);
+      if (real) return real;
+      // The app logs every request with its request id (lesson 04), taken from X-Request-Id
+      // when the caller sends one: a unique id is a marker. (Query strings are not logged.)
+      const marker = `verify-${randomBytes(6).toString('hex')}`;
+      await ctx.http('http://127.0.0.1').get('/', { headers: { 'x-request-id': marker } }).catch(() => undefined);
+      const query = encodeURIComponent(`{namespace="teamnotes"} |= "${marker}"`);
+      const found = await ctx.kube.waitFor(async () => {
+        const r = await ctx.kube.serviceGet(LOGGING, 'loki', 3100, `/loki/api/v1/query_range?query=${query}&limit=5&since=10m`);
+        if (r.status !== 200) return undefined;
+        const streams = (JSON.parse(r.body) as { data?: { result?: Array<{ stream: Record<string, string> }> } }).data?.result ?? [];
+        return streams.find((s) => s.stream.namespace && s.stream.pod);
+      }, { timeoutMs: 75_000, intervalMs: 3000, signal: ctx.signal });
+      return found
+        ? pass(`marker found in Loki from pod ${found.stream.pod} (namespace ${found.stream.namespace})`)
+        : fail(`a request with marker ${marker} was logged but never reached Loki in 75 s`, {
+            why: 'If a marker does not arrive, neither do the errors you will be looking for at 3 a.m.',
+            fix: `kubectl -n ${LOGGING} logs ds/fluent-bit   (look for [error] lines about the input, the kubernetes filter or the output)`,
+          });
+    },
+  }),
+];
