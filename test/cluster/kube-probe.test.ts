@@ -60,6 +60,29 @@ describe('KubeProbe', () => {
   });
 });
 
+describe('KubeProbe.serviceGet (the API server\'s service proxy, how checks reach Prometheus and Loki)', () => {
+  it('reaches the proxy subresource with the kubeconfig\'s credentials and returns the status and body it answers', async () => {
+    const c = clients();
+    await inNamespace(c, 'proxy', async (ns) => {
+      // No pod can serve here (kwok), so the real proxy answers for a Service without endpoints:
+      // that proves the URL and the authentication, and that a refusal is data, not an exception.
+      await c.core.createNamespacedService({ namespace: ns, body: { metadata: { name: 'prometheus' }, spec: { selector: { app: 'nothing-here' }, ports: [{ name: 'http', port: 9090 }] } } });
+      const probe = new KubeProbe({ kubeconfig: kubeconfig(), context: context() });
+      // The endpoints controller fills in the (empty) endpoints a moment after the Service exists;
+      // until then the proxy says the service is not found.
+      const r = await probe.waitFor(async () => {
+        const res = await probe.serviceGet(ns, 'prometheus', 9090, '/api/v1/targets?state=active');
+        return res.status === 503 ? res : undefined;
+      }, { timeoutMs: 30_000 });
+      expect(r, 'the proxy answered 503 for a Service without ready endpoints').toBeDefined();
+      expect(JSON.parse(r!.body)).toMatchObject({ reason: 'ServiceUnavailable', message: 'no endpoints available for service "prometheus"' });
+      const missing = await probe.serviceGet(ns, 'nothing', 80, '/');
+      expect(missing.status).toBe(404);
+      expect(missing.body).toMatch(/services \\?"nothing\\?" not found/);
+    });
+  });
+});
+
 describe('npm run verify with --context', () => {
   const verify0 = (extraEnv: Record<string, string>, args: string[]) =>
     spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/workshop.mjs'), 'verify', '0', '--json', ...args], {
