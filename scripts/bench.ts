@@ -1,7 +1,7 @@
 // `npm run bench`: how long learners wait, as ratios against a floor measured in the
 // same run (`node -e 0`), so numbers from different machines compare. Prints a table;
 // asserts nothing (speed is measured here, never in a timed test).
-//   verify NN      `npm run verify -- N --workspace <solution N> --json` for lessons 01, 03, 04, median of N runs
+//   verify NN      `npm run verify -- N --workspace <solution N> --json` for lessons 01, 03, 04 and 07 (--no-cluster), median of N runs
 //   lesson 1       `npm run lesson 1` until its first byte of output, median of N runs
 //   throughput     GET / on the lesson-05 solution vs the legacy app, autocannon, one run each, side by side
 // npm itself costs a few hundred milliseconds before our code runs; `npm run bench:floor`
@@ -90,11 +90,13 @@ try {
   const npmFloor = await median('npm run bench:floor', () => timeCommand('npm', ['run', '-s', 'bench:floor'], env));
   const verify = await median('verify 01', () => timeCommand('npm', ['run', '-s', 'verify', '--', '1', '--workspace', workspace, '--json'], env));
   const laterVerifies: Array<[string, number]> = [];
-  for (const index of [3, 4]) {
+  // 03 and 04 run the app (behaviour); 07 is the manifest layer alone (schema, cross-object rules).
+  for (const [index, extra] of [[3, []], [4, []], [7, ['--no-cluster']]] as Array<[number, string[]]>) {
     const dir = solutionCopy(index);
     if (!dir) continue;
     const n = String(index).padStart(2, '0');
-    laterVerifies.push([`npm run verify -- ${index}`, await median(`verify ${n}`, () => timeCommand('npm', ['run', '-s', 'verify', '--', String(index), '--workspace', dir, '--json'], env))]);
+    const label = `npm run verify -- ${index}${extra.length ? ` ${extra.join(' ')}` : ''}`;
+    laterVerifies.push([label, await median(`verify ${n}`, () => timeCommand('npm', ['run', '-s', 'verify', '--', String(index), '--workspace', dir, '--json', ...extra], env))]);
   }
   const lesson = await median('lesson 1 (first output)', () => timeCommand('npm', ['run', '-s', 'lesson', '1'], env, true));
   const lessonDirect = await median('lesson 1 without npm', () => timeCommand(process.execPath, ['bin/workshop.mjs', 'lesson', '1'], env, true));
