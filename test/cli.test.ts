@@ -227,6 +227,6 @@ describe('cluster commands, before any cluster is contacted', () => {
     const r = cli(['solution', '7', '--apply', '--no-cluster', '--workspace', ws], { env: { WORKSHOP_HOME: tempDir('l2k-home-') } });
     expect(r.code, r.stderr).toBe(0);
     expect(fs.existsSync(path.join(ws, 'k8s/deployment.yaml'))).toBe(true);
-    expect(r.stdout).toMatch(/The cluster was left as it is \(--no-cluster\)\. Apply it yourself: kubectl apply -f k8s\//);
+    expect(r.stdout).toMatch(/The cluster was left as it is \(--no-cluster\)\. Apply it yourself: kubectl apply -R -f k8s\//);
   });
 });

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { listFixtures, materializeFixture } from '../verify/core/fixtures.ts';
 import { listLessons, loadChecks, startStateDir } from '../verify/core/lessons.ts';
+import { ownImages } from '../verify/core/own-images.ts';
 import { REPO_ROOT } from '../verify/core/paths.ts';
 import { headings } from '../verify/render/markdown.ts';
 import { summary, verifyIn } from './helpers/verify.ts';
@@ -64,6 +65,15 @@ describe('lesson metadata', () => {
         expect(pinned, `${image} (FROM in ${dockerfile}) is missing from images.yaml`).toContain(`image: ${image}`);
       }
     }
+  });
+
+  test('every image a solution runs is pinned in images.yaml (preloaded) or built from its own Dockerfile', () => {
+    // ownImages() lists what the rehearsal would build: anything else must be pinned, or a room
+    // with bad Wi-Fi waits for a registry (or a kind-loaded image is replaced by a pull).
+    for (const l of lessons.filter((x) => fs.existsSync(`${x.solutionDir}/Dockerfile`))) {
+      for (const image of ownImages(l.solutionDir)) expect(image, `${l.number}: ${image} is neither the app's own image nor in images.yaml`).toMatch(/^teamnotes:\d+\.\d+\.\d+$/);
+    }
+    expect(ownImages(lessons.at(-1)!.solutionDir)).toEqual(['teamnotes:1.1.0']);
   });
 
   test('legacy-app/ as committed is the pristine legacy app (solutions/00-setup)', () => {

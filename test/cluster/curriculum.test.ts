@@ -45,8 +45,13 @@ async function verify(lesson: Lesson, workspace: string): Promise<LessonReport> 
 
 const generatedSoFar: Record<string, string> = {};
 
+/** The keys a template marks `<generate>`: only those carry over (a value it writes out is that lesson's own). */
+const toGenerate = (template: string) => Object.entries(parseEnvFile(template)).filter(([, v]) => v === '<generate>').map(([k]) => k);
+
 function pickKnown(template: string): Record<string, string> {
-  return Object.fromEntries(Object.entries({ ...generatedSoFar, ...CLUSTER_ENV }).filter(([k]) => new RegExp(`^${k}=`, 'm').test(template)));
+  const keys = toGenerate(template);
+  const generated = Object.fromEntries(Object.entries(generatedSoFar).filter(([k]) => keys.includes(k)));
+  return Object.fromEntries(Object.entries({ ...generated, ...CLUSTER_ENV }).filter(([k]) => new RegExp(`^${k}=`, 'm').test(template)));
 }
 
 /** `npm run solution N -- --apply --workspace DIR --context …`, the learner's catch-up command, as a real process. */
@@ -70,7 +75,7 @@ async function applySolution(lesson: Lesson): Promise<string> {
   // The same generated passwords from lesson to lesson, as a learner keeps their .env.cluster.
   const text = fs.readFileSync(template, 'utf8');
   const rendered = renderEnvTemplate(text, pickKnown(text));
-  Object.assign(generatedSoFar, parseEnvFile(rendered));
+  for (const [k, v] of Object.entries(parseEnvFile(rendered))) if (toGenerate(text).includes(k)) generatedSoFar[k] = v;
   fs.writeFileSync(path.join(dir, CLUSTER_ENV_FILE), rendered);
   const r = solutionApplyCli(lesson, dir);
   expect(r.status, r.stderr + r.stdout).toBe(0);
@@ -266,6 +271,28 @@ const KNOWN_WRONG: Record<number, Record<string, KnownWrong>> = {
         return copy;
       },
       undo: reapply,
+    },
+  },
+  13: {
+    'the worker scaled in k8s/ but not applied (replicas 2 in the file, 1 in the cluster)': {
+      expect: ['13.worker-ready'],
+      evidence: /differs from k8s/,
+      make: async (dir) => editedCopy(dir, 'k8s/worker.yaml', 'replicas: 1', 'replicas: 2'),
+    },
+    "the CronJob's schedule changed in k8s/ but not applied": {
+      expect: ['13.cronjob-present'],
+      evidence: /differs from k8s/,
+      make: async (dir) => editedCopy(dir, 'k8s/digest-cronjob.yaml', 'schedule: "0 7 * * *"', 'schedule: "30 6 * * *"'),
+    },
+    'the CronJob suspended in the cluster (kubectl patch … suspend: true)': {
+      expect: ['13.cronjob-present'],
+      evidence: /suspended/,
+      make: async (dir) => {
+        await kube().mergePatch({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'teamnotes-digest', namespace: 'teamnotes' } }, { spec: { suspend: true } });
+        return dir;
+      },
+      // Applying k8s/ does not clear it (the file does not set suspend): patch it back, as a learner would.
+      undo: async () => void (await kube().mergePatch({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'teamnotes-digest', namespace: 'teamnotes' } }, { spec: { suspend: false } })),
     },
   },
 };

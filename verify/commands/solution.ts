@@ -60,14 +60,16 @@ async function apply(lesson: Lesson, workspace: string, cluster: { context?: str
   if (backup) process.stdout.write(`Backed up your work to ${displayPath(backup)}\n`);
   process.stdout.write(`Your workspace ${displayPath(workspace)} now holds the reference solution of lesson ${lesson.number} (your .env files were kept).\n`);
   const hasManifests = fs.existsSync(path.join(workspace, 'k8s'));
-  if (cluster && (hasManifests || lesson.addons?.length)) {
+  if (cluster && hasManifests) {
     const { KubeProbe } = await import('../probes/kube.ts');
     const { applyWorkspace } = await import('../core/cluster-apply.ts');
     const { installAddon } = await import('../core/addons.ts');
     const kube = new KubeProbe({ context: cluster.context });
     await kube.serverVersion();
     const log = (line: string) => process.stdout.write(`  ${line}\n`);
-    for (const addon of lesson.addons ?? []) await installAddon(kube, addon, log);
+    // Every add-on up to this lesson: catching up to 13 on a fresh cluster needs 10's ingress too.
+    const addons = [...new Set(listLessons().filter((l) => l.index <= lesson.index).flatMap((l) => l.addons ?? []))];
+    for (const addon of addons) await installAddon(kube, addon, log);
     const done = await applyWorkspace(kube, workspace, log);
     process.stdout.write(`Cluster ${await kube.contextName()}: ${done.applied.length} objects applied${done.secrets.length ? `, Secret ${done.secrets.join(', ')} from .env.cluster` : ''}${done.restarted.length ? `, restarted ${done.restarted.join(', ')}` : ''}.\n`);
   } else if (hasManifests) {

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { installAddon } from './addons.ts';
+import { buildAndLoad, ownImages } from './own-images.ts';
 import { applyWorkspace, CLUSTER_ENV_FILE, CLUSTER_ENV_TEMPLATE, parseEnvFile, renderEnvTemplate } from './cluster-apply.ts';
 import { loadChecks, type Lesson } from './lessons.ts';
 import { runLesson, type LessonReport } from './runner.ts';
@@ -32,6 +33,7 @@ export async function rehearse(opts: RehearsalOptions): Promise<LessonReport[]> 
   const scratch = opts.workspace ?? fs.mkdtempSync(path.join(os.tmpdir(), 'workshop-rehearsal-'));
   const kube = new KubeProbe({ context: opts.context, kubeconfig: opts.kubeconfig });
   await kube.serverVersion();
+  const realNodes = await kube.podsServeTraffic();
   const reports: LessonReport[] = [];
   const generated: Record<string, string> = {};
   try {
@@ -46,11 +48,18 @@ export async function rehearse(opts: RehearsalOptions): Promise<LessonReport[]> 
         const text = fs.readFileSync(template, 'utf8');
         // Generated values stay the same from lesson to lesson, as a learner's would: Postgres
         // keeps the password it was initialised with (lesson 09), whatever a new Secret says.
-        const rendered = renderEnvTemplate(text, pick({ ...generated, ...opts.clusterEnv }, text));
-        Object.assign(generated, parseEnvFile(rendered));
+        // Only those: a value the template writes out (lesson 13 moves SMTP_URL to its own
+        // Mailpit) is the lesson's, not something to carry over from the one before.
+        const toGenerate = Object.entries(parseEnvFile(text)).filter(([, v]) => v === '<generate>').map(([k]) => k);
+        const rendered = renderEnvTemplate(text, pick({ ...onlyKeys(generated, toGenerate), ...opts.clusterEnv }, text));
+        Object.assign(generated, onlyKeys(parseEnvFile(rendered), toGenerate));
         fs.writeFileSync(path.join(scratch, CLUSTER_ENV_FILE), rendered);
       }
       for (const addon of lesson.addons ?? []) await installAddon(kube, addon, opts.log);
+      // On kind, the lesson's own images (built from its Dockerfile) must be on the nodes
+      // before pods can start, as the learner builds and loads them. The harness's
+      // simulated nodes run no images: nothing to build there.
+      if (realNodes) buildAndLoad(scratch, ownImages(scratch), await kube.contextName(), opts.log);
       await applyWorkspace(kube, scratch, opts.log);
       opts.onLesson?.(lesson, 'verify');
       const report = await runLesson({
@@ -69,6 +78,10 @@ export async function rehearse(opts: RehearsalOptions): Promise<LessonReport[]> 
     if (!opts.workspace) fs.rmSync(scratch, { recursive: true, force: true });
   }
   return reports;
+}
+
+function onlyKeys(values: Record<string, string>, keys: string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter(([k]) => keys.includes(k)));
 }
 
 /** Only the given values whose keys the template has (an env file for every lesson holds more keys than one lesson needs). */

@@ -93,4 +93,17 @@ describe('startApp', () => {
     expect(fs.existsSync(path.join(dir, '.env'))).toBe(true);
     await cleanup.run();
   });
+
+  test('script runs another entry point of the same workspace; one that never listens is waited for until it exits', async () => {
+    const cleanup = new Cleanup();
+    const dir = toyApp('node server.js', FROM_ENV);
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'toy', scripts: { start: 'node server.js', job: 'node --env-file=.env job.js' } }));
+    fs.writeFileSync(path.join(dir, 'job.js'), `setTimeout(() => process.exit(Number(process.env.CODE)), 200);`);
+    const r = await startApp(dir, { env: { CODE: '4' }, script: 'job', startTimeoutMs: 5000 }, cleanup);
+    expect(r.app.command.args).toEqual(['job.js']);
+    expect(r.exit).toEqual({ code: 4, signal: null });
+    expect(r.timedOut).toBe(false);
+    await expect(startApp(dir, { env: {}, script: 'worker' }, cleanup)).rejects.toThrow(/no such script/);
+    await cleanup.run();
+  });
 });

@@ -61,11 +61,6 @@ export class TcpProxy {
     return this.attempts;
   }
 
-  /** Connections open right now (forwarding or black-holed). */
-  get open(): number {
-    return this.pairs.size;
-  }
-
   /** Same host:port URL, pointing at the proxy. */
   static rewrite(url: string, port: number): string {
     const u = new URL(url);

@@ -1,0 +1,59 @@
+// The whole mail path on a real cluster: a signup through the Ingress, then the welcome
+// mail read back from Mailpit's API through the API server's service proxy (the way
+// `kubectl get --raw` reaches a Service: no port-forward, nothing exposed).
+import type { CheckContext } from '../../verify/core/check.ts';
+import { describeFetchError } from '../../verify/probes/http.ts';
+import { getIn, resolvePort } from '../../verify/probes/k8s-semantics.ts';
+import type { Manifest } from '../../verify/probes/manifests.ts';
+import { describe } from '../shared/api.ts';
+import { namespaceOf } from '../shared/k8s.ts';
+import { testUser } from '../shared/teamnotes.ts';
+import { sleep } from './processes.ts';
+import type { Found } from './rules.ts';
+
+export const INGRESS_URL = 'http://127.0.0.1';
+export const MAILPIT_WAIT_MS = 30_000;
+const MAILPIT_API = 8025;
+
+/** Mails to `address` in Mailpit, or why the API could not say. */
+async function mailpitCount(ctx: CheckContext, svc: Manifest, port: number, address: string): Promise<number | string> {
+  const res = await ctx.kube.serviceGet(namespaceOf(svc), svc.name, port, `/api/v1/search?query=${encodeURIComponent(`to:${address}`)}&limit=50`);
+  if (res.status !== 200) return `Mailpit's API (Service ${svc.name}:${port}) answered ${res.status || res.body}`;
+  try {
+    const messages = (JSON.parse(res.body) as { messages?: Array<{ To?: Array<{ Address?: string }> }> }).messages ?? [];
+    return messages.filter((m) => (m.To ?? []).some((t) => t.Address?.toLowerCase() === address.toLowerCase())).length;
+  } catch {
+    return `Mailpit's API (Service ${svc.name}:${port}) did not answer JSON`;
+  }
+}
+
+export interface ClusterMail {
+  noApiPort?: boolean;
+  signedUp: boolean;
+  address: string;
+  /** The signup's answer: `201 {…}` or why there was none. */
+  answer: string;
+  /** Mails for the address once they stopped coming, or why Mailpit could not be read. */
+  count: number | string;
+}
+
+export async function signupThroughIngress(ctx: CheckContext, mailpit: Found, svc: Manifest): Promise<ClusterMail> {
+  const user = testUser();
+  const ports = (getIn(svc.object, ['spec', 'ports']) ?? []) as Array<{ port?: number; targetPort?: number | string }>;
+  const api = ports.find((p) => resolvePort(mailpit.main.container, p.targetPort ?? p.port).port === MAILPIT_API)?.port;
+  if (!api) return { noApiPort: true, signedUp: false, address: user.email, answer: '', count: 0 };
+  const answer = await ctx.http(INGRESS_URL).post('/api/signup', user, { timeoutMs: 10_000 }).then(describe, describeFetchError);
+  if (!/^2\d\d/.test(answer)) return { signedUp: false, address: user.email, answer, count: 0 };
+  let count: number | string = 0;
+  const deadline = Date.now() + MAILPIT_WAIT_MS;
+  while (Date.now() < deadline && !ctx.signal.aborted && !(typeof count === 'number' && count > 0)) {
+    await sleep(1000);
+    count = await mailpitCount(ctx, svc, api, user.email);
+  }
+  // A second copy would arrive within moments of the first.
+  if (typeof count === 'number' && count > 0) {
+    await sleep(2000);
+    count = await mailpitCount(ctx, svc, api, user.email);
+  }
+  return { signedUp: true, address: user.email, answer, count };
+}

@@ -1,0 +1,204 @@
+// Lesson 13's manifest rules: which objects are the worker, the digest CronJob and
+// Mailpit, and what is wrong with them. Each problem is `where  text`, like lesson 09's.
+import type { V1EnvFromSource } from '@kubernetes/client-node';
+import type { CheckContext } from '../../verify/core/check.ts';
+import { parseEnvFile } from '../../verify/core/cluster-apply.ts';
+import { formatLabels, getIn, imageName, missingLabels, resolvePort, selectorOf, stringMap, type ContainerAt } from '../../verify/probes/k8s-semantics.ts';
+import type { Manifest } from '../../verify/probes/manifests.ts';
+import { APP_IMAGE, appDeployment, at, entryOf, NAMESPACE, namespaceOf, SECRET_TEMPLATE, teamnotesDeployments, valueInFiles, workloadsRunning, type Workload } from '../shared/k8s.ts';
+import { staticEnvValue } from '../07-deployments/rules.ts';
+
+export type Found = Workload & { main: ContainerAt };
+/** The app's own default (.env.example) when the manifests do not set it. */
+const DEFAULT_SHUTDOWN_TIMEOUT = 20;
+
+/** The Deployment running the Teamnotes image that is not the web one: the worker. */
+export function workerDeployment(ctx: CheckContext): Found | undefined {
+  const web = appDeployment(ctx);
+  const others = teamnotesDeployments(ctx).filter((d) => d.m !== web?.m);
+  const pick = others.find((d) => /worker/i.test(entryOf(d.web))) ?? others[0];
+  return pick && { ...pick, main: pick.web };
+}
+
+/** A worker squeezed into the web's pod as a second container: it would scale (and restart) with the web. */
+export function workerInWebPod(ctx: CheckContext): ContainerAt | undefined {
+  const web = appDeployment(ctx);
+  return web?.containers.find((c) => c !== web.web && !c.init && imageName(c.container.image ?? '') === APP_IMAGE);
+}
+
+/** Files a command names (`node src/worker.js` → src/worker.js) that the workspace, and so the image, lacks. */
+export function missingFiles(ctx: CheckContext, entry: string): string[] {
+  return entry
+    .split(/\s+/)
+    .filter((w) => /\.(c|m)?js$/.test(w))
+    .map((w) => w.replace(/^\/app\//, '').replace(/^\.\//, ''))
+    .filter((f) => !ctx.files.exists(f));
+}
+
+/** The keys a container's envFrom source holds: a ConfigMap in k8s/, or a Secret (made from .env.cluster, whose template lists its keys). */
+function keysOf(ctx: CheckContext, src: V1EnvFromSource): string[] {
+  if (src.configMapRef?.name) return Object.keys(stringMap(getIn(ctx.manifests.find('ConfigMap').find((m) => m.name === src.configMapRef!.name)?.object, ['data'])));
+  if (src.secretRef?.name) {
+    const secret = ctx.manifests.find('Secret').find((m) => m.name === src.secretRef!.name);
+    if (secret) return Object.keys({ ...stringMap(getIn(secret.object, ['data'])), ...stringMap(getIn(secret.object, ['stringData'])) });
+    return Object.keys(parseEnvFile(ctx.files.read(SECRET_TEMPLATE) ?? ''));
+  }
+  return [];
+}
+
+/** Every variable a container gets, from env and envFrom. */
+function variablesOf(ctx: CheckContext, c: ContainerAt): Set<string> {
+  const fromEnvFrom = (c.container.envFrom ?? []).flatMap((src) => keysOf(ctx, src).map((k) => `${src.prefix ?? ''}${k}`));
+  return new Set([...(c.container.env ?? []).map((e) => e.name), ...fromEnvFrom]);
+}
+
+export function workerProblems(ctx: CheckContext, w: Found): string[] {
+  const problems: string[] = [];
+  const c = w.main;
+  const entry = entryOf(c);
+  if (!entry || /server/.test(entry)) {
+    problems.push(`${at(w.m, c.path)}  container ${c.container.name} runs ${entry || "the image's CMD (node src/server.js)"}: a second web server, not a worker`);
+  } else {
+    for (const f of missingFiles(ctx, entry)) problems.push(`${at(w.m, [...c.path, c.container.command ? 'command' : 'args'])}  \`${entry}\` runs ${f}, which is not in the workspace (nor in the image built from it)`);
+  }
+  const replicas = Number(getIn(w.m.object, ['spec', 'replicas']) ?? 1);
+  if (replicas < 1) problems.push(`${at(w.m, ['spec', 'replicas'])}  replicas: ${replicas}: nobody takes jobs off the queue`);
+  const grace = w.tpl.spec.terminationGracePeriodSeconds;
+  const deadline = Number(staticEnvValue(c, 'SHUTDOWN_TIMEOUT_SECONDS', ctx.manifests.load()) ?? DEFAULT_SHUTDOWN_TIMEOUT);
+  if (grace === undefined) problems.push(`${at(w.m, w.tpl.specPath)}  no terminationGracePeriodSeconds: say how long a stopping worker may finish its mails (more than its ${deadline} s deadline)`);
+  else if (grace <= deadline) problems.push(`${at(w.m, [...w.tpl.specPath, 'terminationGracePeriodSeconds'])}  terminationGracePeriodSeconds ${grace}, but the worker may take ${deadline} s (SHUTDOWN_TIMEOUT_SECONDS) to finish: SIGKILL first`);
+  const r = c.container.resources ?? {};
+  const lacking = [!r.requests?.cpu && 'requests.cpu', !r.requests?.memory && 'requests.memory', !r.limits?.memory && 'limits.memory'].filter(Boolean);
+  if (lacking.length) problems.push(`${at(w.m, [...c.path, 'resources'])}  no ${lacking.join(', ')}`);
+  const web = appDeployment(ctx);
+  if (web) {
+    // src/config.js is shared: whatever the web is given, the worker needs too.
+    const mine = variablesOf(ctx, c);
+    const lacking = [...variablesOf(ctx, web.web)].filter((v) => !mine.has(v));
+    if (lacking.length) {
+      problems.push(`${at(w.m, [...c.path, c.container.env ? 'env' : 'envFrom'])}  the worker does not get ${lacking.join(', ')}, which the web gets: it loads the same src/config.js, which exits when a required variable is missing`);
+    }
+    // The web's Service routes to every pod carrying its selector's labels.
+    for (const svc of ctx.manifests.find('Service').filter((s) => s.namespace === w.m.namespace)) {
+      const sel = selectorOf('Service', svc.object) ?? {};
+      if (Object.keys(sel).length && !missingLabels(sel, web.tpl.labels).length && !missingLabels(sel, w.tpl.labels).length) {
+        problems.push(`${at(w.m, w.tpl.labelsPath)}  the worker's pods carry ${formatLabels(sel)}: Service ${svc.name} would send web requests to them`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** CronJobs running the Teamnotes image. */
+export function digestCronJobs(ctx: CheckContext): Found[] {
+  return workloadsRunning(ctx, APP_IMAGE, ['CronJob']);
+}
+
+const FIELDS = [
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day of month', min: 1, max: 31 },
+  { name: 'month', min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] },
+  { name: 'day of week', min: 0, max: 6, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
+];
+const MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
+
+/** Why a CronJob schedule is not one Kubernetes accepts (its 5-field cron format), or undefined. */
+export function scheduleProblem(schedule: unknown): string | undefined {
+  if (typeof schedule !== 'string' || !schedule.trim()) return 'no schedule';
+  const s = schedule.trim();
+  if (/^(CRON_)?TZ=/.test(s)) return `"${s}": a time zone inside the schedule is refused; use spec.timeZone`;
+  if (s.startsWith('@')) return MACROS.includes(s.toLowerCase()) ? undefined : `"${s}" is not a schedule macro (${MACROS.join(', ')})`;
+  const parts = s.split(/\s+/);
+  if (parts.length === 6) return `"${s}" has 6 fields: Kubernetes reads minute hour day-of-month month day-of-week; a seconds field (node-cron, Quartz) is refused`;
+  if (parts.length !== 5) return `"${s}" has ${parts.length} field(s); a schedule has 5: minute hour day-of-month month day-of-week`;
+  for (const [i, part] of parts.entries()) {
+    const f = FIELDS[i]!;
+    const value = (v: string) => {
+      const byName = f.names?.indexOf(v.toUpperCase()) ?? -1;
+      if (byName >= 0) return byName + f.min;
+      return /^\d+$/.test(v) ? Number(v) : NaN;
+    };
+    for (const item of part.split(',')) {
+      const m = /^(\*|\?|([^-/]+)(?:-([^/]+))?)(?:\/(\d+))?$/.exec(item);
+      const bad = () => `"${s}": ${f.name} "${part}" is not valid (${f.min}–${f.max}${f.names ? ` or ${f.names[0]}–${f.names.at(-1)}` : ''}, *, ranges a-b, lists a,b, steps /n)`;
+      if (!m) return bad();
+      if (m[4] !== undefined && Number(m[4]) < 1) return bad();
+      if (m[2] === undefined) continue;
+      const lo = value(m[2]);
+      const hi = m[3] === undefined ? lo : value(m[3]);
+      if (![lo, hi].every((n) => Number.isInteger(n) && n >= f.min && n <= f.max) || lo > hi) return bad();
+    }
+  }
+  return undefined;
+}
+
+export function cronJobProblems(ctx: CheckContext, cj: Found): string[] {
+  const problems: string[] = [];
+  const schedule = getIn(cj.m.object, ['spec', 'schedule']);
+  const bad = scheduleProblem(schedule);
+  if (bad) problems.push(`${at(cj.m, ['spec', 'schedule'])}  ${bad}`);
+  const policy = String(getIn(cj.m.object, ['spec', 'concurrencyPolicy']) ?? 'Allow (the default)');
+  if (policy !== 'Forbid') problems.push(`${at(cj.m, ['spec', 'concurrencyPolicy'])}  concurrencyPolicy ${policy}: a run that is still going when the next is due gets a second one beside it`);
+  const entry = entryOf(cj.main);
+  if (!entry || /server|worker/.test(entry)) {
+    problems.push(`${at(cj.m, cj.main.path)}  container ${cj.main.container.name} runs ${entry || "the image's CMD (node src/server.js)"}, not the digest job: ${entry ? 'it' : 'a web server'} never exits, so the Job never completes`);
+  } else {
+    for (const f of missingFiles(ctx, entry)) problems.push(`${at(cj.m, [...cj.main.path, cj.main.container.command ? 'command' : 'args'])}  \`${entry}\` runs ${f}, which is not in the workspace (nor in the image built from it)`);
+  }
+  return problems;
+}
+
+export interface Mailpit {
+  w?: Found;
+  svc?: Manifest;
+  /** The Service port that reaches Mailpit's SMTP port (1025). */
+  smtpPort?: number;
+  problems: string[];
+}
+
+const MAILPIT_SMTP = 1025;
+
+/** Mailpit's Deployment in namespace teamnotes, the Service selecting it, and its SMTP port. */
+export function mailpit(ctx: CheckContext): Mailpit {
+  const all = workloadsRunning(ctx, 'mailpit', ['Deployment', 'StatefulSet']);
+  const w = all.find((x) => namespaceOf(x.m) === NAMESPACE);
+  if (!w) {
+    const elsewhere = all.map((x) => `${at(x.m, ['metadata'])}  ${x.m.kind} ${x.m.name} runs Mailpit in namespace ${namespaceOf(x.m)}, not ${NAMESPACE}`);
+    return { problems: elsewhere.length ? elsewhere : ['k8s/  no Deployment runs axllent/mailpit'] };
+  }
+  const services = ctx.manifests.find('Service').filter((s) => namespaceOf(s) === NAMESPACE);
+  const selecting = services.filter((s) => {
+    const sel = selectorOf('Service', s.object) ?? {};
+    return Object.keys(sel).length > 0 && !missingLabels(sel, w.tpl.labels).length;
+  });
+  for (const svc of selecting) {
+    const ports = (getIn(svc.object, ['spec', 'ports']) ?? []) as Array<{ port?: number; targetPort?: number | string }>;
+    const smtp = ports.find((p) => resolvePort(w.main.container, p.targetPort ?? p.port).port === MAILPIT_SMTP);
+    if (smtp) return { w, svc, smtpPort: smtp.port, problems: [] };
+  }
+  if (selecting.length) return { w, svc: selecting[0], problems: [`${at(selecting[0]!, ['spec', 'ports'])}  Service ${selecting[0]!.name} has no port that reaches Mailpit's SMTP port ${MAILPIT_SMTP}`] };
+  const near = services.find((s) => Object.keys(selectorOf('Service', s.object) ?? {}).length && /mail/i.test(s.name));
+  return {
+    w,
+    problems: [
+      near
+        ? `${at(near, ['spec', 'selector'])}  Service ${near.name} selects ${formatLabels(selectorOf('Service', near.object)!)}, but the Mailpit pods are labelled ${formatLabels(w.tpl.labels)}: it has no endpoints`
+        : `${at(w.m, ['metadata'])}  no Service in namespace ${NAMESPACE} selects the Mailpit pods`,
+    ],
+  };
+}
+
+/** Where the worker's (else the web's) SMTP_URL points, as far as the files show. */
+export function smtpTarget(ctx: CheckContext): { host?: string; port?: number; from: string; value?: string } {
+  const sender = workerDeployment(ctx) ?? (appDeployment(ctx) && { ...appDeployment(ctx)!, main: appDeployment(ctx)!.web });
+  if (!sender) return { from: 'no Deployment runs the teamnotes image' };
+  const { value, from } = valueInFiles(ctx, sender.m, sender.main, 'SMTP_URL');
+  if (!value) return { from };
+  try {
+    const u = new URL(value.replace(/\$\([A-Za-z0-9_]+\)/g, 'x'));
+    return { host: u.hostname, port: u.port ? Number(u.port) : u.protocol === 'smtps:' ? 465 : 587, from, value };
+  } catch {
+    return { from, value };
+  }
+}

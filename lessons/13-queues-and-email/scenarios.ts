@@ -1,0 +1,288 @@
+// Lesson 13's scenarios, each run once per verify and shared by the checks that read it.
+// Every scenario has its own database, Redis database and SMTP sink, so they run side by
+// side without seeing each other's mail.
+//
+//   requestPath → drain   the web alone with SMTP hanging: how long a signup and a note
+//                         take. Then a worker takes those mails, is stopped with SIGTERM
+//                         mid-send, and a second worker finishes what is left.
+//   stack → arrives → retried → digest
+//                         web + worker with SMTP reachable: one signup's mail; a mail
+//                         sent while SMTP refuses connections; the digest job run twice
+//                         at once, with a second web replica running. One stage at a time:
+//                         each changes what SMTP does.
+import type { CheckContext } from '../../verify/core/check.ts';
+import { describeExit } from '../../verify/probes/app.ts';
+import type { HttpClient } from '../../verify/probes/http.ts';
+import { testUser } from '../shared/teamnotes.ts';
+import { isolatedEnv, notListening, startInstance, type Instance } from '../shared/run-app.ts';
+import {
+  DIGEST_SCRIPT, mailbox, mailsTo, missingScript, ok, quiet, runJob, sleep, startWorker, subjectOf, timedPost, waitReady, waitUntil,
+  WORKER_SCRIPT, type JobRun, type Mailbox, type Timed,
+} from './processes.ts';
+
+const WORKER_FILE = 'src/worker.js';
+const DIGEST_FILE = 'src/digest-job.js';
+
+/** What "the request did not wait on SMTP" means: a readiness probe's patience, about. */
+export const REQUEST_BUDGET_MS = 2000;
+/** Longer than any SMTP timeout of the legacy code would let a request hang here. */
+const REQUEST_TIMEOUT_MS = 8000;
+/** How long after SIGTERM the worker may take; the scenario gives it SHUTDOWN_TIMEOUT_SECONDS=10. */
+export const WORKER_EXIT_DEADLINE_MS = 15_000;
+/** Mail must arrive within this after it can (a worker running, SMTP answering). */
+export const DELIVERY_MS = 15_000;
+/** A failed send's retry may wait for its backoff: up to this after SMTP is back. */
+export const RETRY_WINDOW_MS = 30_000;
+/** How long the checks keep watching for a second copy of a mail that arrived. */
+const DUPLICATE_WATCH_MS = 2000;
+
+export interface Expected {
+  address: string;
+  what: string;
+  want: number;
+}
+
+export interface RequestPath {
+  problem?: string;
+  fix?: string;
+  tail: string[];
+  env: Record<string, string | undefined>;
+  box?: Mailbox;
+  web?: Instance;
+  /** The requests, in order, until the first one that failed or was slow. */
+  requests: Timed[];
+  /** The mails those requests should cause, once each. */
+  expected: Expected[];
+}
+
+function slow(t: Timed): boolean {
+  return !ok(t) || t.ms > REQUEST_BUDGET_MS;
+}
+
+/** The web alone, SMTP black-holed (connections open, no answer: the worst kind of outage). */
+export function requestPath(ctx: CheckContext): Promise<RequestPath> {
+  return ctx.shared('l13-request-path', async () => {
+    const box = await mailbox(ctx);
+    box.proxy.blackhole();
+    // A short shutdown deadline for the worker of the drain stage (the web drains nothing here).
+    const { env } = await isolatedEnv(ctx, { SMTP_URL: box.url, SHUTDOWN_DELAY_SECONDS: '1', SHUTDOWN_TIMEOUT_SECONDS: '10' });
+    const web = await startInstance(ctx, env);
+    const base: RequestPath = { env, box, web, requests: [], expected: [], tail: [] };
+    const problem = notListening(web);
+    if (problem) return { ...base, problem, tail: web.result.app.tail() };
+    await waitReady(web.url);
+    const [alice, bob] = [testUser(), testUser()];
+    const asAlice = ctx.http(web.url);
+    const asBob = ctx.http(web.url);
+    for (const step of [
+      () => timedPost(asAlice, '/api/signup', alice, REQUEST_TIMEOUT_MS),
+      () => timedPost(asBob, '/api/signup', bob, REQUEST_TIMEOUT_MS),
+      // A note by Bob: the team (Alice) is told about it.
+      () => timedPost(asBob, '/api/notes', { title: `queued ${Date.now()}`, body: 'written while SMTP hangs' }, REQUEST_TIMEOUT_MS),
+    ]) {
+      const t = await step();
+      base.requests.push(t);
+      if (slow(t)) break;
+    }
+    base.expected = [
+      { address: alice.email, what: 'welcome and note mail', want: 2 },
+      { address: bob.email, what: 'welcome mail', want: 1 },
+    ];
+    base.tail = web.result.app.tail(4);
+    return base;
+  });
+}
+
+export function requestsFast(rp: RequestPath): boolean {
+  return rp.requests.length === 3 && !rp.requests.some(slow);
+}
+
+export interface Tally extends Expected {
+  got: number;
+}
+
+function tally(box: Mailbox, expected: Expected[]): Tally[] {
+  return expected.map((e) => ({ ...e, got: mailsTo(box, e.address).length }));
+}
+
+export const allOnce = (t: Tally[]) => t.length > 0 && t.every((x) => x.got === x.want);
+export const describeTally = (t: Tally[]) => t.map((x) => `${x.address}: ${x.got} of ${x.want} (${x.what})`).join('; ');
+
+export interface Drain {
+  problem?: string;
+  fix?: string;
+  /** "exited with code 0", "still running 15 s after SIGTERM". */
+  exit?: string;
+  exitCode?: number | null;
+  exitMs?: number;
+  mails: Tally[];
+  tail: string[];
+}
+
+/** The mails of requestPath in flight in a worker (SMTP hanging) when it gets SIGTERM; then a second worker. */
+export function drain(ctx: CheckContext): Promise<Drain> {
+  return ctx.shared('l13-drain', async () => {
+    const rp = await requestPath(ctx);
+    const box = rp.box!;
+    const none = { mails: [] as Tally[], tail: rp.tail };
+    if (rp.problem || !requestsFast(rp)) return { ...none, problem: rp.problem ?? 'the web did not queue the mails (see 13.email-off-request-path)' };
+    const missing = missingScript(ctx, WORKER_SCRIPT, 'worker', WORKER_FILE);
+    if (missing) return { ...none, ...missing };
+
+    const before = box.proxy.connections;
+    const first = await startWorker(ctx, rp.env);
+    if (first.problem) return { ...none, problem: first.problem, tail: first.app.tail() };
+    const sending = await waitUntil(() => box.proxy.connections > before, 10_000, ctx.signal);
+    if (!sending) {
+      return { ...none, problem: 'the worker did not start sending the queued mails within 10 s (no connection to SMTP_URL), so there was nothing in flight to stop', tail: first.app.tail() };
+    }
+    await sleep(300); // the other queued mails start too
+    first.app.signal('SIGTERM');
+    const signalled = Date.now();
+    // The SMTP server answers again a second later: the sends in flight end (they fail,
+    // their connections cut), as they would when a hung server recovers or times out.
+    await sleep(1000);
+    box.proxy.restore();
+    const exit = await Promise.race([first.app.exited, sleep(WORKER_EXIT_DEADLINE_MS).then(() => undefined)]);
+    const exitMs = Date.now() - signalled;
+    // Kubernetes would SIGKILL it at the end of the grace period; then the replacement starts.
+    if (!exit) await first.app.stop(500);
+    const tail = first.app.tail(6);
+
+    const second = await startWorker(ctx, rp.env);
+    if (!second.problem) {
+      await waitUntil(() => tally(box, rp.expected).every((t) => t.got >= t.want), DELIVERY_MS, ctx.signal);
+      await sleep(DUPLICATE_WATCH_MS);
+    }
+    await second.app.stop();
+    return {
+      problem: second.problem,
+      exit: exit ? describeExit(exit) : `still running ${WORKER_EXIT_DEADLINE_MS / 1000} s after SIGTERM`,
+      exitCode: exit?.code,
+      exitMs,
+      mails: tally(box, rp.expected),
+      tail,
+    };
+  });
+}
+
+export interface Stack {
+  problem?: string;
+  fix?: string;
+  env: Record<string, string | undefined>;
+  box: Mailbox;
+  web?: Instance;
+  tail: () => string[];
+}
+
+/** One web replica and one worker, SMTP reachable through a proxy. */
+function stack(ctx: CheckContext): Promise<Stack> {
+  return ctx.shared('l13-stack', async () => {
+    const box = await mailbox(ctx);
+    const { env } = await isolatedEnv(ctx, { SMTP_URL: box.url });
+    const missing = missingScript(ctx, WORKER_SCRIPT, 'worker', WORKER_FILE);
+    if (missing) return { ...missing, env, box, tail: () => [] };
+    const [web, worker] = await Promise.all([startInstance(ctx, env), startWorker(ctx, env)]);
+    const tail = () => [...web.result.app.tail(3).map((l) => `web: ${l}`), ...worker.app.tail(3).map((l) => `worker: ${l}`)];
+    const problem = notListening(web) ?? worker.problem;
+    if (!problem) await waitReady(web.url);
+    return { problem, env, box, web, tail };
+  });
+}
+
+export interface Delivery {
+  problem?: string;
+  fix?: string;
+  address: string;
+  /** The signed-up user's browser. */
+  http?: HttpClient;
+  got: number;
+  waitedMs: number;
+  /** Connections the worker opened while SMTP refused them (the retry stage). */
+  refusedAttempts?: number;
+  tail: string[];
+}
+
+async function signupAndWait(ctx: CheckContext, s: Stack, windowMs: number, whileDown?: () => Promise<number>): Promise<Delivery> {
+  const user = testUser();
+  const http = ctx.http(s.web!.url);
+  const res = await timedPost(http, '/api/signup', user, REQUEST_TIMEOUT_MS);
+  if (!ok(res)) return { problem: `POST /api/signup answered ${res.answer}`, address: user.email, got: 0, waitedMs: 0, tail: s.tail() };
+  const refusedAttempts = whileDown ? await whileDown() : undefined;
+  const started = Date.now();
+  await waitUntil(() => mailsTo(s.box, user.email).length > 0, windowMs, ctx.signal);
+  const waitedMs = Date.now() - started;
+  if (mailsTo(s.box, user.email).length) await sleep(DUPLICATE_WATCH_MS);
+  return { address: user.email, http, got: mailsTo(s.box, user.email).length, waitedMs, refusedAttempts, tail: s.tail() };
+}
+
+/** A signup's welcome mail, SMTP fine. */
+export function arrives(ctx: CheckContext): Promise<Delivery> {
+  return ctx.shared('l13-arrives', async () => {
+    const s = await stack(ctx);
+    if (s.problem) return { problem: s.problem, fix: s.fix, address: '', got: 0, waitedMs: 0, tail: s.tail() };
+    return signupAndWait(ctx, s, DELIVERY_MS);
+  });
+}
+
+/** A signup while SMTP refuses connections; SMTP back once the worker has tried (plus 2 s). */
+export function retried(ctx: CheckContext): Promise<Delivery> {
+  return ctx.shared('l13-retried', async () => {
+    await arrives(ctx);
+    const s = await stack(ctx);
+    if (s.problem) return { problem: s.problem, fix: s.fix, address: '', got: 0, waitedMs: 0, tail: s.tail() };
+    s.box.proxy.refuse();
+    const before = s.box.proxy.connections;
+    const d = await signupAndWait(ctx, s, RETRY_WINDOW_MS, async () => {
+      const tried = await waitUntil(() => s.box.proxy.connections > before, 10_000, ctx.signal);
+      if (tried) await sleep(2000);
+      const attempts = s.box.proxy.connections - before;
+      s.box.proxy.restore();
+      return attempts;
+    });
+    s.box.proxy.restore();
+    return d;
+  });
+}
+
+export interface Digest {
+  problem?: string;
+  fix?: string;
+  /** Digest-looking mails that arrived while only the web replicas ran. */
+  fromWeb: string[];
+  runs: JobRun[];
+  mails: Tally[];
+  tail: string[];
+}
+
+/** Two web replicas for 3 s (no digest may appear), then the digest job twice at once. */
+export function digest(ctx: CheckContext): Promise<Digest> {
+  return ctx.shared('l13-digest', async () => {
+    const [first, second] = [await arrives(ctx), await retried(ctx)];
+    const s = await stack(ctx);
+    const none = { fromWeb: [], runs: [], mails: [], tail: s.tail() };
+    if (s.problem || !first.http) return { ...none, problem: s.problem ?? first.problem, fix: s.fix };
+    const missing = missingScript(ctx, DIGEST_SCRIPT, 'digest job', DIGEST_FILE);
+    if (missing) return { ...none, ...missing };
+
+    // Something for the digest to report: a note from the last 24 hours.
+    // (Not the word digest in it: the notification's subject would look like a digest.)
+    const note = await timedPost(first.http, '/api/notes', { title: `for the summary ${Date.now()}`, body: 'news of the day' }, REQUEST_TIMEOUT_MS);
+    if (!ok(note)) return { ...none, problem: `POST /api/notes answered ${note.answer}` };
+    const seenBefore = s.box.sink.messages.length;
+    const replica = await startInstance(ctx, s.env);
+    await sleep(3000);
+    const fromWeb = s.box.sink.messages.slice(seenBefore).map(subjectOf).filter((subject) => /digest/i.test(subject));
+    await replica.result.app.stop();
+    // The note's notification and any straggler land before the count starts.
+    await quiet(s.box, 1500, 10_000);
+
+    const users = [first.address, ...(second.http ? [second.address] : [])];
+    const before = new Map(users.map((u) => [u, mailsTo(s.box, u).length]));
+    const runs = await Promise.all([runJob(ctx, s.env, DIGEST_SCRIPT), runJob(ctx, s.env, DIGEST_SCRIPT)]);
+    await waitUntil(() => users.every((u) => mailsTo(s.box, u).length > before.get(u)!), DELIVERY_MS, ctx.signal);
+    await quiet(s.box, DUPLICATE_WATCH_MS, 10_000);
+    const mails = users.map((u) => ({ address: u, what: 'digest', want: 1, got: mailsTo(s.box, u).length - before.get(u)! }));
+    return { fromWeb, runs, mails, tail: s.tail() };
+  });
+}

@@ -1,0 +1,51 @@
+// The workspace's own images, for a rehearsal on a real kind cluster: every image the
+// manifests in k8s/ name that images.yaml does not pin (those come from registries) is
+// built from the workspace's Dockerfile and loaded into the kind nodes, as the lessons
+// ask the learner to (`docker build -t teamnotes:1.1.0 . && kind load docker-image …`).
+// Without manifests yet (lesson 06), the image is `<package name>:<package version>`.
+//
+// Not exercised by the test suite: the machines that run it have no Docker engine and no
+// kind. The rehearsal only calls it when the cluster's nodes are real (kind), and a
+// failure is an EnvironmentError naming the command that failed.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { EnvironmentError } from './errors.ts';
+import { REPO_ROOT } from './paths.ts';
+import { containersOf, podTemplateOf } from '../probes/k8s-semantics.ts';
+import { ManifestsProbe } from '../probes/manifests.ts';
+
+/** Images pinned in images.yaml (pulled from registries by setup). */
+function pinnedImages(): Set<string> {
+  const text = fs.readFileSync(path.join(REPO_ROOT, 'images.yaml'), 'utf8');
+  return new Set([...text.matchAll(/^\s*-\s*image:\s*(\S+)/gm)].map((m) => m[1]!));
+}
+
+export function ownImages(workspace: string): string[] {
+  if (!fs.existsSync(path.join(workspace, 'Dockerfile'))) return [];
+  const pinned = pinnedImages();
+  const named = new Set<string>();
+  for (const m of new ManifestsProbe(workspace).load()) {
+    const tpl = podTemplateOf(m.kind, m.object);
+    for (const c of tpl ? containersOf(tpl) : []) if (c.container.image && !pinned.has(c.container.image)) named.add(c.container.image);
+  }
+  if (named.size) return [...named];
+  const pkg = JSON.parse(fs.readFileSync(path.join(workspace, 'package.json'), 'utf8')) as { name?: string; version?: string };
+  return pkg.name && pkg.version ? [`${pkg.name}:${pkg.version}`] : [];
+}
+
+/** `docker build` once (tagged with every name) and `kind load docker-image` into the cluster behind `kindContext`. */
+export function buildAndLoad(workspace: string, images: string[], kindContext: string, log: (line: string) => void = () => {}): void {
+  if (!images.length) return;
+  const cluster = kindContext.replace(/^kind-/, '');
+  const run = (cmd: string, args: string[]) => {
+    log(`${cmd} ${args.join(' ')}`);
+    const r = spawnSync(cmd, args, { cwd: workspace, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    if (r.error || r.status !== 0) {
+      const why = r.error ? r.error.message : (r.stderr ?? '').trim().split('\n').at(-1);
+      throw new EnvironmentError(`\`${cmd} ${args.join(' ')}\` failed: ${why}`, `${cmd} ${args.join(' ')}   (run it yourself in ${workspace} to see everything)`);
+    }
+  };
+  run('docker', ['build', ...images.flatMap((i) => ['-t', i]), '.']);
+  run('kind', ['load', 'docker-image', ...images, '--name', cluster]);
+}
