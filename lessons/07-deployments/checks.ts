@@ -1,5 +1,5 @@
 import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
-import { didYouMean, effectivePullPolicy, formatLabels, getIn, missingLabels, parseImage, rollingBudget, selectorOf, serverFieldPath } from '../../verify/probes/k8s-semantics.ts';
+import { didYouMean, effectivePullPolicy, formatLabels, missingResources, getIn, missingLabels, parseImage, rollingBudget, selectorOf, serverFieldPath } from '../../verify/probes/k8s-semantics.ts';
 import { schemaProblems } from '../../verify/probes/k8s-schema.ts';
 import { APP_IMAGE, APPLY, appDeployment, at, NAMESPACE, namespaceOf, rolloutComplete, unresolvedEnv, workloads } from '../shared/k8s.ts';
 import { literalSecrets, probeProblems, staticEnvValue } from './rules.ts';
@@ -222,11 +222,7 @@ export default [
     async run(ctx) {
       const d = app(ctx);
       const r = d.web.container.resources ?? {};
-      const missing = [
-        !r.requests?.cpu && 'requests.cpu',
-        !r.requests?.memory && 'requests.memory',
-        !r.limits?.memory && 'limits.memory',
-      ].filter(Boolean) as string[];
+      const missing = missingResources(d.web.container);
       return missing.length
         ? fail(`no ${missing.join(', ')}`, {
             where: at(d.m, [...d.web.path, 'resources']),

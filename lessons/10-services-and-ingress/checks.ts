@@ -204,16 +204,30 @@ export default [
     hints: ['kubectl -n teamnotes get endpointslices -l kubernetes.io/service-name=teamnotes', 'No endpoints with matching pods means the pods are not Ready: fix readiness first (lesson 07).'],
     async run(ctx) {
       const svc = appService(ctx)!;
-      if (!(await live(ctx, svc))) return notApplied(svc);
+      const current = await live<KubernetesObject & { spec?: { selector?: Record<string, string> } }>(ctx, svc);
+      if (!current) return notApplied(svc);
       const ns = namespaceOf(svc);
+      // The cluster routes by the Service it has, not by the file: say so when they differ.
+      const fileSelector = selectorOf('Service', svc.object) ?? {};
+      const liveSelector = current.spec?.selector ?? {};
+      const drift = [...new Set([...Object.keys(fileSelector), ...Object.keys(liveSelector)])].filter((k) => fileSelector[k] !== liveSelector[k]);
       type Slice = KubernetesObject & { endpoints?: Array<{ conditions?: { ready?: boolean } }> };
       const ready = await ctx.kube.waitFor(async () => {
         const slices = await ctx.kube.list<Slice>('discovery.k8s.io/v1', 'EndpointSlice', { namespace: ns, labelSelector: `kubernetes.io/service-name=${svc.name}` });
         const n = slices.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).length;
         return n > 0 ? n : undefined;
       }, { timeoutMs: 20_000, signal: ctx.signal });
-      if (ready) return pass(`${ready} ready endpoint(s)`);
-      const pods = await podsOf(ctx, svc, selectorOf('Service', svc.object) ?? {});
+      if (ready && !drift.length) return pass(`${ready} ready endpoint(s)`);
+      if (drift.length) {
+        return fail(`the Service ${svc.name} in the cluster differs from ${svc.file} in its selector (${drift.join(', ')})`, {
+          where: at(svc, ['spec', 'selector']),
+          observed: `cluster: ${formatLabels(liveSelector)}; file: ${formatLabels(fileSelector)}`,
+          expected: 'the selector of k8s/, applied',
+          why: 'Traffic goes where the cluster\'s Service points: someone changed it by hand (kubectl edit, patch), or the file was never applied.',
+          fix: APPLY,
+        });
+      }
+      const pods = await podsOf(ctx, svc, liveSelector);
       return fail(pods.length ? `Service ${svc.name} matches ${pods.length} pod(s), but none is Ready` : `Service ${svc.name} matches no pod in the cluster`, {
         where: `service/${svc.name} (namespace ${ns})`,
         expected: 'at least one ready endpoint',

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { V1DaemonSet, V1Node, V1Pod, V1Toleration } from '@kubernetes/client-node';
 import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
-import { getIn } from '../../verify/probes/k8s-semantics.ts';
+import { getIn, missingResources } from '../../verify/probes/k8s-semantics.ts';
 import type { Manifest } from '../../verify/probes/manifests.ts';
 import { at, live, namespaceOf, needsRealPods, notApplied, podEvidence, rolledOut } from '../shared/k8s.ts';
 import { agent, agentConfig, inputProblems, outputProblems } from './agent.ts';
@@ -145,7 +145,7 @@ export default [
     async run(ctx) {
       const a = theAgent(ctx);
       const r = a.main.container.resources ?? {};
-      const missing = [!r.requests?.cpu && 'requests.cpu', !r.requests?.memory && 'requests.memory', !r.limits?.memory && 'limits.memory'].filter(Boolean);
+      const missing = missingResources(a.main.container);
       return missing.length
         ? fail(`no ${missing.join(', ')}`, { where: at(a.m, [...a.main.path, 'resources']), expected: 'requests and a memory limit', why: 'A log burst can make an unbounded agent eat a node\'s memory, on every node at once.', fix: 'resources: {requests: {cpu: 50m, memory: 64Mi}, limits: {memory: 128Mi}}' })
         : pass(`requests ${r.requests!.cpu}/${r.requests!.memory}, limit ${r.limits!.memory}`);

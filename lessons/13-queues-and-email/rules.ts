@@ -3,7 +3,7 @@
 import type { V1EnvFromSource } from '@kubernetes/client-node';
 import type { CheckContext } from '../../verify/core/check.ts';
 import { parseEnvFile } from '../../verify/core/cluster-apply.ts';
-import { formatLabels, getIn, imageName, missingLabels, resolvePort, selectorOf, stringMap, type ContainerAt } from '../../verify/probes/k8s-semantics.ts';
+import { formatLabels, getIn, imageName, missingLabels, resolvePort, selectorOf, stringMap, type ContainerAt, missingResources } from '../../verify/probes/k8s-semantics.ts';
 import type { Manifest } from '../../verify/probes/manifests.ts';
 import { APP_IMAGE, appDeployment, at, entryOf, NAMESPACE, namespaceOf, SECRET_TEMPLATE, teamnotesDeployments, valueInFiles, workloadsRunning, type Workload } from '../shared/k8s.ts';
 import { staticEnvValue } from '../07-deployments/rules.ts';
@@ -67,8 +67,7 @@ export function workerProblems(ctx: CheckContext, w: Found): string[] {
   const deadline = Number(staticEnvValue(c, 'SHUTDOWN_TIMEOUT_SECONDS', ctx.manifests.load()) ?? DEFAULT_SHUTDOWN_TIMEOUT);
   if (grace === undefined) problems.push(`${at(w.m, w.tpl.specPath)}  no terminationGracePeriodSeconds: say how long a stopping worker may finish its mails (more than its ${deadline} s deadline)`);
   else if (grace <= deadline) problems.push(`${at(w.m, [...w.tpl.specPath, 'terminationGracePeriodSeconds'])}  terminationGracePeriodSeconds ${grace}, but the worker may take ${deadline} s (SHUTDOWN_TIMEOUT_SECONDS) to finish: SIGKILL first`);
-  const r = c.container.resources ?? {};
-  const lacking = [!r.requests?.cpu && 'requests.cpu', !r.requests?.memory && 'requests.memory', !r.limits?.memory && 'limits.memory'].filter(Boolean);
+  const lacking = missingResources(c.container);
   if (lacking.length) problems.push(`${at(w.m, [...c.path, 'resources'])}  no ${lacking.join(', ')}`);
   const web = appDeployment(ctx);
   if (web) {

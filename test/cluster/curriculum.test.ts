@@ -231,6 +231,15 @@ const KNOWN_WRONG: Record<number, Record<string, KnownWrong>> = {
     },
   },
   10: {
+    'the Service\'s selector changed in the cluster by hand (kubectl patch)': {
+      expect: ['10.service-has-endpoints'],
+      evidence: /differs from k8s\/service\.yaml in its selector \(app\.kubernetes\.io\/name\)/,
+      make: async (dir) => {
+        await kube().mergePatch({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'teamnotes', namespace: 'teamnotes' } }, { spec: { selector: { 'app.kubernetes.io/name': 'team-notes' } } });
+        return dir;
+      },
+      undo: reapply,
+    },
     'no ingress controller installed (IngressClass missing)': {
       expect: ['10.ingress-controller-ready'],
       evidence: /no IngressClass traefik/,

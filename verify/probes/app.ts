@@ -54,6 +54,8 @@ export class RunningApp {
   private err = '';
   readonly exited: Promise<ExitInfo>;
   exitInfo?: ExitInfo;
+  /** The process is gone (its output may still be draining; exitInfo follows). */
+  private gone = false;
 
   constructor(
     private readonly child: ChildProcess,
@@ -63,12 +65,23 @@ export class RunningApp {
     const keep = (buf: string, chunk: Buffer) => (buf + chunk.toString('utf8')).slice(-OUTPUT_LIMIT);
     child.stdout?.on('data', (c: Buffer) => (this.out = keep(this.out, c)));
     child.stderr?.on('data', (c: Buffer) => (this.err = keep(this.err, c)));
+    // 'exit' can come before the last output has been read from the pipes (on a busy
+    // machine, the error line that names a missing variable). Wait for both streams to
+    // end, but not forever: a grandchild (a shell's background job) may hold them open.
+    const ended = (stream: NodeJS.ReadableStream | null) =>
+      new Promise<void>((r) => (!stream || (stream as { readableEnded?: boolean }).readableEnded ? r() : (stream.once('end', () => r()), stream.once('close', () => r()))));
+    const outputDone = Promise.all([ended(child.stdout), ended(child.stderr)]);
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
-        this.exitInfo = { code, signal };
-        resolve(this.exitInfo);
+        this.gone = true;
+        // exitInfo is set only once the output is in: callers that see it read the full tail.
+        void Promise.race([outputDone, new Promise((r) => setTimeout(r, 1000))]).then(() => {
+          this.exitInfo = { code, signal };
+          resolve(this.exitInfo);
+        });
       });
       child.once('error', () => {
+        this.gone = true;
         this.exitInfo = { code: null, signal: null };
         resolve(this.exitInfo);
       });
@@ -122,7 +135,7 @@ export class RunningApp {
 
   /** Send a signal to the app (its process group when it runs under a shell). */
   signal(sig: NodeJS.Signals): void {
-    if (this.exitInfo || this.child.pid === undefined) return;
+    if (this.gone || this.child.pid === undefined) return;
     try {
       if (this.command.viaShell && process.platform !== 'win32') process.kill(-this.child.pid, sig);
       else this.child.kill(sig);

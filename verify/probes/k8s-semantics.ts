@@ -317,3 +317,9 @@ export function changedAt(obj: { metadata?: { creationTimestamp?: unknown; manag
 export function startedBefore(obj: { metadata?: { creationTimestamp?: unknown } }, when: number): boolean {
   return Math.floor(new Date((obj.metadata?.creationTimestamp as string) ?? 0).getTime() / 1000) < Math.floor(when / 1000);
 }
+
+/** What a container lacks of the resources a workload on a shared node should declare (a CPU limit is optional: throttling). */
+export function missingResources(container: V1Container): string[] {
+  const r = container.resources ?? {};
+  return [!r.requests?.cpu && 'requests.cpu', !r.requests?.memory && 'requests.memory', !r.limits?.memory && 'limits.memory'].filter((x): x is string => !!x);
+}
