@@ -65,9 +65,11 @@ export class RunningApp {
     const keep = (buf: string, chunk: Buffer) => (buf + chunk.toString('utf8')).slice(-OUTPUT_LIMIT);
     child.stdout?.on('data', (c: Buffer) => (this.out = keep(this.out, c)));
     child.stderr?.on('data', (c: Buffer) => (this.err = keep(this.err, c)));
-    // 'exit' can come before the last output has been read from the pipes (on a busy
-    // machine, the error line that names a missing variable). Wait for both streams to
-    // end, but not forever: a grandchild (a shell's background job) may hold them open.
+    // Node documents that a child's stdio streams may still be open when 'exit' fires, so
+    // its last lines (the one naming a missing variable) may not have been read yet; a
+    // busy CI machine showed it (01.fails-fast-on-missing-config, once). Wait for both
+    // streams to end, but not forever: a grandchild (a shell's background job) may hold
+    // them open. No test reproduces the race on demand, so none pretends to.
     const ended = (stream: NodeJS.ReadableStream | null) =>
       new Promise<void>((r) => (!stream || (stream as { readableEnded?: boolean }).readableEnded ? r() : (stream.once('end', () => r()), stream.once('close', () => r()))));
     const outputDone = Promise.all([ended(child.stdout), ended(child.stderr)]);
@@ -75,7 +77,7 @@ export class RunningApp {
       child.once('exit', (code, signal) => {
         this.gone = true;
         // exitInfo is set only once the output is in: callers that see it read the full tail.
-        void Promise.race([outputDone, new Promise((r) => setTimeout(r, 1000))]).then(() => {
+        void Promise.race([outputDone, new Promise((r) => setTimeout(r, 5000))]).then(() => {
           this.exitInfo = { code, signal };
           resolve(this.exitInfo);
         });
