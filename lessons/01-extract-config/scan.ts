@@ -1,5 +1,6 @@
 // Static scans for lesson 01: what behaviour cannot show (a literal secret that is
 // never used at start-up still leaks through git).
+import { isLocalConfig } from '../../verify/core/workspace.ts';
 import type { FilesProbe, Match } from '../../verify/probes/files.ts';
 import { LEGACY_SECRETS, REQUIRED_VARS } from '../shared/teamnotes.ts';
 
@@ -17,7 +18,7 @@ const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@'"`]+:([^\s@'"`]+)@/i;
 export function findSecrets(files: FilesProbe): Match[] {
   // Your own env files (.env, and from lesson 07 .env.cluster) hold real values by design
   // and git ignores them; their committed templates (*.example) must not.
-  const candidates = files.list().filter((f) => !/(^|\/)\.env(\.[^/]+)?$/.test(f) || f.endsWith('.example'));
+  const candidates = files.list().filter((f) => !isLocalConfig(f));
   const known = files.search(new RegExp(LEGACY_SECRETS.map(escape).join('|')), candidates);
   const sources = files.sourceFiles();
   const keyed = files.search(SECRET_KEY, sources).filter((m) => !isPlaceholder(SECRET_KEY.exec(m.text)?.[3] ?? ''));

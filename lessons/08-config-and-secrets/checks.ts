@@ -1,9 +1,8 @@
 import type { KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node';
-import type { Manifest } from '../../verify/probes/manifests.ts';
 import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
 import { parseEnvFile } from '../../verify/core/cluster-apply.ts';
 import { envReferences, envSource, startedBefore, getIn, secretLiteral, selectorOf, stringMap, variableReferences, type ContainerAt } from '../../verify/probes/k8s-semantics.ts';
-import { APPLY, appDeployment, at, changedAt, live, NAMESPACE, namespaceOf, notApplied, podsOf, SECRET_TEMPLATE } from '../shared/k8s.ts';
+import { APPLY, appDeployment, at, changedAt, live, NAMESPACE, namespaceOf, notApplied, podsOf, SECRET_TEMPLATE, rolledOut } from '../shared/k8s.ts';
 import { literalSecrets } from '../07-deployments/rules.ts';
 
 /** Variables whose values let someone in: they must come from a Secret. */
@@ -197,7 +196,7 @@ export default [
       // when the Deployment is settled, since then nothing will change.
       let { pods, stale } = await staleNow();
       const deadline = Date.now() + 30_000;
-      while (stale.length && Date.now() < deadline && !ctx.signal.aborted && !(await settled(ctx, d.m))) {
+      while (stale.length && Date.now() < deadline && !ctx.signal.aborted && !rolledOut(await live<V1Deployment>(ctx, d.m))) {
         await new Promise((r) => setTimeout(r, 1000));
         ({ pods, stale } = await staleNow());
       }
@@ -214,14 +213,6 @@ export default [
     },
   }),
 ];
-
-/** No rollout in progress: every pod is of the current template and available. */
-async function settled(ctx: CheckContext, m: Manifest): Promise<boolean> {
-  const dep = await live<V1Deployment>(ctx, m);
-  const s = dep?.status;
-  const want = dep?.spec?.replicas ?? 1;
-  return !!s && (s.observedGeneration ?? 0) >= (dep!.metadata?.generation ?? 0) && s.updatedReplicas === want && s.availableReplicas === want && s.replicas === want;
-}
 
 function podStart(pod: V1Pod): number {
   return new Date((pod.metadata?.creationTimestamp as unknown as string) ?? 0).getTime();

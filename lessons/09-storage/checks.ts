@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { KubernetesObject, V1PersistentVolumeClaim, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
 import { envSource, formatLabels, getIn, missingLabels, selectorOf, variableReferences } from '../../verify/probes/k8s-semantics.ts';
-import { appDeployment, APPLY, at, live, NAMESPACE, namespaceOf, needsRealPods, notApplied, podEvidence, podReady, podsOf, valueInFiles, workloadsRunning } from '../shared/k8s.ts';
+import { appDeployment, APPLY, at, live, NAMESPACE, namespaceOf, needsRealPods, notApplied, podEvidence, podReady, podsOf, valueInFiles, workloadsRunning, reportLines } from '../shared/k8s.ts';
 import { covers, dataDir, redisPersistenceOff, requirepass, serviceForHost } from './rules.ts';
 
 const DATABASES = ['postgres', 'redis'] as const;
@@ -11,11 +11,6 @@ const needsSts = { severity: 'required' as const, layer: 'manifest' as const, de
 
 function statefulSets(ctx: CheckContext) {
   return DATABASES.map((db) => ({ db, ...workloadsRunning(ctx, db, ['StatefulSet'])[0]! }));
-}
-
-/** Problems per StatefulSet, reported together: `k8s/postgres.yaml:12 › … text`. */
-function report(problems: string[], ok: string, details: { expected: string; why: string; fix: string }) {
-  return problems.length ? fail(problems[0]!.split('  ').slice(1).join('  '), { where: problems[0]!.split('  ')[0], ...details, evidence: problems.slice(1) }) : pass(ok);
 }
 
 /** The value of DATABASE_URL / REDIS_URL as far as files show it: a literal, a ConfigMap, or the Secret's source (.env.cluster, else its template). */
@@ -70,7 +65,7 @@ export default [
         if (!Object.keys(selector).length) problems.push(`${at(svc, ['spec'])}  Service ${name} has no selector`);
         else if (missing.length) problems.push(`${at(svc, ['spec', 'selector'])}  Service ${name} selects ${formatLabels(selector)}, but the ${s.db} pods lack ${missing.join(', ')}`);
       }
-      return report(problems, 'headless Services select both StatefulSets\' pods', {
+      return reportLines(problems, 'headless Services select both StatefulSets\' pods', {
         expected: 'serviceName → a Service with clusterIP: None whose selector matches the pod template labels',
         why: 'The headless Service gives each pod its stable DNS name (postgres-0.postgres.teamnotes.svc.cluster.local); without it, or selecting nothing, the name does not resolve.',
         fix: 'Add or fix the Service named by serviceName (lesson 09 step 2).',
@@ -107,7 +102,7 @@ export default [
         }
         if (s.db === 'redis' && redisPersistenceOff(s.main)) problems.push(`${at(s.m, [...s.main.path, 'args'])}  --save "" with appendonly off: Redis writes nothing to its volume`);
       }
-      return report(problems, 'each StatefulSet mounts its claim where its database writes', {
+      return reportLines(problems, 'each StatefulSet mounts its claim where its database writes', {
         expected: 'volumeClaimTemplates with accessModes and storage, mounted at (or above) the data directory',
         why: 'A volume mounted beside the data directory is empty forever: the database writes into the container layer, and the next pod starts from nothing.',
         fix: 'Mount the claim at the data directory named above.',
@@ -124,7 +119,7 @@ export default [
       const problems = statefulSets(ctx)
         .filter((s) => !s.main.container.readinessProbe)
         .map((s) => `${at(s.m, s.main.path)}  container ${s.main.container.name} of ${s.m.name} has no readinessProbe`);
-      return report(problems, 'both have readiness probes', {
+      return reportLines(problems, 'both have readiness probes', {
         expected: 'a readinessProbe on each database container (exec pg_isready, exec redis-cli ping)',
         why: 'Without one, the pod counts as ready the moment the process starts: the app connects during recovery and its own readiness flaps.',
         fix: 'Add the probes of lesson 09 steps 3 and 4.',
@@ -156,7 +151,7 @@ export default [
           }
         }
       }
-      return report(problems, 'both passwords come from a Secret', {
+      return reportLines(problems, 'both passwords come from a Secret', {
         expected: 'secretKeyRef for POSTGRES_PASSWORD; --requirepass $(REDIS_PASSWORD) with REDIS_PASSWORD from secretKeyRef',
         why: 'A password in k8s/ is in git for good; the Secret made from .env.cluster keeps it out, and the app reads the same key.',
         fix: 'Move the passwords to .env.cluster, recreate the Secret, reference them with secretKeyRef.',
@@ -190,7 +185,7 @@ export default [
         const selects = svc && sts && !missingLabels(selectorOf('Service', svc.object) ?? {}, sts.tpl.labels).length;
         if (!selects) problems.push(`${from}  ${variable} goes to ${host}, not to the ${db} StatefulSet's Service`);
       }
-      return report(problems, 'DATABASE_URL and REDIS_URL name the new Services', {
+      return reportLines(problems, 'DATABASE_URL and REDIS_URL name the new Services', {
         expected: 'hosts that are Services in k8s/ selecting the new StatefulSets (e.g. postgres.teamnotes.svc.cluster.local)',
         why: 'Until the URLs change, Teamnotes keeps writing to the throwaway databases from setup, and your new StatefulSets sit empty.',
         fix: 'Point both URLs at the new Services (lesson 09 step 6), recreate the Secret if they live there, then kubectl -n teamnotes rollout restart deploy/teamnotes',

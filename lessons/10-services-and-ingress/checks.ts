@@ -2,7 +2,7 @@ import type { KubernetesObject, V1Deployment, V1Ingress, V1Pod } from '@kubernet
 import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
 import { formatLabels, getIn, ingressPathMatches, missingLabels, resolvePort, selectorOf } from '../../verify/probes/k8s-semantics.ts';
 import type { Manifest } from '../../verify/probes/manifests.ts';
-import { APPLY, appDeployment, at, live, namespaceOf, needsRealPods, notApplied, podEvidence, podReady, podsOf } from '../shared/k8s.ts';
+import { APPLY, appDeployment, at, live, namespaceOf, needsRealPods, notApplied, podEvidence, podReady, podsOf, rolledOut } from '../shared/k8s.ts';
 
 /** Paths that must stay inside the cluster: the admin API (lesson 05) and the metrics (lesson 04). */
 const PRIVATE_PATHS = ['/admin/cache/flush', '/admin/log-level', '/metrics'];
@@ -345,9 +345,7 @@ export default [
       await ctx.kube.mergePatch(d.m.object as KubernetesObject, { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } });
       const done = await ctx.kube.waitFor(async () => {
         const cur = await live<V1Deployment>(ctx, d.m);
-        const s = cur?.status;
-        const want = cur?.spec?.replicas ?? 1;
-        return s && (s.observedGeneration ?? 0) >= (cur!.metadata?.generation ?? 0) && s.updatedReplicas === want && s.readyReplicas === want && s.replicas === want ? cur : undefined;
+        return rolledOut(cur) ? cur : undefined;
       }, { timeoutMs: 150_000, intervalMs: 1000, signal: ctx.signal });
       await new Promise((res) => setTimeout(res, 3000));
       running = false;

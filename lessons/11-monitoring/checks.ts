@@ -1,9 +1,9 @@
-import type { KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
+import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
+import { defineCheck, fail, pass } from '../../verify/core/check.ts';
 import { getIn, selectorOf, startedBefore, stringMap } from '../../verify/probes/k8s-semantics.ts';
 import { redFamilies, traffic } from '../04-logging-and-metrics/traffic.ts';
 import { staticEnvValue } from '../07-deployments/rules.ts';
-import { appDeployment, at, changedAt, live, namespaceOf, needsRealPods, notApplied, podEvidence, podsOf, rolledOut } from '../shared/k8s.ts';
+import { appDeployment, at, changedAt, live, namespaceOf, needsRealPods, notApplied, podsOf, addonDeploymentProblem } from '../shared/k8s.ts';
 import { dashboards, dataSources, prometheusUrlProblem } from './grafana.ts';
 
 const MONITORING = 'monitoring';
@@ -169,17 +169,8 @@ export default [
     hints: [ADDON, `kubectl -n ${MONITORING} get pods`],
     async run(ctx) {
       for (const name of ['prometheus', 'grafana']) {
-        if (!(await ctx.kube.get<V1Deployment>('apps/v1', 'Deployment', name, MONITORING))) {
-          return fail(`there is no ${name} in namespace ${MONITORING}`, { expected: 'the monitoring add-on installed', why: 'Lesson 11 builds on a Prometheus and a Grafana in the cluster.', fix: ADDON });
-        }
-        const ready = await ctx.kube.waitFor(async () => {
-          const cur = await ctx.kube.get<V1Deployment>('apps/v1', 'Deployment', name, MONITORING);
-          return rolledOut(cur) ? cur : undefined;
-        }, { timeoutMs: 30_000, signal: ctx.signal });
-        if (!ready) {
-          const pods = await ctx.kube.list<V1Pod>('v1', 'Pod', { namespace: MONITORING, labelSelector: `app.kubernetes.io/name=${name}` });
-          return fail(`${name} is not ready`, { where: `deployment/${name} (namespace ${MONITORING})`, expected: 'a Ready pod', why: 'No Prometheus, no metrics; no Grafana, no dashboard.', fix: `kubectl -n ${MONITORING} describe pod -l app.kubernetes.io/name=${name}`, evidence: await podEvidence(ctx, pods) });
-        }
+        const problem = await addonDeploymentProblem(ctx, name, MONITORING, { install: ADDON, why: 'No Prometheus, no metrics; no Grafana, no dashboard.' });
+        if (problem) return problem;
       }
       return pass('prometheus and grafana Ready');
     },

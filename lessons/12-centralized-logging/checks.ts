@@ -3,7 +3,7 @@ import type { V1DaemonSet, V1Node, V1Pod, V1Toleration } from '@kubernetes/clien
 import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
 import { getIn, missingResources } from '../../verify/probes/k8s-semantics.ts';
 import type { Manifest } from '../../verify/probes/manifests.ts';
-import { at, live, namespaceOf, needsRealPods, notApplied, podEvidence, rolledOut } from '../shared/k8s.ts';
+import { at, live, namespaceOf, needsRealPods, notApplied, podEvidence, reportLines, addonDeploymentProblem } from '../shared/k8s.ts';
 import { agent, agentConfig, inputProblems, outputProblems } from './agent.ts';
 
 const LOGGING = 'logging';
@@ -24,7 +24,7 @@ export function tolerates(tolerations: V1Toleration[], taint: { key: string; val
 }
 
 const report = (problems: Array<{ where: string; text: string }>, ok: string, details: { expected: string; why: string; fix: string }) =>
-  problems.length ? fail(problems[0]!.text, { where: problems[0]!.where, ...details, evidence: problems.slice(1).map((p) => `${p.where}  ${p.text}`) }) : pass(ok);
+  reportLines(problems.map((p) => `${p.where}  ${p.text}`), ok, details);
 
 export default [
   defineCheck({
@@ -176,14 +176,7 @@ export default [
     timeoutMs: 45_000,
     hints: [ADDON],
     async run(ctx) {
-      if (!(await ctx.kube.get('apps/v1', 'Deployment', 'loki', LOGGING))) return fail(`there is no loki in namespace ${LOGGING}`, { expected: 'the logging add-on installed', why: 'The agent needs somewhere to ship to.', fix: ADDON });
-      const ready = await ctx.kube.waitFor(async () => {
-        const cur = await ctx.kube.get('apps/v1', 'Deployment', 'loki', LOGGING);
-        return rolledOut(cur as Parameters<typeof rolledOut>[0]) ? cur : undefined;
-      }, { timeoutMs: 30_000, signal: ctx.signal });
-      if (ready) return pass('loki Ready');
-      const pods = await ctx.kube.list<V1Pod>('v1', 'Pod', { namespace: LOGGING, labelSelector: 'app.kubernetes.io/name=loki' });
-      return fail('loki is not ready', { fix: `kubectl -n ${LOGGING} describe pod -l app.kubernetes.io/name=loki`, evidence: await podEvidence(ctx, pods) });
+      return (await addonDeploymentProblem(ctx, 'loki', LOGGING, { install: ADDON, why: 'The agent needs somewhere to ship to.' })) ?? pass('loki Ready');
     },
   }),
   defineCheck({

@@ -1,7 +1,7 @@
 import type { V1CronJob } from '@kubernetes/client-node';
 import { defineCheck, fail, pass } from '../../verify/core/check.ts';
 import { getIn } from '../../verify/probes/k8s-semantics.ts';
-import { APPLY, appDeployment, at, live, NAMESPACE, namespaceOf, needsRealPods, notApplied, rolloutComplete } from '../shared/k8s.ts';
+import { APPLY, appDeployment, at, live, NAMESPACE, namespaceOf, needsRealPods, notApplied, rolloutComplete, reportLines } from '../shared/k8s.ts';
 import { serviceForHost } from '../09-storage/rules.ts';
 import { cronJobProblems, digestCronJobs, mailpit, smtpTarget, workerDeployment, workerInWebPod, workerProblems } from './rules.ts';
 import {
@@ -12,11 +12,6 @@ import { INGRESS_URL, MAILPIT_WAIT_MS, signupThroughIngress } from './cluster-ma
 
 const manifest = { severity: 'required' as const, layer: 'manifest' as const };
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-/** Problems as `where  text` lines: the first is the message, the rest evidence. */
-function report(problems: string[], ok: string, details: { expected: string; why: string; fix: string }) {
-  return problems.length ? fail(problems[0]!.split('  ').slice(1).join('  '), { where: problems[0]!.split('  ')[0], ...details, evidence: problems.slice(1) }) : pass(ok);
-}
 
 export default [
   defineCheck({
@@ -225,7 +220,7 @@ export default [
           fix: 'Create k8s/worker.yaml (lesson 13, step 2), then ' + APPLY,
         });
       }
-      return report(workerProblems(ctx, w), `Deployment ${w.m.name} runs \`${[...(w.main.container.command ?? []), ...(w.main.container.args ?? [])].join(' ')}\` (${w.m.file})`, {
+      return reportLines(workerProblems(ctx, w), `Deployment ${w.m.name} runs \`${[...(w.main.container.command ?? []), ...(w.main.container.args ?? [])].join(' ')}\` (${w.m.file})`, {
         expected: 'the worker command, ≥ 1 replica, terminationGracePeriodSeconds above its shutdown deadline, requests and a memory limit, the web\'s env sources, labels of its own',
         why: 'The worker needs the web\'s whole configuration (it loads the same src/config.js), time to finish its mails when stopped, and must never receive the web\'s traffic.',
         fix: 'Fix k8s/worker.yaml as named, then ' + APPLY,
@@ -253,7 +248,7 @@ export default [
           evidence: others,
         });
       }
-      return report(cronJobProblems(ctx, cj), `CronJob ${cj.m.name}: "${String(getIn(cj.m.object, ['spec', 'schedule']))}", concurrencyPolicy Forbid, runs \`${[...(cj.main.container.command ?? []), ...(cj.main.container.args ?? [])].join(' ')}\``, {
+      return reportLines(cronJobProblems(ctx, cj), `CronJob ${cj.m.name}: "${String(getIn(cj.m.object, ['spec', 'schedule']))}", concurrencyPolicy Forbid, runs \`${[...(cj.main.container.command ?? []), ...(cj.main.container.args ?? [])].join(' ')}\``, {
         expected: 'a 5-field schedule, concurrencyPolicy: Forbid, a command that runs one digest and exits',
         why: 'The CronJob is what makes it one digest per schedule: a schedule the API server refuses means none, Allow means two when a run is slow.',
         fix: 'Fix k8s/digest-cronjob.yaml as named, then ' + APPLY,
@@ -280,7 +275,7 @@ export default [
           problems.push(`${target.from}  SMTP_URL goes to ${target.host}:${target.port}, not to Service ${mp.svc.name} port ${mp.smtpPort} (mail would go ${/workshop-services/.test(target.host) ? "to the workshop's throwaway Mailpit" : 'nowhere you can read'})`);
         }
       }
-      return report(problems, `Mailpit ${mp.w?.m.name} behind Service ${mp.svc?.name}:${mp.smtpPort}, and SMTP_URL points there`, {
+      return reportLines(problems, `Mailpit ${mp.w?.m.name} behind Service ${mp.svc?.name}:${mp.smtpPort}, and SMTP_URL points there`, {
         expected: `a Deployment running axllent/mailpit in namespace ${NAMESPACE}, a Service selecting its pods with the SMTP port, SMTP_URL=smtp://<that Service>.${NAMESPACE}.svc.cluster.local:<its port>`,
         why: 'The app should catch its own mail inside its namespace, like its own Postgres and Redis: a Service that selects nothing or a URL to another Mailpit means every send fails, or mail lands where you do not look.',
         fix: 'Fix k8s/mailpit.yaml or SMTP_URL in .env.cluster (and .env.cluster.example), recreate the Secret, then kubectl -n teamnotes rollout restart deploy/teamnotes-worker',

@@ -90,6 +90,16 @@ export function valueInFiles(ctx: CheckContext, m: Manifest, c: ContainerAt, var
   return { from: `${variable} is not set` };
 }
 
+/**
+ * Problems written as `where  text` lines (two spaces): the first becomes the message and
+ * its `where`, the rest evidence; none is a pass with `ok`.
+ */
+export function reportLines(problems: string[], ok: string, details: { expected: string; why: string; fix: string }): Outcome {
+  if (!problems.length) return pass(ok);
+  const [where, ...text] = problems[0]!.split('  ');
+  return fail(text.join('  '), { where, ...details, evidence: problems.slice(1) });
+}
+
 /** The live copy of a manifest's object, or undefined. */
 export async function live<T extends KubernetesObject>(ctx: CheckContext, m: Manifest): Promise<T | undefined> {
   return ctx.kube.get<T>(m.apiVersion, m.kind, m.name, namespaceOf(m));
@@ -154,6 +164,23 @@ export async function podEvidence(ctx: CheckContext, pods: V1Pod[], limit = 3): 
     lines.push(...(why.length ? why : [`${pod.status?.phase ?? 'Pending'}, no events yet`]).map((l) => `${pod.metadata?.name}: ${l}`));
   }
   return lines;
+}
+
+/**
+ * An add-on's Deployment (npm run addon …) is there and rolled out, waiting up to 30 s;
+ * undefined when it is, else the failure naming the command that installs it.
+ */
+export async function addonDeploymentProblem(ctx: CheckContext, name: string, namespace: string, addon: { install: string; why: string }): Promise<Outcome | undefined> {
+  if (!(await ctx.kube.get<V1Deployment>('apps/v1', 'Deployment', name, namespace))) {
+    return fail(`there is no ${name} in namespace ${namespace}`, { expected: 'the add-on installed', why: addon.why, fix: addon.install });
+  }
+  const ready = await ctx.kube.waitFor(async () => {
+    const cur = await ctx.kube.get<V1Deployment>('apps/v1', 'Deployment', name, namespace);
+    return rolledOut(cur) ? cur : undefined;
+  }, { timeoutMs: 30_000, signal: ctx.signal });
+  if (ready) return undefined;
+  const pods = await ctx.kube.list<V1Pod>('v1', 'Pod', { namespace, labelSelector: `app.kubernetes.io/name=${name}` });
+  return fail(`${name} is not ready`, { where: `deployment/${name} (namespace ${namespace})`, expected: 'a Ready pod', why: addon.why, fix: `kubectl -n ${namespace} describe pod -l app.kubernetes.io/name=${name}`, evidence: await podEvidence(ctx, pods) });
 }
 
 /** For checks that need pods really serving traffic: skip on simulated nodes, saying so. */

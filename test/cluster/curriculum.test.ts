@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, inject, test } from 'vitest';
 import { installAddon } from '../../verify/core/addons.ts';
-import { applyWorkspace, CLUSTER_ENV_FILE, CLUSTER_ENV_TEMPLATE, parseEnvFile, renderEnvTemplate } from '../../verify/core/cluster-apply.ts';
+import { applyWorkspace, CLUSTER_ENV_FILE, CLUSTER_ENV_TEMPLATE, renderClusterEnv } from '../../verify/core/cluster-apply.ts';
 import { listLessons, loadChecks, startStateDir, type Lesson } from '../../verify/core/lessons.ts';
 import { REPO_ROOT } from '../../verify/core/paths.ts';
 import { rehearse } from '../../verify/core/rehearsal.ts';
@@ -43,16 +43,8 @@ async function verify(lesson: Lesson, workspace: string): Promise<LessonReport> 
   });
 }
 
+/** Generated secrets, kept from lesson to lesson as a learner keeps their .env.cluster. */
 const generatedSoFar: Record<string, string> = {};
-
-/** The keys a template marks `<generate>`: only those carry over (a value it writes out is that lesson's own). */
-const toGenerate = (template: string) => Object.entries(parseEnvFile(template)).filter(([, v]) => v === '<generate>').map(([k]) => k);
-
-function pickKnown(template: string): Record<string, string> {
-  const keys = toGenerate(template);
-  const generated = Object.fromEntries(Object.entries(generatedSoFar).filter(([k]) => keys.includes(k)));
-  return Object.fromEntries(Object.entries({ ...generated, ...CLUSTER_ENV }).filter(([k]) => new RegExp(`^${k}=`, 'm').test(template)));
-}
 
 /** `npm run solution N -- --apply --workspace DIR --context …`, the learner's catch-up command, as a real process. */
 function solutionApplyCli(lesson: Lesson, dir: string, extra: string[] = []) {
@@ -72,10 +64,7 @@ function solutionApplyCli(lesson: Lesson, dir: string, extra: string[] = []) {
 async function applySolution(lesson: Lesson): Promise<string> {
   const dir = workspaceFrom(startStateDir(lessons, lesson));
   const template = path.join(lesson.solutionDir, CLUSTER_ENV_TEMPLATE);
-  // The same generated passwords from lesson to lesson, as a learner keeps their .env.cluster.
-  const text = fs.readFileSync(template, 'utf8');
-  const rendered = renderEnvTemplate(text, pickKnown(text));
-  for (const [k, v] of Object.entries(parseEnvFile(rendered))) if (toGenerate(text).includes(k)) generatedSoFar[k] = v;
+  const rendered = renderClusterEnv(fs.readFileSync(template, 'utf8'), CLUSTER_ENV, generatedSoFar);
   fs.writeFileSync(path.join(dir, CLUSTER_ENV_FILE), rendered);
   const r = solutionApplyCli(lesson, dir);
   expect(r.status, r.stderr + r.stdout).toBe(0);
@@ -251,6 +240,18 @@ const KNOWN_WRONG: Record<number, Record<string, KnownWrong>> = {
     },
   },
   11: {
+    'the monitoring add-on missing (Grafana deleted)': {
+      expect: ['11.monitoring-ready'],
+      evidence: /there is no grafana in namespace monitoring/,
+      make: async (dir) => {
+        await kube().delete({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'grafana', namespace: 'monitoring' } });
+        return dir;
+      },
+      undo: async () => {
+        await installAddon(kube(), 'monitoring');
+        await rolledOut('grafana', 'monitoring');
+      },
+    },
     'the dashboard changed and applied, Grafana not restarted': {
       expect: ['11.grafana-config-applied'],
       evidence: /started before your last ConfigMap change/,
@@ -271,6 +272,18 @@ const KNOWN_WRONG: Record<number, Record<string, KnownWrong>> = {
     },
   },
   12: {
+    'the log store missing (Loki deleted)': {
+      expect: ['12.store-ready'],
+      evidence: /there is no loki in namespace logging/,
+      make: async (dir) => {
+        await kube().delete({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'loki', namespace: 'logging' } });
+        return dir;
+      },
+      undo: async () => {
+        await installAddon(kube(), 'logging');
+        await rolledOut('loki', 'logging');
+      },
+    },
     'the agent applied without its toleration: the control-plane node is skipped': {
       expect: ['12.covers-every-node', '12.tolerates-control-plane'],
       evidence: /workshop-control-plane: taint node-role\.kubernetes\.io\/control-plane:NoSchedule not tolerated/,

@@ -68,6 +68,24 @@ export function renderEnvTemplate(template: string, values: Record<string, strin
   return text;
 }
 
+/**
+ * `.env.cluster` for one lesson, as a learner keeps it from lesson to lesson: the values of
+ * `<generate>` keys stay the ones generated before (Postgres keeps the password it was
+ * initialised with, lesson 09), `given` fills the other placeholders, and a value the
+ * template writes out is the lesson's own. `generated` is updated with the new values.
+ */
+export function renderClusterEnv(template: string, given: Record<string, string>, generated: Record<string, string>): string {
+  const entries = Object.entries(parseEnvFile(template));
+  const toGenerate = new Set(entries.filter(([, v]) => v === '<generate>').map(([k]) => k));
+  const keys = new Set(entries.map(([k]) => k));
+  const values = Object.fromEntries(
+    Object.entries({ ...Object.fromEntries(Object.entries(generated).filter(([k]) => toGenerate.has(k))), ...given }).filter(([k]) => keys.has(k)),
+  );
+  const rendered = renderEnvTemplate(template, values);
+  for (const [k, v] of Object.entries(parseEnvFile(rendered))) if (toGenerate.has(k)) generated[k] = v;
+  return rendered;
+}
+
 /** Secrets the workloads read that k8s/ does not define: they come from .env.cluster. */
 export function secretsToCreate(manifests: Manifest[]): Array<{ name: string; namespace: string }> {
   const defined = new Set(manifests.filter((m) => m.kind === 'Secret').map((m) => `${m.namespace ?? 'default'}/${m.name}`));

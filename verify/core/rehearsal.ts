@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { installAddon } from './addons.ts';
 import { buildAndLoad, ownImages } from './own-images.ts';
-import { applyWorkspace, CLUSTER_ENV_FILE, CLUSTER_ENV_TEMPLATE, parseEnvFile, renderEnvTemplate } from './cluster-apply.ts';
+import { applyWorkspace, CLUSTER_ENV_FILE, CLUSTER_ENV_TEMPLATE, renderClusterEnv } from './cluster-apply.ts';
 import { loadChecks, type Lesson } from './lessons.ts';
 import { runLesson, type LessonReport } from './runner.ts';
 import { linkDependencies, replaceWorkspace } from './workspace.ts';
@@ -45,14 +45,7 @@ export async function rehearse(opts: RehearsalOptions): Promise<LessonReport[]> 
       // A fresh .env.cluster per lesson: the keys change as lessons go (08 drops settings, 09 adds passwords).
       fs.rmSync(path.join(scratch, CLUSTER_ENV_FILE), { force: true });
       if (fs.existsSync(template)) {
-        const text = fs.readFileSync(template, 'utf8');
-        // Generated values stay the same from lesson to lesson, as a learner's would: Postgres
-        // keeps the password it was initialised with (lesson 09), whatever a new Secret says.
-        // Only those: a value the template writes out (lesson 13 moves SMTP_URL to its own
-        // Mailpit) is the lesson's, not something to carry over from the one before.
-        const toGenerate = Object.entries(parseEnvFile(text)).filter(([, v]) => v === '<generate>').map(([k]) => k);
-        const rendered = renderEnvTemplate(text, pick({ ...onlyKeys(generated, toGenerate), ...opts.clusterEnv }, text));
-        Object.assign(generated, onlyKeys(parseEnvFile(rendered), toGenerate));
+        const rendered = renderClusterEnv(fs.readFileSync(template, 'utf8'), opts.clusterEnv ?? {}, generated);
         fs.writeFileSync(path.join(scratch, CLUSTER_ENV_FILE), rendered);
       }
       for (const addon of lesson.addons ?? []) await installAddon(kube, addon, opts.log);
@@ -80,11 +73,3 @@ export async function rehearse(opts: RehearsalOptions): Promise<LessonReport[]> 
   return reports;
 }
 
-function onlyKeys(values: Record<string, string>, keys: string[]): Record<string, string> {
-  return Object.fromEntries(Object.entries(values).filter(([k]) => keys.includes(k)));
-}
-
-/** Only the given values whose keys the template has (an env file for every lesson holds more keys than one lesson needs). */
-function pick(values: Record<string, string>, template: string): Record<string, string> {
-  return Object.fromEntries(Object.entries(values).filter(([k]) => new RegExp(`^${k}=`, 'm').test(template)));
-}
