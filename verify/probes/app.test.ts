@@ -1,10 +1,12 @@
 // The process probe against real processes: it finds the port an app listens on,
 // moves a hard-coded port, reports a failed listen, and stops what it started by PID.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { tempDir } from '../../test/helpers/workspaces.ts';
+import { REPO_ROOT } from '../core/paths.ts';
 import { startApp } from './app.ts';
 import { Cleanup } from './cleanup.ts';
 import { freePort } from './ports.ts';
@@ -82,6 +84,20 @@ describe('startApp', () => {
     expect(r.exit).toEqual({ code: 3, signal: null });
     expect(r.app.stderr).toContain('Missing DATABASE_URL');
     await cleanup.run();
+  });
+
+  test('an app that has exited leaves no timer behind (a pending timer kept every verify alive 5 s after its report)', () => {
+    // In a fresh node process: the test runner's own timers come and go, a child's do not.
+    const dir = toyApp('node server.js', `console.log('bye');`);
+    const script = `
+      import { startApp } from ${JSON.stringify(path.join(import.meta.dirname, 'app.ts'))};
+      import { Cleanup } from ${JSON.stringify(path.join(import.meta.dirname, 'cleanup.ts'))};
+      const cleanup = new Cleanup();
+      const r = await startApp(${JSON.stringify(dir)}, { env: {} }, cleanup);
+      await cleanup.run();
+      console.log(JSON.stringify({ exit: r.exit, out: r.app.stdout, timers: process.getActiveResourcesInfo().filter((x) => x === 'Timeout') }));`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: REPO_ROOT });
+    expect(JSON.parse(out)).toEqual({ exit: { code: 0, signal: null }, out: 'bye\n', timers: [] });
   });
 
   test('withoutFiles runs from a copy in which those files are missing', async () => {

@@ -49,6 +49,20 @@ export interface StartResult {
   app: RunningApp;
 }
 
+/** How long an exited app's output may take to drain (a grandchild can hold its pipes open). */
+const OUTPUT_DRAIN_MS = 5000;
+
+/**
+ * Resolves when `done` does, or after `ms` at the latest. The timer is cleared as soon as
+ * `done` wins: a pending timer keeps Node's event loop alive (every verify that started the
+ * app used to sit idle for the full 5 s drain cap after printing its result).
+ */
+export function untilOrAfter(done: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([done.then(() => undefined), cap]).finally(() => clearTimeout(timer));
+}
+
 export class RunningApp {
   private out = '';
   private err = '';
@@ -77,7 +91,7 @@ export class RunningApp {
       child.once('exit', (code, signal) => {
         this.gone = true;
         // exitInfo is set only once the output is in: callers that see it read the full tail.
-        void Promise.race([outputDone, new Promise((r) => setTimeout(r, 5000))]).then(() => {
+        void untilOrAfter(outputDone, OUTPUT_DRAIN_MS).then(() => {
           this.exitInfo = { code, signal };
           resolve(this.exitInfo);
         });
@@ -197,7 +211,7 @@ export async function startApp(workspace: string, opts: StartOptions, cleanup: C
     const ports = app.listeningPorts();
     if (ports.length) return { cwd, ports, timedOut: false, app };
     if (app.exitInfo) return { cwd, ports: [], exit: app.exitInfo, timedOut: false, app };
-    await Promise.race([app.exited, new Promise((r) => setTimeout(r, 25))]);
+    await untilOrAfter(app.exited, 25);
   }
   return { cwd, ports: app.listeningPorts(), timedOut: true, app };
 }
