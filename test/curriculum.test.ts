@@ -5,8 +5,11 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import path from 'node:path';
 import { listFixtures, materializeFixture } from '../verify/core/fixtures.ts';
+import { commonMistakes, listedCheckIds, normaliseMistake, whereFile } from '../verify/core/lesson-readme.ts';
 import { listLessons, loadChecks, startStateDir } from '../verify/core/lessons.ts';
+import type { LessonReport } from '../verify/core/runner.ts';
 import { ownImages } from '../verify/core/own-images.ts';
 import { REPO_ROOT } from '../verify/core/paths.ts';
 import { headings } from '../verify/render/markdown.ts';
@@ -48,6 +51,36 @@ describe('lesson metadata', () => {
       }
       expect(headings(readme).map((h) => h.text)).toEqual(expect.arrayContaining(['Common mistakes', 'Check yourself']));
     });
+
+    test(`${lesson.number}: every check id "Check yourself" lists exists`, async () => {
+      // The other direction of the test above: a listed id that no check has (a renamed or
+      // planned check) sends the learner looking for a result that never appears.
+      const readme = fs.readFileSync(lesson.readmePath, 'utf8');
+      const known = new Set<string>();
+      for (const l of lessons) for (const c of await loadChecks(l)) known.add(`${l.number}.${c.id}`);
+      const unknown = listedCheckIds(readme).filter((id) => !known.has(id));
+      expect(unknown, `${path.relative(REPO_ROOT, lesson.readmePath)} "Check yourself" lists ids no check has`).toEqual([]);
+    });
+
+    test(`${lesson.number}: every README common mistake is caught by a known-wrong fixture (or says why it cannot be)`, () => {
+      const readme = fs.readFileSync(lesson.readmePath, 'utf8');
+      const mistakes = commonMistakes(readme);
+      const fixtures = listFixtures(lesson).filter((f) => f.kind === 'known-wrong');
+      const named = new Set(fixtures.flatMap((f) => (f.mistake ? [normaliseMistake(f.mistake)] : [])));
+      const unobservable = new Set((lesson.unobservable_mistakes ?? []).map((u) => normaliseMistake(u.mistake)));
+      const uncovered = mistakes.filter((m) => !named.has(m) && !unobservable.has(m));
+      expect(uncovered, `these "Common mistakes" of ${lesson.number} have no fixture with \`mistake:\` naming them (nor an unobservable_mistakes entry in lesson.yaml)`).toEqual([]);
+      // And no fixture or lesson.yaml entry names a mistake the README no longer lists.
+      const listed = new Set(mistakes);
+      expect([...named, ...unobservable].filter((m) => !listed.has(m)), 'names a mistake that is not a bold title under "Common mistakes"').toEqual([]);
+      for (const u of lesson.unobservable_mistakes ?? []) expect(named.has(normaliseMistake(u.mistake)), `${u.mistake} has a fixture; drop it from unobservable_mistakes`).toBe(false);
+    });
+
+    if (lesson.index >= 1) {
+      test(`${lesson.number}: at least three accepted variants (correct solutions unlike the reference)`, () => {
+        expect(listFixtures(lesson).filter((f) => f.kind === 'accept').map((f) => f.name).length).toBeGreaterThanOrEqual(3);
+      });
+    }
   }
 
   test('docs/checks.md is current (generated from the checks)', async () => {
@@ -115,7 +148,7 @@ for (const [i, lesson] of lessons.entries()) {
       });
     }
 
-    for (const fixture of listFixtures(lesson)) {
+    for (const fixture of listFixtures(lesson).filter((f) => f.kind === 'known-wrong')) {
       test(`known-wrong ${fixture.name} fails with ${fixture.expectFail.join(', ')}`, async () => {
         expect(fixture.expectFail.length).toBeGreaterThan(0);
         const dir = tempDir();
@@ -127,7 +160,52 @@ for (const [i, lesson] of lessons.entries()) {
         // A required check failing fails the lesson; a recommended one only warns.
         const blocking = report.checks.some((c) => fixture.expectFail.includes(c.id) && c.severity === 'required');
         expect(report.ok).toBe(!blocking);
+        expect(untrueWheres(report, dir), 'a message points at a file or line that does not exist in this workspace').toEqual([]);
       });
     }
+
+    for (const fixture of listFixtures(lesson).filter((f) => f.kind === 'accept')) {
+      test(`accepted variant ${fixture.name} passes lesson ${lesson.number}`, async () => {
+        const dir = tempDir();
+        materializeFixture(fixture, lessons, dir);
+        const report = await verifyIn(lesson, dir);
+        expect(report.broken, report.broken?.message).toBeUndefined();
+        expect(failingRequired(report), `${fixture.description}\n${summary(report).join('\n')}`).toEqual([]);
+        expect(report.ok).toBe(true);
+      });
+      const earlier = lessons.slice(0, i).filter((l) => l.index >= 1 && !(l.number in fixture.notEarlier));
+      if (earlier.length) {
+        test(`accepted variant ${fixture.name} still passes lessons ${earlier.map((l) => l.number).join(', ')}`, async () => {
+          const dir = tempDir();
+          materializeFixture(fixture, lessons, dir);
+          for (const l of earlier) {
+            const report = await verifyIn(l, dir);
+            expect(failingRequired(report), `lesson ${l.number} on ${fixture.name}\n${summary(report).join('\n')}`).toEqual([]);
+          }
+        });
+      }
+    }
   });
+}
+
+function failingRequired(report: LessonReport): string[] {
+  return report.checks.filter((c) => c.severity === 'required' && c.outcome.status === 'fail').map((c) => c.id);
+}
+
+/** `where`s of failing checks that name a workspace file that is not there, or a line past its end. */
+function untrueWheres(report: LessonReport, dir: string): string[] {
+  const bad: string[] = [];
+  for (const c of report.checks) {
+    if (c.outcome.status !== 'fail' || !c.outcome.where) continue;
+    const named = whereFile(c.outcome.where);
+    if (!named) continue;
+    const file = path.join(dir, named.file);
+    if (!fs.existsSync(file)) {
+      bad.push(`${c.id}: ${c.outcome.where} (no such file)`);
+    } else if (named.line !== undefined && fs.statSync(file).isFile()) {
+      const lines = fs.readFileSync(file, 'utf8').split('\n').length;
+      if (named.line < 1 || named.line > lines) bad.push(`${c.id}: ${c.outcome.where} (the file has ${lines} lines)`);
+    }
+  }
+  return bad;
 }

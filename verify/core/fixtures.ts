@@ -1,26 +1,56 @@
-// Known-wrong fixtures: `lessons/NN-slug/fixtures/<name>/` holds a fixture.yaml and a
-// `files/` overlay applied on top of the lesson's solution (or starting state). The
-// curriculum test runs each one and expects the listed checks to fail. A new case is
-// a new folder; nothing else changes.
+// Fixtures: `lessons/NN-slug/fixtures/<name>/` holds a fixture.yaml and optionally a
+// `files/` overlay applied on top of the lesson's solution (or starting state). Two kinds,
+// both first-class in the curriculum test:
+//   - known-wrong (`fail-*`, any name not starting with `accept-`): the listed checks must fail;
+//   - accepted variants (`accept-*`): a correct solution that differs from the reference
+//     (another library, another valid manifest shape). Every required check must pass, here
+//     and in earlier lessons, because a verifier that rejects a right answer loses the room.
+// A new case is a new folder; nothing else changes.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import { z } from 'zod';
 import { startStateDir, type Lesson } from './lessons.ts';
 import { copyTree, linkDependencies } from './workspace.ts';
+
+export const ACCEPT_PREFIX = 'accept-';
+
+const edit = z.strictObject({ file: z.string().min(1), find: z.string().min(1), replace: z.string() });
+
+/** fixture.yaml. Strict: a misspelt key (`expect_fails`) would silently test nothing. */
+const fixtureSchema = z.strictObject({
+  base: z.enum(['solution', 'start']).default('solution'),
+  /** Known-wrong only: full check ids (`02.cache-shared`) that must fail on this workspace. */
+  expect_fail: z.array(z.string().regex(/^\d{2}\.[a-z0-9-]+$/, 'a full check id such as 02.cache-shared')).optional(),
+  /** Known-wrong only: the bold title of the README "Common mistakes" bullet this fixture embodies. */
+  mistake: z.string().min(1).optional(),
+  /** Paths committed to a fresh git repository in the workspace (e.g. a leaked .env). */
+  git_commit: z.array(z.string()).default([]),
+  /** Small textual edits of the base (the change in one line); each `find` must occur. */
+  edits: z.array(edit).default([]),
+  /** Files of the base removed from the workspace (e.g. a variant without a config module). */
+  delete: z.array(z.string().min(1)).default([]),
+  /** Accepted variants only: earlier lessons this variant is not expected to pass, with the reason. */
+  not_earlier: z.record(z.string().regex(/^\d{2}$/, 'a two-digit lesson number'), z.string().min(10, 'give the reason')).default({}),
+});
 
 export interface Fixture {
   lesson: Lesson;
   name: string;
   dir: string;
   description: string;
+  kind: 'known-wrong' | 'accept';
   base: 'solution' | 'start';
-  /** Full check ids that must fail on this workspace. */
+  /** Full check ids that must fail on this workspace (known-wrong fixtures). */
   expectFail: string[];
-  /** Paths committed to a fresh git repository in the workspace (e.g. a leaked .env). */
+  /** The README "Common mistakes" bullet this fixture embodies (its bold title). */
+  mistake?: string;
   gitCommit: string[];
-  /** Small textual edits of the base (the mistake in one line); each `find` must occur. */
   edits: Array<{ file: string; find: string; replace: string }>;
+  delete: string[];
+  /** Accepted variants: earlier lesson number → why this variant does not pass it. */
+  notEarlier: Record<string, string>;
 }
 
 export function listFixtures(lesson: Lesson): Fixture[] {
@@ -29,24 +59,41 @@ export function listFixtures(lesson: Lesson): Fixture[] {
   return fs
     .readdirSync(root)
     .sort()
-    .map((name) => {
-      const dir = path.join(root, name);
-      const text = fs.readFileSync(path.join(dir, 'fixture.yaml'), 'utf8');
-      const raw = YAML.parse(text) as { base?: string; expect_fail?: string[]; git_commit?: string[]; edits?: Fixture['edits'] };
-      return {
-        lesson,
-        name,
-        dir,
-        description: /^#\s*(.*)$/m.exec(text)?.[1] ?? name,
-        base: raw.base === 'start' ? 'start' : 'solution',
-        expectFail: raw.expect_fail ?? [],
-        gitCommit: raw.git_commit ?? [],
-        edits: raw.edits ?? [],
-      };
-    });
+    .map((name) => readFixture(lesson, name, path.join(root, name)));
 }
 
-/** Build the fixture's workspace in `dest`: base tree, overlay, git history, dependencies. */
+function readFixture(lesson: Lesson, name: string, dir: string): Fixture {
+  const file = path.join(dir, 'fixture.yaml');
+  const text = fs.readFileSync(file, 'utf8');
+  const parsed = fixtureSchema.safeParse(YAML.parse(text) ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = [...issue.path, ...('keys' in issue ? issue.keys : [])].join('.');
+    throw new Error(`${path.relative(process.cwd(), file)}: ${key ? `${key}: ` : ''}${issue.message}`);
+  }
+  const raw = parsed.data;
+  const kind = name.startsWith(ACCEPT_PREFIX) ? 'accept' : 'known-wrong';
+  const mismatch = (why: string) => new Error(`${path.relative(process.cwd(), file)}: ${why}`);
+  if (kind === 'accept' && (raw.expect_fail?.length || raw.mistake)) throw mismatch(`an ${ACCEPT_PREFIX}* fixture is a correct solution: it takes no expect_fail or mistake`);
+  if (kind === 'known-wrong' && !raw.expect_fail?.length) throw mismatch('a known-wrong fixture needs expect_fail (or name the folder accept-… if it is a correct variant)');
+  if (kind === 'known-wrong' && Object.keys(raw.not_earlier).length) throw mismatch('not_earlier is for accept-* fixtures only');
+  return {
+    lesson,
+    name,
+    dir,
+    description: /^#\s*(.*)$/m.exec(text)?.[1] ?? name,
+    kind,
+    base: raw.base,
+    expectFail: raw.expect_fail ?? [],
+    mistake: raw.mistake,
+    gitCommit: raw.git_commit,
+    edits: raw.edits,
+    delete: raw.delete,
+    notEarlier: raw.not_earlier,
+  };
+}
+
+/** Build the fixture's workspace in `dest`: base tree, overlay, edits, deletions, git history, dependencies. */
 export function materializeFixture(fixture: Fixture, lessons: Lesson[], dest: string): void {
   const base = fixture.base === 'start' ? startStateDir(lessons, fixture.lesson) : fixture.lesson.solutionDir;
   copyTree(base, dest);
@@ -57,6 +104,12 @@ export function materializeFixture(fixture: Fixture, lessons: Lesson[], dest: st
     // A fixture whose edit no longer applies would silently test the solution itself.
     if (!text.includes(edit.find)) throw new Error(`fixture ${fixture.name}: "${edit.find}" is not in ${edit.file} any more; update the fixture`);
     fs.writeFileSync(file, text.replace(edit.find, edit.replace));
+  }
+  for (const rel of fixture.delete) {
+    const target = path.join(dest, rel);
+    // Same reason: deleting nothing would test the base, not the variant.
+    if (!fs.existsSync(target)) throw new Error(`fixture ${fixture.name}: delete: ${rel} does not exist in the base any more; update the fixture`);
+    fs.rmSync(target, { recursive: true, force: true });
   }
   if (fixture.gitCommit.length) {
     const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=fixture', '-c', 'user.email=fixture@example.invalid', ...args], { cwd: dest, stdio: 'ignore' });

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import YAML from 'yaml';
+import { z } from 'zod';
 import type { CheckDefinition } from './check.ts';
 import { UsageError } from './errors.ts';
 import { CODE_ROOT, LESSONS_DIR, REPO_ROOT, SOLUTIONS_DIR } from './paths.ts';
@@ -27,7 +28,22 @@ export interface LessonMeta {
    * ingress controller. `solution --apply` and `rehearse` install them first.
    */
   addons?: string[];
+  /**
+   * README "Common mistakes" bullets that no check can observe in this workshop, each with
+   * the honest reason. Every other bullet must be embodied by a known-wrong fixture.
+   */
+  unobservable_mistakes?: Array<{ mistake: string; why: string }>;
 }
+
+/** lesson.yaml's schema. Strict, so a misspelt key fails loudly instead of being ignored. */
+const lessonMetaSchema = z.strictObject({
+  format_version: z.literal(LESSON_FORMAT_VERSION),
+  title: z.string().min(1),
+  summary: z.string().min(1),
+  start_state_passes: z.string().optional(),
+  addons: z.array(z.string().min(1)).optional(),
+  unobservable_mistakes: z.array(z.strictObject({ mistake: z.string().min(1), why: z.string().min(20, 'say why no check can observe it') })).optional(),
+});
 
 export interface Lesson extends LessonMeta {
   /** Two digits, as in the folder name and check ids: `01`. */
@@ -67,14 +83,21 @@ export function listLessons(root = LESSONS_DIR): Lesson[] {
 
 function readMeta(file: string): LessonMeta {
   // A lesson folder half-way through being written (or a bad merge): say which file, not ENOENT.
-  if (!fs.existsSync(file)) throw new UsageError(`${path.relative(process.cwd(), file) || file} is missing: every lessons/NN-slug/ folder needs one (format_version, title, summary).`);
-  const raw = YAML.parse(fs.readFileSync(file, 'utf8')) as Partial<LessonMeta> | null;
-  if (!raw || raw.format_version !== LESSON_FORMAT_VERSION || !raw.title || !raw.summary) {
-    throw new UsageError(
-      `${file} is not a valid lesson.yaml (needs format_version: ${LESSON_FORMAT_VERSION}, title, summary).`,
-    );
+  const shown = path.relative(process.cwd(), file) || file;
+  if (!fs.existsSync(file)) throw new UsageError(`${shown} is missing: every lessons/NN-slug/ folder needs one (format_version, title, summary).`);
+  let raw: unknown;
+  try {
+    raw = YAML.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`${shown} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
-  return raw as LessonMeta;
+  const parsed = lessonMetaSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = [...issue.path, ...('keys' in issue ? issue.keys : [])].join('.');
+    throw new UsageError(`${shown} is not a valid lesson.yaml: ${key ? `${key}: ` : ''}${issue.message} (keys: format_version: ${LESSON_FORMAT_VERSION}, title, summary, and optionally start_state_passes, addons, unobservable_mistakes).`);
+  }
+  return parsed.data;
 }
 
 /** Accepts `1`, `01`, or a slug like `extract-config`. */
