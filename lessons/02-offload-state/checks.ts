@@ -2,6 +2,7 @@ import { defineCheck, fail, pass } from '../../verify/core/check.ts';
 import { formatMatch } from '../../verify/probes/files.ts';
 import { describe, noteForm, noteId } from '../shared/api.ts';
 import { configuredApp, notListening, requiredVariable } from '../shared/run-app.ts';
+import { describePlace, findLocalCopies, forgetDisk, writablePlaces } from './local-copies.ts';
 import { replicas, restartOf } from './replicas.ts';
 
 const TWO_PODS = 'The verifier runs two copies of your app (A and B) from separate folders, like two pods, against the same Postgres and Redis.';
@@ -65,14 +66,29 @@ export default [
       "A pod's disk is its own, and it is wiped when the pod goes. Store the bytes where every replica can read them: Postgres (bytea) in this workshop, object storage in production.",
       'multer({ storage: multer.memoryStorage() }), then INSERT the buffer into an attachments table and stream it back from there.',
     ],
+    // What else is correct: any shared store for the bytes (Postgres bytea or large objects,
+    // Redis, object storage), any upload parser (multer memoryStorage, busboy), and a
+    // temporary file deleted once its bytes are stored. What this still must catch: a copy
+    // left on A's disk that B can read only because both copies share this machine (the
+    // legacy multer({ dest }) with an absolute path, a file in os.tmpdir()); hence the search.
     async run(ctx) {
       const pair = await replicas(ctx);
       const { form, bytes } = noteForm(`upload ${Date.now()}`);
+      const since = Date.now();
       const created = await pair.toA.request('/api/notes', { method: 'POST', body: form, timeoutMs: 10_000 });
       const id = noteId(created);
       if (created.status !== 201 || id === undefined) return fail(`POST /api/notes with an attachment on A answered ${describe(created)}`, { expected: '201 with the note (and its id)', evidence: pair.a.result.app.tail() });
       const got = await pair.toB.get(`/api/notes/${id}/attachment`);
-      if (got.status === 200 && got.bytes.equals(bytes)) return pass(`note ${id}: ${bytes.length} bytes uploaded on A, identical from B`);
+      const copies = findLocalCopies(bytes, writablePlaces(pair.a.result), since);
+      if (copies.length) {
+        return fail(`the upload's bytes were left on A's local disk (${copies.length} file${copies.length > 1 ? 's' : ''})${got.status === 200 ? ', and B could read them only because both copies run on one machine' : ''}`, {
+          expected: 'the bytes stored only in Postgres (or other shared storage), no copy left on the replica\'s disk',
+          why: "Here both copies share this machine's disk; in a cluster each pod has its own, so B cannot open A's file, and the file is gone when A's pod is replaced.",
+          fix: 'Use multer.memoryStorage() and store the buffer in Postgres; if you stream to a temporary file, delete it once its bytes are stored.',
+          evidence: copies.slice(0, 4).map((f) => describePlace(f, pair.a.result)),
+        });
+      }
+      if (got.status === 200 && got.bytes.equals(bytes)) return pass(`note ${id}: ${bytes.length} bytes uploaded on A, identical from B, no copy on A's disk`);
       return fail(`uploaded on A, but B answered ${got.status === 200 ? `200 with ${got.bytes.length} different bytes` : describe(got)}`, {
         expected: `200 with the same ${bytes.length} bytes`,
         why: 'With files on local disk, a download works only on the pod that took the upload, and the file is gone when that pod is replaced.',
@@ -128,6 +144,8 @@ export default [
       const notes = await pair.toA.get('/api/notes');
       const withFile = ((notes.json as Array<{ id: number | string; attachment_name?: string; attachmentName?: string }>) ?? []).find((n) => n.attachment_name ?? n.attachmentName);
       await pair.a.result.app.stop();
+      // A replaced pod's disk is gone with it: so is A's folder, TMPDIR and HOME here.
+      forgetDisk(pair.a.result);
       const fresh = await restartOf(ctx, pair);
       const problem = notListening(fresh);
       if (problem) return fail(`after the restart ${problem}`, { evidence: fresh.result.app.tail() });

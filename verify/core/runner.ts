@@ -2,6 +2,7 @@
 // dependents instead of cascading failures), independent checks in parallel, each
 // within its time budget. Emits events; reporters turn them into text or JSON.
 import type { CheckDefinition, Layer, Outcome, Severity } from './check.ts';
+import { capabilitySkip, missingCapabilities, type ClusterBackend } from './cluster-backend.ts';
 import { EnvironmentError } from './errors.ts';
 import type { Lesson } from './lessons.ts';
 import { Cleanup, createProbes, type ProbeOptions } from '../probes/index.ts';
@@ -18,9 +19,15 @@ export interface CheckReport {
   /** `lessons/01-extract-config/README.md#4-honour-port` */
   learn: string;
   durationMs: number;
-  /** Why it did not run: a dependency failed, its layer was left out, or the environment broke. */
-  skippedBecause?: 'dependency' | 'layer' | 'environment';
+  /**
+   * Why it did not run: a dependency failed, its layer was left out (or a dependency
+   * skipped for a reason of its own), the cluster's backend cannot serve what it
+   * `requires`, or the environment broke.
+   */
+  skippedBecause?: SkipReason;
 }
+
+export type SkipReason = 'dependency' | 'layer' | 'capability' | 'environment';
 
 export interface LessonReport {
   lesson: Lesson;
@@ -45,6 +52,11 @@ export interface RunOptions extends ProbeOptions {
   concurrency?: number;
   /** Allow checks that delete or scale things (`--disruptive`). */
   disruptive?: boolean;
+  /**
+   * The cluster's backend, for checks that declare `requires`. Default: detected from the
+   * nodes of the run's kube context, once, when the first such check is reached.
+   */
+  backend?: ClusterBackend;
   onEvent?: (event: RunEvent) => void;
 }
 
@@ -65,6 +77,8 @@ export async function runLesson(opts: RunOptions): Promise<LessonReport> {
   const byId = new Map(checks.map((c) => [c.id, c]));
   const running = new Map<string, Promise<CheckReport>>();
   let broken: EnvironmentError | undefined;
+  let backend: Promise<ClusterBackend> | undefined;
+  const clusterBackend = () => (backend ??= opts.backend ? Promise.resolve(opts.backend) : probes.kube.backend());
 
   const report = (check: CheckDefinition, outcome: Outcome, durationMs: number, skippedBecause?: CheckReport['skippedBecause']): CheckReport => {
     const r: CheckReport = {
@@ -87,10 +101,11 @@ export async function runLesson(opts: RunOptions): Promise<LessonReport> {
     const blocker = deps.find((d) => d.outcome.status !== 'pass');
     if (blocker) {
       // Only a failure upstream blocks the lesson. A dependency that skipped for a reason
-      // of its own (its layer left out, simulated nodes, not --disruptive) passes that
-      // reason on: nothing is wrong with the learner's work.
+      // of its own (its layer left out, a capability the cluster lacks, not --disruptive)
+      // passes that reason on: nothing is wrong with the learner's work.
       const failedUpstream = blocker.outcome.status === 'fail' || blocker.skippedBecause === 'dependency';
-      const because = failedUpstream ? 'dependency' : blocker.skippedBecause === 'environment' ? 'environment' : 'layer';
+      const inherited = blocker.skippedBecause === 'environment' || blocker.skippedBecause === 'capability' ? blocker.skippedBecause : 'layer';
+      const because = failedUpstream ? 'dependency' : inherited;
       const message = failedUpstream ? `needs ${blocker.id} to pass first` : `needs ${blocker.id}, which was skipped: ${blocker.outcome.message.replace(/^needs \S+, which was skipped: /, '')}`;
       return report(check, { status: 'skip', message }, 0, because);
     }
@@ -98,6 +113,20 @@ export async function runLesson(opts: RunOptions): Promise<LessonReport> {
       return report(check, { status: 'skip', message: `${check.layer} checks are not run${opts.layersReason ? ` (${opts.layersReason})` : ''}` }, 0, 'layer');
     }
     if (broken) return report(check, { status: 'skip', message: 'not run: the environment is broken (see above)' }, 0, 'environment');
+    if (check.requires?.length) {
+      // Detection talks to the API server: an unreachable cluster breaks the run (exit 2),
+      // exactly as it would inside the check.
+      const found = await clusterBackend().then(
+        (b) => ({ b }),
+        (err: unknown) => ({ err }),
+      );
+      if ('err' in found) {
+        broken ??= found.err instanceof EnvironmentError ? found.err : internalError(fullId(lesson, check), found.err);
+        return report(check, { status: 'skip', message: `not run: ${(found.err as Error).message}` }, 0, 'environment');
+      }
+      const missing = missingCapabilities(found.b, check.requires);
+      if (missing.length) return report(check, { status: 'skip', ...capabilitySkip(found.b, missing) }, 0, 'capability');
+    }
     if (check.disruptive && !opts.disruptive) {
       return report(check, { status: 'skip', message: 'disruptive (deletes or scales something, then restores it): run with --disruptive' }, 0, 'layer');
     }

@@ -21,7 +21,11 @@ export interface StartOptions {
   remapPorts?: Record<number, number>;
   /** Run from a temporary copy without these files (e.g. `.env`), so a local file cannot mask missing config. */
   withoutFiles?: string[];
-  /** Run from a private copy of the workspace, like a pod with its own filesystem (implied by withoutFiles). */
+  /**
+   * Run from a private copy of the workspace, like a pod with its own filesystem (implied by
+   * withoutFiles). The copy also gets a TMPDIR and a HOME of its own: in a pod, /tmp and the
+   * home folder are private too, so two copies must not find each other's files there.
+   */
   isolated?: boolean;
   /** How long to wait for the first listening socket. */
   startTimeoutMs?: number;
@@ -41,6 +45,8 @@ export interface ExitInfo {
 export interface StartResult {
   /** The folder the app runs in (a private copy when started isolated). */
   cwd: string;
+  /** The private TMPDIR and HOME of an isolated copy: with cwd, every place of its own it can write to. */
+  privateDirs?: { tmp: string; home: string };
   /** Listening ports, in the order they opened; empty if the app exited or timed out first. */
   ports: number[];
   /** Set when the app exited before it listened. */
@@ -173,9 +179,10 @@ export class RunningApp {
   }
 }
 
-function buildEnv(opts: StartOptions, reportFile: string): NodeJS.ProcessEnv {
+function buildEnv(opts: StartOptions, reportFile: string, privateDirs?: StartResult['privateDirs']): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const key of PASS_THROUGH) if (process.env[key] !== undefined) env[key] = process.env[key];
+  if (privateDirs) Object.assign(env, { TMPDIR: privateDirs.tmp, TEMP: privateDirs.tmp, TMP: privateDirs.tmp, HOME: privateDirs.home });
   for (const [key, value] of Object.entries(opts.env)) if (value !== undefined) env[key] = value;
   env.NODE_OPTIONS = `--require "${SPY}"`;
   env.VERIFY_LISTEN_REPORT = reportFile;
@@ -189,7 +196,9 @@ function buildEnv(opts: StartOptions, reportFile: string): NodeJS.ProcessEnv {
  * something the app does; the caller decides what a crash or a timeout means.
  */
 export async function startApp(workspace: string, opts: StartOptions, cleanup: Cleanup): Promise<StartResult> {
-  const cwd = opts.isolated || opts.withoutFiles?.length ? await isolatedCopy(workspace, opts.withoutFiles ?? [], cleanup) : workspace;
+  const isolated = opts.isolated || Boolean(opts.withoutFiles?.length);
+  const cwd = isolated ? await isolatedCopy(workspace, opts.withoutFiles ?? [], cleanup) : workspace;
+  const privateDirs = isolated ? makePrivateDirs(cleanup) : undefined;
   const command = resolveAppCommand(cwd, opts.script);
   const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-listen-'));
   cleanup.add(() => fs.rmSync(reportDir, { recursive: true, force: true }));
@@ -197,7 +206,7 @@ export async function startApp(workspace: string, opts: StartOptions, cleanup: C
 
   const child = spawn(command.file, command.args, {
     cwd,
-    env: buildEnv(opts, reportFile),
+    env: buildEnv(opts, reportFile, privateDirs),
     stdio: ['ignore', 'pipe', 'pipe'],
     shell: command.viaShell,
     // Its own process group, so a shell-started app can be stopped with all its children.
@@ -209,11 +218,20 @@ export async function startApp(workspace: string, opts: StartOptions, cleanup: C
   const deadline = Date.now() + (opts.startTimeoutMs ?? 10_000);
   while (Date.now() < deadline) {
     const ports = app.listeningPorts();
-    if (ports.length) return { cwd, ports, timedOut: false, app };
-    if (app.exitInfo) return { cwd, ports: [], exit: app.exitInfo, timedOut: false, app };
+    if (ports.length) return { cwd, privateDirs, ports, timedOut: false, app };
+    if (app.exitInfo) return { cwd, privateDirs, ports: [], exit: app.exitInfo, timedOut: false, app };
     await untilOrAfter(app.exited, 25);
   }
-  return { cwd, ports: app.listeningPorts(), timedOut: true, app };
+  return { cwd, privateDirs, ports: app.listeningPorts(), timedOut: true, app };
+}
+
+function makePrivateDirs(cleanup: Cleanup): NonNullable<StartResult['privateDirs']> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-pod-'));
+  cleanup.add(() => fs.rmSync(root, { recursive: true, force: true }));
+  const dirs = { tmp: path.join(root, 'tmp'), home: path.join(root, 'home') };
+  fs.mkdirSync(dirs.tmp);
+  fs.mkdirSync(dirs.home);
+  return dirs;
 }
 
 /** "exited with code 1", "was killed by SIGKILL". */
