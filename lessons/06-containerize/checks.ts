@@ -163,8 +163,6 @@ export default [
     timeoutMs: 20_000,
     hints: ['`docker build -t teamnotes:1.0.0 legacy-app` then `kind load docker-image teamnotes:1.0.0 --name workshop`.', 'kind nodes are containers with their own image store: they cannot see images in your Docker, and `:latest` makes Kubernetes try to pull from Docker Hub.'],
     async run(ctx) {
-      // Image lists come from kubelets; the test harness's simulated nodes have none.
-      if (!(await ctx.kube.podsServeTraffic())) return { status: 'skip', message: 'needs real kind nodes (their kubelets report which images they hold): this cluster has simulated nodes, so the check runs on a kind cluster only' };
       const nodes = await ctx.kube.list<{ metadata?: { name?: string }; status?: { images?: Array<{ names?: string[] }> } }>('v1', 'Node');
       const tagged = (n: (typeof nodes)[number]) => (n.status?.images ?? []).flatMap((i) => i.names ?? []).filter((name) => /(^|\/)teamnotes:(?!latest$)[^@]+$/.test(name));
       const without = nodes.filter((n) => tagged(n).length === 0).map((n) => n.metadata?.name);
@@ -174,3 +172,4 @@ export default [
     },
   }),
 ];
+    requires: ['image-store'],

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { KubernetesObject, V1PersistentVolumeClaim, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
 import { envSource, formatLabels, getIn, missingLabels, selectorOf, variableReferences } from '../../verify/probes/k8s-semantics.ts';
-import { appDeployment, APPLY, at, live, NAMESPACE, namespaceOf, needsRealPods, notApplied, podEvidence, podReady, podsOf, valueInFiles, workloadsRunning, reportLines } from '../shared/k8s.ts';
+import { appDeployment, APPLY, at, live, NAMESPACE, namespaceOf, notApplied, podEvidence, podReady, podsOf, valueInFiles, workloadsRunning, reportLines } from '../shared/k8s.ts';
 import { covers, dataDir, redisPersistenceOff, requirepass, serviceForHost } from './rules.ts';
 
 const DATABASES = ['postgres', 'redis'] as const;
@@ -269,14 +269,13 @@ export default [
     severity: 'required',
     layer: 'behaviour',
     dependsOn: ['statefulsets-ready'],
+    requires: ['real-pods'],
     disruptive: true,
     title: 'A row written before deleting postgres-0 is there after it comes back',
     learn: '#8-prove-the-data-survives',
     timeoutMs: 180_000,
     hints: ['If the row is gone, the volume is not where Postgres writes (see 09.volume-claim-templates).', 'kubectl -n teamnotes delete pod postgres-0, then read your notes again.'],
     async run(ctx) {
-      const realPods = await needsRealPods(ctx);
-      if (realPods) return realPods;
       const s = statefulSets(ctx).find((x) => x.db === 'postgres')!;
       const ns = namespaceOf(s.m);
       const podName = `${s.m.name}-0`;

@@ -2,7 +2,7 @@ import type { KubernetesObject, V1Deployment, V1Ingress, V1Pod } from '@kubernet
 import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
 import { formatLabels, getIn, ingressPathMatches, missingLabels, resolvePort, selectorOf } from '../../verify/probes/k8s-semantics.ts';
 import type { Manifest } from '../../verify/probes/manifests.ts';
-import { APPLY, appDeployment, at, live, namespaceOf, needsRealPods, notApplied, podEvidence, podReady, podsOf, rolledOut } from '../shared/k8s.ts';
+import { APPLY, appDeployment, at, live, namespaceOf, notApplied, podEvidence, podReady, podsOf, rolledOut } from '../shared/k8s.ts';
 
 /** Paths that must stay inside the cluster: the admin API (lesson 05) and the metrics (lesson 04). */
 const PRIVATE_PATHS = ['/admin/cache/flush', '/admin/log-level', '/metrics'];
@@ -273,13 +273,12 @@ export default [
     severity: 'required',
     layer: 'cluster',
     dependsOn: ['ingress-controller-ready'],
+    requires: ['real-pods'],
     title: 'The controller has admitted the Ingress (it shows an address)',
     learn: '#5-try-it-from-your-browser',
     timeoutMs: 45_000,
     hints: ['kubectl -n teamnotes get ingress: the ADDRESS column fills in once the controller has taken it.'],
     async run(ctx) {
-      const real = await needsRealPods(ctx);
-      if (real) return real;
       const ing = ingresses(ctx)[0]!;
       if (!(await live(ctx, ing))) return notApplied(ing);
       const admitted = await ctx.kube.waitFor(async () => {
@@ -296,13 +295,12 @@ export default [
     severity: 'required',
     layer: 'behaviour',
     dependsOn: ['ingress-admitted'],
+    requires: ['real-pods'],
     title: 'http://localhost/ serves Teamnotes, while /metrics and /admin answer 404',
     learn: '#5-try-it-from-your-browser',
     timeoutMs: 30_000,
     hints: ['curl -i http://localhost/ and curl -i http://localhost/metrics', 'A 404 on / means no path matches it, or the Service behind it has no ready endpoint (10.service-has-endpoints).'],
     async run(ctx) {
-      const real = await needsRealPods(ctx);
-      if (real) return real;
       const http = ctx.http(INGRESS_URL);
       const problems: string[] = [];
       const home = await http.get('/').catch((e: Error) => ({ status: 0, text: e.message }));
@@ -321,14 +319,13 @@ export default [
     severity: 'recommended',
     layer: 'behaviour',
     dependsOn: ['http-through-ingress'],
+    requires: ['real-pods'],
     disruptive: true,
     title: 'A rolling restart under light load loses no request',
     learn: '#6-roll-out-without-dropping-a-request',
     timeoutMs: 200_000,
     hints: ['Failures during a rollout: readiness, the SIGTERM drain of lesson 03, and maxUnavailable: 0 all have to be right.'],
     async run(ctx) {
-      const real = await needsRealPods(ctx);
-      if (real) return real;
       const d = appDeployment(ctx)!;
       const http = ctx.http(INGRESS_URL);
       let sent = 0;

@@ -3,7 +3,7 @@ import { defineCheck, fail, pass } from '../../verify/core/check.ts';
 import { getIn, selectorOf, startedBefore, stringMap } from '../../verify/probes/k8s-semantics.ts';
 import { redFamilies, traffic } from '../04-logging-and-metrics/traffic.ts';
 import { staticEnvValue } from '../07-deployments/rules.ts';
-import { appDeployment, at, changedAt, live, namespaceOf, needsRealPods, notApplied, podsOf, addonDeploymentProblem } from '../shared/k8s.ts';
+import { appDeployment, at, changedAt, live, namespaceOf, notApplied, podsOf, addonDeploymentProblem } from '../shared/k8s.ts';
 import { dashboards, dataSources, prometheusUrlProblem } from './grafana.ts';
 
 const MONITORING = 'monitoring';
@@ -206,13 +206,12 @@ export default [
     severity: 'required',
     layer: 'behaviour',
     dependsOn: ['monitoring-ready', 'scrape-port-and-path'],
+    requires: ['real-pods'],
     title: 'Prometheus scrapes every Teamnotes pod, and each target is up',
     learn: '#5-apply-and-look',
     timeoutMs: 60_000,
     hints: [`kubectl get --raw "/api/v1/namespaces/${MONITORING}/services/prometheus:9090/proxy/api/v1/targets"`],
     async run(ctx) {
-      const real = await needsRealPods(ctx);
-      if (real) return real;
       const d = appDeployment(ctx)!;
       const pods = (await podsOf(ctx, d.m, selectorOf('Deployment', d.m.object) ?? {})).map((p) => p.metadata?.name);
       type Target = { labels: Record<string, string>; health: string; lastError: string; scrapeUrl: string };
@@ -238,13 +237,12 @@ export default [
     severity: 'required',
     layer: 'behaviour',
     dependsOn: ['target-up'],
+    requires: ['real-pods'],
     title: 'After traffic through the Ingress, a RED query returns data',
     learn: '#5-apply-and-look',
     timeoutMs: 90_000,
     hints: ['Prometheus scrapes every 15 s: data appears a scrape or two after the traffic.'],
     async run(ctx) {
-      const real = await needsRealPods(ctx);
-      if (real) return real;
       const http = ctx.http('http://127.0.0.1');
       for (let i = 0; i < 20; i++) await http.get('/').catch(() => undefined);
       const query = encodeURIComponent(`sum(rate(http_requests_total{namespace="${namespaceOf(appDeployment(ctx)!.m)}"}[1m]))`);

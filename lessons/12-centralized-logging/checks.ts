@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { V1DaemonSet, V1Node, V1Pod, V1Toleration } from '@kubernetes/client-node';
 import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
 import { getIn, missingResources } from '../../verify/probes/k8s-semantics.ts';
-import type { Manifest } from '../../verify/probes/manifests.ts';
-import { at, live, namespaceOf, needsRealPods, notApplied, podEvidence, reportLines, addonDeploymentProblem } from '../shared/k8s.ts';
+import { at, live, namespaceOf, notApplied, podEvidence, reportLines, addonDeploymentProblem } from '../shared/k8s.ts';
 import { agent, agentConfig, inputProblems, outputProblems } from './agent.ts';
 
 const LOGGING = 'logging';
@@ -210,6 +209,7 @@ export default [
         where: `daemonset/${a.m.name} (namespace ${namespaceOf(a.m)})`,
         expected: `${nodes.length} scheduled and Ready: one per node`,
         why: 'The logs of every pod on a skipped node are never collected, and DESIRED does not tell you: it only counts the nodes the DaemonSet already agreed to run on.',
+    requires: ['real-pods'],
         fix: skipped.length ? 'Add a toleration for the taint named below (lesson 12 step 2), then kubectl apply -R -f k8s/' : `kubectl -n ${namespaceOf(a.m)} describe pod -l app.kubernetes.io/name=${a.m.name}`,
         evidence: [...skipped, ...(await podEvidence(ctx, pods))],
       });
@@ -225,8 +225,6 @@ export default [
     timeoutMs: 90_000,
     hints: ['Grafana → Explore → Loki: {namespace="teamnotes"} |= "…"'],
     async run(ctx) {
-      const real = await needsRealPods(ctx);
-      if (real) return real;
       // The app logs every request with its request id (lesson 04), taken from X-Request-Id
       // when the caller sends one: a unique id is a marker. (Query strings are not logged.)
       const marker = `verify-${randomBytes(6).toString('hex')}`;

@@ -1,7 +1,7 @@
 import type { V1CronJob } from '@kubernetes/client-node';
 import { defineCheck, fail, pass } from '../../verify/core/check.ts';
 import { getIn } from '../../verify/probes/k8s-semantics.ts';
-import { APPLY, appDeployment, at, live, NAMESPACE, namespaceOf, needsRealPods, notApplied, rolloutComplete, reportLines } from '../shared/k8s.ts';
+import { APPLY, appDeployment, at, live, NAMESPACE, namespaceOf, notApplied, rolloutComplete, reportLines } from '../shared/k8s.ts';
 import { serviceForHost } from '../09-storage/rules.ts';
 import { cronJobProblems, digestCronJobs, mailpit, smtpTarget, workerDeployment, workerInWebPod, workerProblems } from './rules.ts';
 import {
@@ -335,6 +335,7 @@ export default [
     severity: 'required',
     layer: 'behaviour',
     dependsOn: ['worker-ready', 'mailpit-in-cluster'],
+    requires: ['real-pods'],
     title: 'A signup through http://localhost/ lands one mail in the cluster\'s Mailpit',
     learn: '#6-mailpit-in-the-cluster',
     timeoutMs: 60_000,
@@ -343,8 +344,6 @@ export default [
       'No mail: kubectl -n teamnotes logs deploy/teamnotes-worker (connection refused to SMTP_URL? the Secret still has the old URL: recreate it and restart the worker).',
     ],
     async run(ctx) {
-      const real = await needsRealPods(ctx);
-      if (real) return real;
       const mp = mailpit(ctx);
       const r = await signupThroughIngress(ctx, mp.w!, mp.svc!);
       if (r.noApiPort) return fail(`Service ${mp.svc!.name} has no port for Mailpit's web UI and API (8025)`, { where: at(mp.svc!, ['spec', 'ports']), expected: 'a port reaching container port 8025', why: 'The verifier (and you) read the caught mail through that API.', fix: `Add {name: http, port: 8025, targetPort: http} to the Service's ports, then ${APPLY}` });

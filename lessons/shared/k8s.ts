@@ -2,7 +2,7 @@
 // Deployment among the learner's manifests, and the live lookups several lessons share.
 // Generic Kubernetes semantics live in verify/probes/k8s-semantics.ts.
 import type { KubernetesObject, V1Container, V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { fail, pass, skip, type CheckContext, type Outcome } from '../../verify/core/check.ts';
+import { fail, pass, type CheckContext, type Outcome } from '../../verify/core/check.ts';
 import { parseEnvFile } from '../../verify/core/cluster-apply.ts';
 import { containersOf, envReferences, envSource, getIn, imageName, podTemplateOf, selectorOf, type ContainerAt, type FieldPath, type PodTemplate } from '../../verify/probes/k8s-semantics.ts';
 import { formatPath, type Manifest } from '../../verify/probes/manifests.ts';
@@ -182,15 +182,6 @@ export async function addonDeploymentProblem(ctx: CheckContext, name: string, na
   const pods = await ctx.kube.list<V1Pod>('v1', 'Pod', { namespace, labelSelector: `app.kubernetes.io/name=${name}` });
   return fail(`${name} is not ready`, { where: `deployment/${name} (namespace ${namespace})`, expected: 'a Ready pod', why: addon.why, fix: `kubectl -n ${namespace} describe pod -l app.kubernetes.io/name=${name}`, evidence: await podEvidence(ctx, pods) });
 }
-
-/** For checks that need pods really serving traffic: skip on simulated nodes, saying so. */
-export async function needsRealPods(ctx: CheckContext): Promise<Outcome | undefined> {
-  if (await ctx.kube.podsServeTraffic()) return undefined;
-  return skip('needs pods that really serve traffic; this cluster\'s nodes are simulated (kwok), so nothing listens', {
-    fix: 'runs on the workshop kind cluster: npm run verify (after npm run setup)',
-  });
-}
-
 
 /** The live Deployment has rolled out: current generation observed, every replica updated and available. */
 export function rolledOut(dep: { metadata?: { generation?: number }; spec?: { replicas?: number }; status?: { observedGeneration?: number; updatedReplicas?: number; readyReplicas?: number; availableReplicas?: number; replicas?: number } } | undefined): boolean {

@@ -10,6 +10,16 @@ export type Status = 'pass' | 'fail' | 'skip';
 
 export const LAYERS: readonly Layer[] = ['env', 'code', 'manifest', 'cluster', 'behaviour'];
 
+/**
+ * What a check needs from the cluster beyond an API server. A cluster backend serves some
+ * of them (verify/core/cluster-backend.ts); the runner skips a check whose needs its
+ * backend cannot serve, naming both, instead of every check testing the cluster itself.
+ * - `real-pods`: containers really run and answer traffic (kubelets, a network).
+ * - `image-store`: nodes hold images and report them (a kubelet's image list).
+ */
+export type Capability = 'real-pods' | 'image-store';
+export const CAPABILITIES: readonly Capability[] = ['real-pods', 'image-store'];
+
 /** The layers a run uses: all of them, or all but the cluster (`--no-cluster`). */
 export function selectLayers(noCluster: boolean): { layers: ReadonlySet<Layer>; layersReason?: string } {
   return noCluster ? { layers: new Set(LAYERS.filter((l) => l !== 'cluster')), layersReason: '--no-cluster' } : { layers: new Set(LAYERS) };
@@ -55,6 +65,8 @@ export interface CheckDefinition {
    * `--disruptive`; otherwise it is skipped with that reason.
    */
   disruptive?: boolean;
+  /** What the cluster must be able to do for this check to mean anything; see Capability. */
+  requires?: Capability[];
   /** Time budget; the runner fails the check when it is exceeded. Default 15 s. */
   timeoutMs?: number;
   run(ctx: CheckContext): Promise<Outcome>;

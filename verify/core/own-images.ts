@@ -4,12 +4,13 @@
 // ask the learner to (`docker build -t teamnotes:1.1.0 . && kind load docker-image …`).
 // Without manifests yet (lesson 06), the image is `<package name>:<package version>`.
 //
-// Not exercised by the test suite: the machines that run it have no Docker engine and no
-// kind. The rehearsal only calls it when the cluster's nodes are real (kind), and a
+// Exercised by the kind tier of the tests (real Docker, real kind); the unit and harness
+// tiers have neither, and on the harness the backend says there is nothing to load. A
 // failure is an EnvironmentError naming the command that failed.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { ClusterBackend } from './cluster-backend.ts';
 import { EnvironmentError } from './errors.ts';
 import { REPO_ROOT } from './paths.ts';
 import { containersOf, podTemplateOf } from '../probes/k8s-semantics.ts';
@@ -34,10 +35,22 @@ export function ownImages(workspace: string): string[] {
   return pkg.name && pkg.version ? [`${pkg.name}:${pkg.version}`] : [];
 }
 
-/** `docker build` once (tagged with every name) and `kind load docker-image` into the cluster behind `kindContext`. */
-export function buildAndLoad(workspace: string, images: string[], kindContext: string, log: (line: string) => void = () => {}): void {
+/**
+ * `docker build` once (tagged with every name), then the backend's way of putting the
+ * images on the nodes (`kind load docker-image` on kind). Nothing on the harness, whose
+ * simulated nodes run no image; an EnvironmentError on a cluster the workshop cannot load
+ * images into, since its pods would never start.
+ */
+export function buildAndLoad(workspace: string, images: string[], backend: ClusterBackend, context: string, log: (line: string) => void = () => {}): void {
   if (!images.length) return;
-  const cluster = kindContext.replace(/^kind-/, '');
+  const load = backend.loadCommand(images, context);
+  if (load === null) return;
+  if (load === undefined) {
+    throw new EnvironmentError(
+      `The nodes of ${context} are ${backend.nodes}: the workshop cannot put ${images.join(', ')} on them, so those pods would never start.`,
+      'npm run rehearse on the workshop kind cluster (npm run setup creates it)',
+    );
+  }
   const run = (cmd: string, args: string[]) => {
     log(`${cmd} ${args.join(' ')}`);
     const r = spawnSync(cmd, args, { cwd: workspace, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
@@ -47,5 +60,5 @@ export function buildAndLoad(workspace: string, images: string[], kindContext: s
     }
   };
   run('docker', ['build', ...images.flatMap((i) => ['-t', i]), '.']);
-  run('kind', ['load', 'docker-image', ...images, '--name', cluster]);
+  run(load.cmd, load.args);
 }

@@ -1,8 +1,9 @@
 // A dress rehearsal (DESIGN §1, instructors): every lesson's reference solution applied in
 // order to a scratch workspace and to the cluster, and every lesson verified right after,
 // exactly as a learner who did each lesson perfectly would leave things. On kind every
-// check runs; on the test harness (simulated nodes) the checks that need real pods skip
-// and say why, so a rehearsal there is honest about what it did not prove.
+// check runs; on the test harness (simulated nodes) the checks that require what its
+// backend cannot serve skip and say why, so a rehearsal there is honest about what it
+// did not prove.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,7 +34,8 @@ export async function rehearse(opts: RehearsalOptions): Promise<LessonReport[]> 
   const scratch = opts.workspace ?? fs.mkdtempSync(path.join(os.tmpdir(), 'workshop-rehearsal-'));
   const kube = new KubeProbe({ context: opts.context, kubeconfig: opts.kubeconfig });
   await kube.serverVersion();
-  const realNodes = await kube.podsServeTraffic();
+  const backend = await kube.backend();
+  const context = await kube.contextName();
   const reports: LessonReport[] = [];
   const generated: Record<string, string> = {};
   try {
@@ -49,10 +51,10 @@ export async function rehearse(opts: RehearsalOptions): Promise<LessonReport[]> 
         fs.writeFileSync(path.join(scratch, CLUSTER_ENV_FILE), rendered);
       }
       for (const addon of lesson.addons ?? []) await installAddon(kube, addon, opts.log);
-      // On kind, the lesson's own images (built from its Dockerfile) must be on the nodes
-      // before pods can start, as the learner builds and loads them. The harness's
-      // simulated nodes run no images: nothing to build there.
-      if (realNodes) buildAndLoad(scratch, ownImages(scratch), await kube.contextName(), opts.log);
+      // On real nodes, the lesson's own images (built from its Dockerfile) must be on the
+      // nodes before pods can start, as the learner builds and loads them. The backend
+      // knows how (kind load) or that there is nothing to do (the harness runs no images).
+      buildAndLoad(scratch, ownImages(scratch), backend, context, opts.log);
       await applyWorkspace(kube, scratch, opts.log);
       opts.onLesson?.(lesson, 'verify');
       const report = await runLesson({
@@ -61,6 +63,7 @@ export async function rehearse(opts: RehearsalOptions): Promise<LessonReport[]> 
         workspace: scratch,
         kube: { context: opts.context, kubeconfig: opts.kubeconfig },
         disruptive: opts.disruptive,
+        backend,
         serviceEnv: opts.serviceEnv,
       });
       reports.push(report);

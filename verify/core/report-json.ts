@@ -1,5 +1,5 @@
 // The JSON contract other tools rely on (DESIGN §3): keep these field names stable.
-import type { LessonReport } from './runner.ts';
+import type { LessonReport, SkipReason } from './runner.ts';
 
 export interface JsonCheck {
   id: string;
@@ -18,6 +18,8 @@ export interface JsonCheck {
   learn: string;
   evidence?: string[];
   durationMs: number;
+  /** Why a skipped check did not run: dependency, layer, capability (the cluster cannot serve what it requires) or environment. */
+  reason?: SkipReason;
 }
 
 export interface JsonLessonReport {
@@ -48,6 +50,7 @@ export function toJson(report: LessonReport): JsonLessonReport {
       learn: r.learn,
       evidence: r.outcome.evidence,
       durationMs: Math.round(r.durationMs),
+      ...(r.outcome.status === 'skip' && r.skippedBecause ? { reason: r.skippedBecause } : {}),
     })),
     ...(report.broken ? { error: { message: report.broken.message, next: report.broken.next } } : {}),
   };

@@ -2,8 +2,10 @@
 // independent checks run in parallel, and an environment error becomes "broken".
 import { describe, expect, test } from 'vitest';
 import { defineCheck, fail, pass, type CheckDefinition } from './check.ts';
+import { HARNESS, KIND } from './cluster-backend.ts';
 import { EnvironmentError } from './errors.ts';
 import type { Lesson } from './lessons.ts';
+import { toJson } from './report-json.ts';
 import { runLesson, type RunEvent } from './runner.ts';
 
 const lesson: Lesson = {
@@ -117,5 +119,80 @@ describe('runLesson', () => {
     const events: RunEvent['kind'][] = [];
     await run([check('a', async () => pass('ok'))], { onEvent: (e) => events.push(e.kind) });
     expect(events).toEqual(['lesson-start', 'check-done', 'lesson-done']);
+  });
+
+  describe('capabilities', () => {
+    const kubeletOnly = (ran: string[]) =>
+      check('through-ingress', async () => (ran.push('through-ingress'), pass('served')), { layer: 'behaviour', requires: ['real-pods'] });
+
+    test('a check whose needs the backend cannot serve is skipped, naming the capability and the backend, without running', async () => {
+      const ran: string[] = [];
+      const report = await run([kubeletOnly(ran)], { backend: HARNESS });
+      expect(ran).toEqual([]);
+      const c = report.checks[0]!;
+      expect([c.outcome.status, c.skippedBecause]).toEqual(['skip', 'capability']);
+      expect(c.outcome.message).toBe(
+        "needs real pods (kubelets running containers that serve traffic); this cluster's nodes are simulated by kwok (the test harness: pods turn Ready but no container runs): runs on kind",
+      );
+      expect(c.outcome.fix).toMatch(/npm run setup/);
+      expect(report.ok).toBe(true);
+    });
+
+    test('the same check runs on a backend that serves it', async () => {
+      const ran: string[] = [];
+      const report = await run([kubeletOnly(ran)], { backend: KIND });
+      expect(ran).toEqual(['through-ingress']);
+      expect(report.checks[0]!.outcome.status).toBe('pass');
+    });
+
+    test('every missing capability is named', async () => {
+      const report = await run([check('both', async () => pass('never'), { requires: ['real-pods', 'image-store'] })], { backend: HARNESS });
+      expect(report.checks[0]!.outcome.message).toMatch(/^needs real pods .* and nodes that hold images .*; this cluster's nodes are simulated by kwok/);
+    });
+
+    test('dependents of a capability skip pass the reason on and block nothing', async () => {
+      const report = await run(
+        [kubeletOnly([]), check('after', async () => pass('never'), { dependsOn: ['through-ingress'] }), check('after-after', async () => pass('never'), { dependsOn: ['after'] })],
+        { backend: HARNESS },
+      );
+      expect(report.checks.map((c) => [c.id, c.outcome.status, c.skippedBecause])).toEqual([
+        ['42.through-ingress', 'skip', 'capability'],
+        ['42.after', 'skip', 'capability'],
+        ['42.after-after', 'skip', 'capability'],
+      ]);
+      expect(report.checks[2]!.outcome.message).toMatch(/^needs 42\.after, which was skipped: needs real pods /);
+      expect(report.ok).toBe(true);
+    });
+
+    test('a failed dependency still blocks: the learner has something to fix whatever the cluster', async () => {
+      const report = await run([check('root', async () => fail('broken')), check('needs-pods', async () => pass('never'), { dependsOn: ['root'], requires: ['real-pods'] })], { backend: HARNESS });
+      expect([report.checks[1]!.outcome.status, report.checks[1]!.skippedBecause]).toEqual(['skip', 'dependency']);
+      expect(report.ok).toBe(false);
+    });
+
+    test('the capability is the reason given before --disruptive: that flag would not help here', async () => {
+      const report = await run([check('deletes-a-pod', async () => pass('never'), { disruptive: true, requires: ['real-pods'] })], { backend: HARNESS });
+      expect(report.checks[0]!.skippedBecause).toBe('capability');
+    });
+
+    test('checks that require nothing never ask the cluster', async () => {
+      // No backend given and a kubeconfig that does not exist: any detection would break the run.
+      const report = await run([check('plain', async () => pass('ok'))], { kube: { kubeconfig: '/nonexistent/kubeconfig' } });
+      expect(report.broken).toBeUndefined();
+    });
+
+    test('when the backend cannot be detected (no cluster), the run is broken (exit 2), not skipped as unsupported', async () => {
+      const report = await run([kubeletOnly([])], { kube: { kubeconfig: '/nonexistent/kubeconfig' } });
+      expect(report.broken).toBeInstanceOf(EnvironmentError);
+      expect(report.broken!.message).toMatch(/Cannot read your kubeconfig/);
+      expect(report.checks[0]!.skippedBecause).toBe('environment');
+    });
+
+    test('JSON: a skipped check says why in `reason`; other checks keep exactly the old fields', async () => {
+      const report = await run([kubeletOnly([]), check('plain', async () => pass('ok'))], { backend: HARNESS });
+      const [skipped, passed] = toJson(report).checks;
+      expect(skipped!.reason).toBe('capability');
+      expect(Object.keys(JSON.parse(JSON.stringify(passed)))).toEqual(['id', 'title', 'status', 'severity', 'layer', 'message', 'hint', 'learn', 'durationMs']);
+    });
   });
 });

@@ -4,6 +4,7 @@
 // client-node takes about a second to import: load it only when a check asks for the cluster.
 import type { CoreV1Event, KubeConfig, KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import { containerProblems, warningEvents } from './kube-evidence.ts';
+import { detectBackend, type ClusterBackend, type NodeFacts } from '../core/cluster-backend.ts';
 import { EnvironmentError } from '../core/errors.ts';
 
 export const WORKSHOP_CONTEXT = 'kind-workshop';
@@ -40,6 +41,7 @@ export function apiFailure(err: unknown): { code?: number; message: string } {
 
 export class KubeProbe {
   private config?: KubeConfig;
+  private detected?: Promise<ClusterBackend>;
 
   constructor(private readonly opts: KubeOptions = {}) {}
 
@@ -256,13 +258,12 @@ export class KubeProbe {
   }
 
   /**
-   * True when the nodes run real kubelets (kind), false on the test harness, whose nodes
-   * kwok simulates: pods there turn Ready but serve no traffic, so checks that need
-   * real traffic skip with that reason instead of passing.
+   * Which backend made this cluster's nodes (kind, the kwok harness, another), detected once
+   * from the Node objects; the runner asks it what the cluster can serve.
    */
-  async podsServeTraffic(): Promise<boolean> {
-    const nodes = await this.list<KubernetesObject>('v1', 'Node');
-    return nodes.length > 0 && nodes.every((n) => n.metadata?.annotations?.['kwok.x-k8s.io/node'] !== 'fake');
+  backend(): Promise<ClusterBackend> {
+    this.detected ??= this.list<NodeFacts>('v1', 'Node').then(detectBackend);
+    return this.detected;
   }
 
   /** Poll until `probe` returns a value, or give up after `timeoutMs` (returns undefined). */
