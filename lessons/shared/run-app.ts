@@ -2,7 +2,7 @@
 import { fail, pass, type CheckContext, type Outcome } from '../../verify/core/check.ts';
 import { describeExit, type StartResult } from '../../verify/probes/app.ts';
 import type { ScratchDatabase } from '../../verify/probes/postgres.ts';
-import { appEnv } from './teamnotes.ts';
+import { appEnv, LEGACY_PORT } from './teamnotes.ts';
 
 export interface MissingVarResult {
   name: string;
@@ -12,13 +12,22 @@ export interface MissingVarResult {
   tail: string[];
 }
 
-/** Start the app without `name` (from a copy without .env, so a local file cannot fill it in). */
+/**
+ * Start the app without `name` (from a copy without .env, so a local file cannot fill it in).
+ * Several of these run at once, beside the fully configured copy: an app that hard-codes the
+ * legacy port gets it moved to a free one, or the copies would crash on each other's port and
+ * the message would blame a missing variable for what was a port conflict.
+ */
 export async function startWithout(ctx: CheckContext, name: string): Promise<MissingVarResult> {
   const env = await appEnv(ctx, { [name]: undefined });
-  const r = await ctx.app.start({ env, withoutFiles: ['.env'], startTimeoutMs: 5000 });
+  const r = await ctx.app.start({ env, withoutFiles: ['.env'], startTimeoutMs: 5000, remapPorts: { [LEGACY_PORT]: await ctx.app.freePort() } });
   const output = `${r.app.stdout}\n${r.app.stderr}`;
   const tail = r.app.tail(6);
   if (r.ports.length) return { name, ok: false, observed: `started and listened on port ${r.ports[0]}`, tail };
+  const conflict = r.app.listenErrors().find((e) => e.error === 'EADDRINUSE');
+  if (r.exit && conflict && !output.includes(name)) {
+    return { name, ok: false, observed: `${describeExit(r.exit)}, because port ${conflict.port} was already in use (not because ${name} was missing; PORT was ${env.PORT})`, tail };
+  }
   if (!r.exit) return { name, ok: false, observed: 'neither exited nor listened within 5 s', tail };
   if (r.exit.code === 0) return { name, ok: false, observed: 'exited with code 0, which reads as success', tail };
   if (!output.includes(name)) return { name, ok: false, observed: `${describeExit(r.exit)} without naming ${name}`, tail };
