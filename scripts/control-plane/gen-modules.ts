@@ -19,6 +19,15 @@ export const k8sModuleDir = path.join(repoRoot, 'controlplane/k8s');
 export const etcdModuleDir = path.join(repoRoot, 'controlplane/etcd');
 
 export const K8S_COMMANDS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const;
+/**
+ * The node's commands, built from the same module for the real-kind tier's node image (scripts/kind/).
+ * They are not `tool` directives, so go.mod stays what the control plane needs; but go.sum must hold
+ * the hashes of the extra modules they import (kubectl's cli-runtime, kubeadm's corefile-migration, …),
+ * or `go build` fails with "missing go.sum entry".
+ */
+export const NODE_COMMANDS = ['kubelet', 'kubeadm', 'kubectl', 'kube-proxy'] as const;
+/** The build tags build.ts uses; they decide which files (and so which imports) count. */
+export const K8S_BUILD_TAGS = 'selinux,notest';
 
 /** Modules that upstream's go.mod requires at v0.0.0, i.e. the staging repos that need a replace. */
 export function stagingModules(goMod: string): string[] {
@@ -59,6 +68,13 @@ async function genK8s(): Promise<void> {
   // `tool` directives (Go ≥1.24) keep the requirement in go.mod without a tools.go file.
   await runCmd(goBinary(), ['get', '-tool', ...K8S_COMMANDS.map((c) => `k8s.io/kubernetes/cmd/${c}@${KUBE_VERSION}`)], { cwd: dir });
   await runCmd(goBinary(), ['mod', 'tidy'], { cwd: dir });
+  // After tidy (which would drop them again): -mod=mod lets `go list` record the node commands' go.sum
+  // entries. go.mod does not change (checked: same file before and after).
+  await runCmd(
+    goBinary(),
+    ['list', '-mod=mod', `-tags=${K8S_BUILD_TAGS}`, '-deps', ...NODE_COMMANDS.map((c) => `k8s.io/kubernetes/cmd/${c}`)],
+    { cwd: dir, capture: true },
+  );
 }
 
 async function genEtcd(): Promise<void> {
