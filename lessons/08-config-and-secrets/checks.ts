@@ -1,8 +1,9 @@
 import type { KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
 import { parseEnvFile } from '../../verify/core/cluster-apply.ts';
-import { envReferences, envSource, startedBefore, getIn, secretLiteral, selectorOf, stringMap, variableReferences, type ContainerAt } from '../../verify/probes/k8s-semantics.ts';
-import { APPLY, appDeployment, at, changedAt, live, NAMESPACE, namespaceOf, notApplied, podsOf, SECRET_TEMPLATE, rolledOut } from '../shared/k8s.ts';
+import { envReferences, envSource, startedBefore, getIn, secretLiteral, selectorOf, stringMap, variableReferences, type ContainerAt, type FieldPath, type KeysOf } from '../../verify/probes/k8s-semantics.ts';
+import type { Manifest } from '../../verify/probes/manifests.ts';
+import { APPLY, appDeployment, at, changedAt, keysInFiles, live, NAMESPACE, namespaceOf, notApplied, podsOf, SECRET_TEMPLATE, rolledOut } from '../shared/k8s.ts';
 import { literalSecrets } from '../07-deployments/rules.ts';
 
 /** Variables whose values let someone in: they must come from a Secret. */
@@ -14,18 +15,54 @@ function app(ctx: CheckContext) {
   return appDeployment(ctx)!;
 }
 
-/** Where a secret variable comes from, following `$(VAR)` compositions; undefined when it is from a Secret all the way. */
-function secretSourceProblem(web: ContainerAt, variable: string, seen = new Set<string>()): string | undefined {
+/**
+ * Why a secret variable does not come from a Secret, following `$(VAR)` compositions, with
+ * the field at fault; undefined when it is from a Secret all the way. Correct answers:
+ * secretKeyRef per key, envFrom of the Secret (in any order beside the ConfigMap: the source
+ * holding the key wins), or a URL built with $(VAR) from Secret values. A reference marked
+ * optional is not: a missing key then starts the pod without the variable.
+ */
+function secretSourceProblem(web: ContainerAt, variable: string, keysOf: KeysOf, seen = new Set<string>()): { path: FieldPath; text: string } | undefined {
   if (seen.has(variable)) return undefined;
   seen.add(variable);
-  const src = envSource(web, variable);
-  if (src.from === 'Secret') return undefined;
-  if (src.from === 'ConfigMap') return `${variable} comes from ConfigMap ${src.name}`;
-  if (src.from === 'unset') return `${variable} is not set`;
-  if (src.from !== 'literal') return `${variable} comes from a field reference`;
+  const src = envSource(web, variable, keysOf);
+  const path = 'path' in src ? src.path : web.path;
+  if (src.from === 'Secret') {
+    const i = Number(src.path.at(-1));
+    const optional = src.path.at(-2) === 'env' ? web.container.env?.[i]?.valueFrom?.secretKeyRef?.optional : web.container.envFrom?.[i]?.secretRef?.optional;
+    return optional === true ? { path, text: `${variable} comes from Secret ${src.name} with optional: true: without the key the pod starts anyway, and the app exits at start` } : undefined;
+  }
+  if (src.from === 'ConfigMap') return { path, text: `${variable} comes from ConfigMap ${src.name}` };
+  if (src.from === 'unset') return { path, text: `${variable} is not set (no env entry, and no envFrom source holds the key)` };
+  if (src.from !== 'literal') return { path, text: `${variable} comes from a field reference` };
   const refs = variableReferences(src.value);
-  if (!refs.length) return secretLiteral(variable, src.value) || /SECRET|TOKEN/.test(variable) ? `${variable} is written in the manifest` : undefined;
-  return refs.map((r) => secretSourceProblem(web, r, seen)).find(Boolean);
+  if (!refs.length) return secretLiteral(variable, src.value) || /SECRET|TOKEN/.test(variable) ? { path, text: `${variable} is written in the manifest` } : undefined;
+  return refs.map((r) => secretSourceProblem(web, r, keysOf, seen)).find(Boolean);
+}
+
+/** Lines of an env file whose value is wrapped in quotes (dotenv strips them; kubectl does not). */
+function quotedValues(text: string): Array<{ key: string; line: number; quote: string }> {
+  return text.split('\n').flatMap((raw, i) => {
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(["'])/.exec(raw);
+    return m ? [{ key: m[1]!, line: i + 1, quote: m[2]! }] : [];
+  });
+}
+
+/**
+ * What keeps a ConfigMap's settings from reaching the app: a value that is not a string
+ * (the API server refuses the whole object) or a key that matches a variable the app reads
+ * (.env.example, .env.cluster.example) only when case is ignored. Other extra keys are fine.
+ */
+function configMapKeyProblems(ctx: CheckContext, cm: Manifest): Array<{ where: string; text: string }> {
+  const known = ['.env.example', SECRET_TEMPLATE].flatMap((f) => Object.keys(parseEnvFile(ctx.files.read(f) ?? '')));
+  const data = (getIn(cm.object, ['data']) ?? {}) as Record<string, unknown>;
+  const problems: Array<{ where: string; text: string }> = [];
+  for (const [key, value] of Object.entries(data)) {
+    if (typeof value !== 'string') problems.push({ where: at(cm, ['data', key]), text: `ConfigMap ${cm.name}: ${key} is a ${value === null ? 'null' : typeof value}, not a string (the API server refuses the ConfigMap)` });
+    const meant = known.find((k) => k !== key && k.toLowerCase() === key.toLowerCase());
+    if (meant && !(meant in data)) problems.push({ where: at(cm, ['data', key]), text: `ConfigMap ${cm.name} has ${key}, but the app reads ${meant} (keys are case-sensitive)` });
+  }
+  return problems;
 }
 
 export default [
@@ -42,10 +79,23 @@ export default [
     async run(ctx) {
       const d = appDeployment(ctx);
       if (!d) return fail('no Deployment runs the teamnotes image', { expected: 'the Deployment of lesson 07', fix: 'Do lesson 07 first: npm run verify 7' });
-      const configMaps = ctx.manifests.find('ConfigMap');
-      const src = envSource(d.web, 'LOG_LEVEL');
+      // Correct: envFrom (before or after the Secret's envFrom: the source holding the key
+      // wins) or configMapKeyRef per key, to a ConfigMap of k8s/ in the Deployment's namespace.
+      const configMaps = ctx.manifests.find('ConfigMap').filter((m) => namespaceOf(m) === namespaceOf(d.m));
+      const src = envSource(d.web, 'LOG_LEVEL', keysInFiles(ctx));
       const cm = src.from === 'ConfigMap' ? configMaps.find((m) => m.name === src.name) : undefined;
-      if (cm) return pass(`LOG_LEVEL and friends from ConfigMap ${cm.name} (${cm.file})`);
+      if (cm) {
+        const problems = configMapKeyProblems(ctx, cm);
+        return problems.length
+          ? fail(problems[0]!.text, {
+              where: problems[0]!.where,
+              expected: 'string values, and keys spelt exactly like the variables the app reads (.env.example)',
+              why: 'The API server refuses a ConfigMap with a number or boolean in data; a key in another case becomes a variable the app never reads, and the setting silently keeps its default.',
+              fix: 'Quote numbers and booleans ("3000", "true"); spell keys as in .env.example.',
+              evidence: problems.slice(1).map((p) => `${p.where}  ${p.text}`),
+            })
+          : pass(`LOG_LEVEL and friends from ConfigMap ${cm.name} (${cm.file})`);
+      }
       return fail(src.from === 'ConfigMap' ? `the Deployment reads ConfigMap ${src.name}, which is not in k8s/` : `LOG_LEVEL comes from ${src.from === 'unset' ? 'nowhere (the app default)' : `a ${src.from === 'literal' ? 'literal value' : src.from}`}`, {
         where: at(d.m, 'path' in src ? src.path : d.web.path),
         expected: 'a ConfigMap in k8s/ holding the settings (LOG_LEVEL at least), read with envFrom or configMapKeyRef',
@@ -65,14 +115,15 @@ export default [
     ],
     async run(ctx) {
       const d = app(ctx);
-      const problems = SECRET_VARS.map((v) => secretSourceProblem(d.web, v)).filter((p): p is string => !!p);
+      const keysOf = keysInFiles(ctx);
+      const problems = SECRET_VARS.flatMap((v) => secretSourceProblem(d.web, v, keysOf) ?? []);
       return problems.length
-        ? fail(problems[0]!, {
-            where: at(d.m, [...d.web.path, 'env']),
+        ? fail(problems[0]!.text, {
+            where: at(d.m, problems[0]!.path),
             expected: `${SECRET_VARS.join(', ')} from secretKeyRef (or envFrom secretRef), or built with $(VAR) from Secret values`,
             why: 'ConfigMaps are readable by everyone who can read the namespace and are committed to git; a Secret can be locked down with RBAC and is never committed.',
-            fix: 'Use valueFrom.secretKeyRef for each, with the key in .env.cluster.',
-            evidence: problems.slice(1),
+            fix: 'Use valueFrom.secretKeyRef for each (no optional: true), with the key in .env.cluster.',
+            evidence: problems.slice(1).map((p) => `${at(d.m, p.path)}  ${p.text}`),
           })
         : pass(`${SECRET_VARS.length} secret variables come from a Secret`);
     },
@@ -80,7 +131,7 @@ export default [
   defineCheck({
     id: 'references-resolve',
     ...needsConfigMap,
-    title: 'Every ConfigMap key the Deployment names is in k8s/, every Secret key in .env.cluster.example',
+    title: 'Every ConfigMap key the Deployment names is in k8s/, every Secret key in .env.cluster.example, written without quotes',
     learn: '#3-reference-them-from-the-deployment',
     hints: ['Keys are case-sensitive: log_level is not LOG_LEVEL.', `The Secret is made from .env.cluster, so ${SECRET_TEMPLATE} (its committed template) lists its keys.`],
     async run(ctx) {
@@ -102,12 +153,16 @@ export default [
           }
         }
       }
+      // kubectl create secret --from-env-file takes each value literally, quotes included.
+      for (const file of ['.env.cluster', SECRET_TEMPLATE]) {
+        for (const q of quotedValues(ctx.files.read(file) ?? '')) problems.push(`${file}:${q.line}  ${q.key} is written in quotes; kubectl --from-env-file keeps them, so the Secret's value starts with ${q.quote}`);
+      }
       return problems.length
         ? fail(problems[0]!.split('  ').slice(1).join('  '), {
             where: problems[0]!.split('  ')[0],
-            expected: 'every referenced ConfigMap key in k8s/, every Secret key in .env.cluster.example',
-            why: 'A reference to a missing key stops the pod at start: CreateContainerConfigError, and the rollout never finishes.',
-            fix: 'Add the key (same spelling, same case) or fix the reference.',
+            expected: 'every referenced ConfigMap key in k8s/, every Secret key in .env.cluster.example, values without quotes',
+            why: 'A reference to a missing key stops the pod at start: CreateContainerConfigError, and the rollout never finishes. A quoted value reaches the app with its quotes, and DATABASE_URL no longer starts with postgres://.',
+            fix: 'Add the key (same spelling, same case) or fix the reference; write .env.cluster values without quotes.',
             evidence: problems.slice(1),
           })
         : pass('every reference has its key');
@@ -116,17 +171,19 @@ export default [
   defineCheck({
     id: 'no-secrets-in-configmap',
     ...needsConfigMap,
-    title: 'No password, token or secret-looking value in a ConfigMap',
+    title: 'No password, token or secret-looking value in a ConfigMap, and no Secret with its values in k8s/',
     learn: '#1-settings-into-a-configmap',
     hints: ['A URL with a password in it is a secret too.', 'Move the key to .env.cluster, recreate the Secret, reference it with secretKeyRef.'],
     async run(ctx) {
-      const problems = literalSecrets(ctx.manifests.find('ConfigMap'), [], true);
+      // Every committed manifest: a ConfigMap holding a secret, or a Secret with its values
+      // saved into k8s/ (`--dry-run=client -o yaml > k8s/secret.yaml`), in any file.
+      const problems = literalSecrets(ctx.manifests.load(), [], true);
       return problems.length
         ? fail(problems[0]!.text, {
             where: problems[0]!.where,
-            expected: 'only non-secret settings in ConfigMaps',
+            expected: 'only non-secret settings in ConfigMaps, and no Secret object with data in k8s/',
             why: 'A ConfigMap is committed to git and readable by anyone with read access to the namespace: not the place for credentials.',
-            fix: 'Move it into .env.cluster and the Secret.',
+            fix: 'Move it into .env.cluster and make the Secret from it (kubectl create secret … --dry-run=client -o yaml | kubectl apply -f -); delete any Secret file from k8s/ and rotate what was committed.',
             evidence: problems.slice(1).map((p) => `${p.where}  ${p.text}`),
           })
         : pass('ConfigMaps hold settings only');

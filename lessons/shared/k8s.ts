@@ -4,7 +4,7 @@
 import type { KubernetesObject, V1Container, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { fail, pass, type CheckContext, type Outcome } from '../../verify/core/check.ts';
 import { parseEnvFile } from '../../verify/core/cluster-apply.ts';
-import { containersOf, envReferences, envSource, getIn, imageName, podTemplateOf, selectorOf, type ContainerAt, type FieldPath, type PodTemplate } from '../../verify/probes/k8s-semantics.ts';
+import { containersOf, envReferences, envSource, getIn, imageName, podTemplateOf, selectorOf, type ContainerAt, type FieldPath, type KeysOf, type PodTemplate } from '../../verify/probes/k8s-semantics.ts';
 import { formatPath, type Manifest } from '../../verify/probes/manifests.ts';
 
 export const NAMESPACE = 'teamnotes';
@@ -69,12 +69,34 @@ export function namespaceOf(m: Manifest): string {
   return m.namespace ?? 'default';
 }
 
+/** The keys of the file a Secret not defined in k8s/ is made from: .env.cluster, else its committed template. */
+function secretFileKeys(ctx: CheckContext): string[] | undefined {
+  for (const file of ['.env.cluster', SECRET_TEMPLATE]) {
+    const text = ctx.files.read(file);
+    if (text !== undefined) return Object.keys(parseEnvFile(text));
+  }
+  return undefined;
+}
+
+/**
+ * The keys each ConfigMap and Secret holds as far as the files show: a ConfigMap's keys in
+ * k8s/, and a Secret's in the file it is made from (.env.cluster, else its template). So
+ * envFrom of a ConfigMap and a Secret resolves each variable to the source holding its key.
+ */
+export function keysInFiles(ctx: CheckContext): KeysOf {
+  return (kind, name) => {
+    const m = ctx.manifests.find(kind).find((x) => x.name === name);
+    if (m) return Object.keys({ ...(getIn(m.object, ['data']) ?? {}), ...(getIn(m.object, kind === 'Secret' ? ['stringData'] : ['binaryData']) ?? {}) });
+    return kind === 'Secret' ? secretFileKeys(ctx) : undefined;
+  };
+}
+
 /**
  * A container's variable as far as files show it: a literal, a ConfigMap in k8s/, or the
  * source of the Secret it comes from (.env.cluster, else its committed template).
  */
 export function valueInFiles(ctx: CheckContext, m: Manifest, c: ContainerAt, variable: string): { value?: string; from: string } {
-  const src = envSource(c, variable);
+  const src = envSource(c, variable, keysInFiles(ctx));
   if (src.from === 'literal') return { value: src.value, from: at(m, src.path) };
   if (src.from === 'ConfigMap') {
     const cm = ctx.manifests.find('ConfigMap').find((x) => x.name === src.name);

@@ -87,6 +87,30 @@ describe('environment', () => {
     expect(variableReferences('postgres://u:$(PASSWORD)@db/x')).toEqual(['PASSWORD']);
   });
 
+  test('envFrom: the last source that holds the key wins, in either order; explicit env wins over all', () => {
+    const both = (order: Array<'cm' | 'secret'>) => ({
+      path: ['spec', 'template', 'spec', 'containers', 0],
+      init: false,
+      container: {
+        name: 'web',
+        envFrom: order.map((o) => (o === 'cm' ? { configMapRef: { name: 'settings' } } : { secretRef: { name: 'creds' } })),
+        env: [{ name: 'PORT', value: '8080' }],
+      },
+    });
+    const keys = (kind: 'ConfigMap' | 'Secret') => (kind === 'ConfigMap' ? ['LOG_LEVEL', 'PORT', 'SHARED'] : ['SESSION_SECRET', 'SHARED']);
+    for (const order of [['cm', 'secret'], ['secret', 'cm']] as Array<Array<'cm' | 'secret'>>) {
+      expect(envSource(both(order), 'LOG_LEVEL', keys)).toMatchObject({ from: 'ConfigMap', name: 'settings' });
+      expect(envSource(both(order), 'SESSION_SECRET', keys)).toMatchObject({ from: 'Secret', name: 'creds' });
+      expect(envSource(both(order), 'PORT', keys)).toMatchObject({ from: 'literal', value: '8080' });
+      expect(envSource(both(order), 'MISSING', keys)).toEqual({ from: 'unset' });
+    }
+    // A key in both: the later source wins.
+    expect(envSource(both(['cm', 'secret']), 'SHARED', keys)).toMatchObject({ from: 'Secret' });
+    expect(envSource(both(['secret', 'cm']), 'SHARED', keys)).toMatchObject({ from: 'ConfigMap' });
+    // Keys unknown: the last source is assumed to hold it.
+    expect(envSource(both(['cm', 'secret']), 'LOG_LEVEL')).toMatchObject({ from: 'Secret' });
+  });
+
   test('secret literals: named secrets, URLs with a password, but not references or placeholders', () => {
     expect(secretLiteral('SESSION_SECRET', 'abc123')).toMatch(/SESSION_SECRET/);
     expect(secretLiteral('DATABASE_URL', 'postgres://u:pw@db/x')).toMatch(/URL with a password/);

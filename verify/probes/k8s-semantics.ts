@@ -200,14 +200,28 @@ export function envReferences(c: ContainerAt): EnvReference[] {
   return out;
 }
 
-/** Where a variable's value comes from in a container, as Kubernetes resolves it (explicit env wins over envFrom). */
+/** Where a variable's value comes from in a container. */
 export type EnvSource =
   | { from: 'literal'; value: string; path: FieldPath }
   | { from: 'ConfigMap' | 'Secret'; name: string; key: string; path: FieldPath }
   | { from: 'field'; path: FieldPath }
   | { from: 'unset' };
 
-export function envSource(c: ContainerAt, variable: string): EnvSource {
+/**
+ * The keys a ConfigMap or Secret holds, when the caller knows them (from files or from the
+ * cluster); undefined when it cannot know, and then that source is assumed to hold the key.
+ */
+export type KeysOf = (kind: 'ConfigMap' | 'Secret', name: string) => readonly string[] | undefined;
+
+/**
+ * Where a variable's value comes from, as the kubelet resolves it: an explicit `env` entry
+ * wins over every `envFrom` source (the last entry of that name when there are several);
+ * among `envFrom` sources the last one that *holds the key* wins, and a source without the
+ * key sets nothing. So a ConfigMap and a Secret both read with envFrom, in either order,
+ * each give the variables whose keys they hold. Without `keysOf` every source is assumed
+ * to hold every key (the last one wins).
+ */
+export function envSource(c: ContainerAt, variable: string, keysOf?: KeysOf): EnvSource {
   const env = c.container.env ?? [];
   for (let i = env.length - 1; i >= 0; i--) {
     const e = env[i]!;
@@ -218,16 +232,17 @@ export function envSource(c: ContainerAt, variable: string): EnvSource {
     if (e.valueFrom) return { from: 'field', path };
     return { from: 'literal', value: e.value ?? '', path };
   }
-  // envFrom: a later source wins over an earlier one for the same key; callers that know
-  // the ConfigMaps pass them in to see which one actually holds the key.
   const from = c.container.envFrom ?? [];
   for (let i = from.length - 1; i >= 0; i--) {
     const src = from[i]!;
     const prefix = src.prefix ?? '';
     if (!variable.startsWith(prefix)) continue;
     const key = variable.slice(prefix.length);
-    if (src.configMapRef?.name) return { from: 'ConfigMap', name: src.configMapRef.name, key, path: [...c.path, 'envFrom', i] };
-    if (src.secretRef?.name) return { from: 'Secret', name: src.secretRef.name, key, path: [...c.path, 'envFrom', i] };
+    const ref = src.configMapRef?.name ? { kind: 'ConfigMap' as const, name: src.configMapRef.name } : src.secretRef?.name ? { kind: 'Secret' as const, name: src.secretRef.name } : undefined;
+    if (!ref) continue;
+    const keys = keysOf?.(ref.kind, ref.name);
+    if (keys && !keys.includes(key)) continue;
+    return { from: ref.kind, name: ref.name, key, path: [...c.path, 'envFrom', i] };
   }
   return { from: 'unset' };
 }
