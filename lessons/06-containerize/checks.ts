@@ -1,6 +1,7 @@
 import { defineCheck, fail, pass, type CheckContext, type Outcome } from '../../verify/core/check.ts';
+import { parseLearnerJson } from '../../verify/core/code-frame.ts';
 import { readDockerfile, type ParsedDockerfile } from '../../verify/probes/dockerfile.ts';
-import { commandProblems, dependencyLayerProblems, secretProblems, unpinnedBases, userProblems, type Problem } from './rules.ts';
+import { commandProblems, dependencyLayerProblems, dockerignoreExcludes, secretProblems, unpinnedBases, userProblems, type Problem } from './rules.ts';
 
 /** Shared shape of the Dockerfile rules: run one, report its problems with `Dockerfile:line`. */
 function rule(ctx: CheckContext, find: (df: ParsedDockerfile) => Problem[], ok: string, details: { expected: string; why: string; fix: string }): Outcome {
@@ -10,7 +11,8 @@ function rule(ctx: CheckContext, find: (df: ParsedDockerfile) => Problem[], ok: 
   return fail(problems[0]!.text, { where: `Dockerfile:${problems[0]!.line}`, ...details, evidence: problems.slice(1).map((p) => `Dockerfile:${p.line}  ${p.text}`) });
 }
 
-const needsDockerfile = { dependsOn: ['dockerfile-exists'], severity: 'required' as const, layer: 'code' as const };
+// The rules read a Dockerfile that builds: a syntax error is reported once, at its own line.
+const needsDockerfile = { dependsOn: ['dockerfile-parses'], severity: 'required' as const, layer: 'code' as const };
 
 export default [
   defineCheck({
@@ -32,11 +34,39 @@ export default [
     },
   }),
   defineCheck({
+    id: 'dockerfile-parses',
+    title: 'docker build can read every instruction of the Dockerfile',
+    severity: 'required',
+    layer: 'code',
+    dependsOn: ['dockerfile-exists'],
+    learn: '#steps',
+    hints: [
+      'The verifier reads the Dockerfile the way `docker build` does, before any other rule: a misspelt instruction, a COPY without a destination or a broken JSON array stops the build.',
+      'Every line starts with an instruction (FROM, RUN, COPY, CMD…); COPY needs a source and a destination; CMD ["node", "src/server.js"] needs both brackets and double quotes.',
+    ],
+    // What else is correct: any instruction Docker knows, in any case, heredocs, flags such as
+    // --mount or --platform, parser directives; ARG before the first FROM.
+    async run(ctx) {
+      const df = readDockerfile(ctx.files)!;
+      const [first, ...more] = df.syntax;
+      if (!first) return pass(`${df.stages.reduce((n, s) => n + s.instructions.length + 1, 0)} instructions, all readable`);
+      return fail(first.text, {
+        where: `Dockerfile:${first.line}`,
+        expected: 'instructions docker build accepts, each with its arguments',
+        why: 'An image that does not build cannot be loaded into kind or run by Kubernetes; and a CMD that is not valid JSON is silently run through a shell, with the PID 1 problem of step 5.',
+        fix: `Fix line ${first.line} (docker build -t teamnotes:1.0.0 . shows the same error).`,
+        evidence: more.map((p) => `Dockerfile:${p.line}  ${p.text}`),
+      });
+    },
+  }),
+  defineCheck({
     id: 'base-image-pinned',
     ...needsDockerfile,
     title: 'Base images are pinned to an exact version (Node 22 or newer)',
     learn: '#1-pick-and-pin-a-base-image',
-    hints: ['`node:latest`, `node:alpine` or `node:lts` point at a different image next month.', 'Pin the full version: FROM node:22.23.2-alpine3.24 (or add its @sha256: digest).'],
+    hints: ['`node:latest`, `node:lts`, `node:22` or `node:22-alpine` point at a different image next month.', 'Pin the full version: FROM node:22.23.2-alpine3.24 (or add its @sha256: digest).'],
+    // What else is correct: any exact major.minor.patch tag with a variant, a dated snapshot,
+    // a digest (distroless), the version in an ARG with an exact default (see unpinnedBases).
     run: async (ctx) =>
       rule(ctx, unpinnedBases, 'every base image has an exact version', {
         expected: 'FROM node:<22 or newer>.<minor>.<patch>-alpine (or @sha256:…)',
@@ -65,12 +95,12 @@ export default [
   defineCheck({
     id: 'npm-ci',
     ...needsDockerfile,
-    title: 'Dependencies come from `npm ci`, in a layer cached apart from the source',
+    title: 'Dependencies come from `npm ci`, in a layer cached apart from the source, without dev dependencies',
     learn: '#2-install-dependencies-in-their-own-stage',
     hints: ['COPY package.json package-lock.json ./ then RUN npm ci --omit=dev, and only after that COPY the source.', '`npm ci` installs exactly the lockfile; copying the source first re-runs the install on every code change.'],
     run: async (ctx) =>
       rule(ctx, dependencyLayerProblems, 'npm ci runs after copying only package*.json', {
-        expected: 'COPY package*.json ./ → RUN npm ci → COPY the source',
+        expected: 'COPY package*.json ./ → RUN npm ci --omit=dev → COPY the source',
         why: 'Reproducible builds (the lockfile, exactly) and fast rebuilds (the dependency layer is reused while only code changes).',
         fix: 'Copy package.json and package-lock.json first, RUN npm ci --omit=dev, then copy src/.',
       }),
@@ -81,6 +111,8 @@ export default [
     title: 'The image runs as a numeric non-root user',
     learn: '#4-run-as-a-numeric-non-root-user',
     hints: ['The last stage needs a USER line with a number: USER 1000 (the node image\'s "node" user).', 'Kubernetes\' runAsNonRoot can only verify a numeric user; a name might be root.'],
+    // What else is correct: any non-zero uid, with or without a group (65532 of a distroless
+    // :nonroot base, written out, since the verifier cannot see the base image's config).
     run: async (ctx) =>
       rule(ctx, userProblems, 'runs as a numeric non-root user', {
         expected: 'USER 1000 (or another non-zero number) in the final stage',
@@ -93,7 +125,9 @@ export default [
     ...needsDockerfile,
     title: 'CMD starts node directly, in exec form',
     learn: '#5-start-node-directly',
-    hints: ['CMD ["node", "src/server.js"] — a JSON array, with node itself.', 'Shell form (CMD node …) and npm start put another process at PID 1 that does not pass SIGTERM on: your drain from lesson 03 never runs.'],
+    hints: ['CMD ["node", "src/server.js"] — a JSON array, with node itself.', 'Shell form (CMD node …), ["sh", "-c", "node …"] and npm start put another process at PID 1 that does not pass SIGTERM on: your drain from lesson 03 never runs.'],
+    // What else is correct: tini or dumb-init as ENTRYPOINT in front of node, a shell that
+    // `exec`s node, or only the script (the node image's entrypoint and distroless run it with node).
     run: async (ctx) =>
       rule(ctx, commandProblems, 'CMD runs node in exec form', {
         expected: 'CMD ["node", "src/server.js"]',
@@ -121,12 +155,11 @@ export default [
     layer: 'code',
     learn: '#6-keep-secrets-and-junk-out-with-dockerignore',
     hints: ['Create legacy-app/.dockerignore with at least node_modules and .env.', 'Without it `COPY . .` sends your node_modules (built for your laptop) and your .env (your secrets) into the image.'],
+    // What else is correct: any patterns that leave both out, read as Docker reads them: an
+    // allow-list (`*` then `!src/`…), `**/node_modules`, `.env*`.
     async run(ctx) {
-      const lines = (ctx.files.read('.dockerignore') ?? '').split('\n').map((l) => l.trim().replace(/^\/|\/$/g, '').replace(/^\*\*\//, ''));
-      const missing = [
-        !lines.includes('node_modules') && 'node_modules',
-        !lines.some((l) => l === '.env' || l === '.env*' || l === '.env.*' || l === '*.env') && '.env',
-      ].filter(Boolean);
+      const text = ctx.files.read('.dockerignore') ?? '';
+      const missing = [!dockerignoreExcludes(text, 'node_modules/express/package.json') && 'node_modules', !dockerignoreExcludes(text, '.env') && '.env'].filter(Boolean);
       if (!ctx.files.exists('.dockerignore')) {
         return fail('there is no .dockerignore', { expected: '.dockerignore listing node_modules and .env', why: 'The build context is everything in the folder: secrets and host-built modules included.', fix: 'printf "node_modules\\n.env\\n.env.*\\n!.env.example\\n.git\\n" > legacy-app/.dockerignore' });
       }
@@ -143,10 +176,10 @@ export default [
     learn: '#2-install-dependencies-in-their-own-stage',
     hints: ['`npm ci` needs legacy-app/package-lock.json, matching package.json.', 'Create it with `npm install --package-lock-only` inside legacy-app/, and commit it.'],
     async run(ctx) {
-      const pkg = JSON.parse(ctx.files.read('package.json') ?? '{}') as { dependencies?: Record<string, string> };
+      const pkg = parseLearnerJson<{ dependencies?: Record<string, string> }>(ctx.files.read('package.json') ?? '{}', 'package.json');
       const lock = ctx.files.read('package-lock.json');
       if (lock === undefined) return fail('there is no package-lock.json', { expected: 'a lockfile next to package.json', why: 'Without it every build resolves versions anew: two builds of the same commit can differ.', fix: 'cd legacy-app && npm install --package-lock-only' });
-      const locked = (JSON.parse(lock) as { packages?: Record<string, { dependencies?: Record<string, string> }> }).packages?.['']?.dependencies ?? {};
+      const locked = parseLearnerJson<{ packages?: Record<string, { dependencies?: Record<string, string> }> }>(lock, 'package-lock.json').packages?.['']?.dependencies ?? {};
       const missing = Object.keys(pkg.dependencies ?? {}).filter((d) => !(d in locked));
       return missing.length === 0
         ? pass(`package-lock.json covers all ${Object.keys(pkg.dependencies ?? {}).length} dependencies`)
@@ -159,6 +192,7 @@ export default [
     severity: 'required',
     layer: 'cluster',
     dependsOn: ['dockerfile-exists'],
+    requires: ['image-store'],
     learn: '#7-build-and-load-it-into-kind',
     timeoutMs: 20_000,
     hints: ['`docker build -t teamnotes:1.0.0 legacy-app` then `kind load docker-image teamnotes:1.0.0 --name workshop`.', 'kind nodes are containers with their own image store: they cannot see images in your Docker, and `:latest` makes Kubernetes try to pull from Docker Hub.'],
@@ -172,4 +206,3 @@ export default [
     },
   }),
 ];
-    requires: ['image-store'],

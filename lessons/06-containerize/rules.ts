@@ -1,7 +1,6 @@
 // Lesson 06's Dockerfile rules, as plain functions over the parsed Dockerfile: each
 // returns the problems it finds (empty when the rule holds), with the line they are on.
-import type { ParsedDockerfile, Stage } from '../../verify/probes/dockerfile.ts';
-import { isExecForm } from '../../verify/probes/dockerfile.ts';
+import { execArgv, isExecForm, parseImageRef, type ParsedDockerfile, type Stage } from '../../verify/probes/dockerfile.ts';
 
 export interface Problem {
   line: number;
@@ -14,35 +13,78 @@ function baseStages(df: ParsedDockerfile): Stage[] {
   return df.stages.filter((s) => !names.has(s.image));
 }
 
-/** Every base image has an exact version (or a digest); node images are 22 or newer. */
+// What else is a correct pin: an exact release with any variant suffix (22.23.2,
+// 22.23.2-alpine3.24, 22.23.2-bookworm-slim), a dated snapshot tag (bookworm-20240311-slim),
+// or a digest, whatever the tag (distroless publishes no version tags, only digests). The
+// version may come from an ARG declared before the first FROM, if that ARG has an exact default.
+// Still rejected: a tag that only names a major (22, 22-alpine), a channel (lts, current) or
+// nothing: it moves, even when another part of it (alpine3.24) looks like a version.
+const EXACT_RELEASE = /^v?\d+\.\d+\.\d+(?:[-_.+][A-Za-z0-9._-]*)?$/;
+const DATED_SNAPSHOT = /(^|[-_.])20\d{6}([-_.]|$)/;
+
+/** Every base image has an exact version (or a digest); Node images are 22 or newer. */
 export function unpinnedBases(df: ParsedDockerfile): Problem[] {
   return baseStages(df).flatMap((s) => {
+    const shown = s.written === s.image ? s.image : `${s.written} (= ${s.image || 'nothing'})`;
+    if (s.unresolved.length) return [{ line: s.line, text: `${s.written}: ${s.unresolved.map((a) => `\${${a}}`).join(', ')} has no default before the first FROM, so the version is whatever the build is given` }];
+    const old = oldNode(s.image, s.tag);
+    if (old) return [{ line: s.line, text: `${shown}: Node ${old} images are no longer updated; use 22 or 24` }];
     if (s.digest) return [];
-    if (!s.tag || s.tag === 'latest') return [{ line: s.line, text: `${s.image}: no version tag (it means :latest, which moves)` }];
-    if (!/\d/.test(s.tag)) return [{ line: s.line, text: `${s.image}: the tag "${s.tag}" moves with every release` }];
-    const major = /^(\d+)/.exec(s.tag)?.[1];
-    if (/(^|\/)node$/.test(s.image.split(':')[0]!) && major && Number(major) < 22) {
-      return [{ line: s.line, text: `${s.image}: Node ${major} images are no longer updated; use 22 or 24` }];
-    }
-    return [];
+    if (!s.tag || s.tag === 'latest') return [{ line: s.line, text: `${shown}: no version tag (it means :latest, which moves)` }];
+    if (EXACT_RELEASE.test(s.tag) || DATED_SNAPSHOT.test(s.tag)) return [];
+    return [{ line: s.line, text: `${shown}: the tag "${s.tag}" is not one release, it moves with every ${/^\d+(-|$)/.test(s.tag) ? 'minor and patch release' : 'release'}` }];
   });
 }
 
-/** `npm ci` after copying only the manifests, before the source: a cached dependency layer. */
-export function dependencyLayerProblems(df: ParsedDockerfile): Problem[] {
-  for (const stage of df.stages) {
-    const install = stage.instructions.findIndex((i) => i.keyword === 'RUN' && /\bnpm\s+ci\b/.test(i.args));
-    if (install === -1) continue;
-    const before = stage.instructions.slice(0, install);
-    const sourceCopied = before.find((i) => (i.keyword === 'COPY' || i.keyword === 'ADD') && /(^|\s)(\.|\.\/|src\/?)\s+\S+\s*$/.test(i.args.replace(/--\S+\s+/g, '')));
-    if (sourceCopied) return [{ line: sourceCopied.line, text: 'the source is copied before npm ci: every code change reinstalls every dependency' }];
-    return [];
-  }
-  const npmInstall = df.stages.flatMap((s) => s.instructions).find((i) => i.keyword === 'RUN' && /\bnpm\s+(install|i)\b/.test(i.args));
-  return [{ line: npmInstall?.line ?? 1, text: npmInstall ? '`npm install` instead of `npm ci` (it may update the lockfile and resolve other versions)' : 'no `RUN npm ci`' }];
+/** The Node major of a node image (node:20…, distroless nodejs20…) when it is out of support. */
+function oldNode(image: string, tag: string | undefined): number | undefined {
+  const repo = parseImageRef(image).repository;
+  const major = /(^|\/)node$/.test(repo) ? /^v?(\d+)/.exec(tag ?? '')?.[1] : /nodejs(\d+)/.exec(repo)?.[1];
+  return major && Number(major) < 22 ? Number(major) : undefined;
 }
 
-/** The final stage runs as a numeric, non-root user. */
+/** Dev dependencies are left out: by the install itself, by NODE_ENV/npm config, or by a later prune. */
+function omitsDev(stage: Stage, install: number): boolean {
+  const omit = /--omit[= ]dev\b|--only[= ]prod(uction)?\b|--production\b/;
+  const env = stage.instructions.slice(0, install).filter((i) => i.keyword === 'ENV').map((i) => i.args).join(' ');
+  return (
+    omit.test(stage.instructions[install]!.args) ||
+    /NODE_ENV=production/.test(stage.instructions[install]!.args) ||
+    /NODE_ENV[= ]"?production|NPM_CONFIG_OMIT[= ]"?dev|npm_config_omit[= ]"?dev|NPM_CONFIG_PRODUCTION[= ]"?true/.test(env) ||
+    stage.instructions.slice(install + 1).some((i) => i.keyword === 'RUN' && /\bnpm\s+prune\b/.test(i.args) && omit.test(i.args))
+  );
+}
+
+/**
+ * `npm ci` after copying only the manifests, before the source: a cached dependency layer,
+ * and without dev dependencies. What else is correct: `npm ci` in any stage (a deps stage
+ * copied over, or a build stage that prunes afterwards), `COPY package*.json`, cache mounts.
+ */
+export function dependencyLayerProblems(df: ParsedDockerfile): Problem[] {
+  const installs = df.stages.flatMap((stage) => {
+    const at = stage.instructions.findIndex((i) => i.keyword === 'RUN' && /\bnpm\s+ci\b/.test(i.args));
+    return at === -1 ? [] : [{ stage, at }];
+  });
+  if (!installs.length) {
+    const npmInstall = df.stages.flatMap((s) => s.instructions).find((i) => i.keyword === 'RUN' && /\bnpm\s+(install|i)\b/.test(i.args));
+    return [{ line: npmInstall?.line ?? 1, text: npmInstall ? '`npm install` instead of `npm ci` (it may update the lockfile and resolve other versions)' : 'no `RUN npm ci`' }];
+  }
+  for (const { stage, at } of installs) {
+    const sourceCopied = stage.instructions.slice(0, at).find((i) => (i.keyword === 'COPY' || i.keyword === 'ADD') && /(^|\s)(\.|\.\/|src\/?)\s+\S+\s*$/.test(i.args.replace(/--\S+\s+/g, '')));
+    if (sourceCopied) return [{ line: sourceCopied.line, text: 'the source is copied before npm ci: every code change reinstalls every dependency' }];
+  }
+  if (!installs.some(({ stage, at }) => omitsDev(stage, at))) {
+    const { stage, at } = installs[0]!;
+    return [{ line: stage.instructions[at]!.line, text: `${stage.instructions[at]!.args.split('\n')[0]}: installs the devDependencies too, and nothing prunes them (npm ci --omit=dev, or npm prune --omit=dev after a build step)` }];
+  }
+  return [];
+}
+
+/**
+ * The final stage runs as a numeric, non-root user. It must say so itself: the verifier
+ * (like a reviewer) sees the Dockerfile, not the base image's config, so a distroless
+ * `:nonroot` base still writes `USER 65532`. A group after the colon may be a name or a number.
+ */
 export function userProblems(df: ParsedDockerfile): Problem[] {
   const user = df.final.instructions.filter((i) => i.keyword === 'USER').at(-1);
   if (!user) return [{ line: df.final.line, text: 'no USER: the container runs as root' }];
@@ -52,13 +94,42 @@ export function userProblems(df: ParsedDockerfile): Problem[] {
   return [];
 }
 
-/** CMD/ENTRYPOINT in exec form, starting node itself (not npm, not a shell). */
+const INIT = /(^|\/)(tini|tini-static|dumb-init|catatonit)$/;
+const SHELL = /(^|\/)(sh|bash|ash|dash|zsh)$/;
+const PACKAGE_MANAGER = /(^|\/)(npm|npx|yarn|pnpm)$/;
+
+/**
+ * What ends up at PID 1, from ENTRYPOINT + CMD of the final stage. Correct: node itself, a
+ * script path for the base image's entrypoint to run with node (the node image's
+ * docker-entrypoint.sh and distroless both do), an init (tini, dumb-init) in front of those, or
+ * a shell that `exec`s node and so is replaced by it. Wrong: shell form, a shell that keeps
+ * node as its child, npm/yarn/pnpm.
+ */
 export function commandProblems(df: ParsedDockerfile): Problem[] {
-  const cmd = df.final.instructions.filter((i) => i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT').at(-1);
-  if (!cmd) return [{ line: df.final.line, text: 'no CMD: the image does not say how to start the app' }];
-  if (!isExecForm(cmd.args)) return [{ line: cmd.line, text: `${cmd.keyword} ${cmd.args}: shell form runs /bin/sh as PID 1, which does not pass SIGTERM on` }];
-  if (/"(npm|yarn|pnpm)"/.test(cmd.args)) return [{ line: cmd.line, text: `${cmd.keyword} ${cmd.args}: npm does not forward SIGTERM to node` }];
-  return [];
+  const last = (k: string) => df.final.instructions.filter((i) => i.keyword === k).at(-1);
+  const [entrypoint, cmd] = [last('ENTRYPOINT'), last('CMD')];
+  if (!entrypoint && !cmd) return [{ line: df.final.line, text: 'no CMD: the image does not say how to start the app' }];
+  for (const i of [entrypoint, cmd]) {
+    if (i && !isExecForm(i.args)) return [{ line: i.line, text: `${i.keyword} ${i.args}: shell form runs it through /bin/sh -c, which may stay PID 1 with node as its child, and a shell does not pass SIGTERM on` }];
+  }
+  const at = (cmd ?? entrypoint)!;
+  let argv = [...(entrypoint ? execArgv(entrypoint.args)! : []), ...(cmd ? execArgv(cmd.args)! : [])];
+  if (INIT.test(argv[0] ?? '')) {
+    let next = 1; // the init's own flags (-g, -s), up to and including `--`
+    while (argv[next]?.startsWith('-')) if (argv[next++] === '--') break;
+    argv = argv.slice(next);
+  }
+  if (/(^|\/)docker-entrypoint\.sh$/.test(argv[0] ?? '')) argv = argv.slice(1);
+  const [program = '', ...rest] = argv;
+  const shown = `${at.keyword} ${at.args}`;
+  if (PACKAGE_MANAGER.test(program)) return [{ line: at.line, text: `${shown}: ${program.split('/').at(-1)} runs node as a child (through a shell) and does not reliably pass SIGTERM on to it` }];
+  if (SHELL.test(program)) {
+    const script = rest[rest.findIndex((a) => /^-[a-z]*c[a-z]*$/.test(a)) + 1] ?? '';
+    return /(^|[;&|\n]\s*)exec\s+(\S*\/)?node\b/.test(script) ? [] : [{ line: at.line, text: `${shown}: without \`exec\`, ${program.split('/').at(-1)} may stay PID 1 with node as its child, and a shell does not pass SIGTERM on (write \`exec node …\` in the script, or start node directly)` }];
+  }
+  if (/(^|\/)node(js)?$/.test(program) || /\.[cm]?js$/.test(program)) return [];
+  if (!program) return [{ line: at.line, text: `${shown}: no program after the init` }];
+  return [{ line: at.line, text: `${shown}: PID 1 is ${program}, and the verifier cannot tell whether it hands SIGTERM to node; start node directly, or exec it` }];
 }
 
 const SECRET_NAME = /SECRET|PASSWORD|TOKEN|_KEY|DATABASE_URL|REDIS_URL|SMTP_URL/i;
@@ -85,4 +156,46 @@ export function secretProblems(df: ParsedDockerfile): Problem[] {
       return [];
     }),
   );
+}
+
+/**
+ * Whether `.dockerignore` keeps `rel` out of the build context, as Docker reads it: patterns
+ * in order, the last one that matches wins, `!` lets a path back in, and a pattern that
+ * matches a parent folder matches everything inside it. So a deny-list (`node_modules`) and
+ * an allow-list (`*` then `!src/`) are equally correct.
+ */
+export function dockerignoreExcludes(text: string, rel: string): boolean {
+  const parents = rel.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/'));
+  let excluded = false;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const negated = line.startsWith('!');
+    const pattern = (negated ? line.slice(1) : line).trim().replace(/^\/+|\/+$/g, '').replace(/^\.\//, '');
+    if (!pattern) continue;
+    const re = globToRegExp(pattern);
+    if (parents.some((p) => re.test(p))) excluded = !negated;
+  }
+  return excluded;
+}
+
+function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*' && glob[i + 1] === '*') {
+      re += glob[i + 2] === '/' ? '(?:.*/)?' : '.*';
+      i += glob[i + 2] === '/' ? 2 : 1;
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '[') {
+      const end = glob.indexOf(']', i + 1);
+      if (end === -1) re += '\\[';
+      else {
+        re += `[${glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        i = end;
+      }
+    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
 }
