@@ -17,7 +17,7 @@ import { containersOf, podTemplateOf } from '../probes/k8s-semantics.ts';
 import { ManifestsProbe } from '../probes/manifests.ts';
 
 /** Images pinned in images.yaml (pulled from registries by setup). */
-function pinnedImages(): Set<string> {
+export function pinnedImages(): Set<string> {
   const text = fs.readFileSync(path.join(REPO_ROOT, 'images.yaml'), 'utf8');
   return new Set([...text.matchAll(/^\s*-\s*image:\s*(\S+)/gm)].map((m) => m[1]!));
 }

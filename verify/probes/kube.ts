@@ -3,9 +3,10 @@
 // workshop's (a learner's work cluster, say) unless they name it with --context.
 // client-node takes about a second to import: load it only when a check asks for the cluster.
 import type { CoreV1Event, KubeConfig, KubernetesObject, V1Pod } from '@kubernetes/client-node';
-import { containerProblems, warningEvents } from './kube-evidence.ts';
+import { containerProblems, logLines, logRequests, warningEvents, type LogRequest } from './kube-evidence.ts';
 import { detectBackend, type ClusterBackend, type NodeFacts } from '../core/cluster-backend.ts';
 import { EnvironmentError } from '../core/errors.ts';
+import { pinnedImages } from '../core/own-images.ts';
 
 export const WORKSHOP_CONTEXT = 'kind-workshop';
 
@@ -252,9 +253,46 @@ export class KubeProbe {
     return res.items;
   }
 
-  /** Why a pod is not Ready, in `kubectl describe` terms: container reasons and Warning events. */
+  /**
+   * Why a pod is not Ready, in `kubectl describe` and `kubectl logs` terms: container
+   * reasons (a missing image as one sentence with its fix), Warning events, and the last
+   * lines each failing or restarting container printed.
+   */
   async explainPod(pod: V1Pod): Promise<string[]> {
-    return [...containerProblems(pod), ...warningEvents(await this.events({ ...pod, kind: 'Pod' }))];
+    const [events, logs] = await Promise.all([this.events({ ...pod, kind: 'Pod' }), this.lastLogLines(pod)]);
+    return [...containerProblems(pod, pinnedImages()), ...warningEvents(events), ...logs];
+  }
+
+  /**
+   * The last few log lines of each failing or restarting container, current run and the
+   * one before its last restart. Only where kubelets keep logs (a backend with real pods;
+   * the harness has none, and asking would make the API server dial a node that is not
+   * there); bounded in lines, bytes and time; a log the API cannot give is left out.
+   */
+  async lastLogLines(pod: V1Pod, lines = 5): Promise<string[]> {
+    const requests = logRequests(pod);
+    if (!requests.length || !(await this.backend()).capabilities.has('real-pods')) return [];
+    const k8s = await import('@kubernetes/client-node');
+    const core = (await this.kubeConfig()).makeApiClient(k8s.CoreV1Api);
+    const read = async (req: LogRequest): Promise<string[]> => {
+      const text = core.readNamespacedPodLog({
+        name: pod.metadata?.name ?? '',
+        namespace: pod.metadata?.namespace ?? 'default',
+        container: req.container,
+        previous: req.previous,
+        tailLines: lines,
+        limitBytes: 16_384,
+      });
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 5_000)));
+      try {
+        const got = await Promise.race([text.catch(() => undefined), timeout]);
+        return typeof got === 'string' ? logLines(req, got, lines) : [];
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+    return (await Promise.all(requests.map(read))).flat();
   }
 
   /**
