@@ -82,6 +82,79 @@ describe('verify', () => {
   });
 });
 
+describe('one contract on every exit path', () => {
+  test.each([
+    [['verify', '42', '--json'], /There is no lesson "42"/],
+    [['verify', '1', '--bogus', '--json'], /Unknown option '--bogus'/],
+    [['verify', '1', '--workspace', '/nonexistent/l2k-workspace', '--json'], /does not exist/],
+    [['verify', '1', '--workspace', path.join(REPO_ROOT, 'package.json'), '--json'], /is a file, not a folder/],
+    [['nonsense', '--json'], /Unknown command "nonsense"/],
+  ])('--json %j: exit 2 and the error object on stdout', (args, message) => {
+    const r = cli(args);
+    expect(r.code).toBe(2);
+    const json = JSON.parse(r.stdout);
+    expect(json.ok).toBe(false);
+    expect(json.error.message).toMatch(message);
+    expect(json.error.next).toMatch(/^npm run /);
+  });
+
+  test('an invalid package.json is the learner\'s to fix: exit 1, file:line and a code frame, once, no temp path', () => {
+    const ws = workspaceFrom(path.join(REPO_ROOT, 'solutions/01-extract-config'));
+    const pkg = path.join(ws, 'package.json');
+    fs.writeFileSync(pkg, fs.readFileSync(pkg, 'utf8').replace('"private": true,', '"private": true,,'));
+    const r = cli(['verify', '1', '--workspace', ws]);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/✖ FAIL {2}01\.\S+/);
+    expect(r.stdout.match(/package\.json:4 is not valid JSON/g)).toHaveLength(1);
+    expect(r.stdout).toMatch(/> 4 \| {3}"private": true,,/);
+    expect(r.stdout).not.toMatch(/reset 0|verify-ws-|bug in the workshop/);
+  });
+
+  test('lesson 06 with an invalid package.json: exit 1 naming the file, not "a bug in the workshop"', () => {
+    const ws = workspaceFrom(path.join(REPO_ROOT, 'solutions/06-containerize'));
+    const pkg = path.join(ws, 'package.json');
+    fs.writeFileSync(pkg, fs.readFileSync(pkg, 'utf8').replace('"private": true,', '"private": true,,'));
+    const r = cli(['verify', '6', '--no-cluster', '--workspace', ws, '--json']);
+    expect(r.code, r.stderr).toBe(1);
+    const json = JSON.parse(r.stdout);
+    expect(json.error).toBeUndefined();
+    const failed = json.checks.filter((c: { status: string }) => c.status === 'fail');
+    expect(failed.map((c: { where: string }) => c.where)).toEqual(['package.json:4']);
+    expect(r.stdout).not.toMatch(/bug in the workshop/);
+  });
+
+  test('invalid YAML in k8s/: exit 1, the cause told once with its line', () => {
+    const ws = workspaceFrom(path.join(REPO_ROOT, 'solutions/07-deployments'));
+    fs.appendFileSync(path.join(ws, 'k8s/deployment.yaml'), 'metadata: [oops\n');
+    const r = cli(['verify', '7', '--no-cluster', '--workspace', ws]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout.match(/is not valid YAML/g)).toHaveLength(1);
+    expect(r.stdout).toMatch(/✖ FAIL {2}07\.manifests-valid/);
+    expect(r.stdout).toMatch(/where +k8s\/deployment\.yaml:\d+/);
+  });
+
+  test('--help for a command: its usage, wrapped at 80 columns, exit 0', () => {
+    const r = cli(['verify', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: npm run verify -- \[N\]/);
+    for (const line of r.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+  });
+
+  test('npm run verify 1 --no-cluster without "--": the flag npm kept (npm_config_cluster) is honoured', () => {
+    const ws = workspaceFrom(path.join(REPO_ROOT, 'solutions/00-setup'));
+    const r = cli(['verify', '0', '--workspace', ws, '--json'], { env: { npm_lifecycle_event: 'verify', npm_config_cluster: '' } });
+    const json = JSON.parse(r.stdout);
+    expect(json.checks.find((c: { id: string }) => c.id === '00.cluster-reachable')).toMatchObject({ status: 'skip', message: 'cluster checks are not run (--no-cluster)' });
+  });
+
+  test('npm run verify 1 --context x without "--": npm ate the value, so stop with the command to type', () => {
+    const r = cli(['verify', '1', 'x'], { env: { npm_lifecycle_event: 'verify', npm_config_context: 'true' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/npm kept --context for itself/);
+    expect(r.stderr).toMatch(/Next: npm run verify -- .*--context <value>/);
+  });
+});
+
 describe('verify --all and --watch', () => {
   test('--all re-checks every lesson up to N (here without the cluster layer)', () => {
     const r = cli(['verify', '1', '--all', '--no-cluster', '--workspace', workspaceFrom(path.join(REPO_ROOT, 'solutions/01-extract-config')), '--json']);

@@ -1,7 +1,8 @@
 // The workshop CLI: a command table, one module per command, loaded lazily so that
 // `npm run lesson` does not pay for the verifier's imports. Help comes from the table.
 import pc from 'picocolors';
-import { EXIT, type ExitCode, isExpectedError } from './core/errors.ts';
+import { npmFlag } from './commands/args.ts';
+import { EXIT, type ExitCode, isExpectedError, UsageError } from './core/errors.ts';
 
 export interface Command {
   usage: string;
@@ -49,30 +50,64 @@ export async function main(argv: string[]): Promise<ExitCode> {
     process.stdout.write(usage());
     return name ? EXIT.ok : EXIT.broken;
   }
+  // Tools parse stdout: with --json every exit 2 prints the error object there too.
+  const json = args.includes('--json') || npmFlag('json', name);
   const command = COMMANDS[name];
   if (!command) {
-    process.stderr.write(`✖ Unknown command "${name}".\n\n${usage()}`);
-    return EXIT.broken;
+    if (!json) process.stderr.write(`✖ Unknown command "${name}".\n\n${usage()}`);
+    return reportError(new UsageError(`Unknown command "${name}".`, 'npm run workshop -- --help'), { json, quiet: !json });
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(commandHelp(name, command));
+    return EXIT.ok;
   }
   try {
     return await (await command.load()).run(args);
   } catch (err) {
-    return reportError(err);
+    return reportError(err, { json, command: name });
   }
 }
 
+/** `npm run verify -- --help`: the usage line and the summary, wrapped for a terminal. */
+export function commandHelp(name: string, command: Command): string {
+  const rest = command.usage.split(' ').slice(1).join(' ');
+  const line = rest ? `npm run ${name} -- ${rest}` : `npm run ${name}`;
+  return `${wrap(`Usage: ${line}`, 80, '         ')}\n\n${wrap(command.summary, 80, '')}\n\nAll commands: npm run workshop -- --help\n`;
+}
+
+/** Greedy wrap at `width` columns; continuation lines start with `indent`. Never splits a word. */
+export function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const prefix = lines.length ? indent : '';
+    if (line && (prefix + line + ' ' + word).length > width) {
+      lines.push(prefix + line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  lines.push((lines.length ? indent : '') + line);
+  return lines.join('\n');
+}
+
 /** One clear line (and the next command) for anything that is not the learner's code; never a stack trace. */
-export function reportError(err: unknown): ExitCode {
+export function reportError(err: unknown, opts: { json?: boolean; command?: string; quiet?: boolean } = {}): ExitCode {
   const color = pc.createColors(process.stderr.isTTY && !process.env.NO_COLOR);
+  let message: string;
+  let next: string | undefined;
   if (isExpectedError(err)) {
-    process.stderr.write(`${color.red('✖')} ${err.message}\n`);
-    const next = 'next' in err ? err.next : undefined;
-    if (next) process.stderr.write(`  Next: ${color.bold(next)}\n`);
+    message = err.message;
+    next = err.next ?? (err instanceof UsageError && opts.command ? `npm run ${opts.command} -- --help` : undefined);
   } else {
-    process.stderr.write(`${color.red('✖')} Internal error: ${(err as Error)?.message ?? String(err)}. This is a bug in the workshop tool.\n`);
-    process.stderr.write(`  Next: ${color.bold('DEBUG=1')} before the command prints the stack trace; please share it with your instructor.\n`);
+    message = `Internal error: ${(err as Error)?.message ?? String(err)}. This is a bug in the workshop tool.`;
+    next = 'DEBUG=1 before the command prints the stack trace; please share it with your instructor.';
     if (process.env.DEBUG) console.error(err);
   }
+  if (!opts.quiet) {
+    process.stderr.write(`${color.red('✖')} ${message}\n`);
+    if (next) process.stderr.write(`  Next: ${color.bold(next)}\n`);
+  }
+  if (opts.json) process.stdout.write(`${JSON.stringify({ ok: false, error: { message, next: next ?? null } }, null, 2)}\n`);
   return EXIT.broken;
 }
 

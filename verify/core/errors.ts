@@ -7,6 +7,12 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export class UsageError extends Error {
   override name = 'UsageError';
+  /** The command that shows the right usage, when it is not `npm run <command> -- --help`. */
+  readonly next?: string;
+  constructor(message: string, next?: string) {
+    super(message);
+    this.next = next;
+  }
 }
 
 export class EnvironmentError extends Error {
@@ -21,4 +27,31 @@ export class EnvironmentError extends Error {
 
 export function isExpectedError(err: unknown): err is UsageError | EnvironmentError {
   return err instanceof UsageError || err instanceof EnvironmentError;
+}
+
+/**
+ * A file of the learner's that cannot be read at all: a stray comma in package.json, a
+ * tab in a YAML file. That is their work to fix (exit 1), not a broken machine: the
+ * runner fails the first check that meets it, with file:line and a code frame, and skips
+ * every other check that meets the same cause, pointing at that one.
+ */
+export class LearnerFileError extends Error {
+  override name = 'LearnerFileError';
+  constructor(
+    message: string,
+    /** Relative to the workspace, `/`-separated: `package.json`, `k8s/deployment.yaml`. */
+    readonly file: string,
+    readonly line: number | undefined,
+    /** The lines around the mistake, the bad one marked: `> 4 |   "private": true,,`. */
+    readonly frame: string[],
+    /** The exact next step. */
+    readonly fix: string,
+  ) {
+    super(message);
+  }
+
+  /** `package.json:4`: the same cause, whichever check met it. */
+  get where(): string {
+    return this.line ? `${this.file}:${this.line}` : this.file;
+  }
 }

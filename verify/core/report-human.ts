@@ -53,7 +53,9 @@ function formatCheck(r: CheckReport, c: Colors): string {
   line('expected', o.expected);
   line('why', o.why);
   line('fix', o.fix);
-  for (const ev of (o.evidence ?? []).slice(0, 12)) line('evidence', ev);
+  // One label for the block: evidence is often a code frame or a log tail, read as one piece.
+  const evidence = (o.evidence ?? []).slice(0, 12);
+  if (evidence.length) line('evidence', evidence.join('\n'));
   line('learn', r.learn);
   return out;
 }

@@ -3,7 +3,8 @@
 // within its time budget. Emits events; reporters turn them into text or JSON.
 import type { CheckDefinition, Layer, Outcome, Severity } from './check.ts';
 import { capabilitySkip, missingCapabilities, type ClusterBackend } from './cluster-backend.ts';
-import { EnvironmentError } from './errors.ts';
+import { EnvironmentError, LearnerFileError } from './errors.ts';
+import { outcomeForWorkspace, workspaceText } from './message-paths.ts';
 import type { Lesson } from './lessons.ts';
 import { Cleanup, createProbes, type ProbeOptions } from '../probes/index.ts';
 
@@ -77,6 +78,8 @@ export async function runLesson(opts: RunOptions): Promise<LessonReport> {
   const byId = new Map(checks.map((c) => [c.id, c]));
   const running = new Map<string, Promise<CheckReport>>();
   let broken: EnvironmentError | undefined;
+  /** `package.json:4` → the check that reported it first. */
+  const fileProblems = new Map<string, string>();
   let backend: Promise<ClusterBackend> | undefined;
   const clusterBackend = () => (backend ??= opts.backend ? Promise.resolve(opts.backend) : probes.kube.backend());
 
@@ -134,10 +137,19 @@ export async function runLesson(opts: RunOptions): Promise<LessonReport> {
       const started = performance.now();
       try {
         const outcome = await withTimeout(check, (signal) => check.run({ ...probes, workspace: opts.workspace, signal }));
-        return report(check, outcome, performance.now() - started);
+        return report(check, outcomeForWorkspace(outcome, opts.workspace), performance.now() - started);
       } catch (err) {
-        broken ??= err instanceof EnvironmentError ? err : internalError(fullId(lesson, check), err);
-        return report(check, { status: 'skip', message: `not run: ${(err as Error).message}` }, performance.now() - started, 'environment');
+        if (err instanceof LearnerFileError) {
+          // The learner's file cannot be read: their mistake (exit 1), told once. The first
+          // check that meets it fails with the code frame; the others point at that one.
+          const first = fileProblems.get(err.where);
+          if (first) return report(check, { status: 'skip', message: `needs ${err.where} fixed first (see ${first})` }, performance.now() - started, 'dependency');
+          fileProblems.set(err.where, fullId(lesson, check));
+          return report(check, { status: 'fail', message: err.message, where: err.where, evidence: err.frame, fix: err.fix }, performance.now() - started);
+        }
+        const env = err instanceof EnvironmentError ? new EnvironmentError(workspaceText(err.message, opts.workspace), err.next) : internalError(fullId(lesson, check), err);
+        broken ??= env;
+        return report(check, { status: 'skip', message: `not run: ${err instanceof EnvironmentError ? env.message : (err as Error).message}` }, performance.now() - started, 'environment');
       }
     });
   };

@@ -4,7 +4,8 @@
 // group (so stopping it stops every child).
 import fs from 'node:fs';
 import path from 'node:path';
-import { EnvironmentError } from '../core/errors.ts';
+import { parseLearnerJson } from '../core/code-frame.ts';
+import { EnvironmentError, LearnerFileError } from '../core/errors.ts';
 
 export interface AppCommand {
   file: string;
@@ -21,16 +22,14 @@ interface PackageJson {
 }
 
 function readPackageJson(workspace: string): PackageJson {
-  const pkgPath = path.join(workspace, 'package.json');
+  let text: string;
   try {
-    return JSON.parse(fs.readFileSync(pkgPath, 'utf8')) as PackageJson;
-  } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'is not valid JSON';
-    throw new EnvironmentError(
-      `Cannot start the app: ${pkgPath} ${why}.`,
-      'npm run reset 0   (restores the legacy app, after backing up your workspace)',
-    );
+    text = fs.readFileSync(path.join(workspace, 'package.json'), 'utf8');
+  } catch {
+    throw new LearnerFileError('There is no package.json: nothing says how to start the app.', 'package.json', undefined, [], 'create package.json with a "start" script (npm run solution 0 -- --diff shows the original)');
   }
+  // Named relative to the workspace: the app may run from a private copy, the file to fix is the learner's.
+  return parseLearnerJson<PackageJson>(text, 'package.json');
 }
 
 /**
@@ -52,7 +51,7 @@ export function resolveAppCommand(workspace: string, script = 'start'): AppComma
     return { file: start, args: [], viaShell: true, display: start };
   }
   if (script !== 'start') {
-    throw new EnvironmentError(`Cannot start "${script}": package.json in ${workspace} has no such script.`, `add "${script}" to "scripts" in package.json`);
+    throw new EnvironmentError(`Cannot start "${script}": package.json has no such script.`, `add "${script}" to "scripts" in package.json`);
   }
   const main = pkg.main ?? 'index.js';
   return { file: process.execPath, args: [main], viaShell: false, display: `node ${main}` };

@@ -1,11 +1,11 @@
 // Kubernetes manifests in the workspace (k8s/ by default), parsed with positions so a
 // message can say `k8s/deployment.yaml:23 › spec.template.spec.containers[0].image`.
-// YAML that cannot be parsed at all is exit 2 (DESIGN §1): no check can say anything
-// about a file nobody can read, and the parser's line is the one thing to fix.
+// YAML that cannot be parsed at all is the learner's to fix (exit 1): the first check
+// that reads it fails with the parser's line and a code frame, the others wait on it.
 import fs from 'node:fs';
 import path from 'node:path';
 import { isMap, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
-import { EnvironmentError } from '../core/errors.ts';
+import { syntaxError } from '../core/code-frame.ts';
 
 export interface Manifest {
   /** Relative to the workspace: `k8s/deployment.yaml`. */
@@ -47,14 +47,16 @@ function walk(dir: string): string[] {
 
 function parseFile(abs: string, rel: string): Manifest[] {
   const counter = new LineCounter();
-  const docs = parseAllDocuments(fs.readFileSync(abs, 'utf8'), { lineCounter: counter });
+  const text = fs.readFileSync(abs, 'utf8');
+  const docs = parseAllDocuments(text, { lineCounter: counter });
   const list = Array.isArray(docs) ? docs : [docs];
   const out: Manifest[] = [];
   for (const doc of list as Document[]) {
     const error = doc.errors[0];
     if (error) {
-      const line = error.linePos?.[0]?.line ?? 1;
-      throw new EnvironmentError(`${rel}:${line} is not valid YAML: ${error.message.split('\n')[0]}`, `fix ${rel} line ${line}, then run npm run verify again`);
+      // The learner's file, not the machine: the first check that reads it fails with the line (exit 1).
+      const pos = error.linePos?.[0] ?? { line: 1, col: 1 };
+      throw syntaxError(rel, text, { line: pos.line, column: pos.col }, 'YAML', error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''));
     }
     const object = doc.toJS() as Record<string, unknown> | null;
     if (!object || typeof object !== 'object') continue;
