@@ -4,7 +4,7 @@
 import type { KubernetesObject, V1Container, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { fail, pass, type CheckContext, type Outcome } from '../../verify/core/check.ts';
 import { parseEnvFile } from '../../verify/core/cluster-apply.ts';
-import { containersOf, envReferences, envSource, getIn, imageName, podTemplateOf, selectorOf, type ContainerAt, type FieldPath, type KeysOf, type PodTemplate } from '../../verify/probes/k8s-semantics.ts';
+import { containersOf, envReferences, envSource, fieldDifferences, getIn, imageName, locateSteps, podTemplateOf, selectorOf, type ContainerAt, type FieldDifference, type FieldPath, type KeysOf, type PodTemplate } from '../../verify/probes/k8s-semantics.ts';
 import { formatPath, type Manifest } from '../../verify/probes/manifests.ts';
 
 export const NAMESPACE = 'teamnotes';
@@ -213,15 +213,42 @@ export function rolledOut(dep: { metadata?: { generation?: number }; spec?: { re
 }
 
 /**
- * 07.rollout-complete for any Deployment of k8s/: the live one has `container`'s image and
- * the replicas of the file, and within 45 s every pod is updated and Ready.
+ * Every field the file sets that the live object has otherwise: the API server applies the
+ * file in a dry run (server-side apply, its own field manager, so only what the file sets
+ * counts) and the result is compared with the live object. Defaults and spellings of
+ * quantities are the server's on both sides, so `cpu: 0.1` and `100m` are the same.
+ * Undefined when the server refused the dry run (07.server-dry-run reports that).
+ */
+export async function unappliedFields(ctx: CheckContext, m: Manifest, current: KubernetesObject): Promise<FieldDifference[] | undefined> {
+  const [dry] = await ctx.kube.apply([m.object as KubernetesObject], { dryRun: true, fieldManager: 'legacy-to-k8s-verify' });
+  if (!dry?.ok || !dry.applied) return undefined;
+  const compared = (o: KubernetesObject & { spec?: unknown }) => ({ metadata: { labels: o.metadata?.labels ?? {}, annotations: o.metadata?.annotations ?? {} }, spec: o.spec });
+  return fieldDifferences(compared(current), compared(dry.applied as KubernetesObject & { spec?: unknown }));
+}
+
+const show = (v: unknown) => (v === undefined ? '(not set)' : JSON.stringify(v));
+
+/**
+ * 07.rollout-complete for any Deployment of k8s/: the live one is what applying the file
+ * would make of it, every field the file sets (probes and resources as much as the image
+ * and replicas), and within 45 s every pod is updated and Ready.
  */
 export async function rolloutComplete(ctx: CheckContext, m: Manifest, container: V1Container): Promise<Outcome> {
   const current = await live<V1Deployment>(ctx, m);
   if (!current) return notApplied(m);
-  const liveImage = current.spec?.template.spec?.containers.find((c) => c.name === container.name)?.image;
   const wantReplicas = Number(getIn(m.object, ['spec', 'replicas']) ?? 1);
-  if (liveImage !== container.image || current.spec?.replicas !== wantReplicas) {
+  const diffs = await unappliedFields(ctx, m, current as KubernetesObject);
+  if (diffs?.length) {
+    return fail(`the Deployment in the cluster differs from ${m.file} in ${diffs.length} field(s): ${diffs.slice(0, 3).map((d) => d.label).join(', ')}`, {
+      where: at(m, locateSteps(m.object, diffs[0]!.steps)),
+      observed: diffs.slice(0, 6).map((d) => `${d.label}: cluster ${show(d.have)}, k8s/ ${show(d.want)}`).join('; '),
+      expected: `the cluster running what ${m.file} says`,
+      why: 'Editing a file changes nothing until it is applied: the pods still run with the old settings.',
+      fix: APPLY,
+    });
+  }
+  const liveImage = current.spec?.template.spec?.containers.find((c) => c.name === container.name)?.image;
+  if (!diffs && (liveImage !== container.image || current.spec?.replicas !== wantReplicas)) {
     return fail(`the Deployment in the cluster differs from k8s/`, {
       where: m.file,
       observed: `cluster: image ${liveImage}, replicas ${current.spec?.replicas}`,

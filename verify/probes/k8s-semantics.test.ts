@@ -3,6 +3,8 @@ import {
   didYouMean,
   effectivePullPolicy,
   envSource,
+  fieldDifferences,
+  locateSteps,
   ingressPathMatches,
   missingLabels,
   parseImage,
@@ -129,5 +131,18 @@ describe('API server messages', () => {
     expect(serverFieldPath(obj, msg)).toEqual(['spec', 'template', 'spec', 'containers', 1, 'readinessprobe']);
     expect(didYouMean('readinessprobe')).toBe('readinessProbe');
     expect(didYouMean('readinessProbe')).toBeUndefined();
+  });
+});
+
+describe('field differences (live object vs the file applied in a dry run)', () => {
+  test('named list items match by name, whatever their order; each differing leaf is named', () => {
+    const live = { spec: { containers: [{ name: 'side', image: 'x' }, { name: 'web', image: 'a:1', readinessProbe: { periodSeconds: 5 } }] } };
+    const want = { spec: { containers: [{ name: 'web', image: 'a:1', readinessProbe: { periodSeconds: 10 } }, { name: 'side', image: 'x' }] } };
+    const diffs = fieldDifferences(live, want);
+    expect(diffs.map((d) => [d.label, d.have, d.want])).toEqual([['spec.containers[web].readinessProbe.periodSeconds', 5, 10]]);
+    // Located in the file by name: web is item 0 there.
+    expect(locateSteps(want, diffs[0]!.steps)).toEqual(['spec', 'containers', 0, 'readinessProbe', 'periodSeconds']);
+    expect(fieldDifferences(live, live)).toEqual([]);
+    expect(fieldDifferences({ spec: { a: 1 } }, { spec: { a: 1, b: { c: 2 } } }).map((d) => d.label)).toEqual(['spec.b']);
   });
 });

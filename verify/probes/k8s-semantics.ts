@@ -338,3 +338,57 @@ export function missingResources(container: V1Container): string[] {
   const r = container.resources ?? {};
   return [!r.requests?.cpu && 'requests.cpu', !r.requests?.memory && 'requests.memory', !r.limits?.memory && 'limits.memory'].filter((x): x is string => !!x);
 }
+
+/** A step into an object: a key, a list position, or the list item with that name. */
+export type FieldStep = string | number | { name: string };
+
+export interface FieldDifference {
+  steps: FieldStep[];
+  /** `spec.template.spec.containers[web].readinessProbe.periodSeconds` */
+  label: string;
+  have: unknown;
+  want: unknown;
+}
+
+/**
+ * Where two API objects differ, field by field: lists of named items (containers, ports,
+ * env) are matched by name, as server-side apply merges them; other lists by position.
+ * Used to compare a live object with what applying the file would make of it (a
+ * server-side dry run), so defaults and quantity spellings (0.5Gi vs 512Mi) never count.
+ */
+export function fieldDifferences(have: unknown, want: unknown, steps: FieldStep[] = []): FieldDifference[] {
+  if (JSON.stringify(have) === JSON.stringify(want)) return [];
+  const named = (x: unknown): x is Array<{ name: string }> => Array.isArray(x) && x.length > 0 && x.every((i) => !!i && typeof i === 'object' && typeof (i as { name?: unknown }).name === 'string');
+  const isObj = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
+  if (named(want) && named(have)) {
+    const names = [...new Set([...want, ...have].map((i) => i.name))];
+    return names.flatMap((name) => fieldDifferences(have.find((i) => i.name === name), want.find((i) => i.name === name), [...steps, { name }]));
+  }
+  if (Array.isArray(want) && Array.isArray(have) && want.length === have.length) return want.flatMap((w, i) => fieldDifferences(have[i], w, [...steps, i]));
+  if (isObj(want) && isObj(have)) {
+    return [...new Set([...Object.keys(want), ...Object.keys(have)])].flatMap((k) => fieldDifferences(have[k], want[k], [...steps, k]));
+  }
+  return [{ steps, label: formatSteps(steps), have, want }];
+}
+
+function formatSteps(steps: FieldStep[]): string {
+  return steps.map((s, i) => (typeof s === 'object' ? `[${s.name}]` : typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
+}
+
+/** The field path of `steps` in `obj` (a named item becomes its index there), as far as `obj` has it. */
+export function locateSteps(obj: unknown, steps: FieldStep[]): FieldPath {
+  const path: FieldPath = [];
+  let cur = obj;
+  for (const s of steps) {
+    if (typeof s === 'object') {
+      const i = Array.isArray(cur) ? cur.findIndex((x) => (x as { name?: unknown })?.name === s.name) : -1;
+      if (i < 0) break;
+      path.push(i);
+      cur = (cur as unknown[])[i];
+    } else {
+      path.push(s);
+      cur = getIn(cur, [s]);
+    }
+  }
+  return path;
+}
