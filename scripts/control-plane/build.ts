@@ -47,7 +47,7 @@ export async function missingBinaries(): Promise<BinaryName[]> {
 }
 
 /** Same version stamping as upstream's hack/lib/version.sh, so /version reports v1.36.1, not v0.0.0-master. */
-function kubeLdflags(): string {
+export function kubeLdflags(): string {
   const minor = KUBE_VERSION.split('.')[1] ?? '0';
   const vars: Record<string, string> = {
     gitVersion: KUBE_VERSION,
