@@ -42,5 +42,20 @@ export function outputProblems(text: string): string[] {
   const local = hosts.filter((h) => ['localhost', '127.0.0.1', '0.0.0.0'].includes(h));
   if (local.length) return [`output host ${local[0]} is the agent's own pod, not the store`];
   if (!hosts.some((h) => /^loki(\.logging(\.svc(\.cluster\.local)?)?)?$/.test(h))) return [`output host ${hosts.join(', ')} is not the Loki Service (loki.logging.svc.cluster.local)`];
-  return [];
+  return labelProblems(text);
+}
+
+/**
+ * Loki labels taken from the log line itself (`$req['id']`, `$msg`, `$userId`): every distinct
+ * value is a stream of its own. What else is correct: any static label, any of the kubernetes
+ * filter's fields (namespace, pod, container, host, the pod's labels), the stream and the level,
+ * written as Labels, label_keys or in the YAML format.
+ */
+export function labelProblems(text: string): string[] {
+  const values = [...text.matchAll(/^\s*-?\s*(labels|label_keys)\s*[:=\s]\s*(.+)$/gim)].map((m) => m[2]!);
+  const bounded = /^\$(kubernetes\b|stream\b|level\b)/;
+  const unbounded = values.flatMap((v) => [...v.matchAll(/\$[A-Za-z_][\w.]*(\[[^\]]*\])*/g)].map((m) => m[0]).filter((acc) => !bounded.test(acc)));
+  return unbounded.length
+    ? [`the Loki label${unbounded.length > 1 ? 's' : ''} ${unbounded.join(', ')} come${unbounded.length > 1 ? '' : 's'} from the log line itself: one stream per distinct value (per request, per user), which Loki's index is not built for; keep labels to namespace, pod and container, and search the text with |=`]
+    : [];
 }

@@ -4,6 +4,7 @@ import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/ch
 import { getIn, missingResources } from '../../verify/probes/k8s-semantics.ts';
 import { at, live, namespaceOf, notApplied, podEvidence, reportLines, addonDeploymentProblem } from '../shared/k8s.ts';
 import { agent, agentConfig, inputProblems, outputProblems } from './agent.ts';
+import { rbacProblems } from './rbac.ts';
 
 const LOGGING = 'logging';
 const ADDON = 'npm run addon logging';
@@ -107,31 +108,20 @@ export default [
   defineCheck({
     id: 'rbac',
     ...needsAgent,
-    title: 'Its ServiceAccount may get, list and watch pods and namespaces',
+    title: 'Its ServiceAccount may get, list and watch pods (and namespaces), and nothing more',
     learn: '#4-who-is-this-line-from',
-    hints: ['The kubernetes filter asks the API server which pod a file belongs to.', 'ServiceAccount fluent-bit + ClusterRole (pods, namespaces: get, list, watch) + ClusterRoleBinding'],
+    hints: [
+      'The kubernetes filter asks the API server which pod a file belongs to. The agent runs on every node, so whoever breaks into it gets what its ServiceAccount may do: give it reading pods (and namespaces), nothing else.',
+      'ServiceAccount fluent-bit + ClusterRole (apiGroups [""], resources [pods, namespaces], verbs [get, list, watch]) + ClusterRoleBinding',
+    ],
     async run(ctx) {
+      // What else is correct: see rbac.ts (pods only, node reads, any names and rule layout).
       const a = theAgent(ctx);
-      const sa = a.tpl.spec.serviceAccountName;
-      const problems: Array<{ where: string; text: string }> = [];
-      if (!sa || sa === 'default') problems.push({ where: at(a.m, a.tpl.specPath), text: 'the agent runs as the namespace\'s default ServiceAccount' });
-      else {
-        if (!ctx.manifests.find('ServiceAccount').some((m) => m.name === sa && m.namespace === a.m.namespace)) problems.push({ where: at(a.m, [...a.tpl.specPath, 'serviceAccountName']), text: `ServiceAccount ${sa} is not in k8s/` });
-        const bindings = ctx.manifests.find('ClusterRoleBinding').filter((b) => ((getIn(b.object, ['subjects']) ?? []) as Array<{ kind?: string; name?: string; namespace?: string }>).some((s) => s.kind === 'ServiceAccount' && s.name === sa && s.namespace === a.m.namespace));
-        const roles = bindings.map((b) => ctx.manifests.find('ClusterRole').find((r) => r.name === getIn(b.object, ['roleRef', 'name']))).filter((r): r is Manifest => !!r);
-        const allows = (resource: string) =>
-          roles.some((r) =>
-            ((getIn(r.object, ['rules']) ?? []) as Array<{ resources?: string[]; verbs?: string[] }>).some(
-              (rule) => (rule.resources ?? []).some((x) => x === resource || x === '*') && ['get', 'list', 'watch'].every((v) => (rule.verbs ?? []).includes(v) || (rule.verbs ?? []).includes('*')),
-            ),
-          );
-        if (!bindings.length) problems.push({ where: 'k8s/', text: `no ClusterRoleBinding gives ServiceAccount ${sa} a role` });
-        else for (const res of ['pods', 'namespaces']) if (!allows(res)) problems.push({ where: at(roles[0] ?? bindings[0]!, ['rules']), text: `the bound ClusterRole does not allow get, list, watch on ${res}` });
-      }
-      return report(problems, `ServiceAccount ${sa} may read pods and namespaces`, {
-        expected: 'a ServiceAccount bound to a ClusterRole with get/list/watch on pods and namespaces',
-        why: 'Without it the kubernetes filter is refused (403): lines arrive without namespace or pod name, and nobody can tell which replica said what.',
-        fix: 'Add the ServiceAccount, ClusterRole and ClusterRoleBinding of lesson 12 step 4.',
+      const problems = rbacProblems(ctx, a, agentConfig(ctx, a).text);
+      return report(problems, `ServiceAccount ${a.tpl.spec.serviceAccountName} may read pods and namespaces, nothing more`, {
+        expected: 'a ServiceAccount bound by a ClusterRoleBinding to a ClusterRole with get, list, watch on pods (and namespaces), and no other rule',
+        why: 'Too little and the kubernetes filter is refused (403): lines arrive without namespace or pod. Too much and the agent, which runs on every node with the node\'s log directory mounted, hands whoever breaks into it the power to read Secrets or change workloads cluster-wide.',
+        fix: 'Use the ServiceAccount, ClusterRole and ClusterRoleBinding of lesson 12 step 4 (read-only, pods and namespaces), then kubectl apply -R -f k8s/',
       });
     },
   }),
@@ -153,15 +143,20 @@ export default [
   defineCheck({
     id: 'ships-to-store',
     ...needsAgent,
-    title: 'It ships to the Loki Service, by its DNS name',
+    title: 'It ships to the Loki Service, by its DNS name, with few labels',
     learn: '#5-ship-to-the-store',
-    hints: ['[OUTPUT] Name loki, Host loki.logging.svc.cluster.local, Port 3100'],
+    hints: ['[OUTPUT] Name loki, Host loki.logging.svc.cluster.local, Port 3100', 'Labels from the kubernetes filter only (namespace, pod, container): a value from the log line (a request id) as a label makes one stream per request.'],
     async run(ctx) {
       const a = theAgent(ctx);
       const { text, maps } = agentConfig(ctx, a);
       const problems = outputProblems(text);
       return problems.length
-        ? fail(problems[0]!, { where: maps[0] ? at(maps[0], ['data']) : a.m.file, expected: 'an output to loki.logging.svc.cluster.local:3100', why: 'Collected lines that go nowhere are lost as surely as uncollected ones.', fix: '[OUTPUT] Name loki, Host loki.logging.svc.cluster.local, Port 3100' })
+        ? fail(problems[0]!, {
+            where: maps[0] ? at(maps[0], ['data']) : a.m.file,
+            expected: 'an output to loki.logging.svc.cluster.local:3100, labelled by namespace, pod and container',
+            why: /label/.test(problems[0]!) ? 'Loki indexes labels, not text: each new label value opens a stream, and a label per request makes millions of tiny streams until Loki refuses pushes.' : 'Collected lines that go nowhere are lost as surely as uncollected ones.',
+            fix: /label/.test(problems[0]!) ? "Labels job=fluent-bit, namespace=$kubernetes['namespace_name'], pod=$kubernetes['pod_name'], container=$kubernetes['container_name']" : '[OUTPUT] Name loki, Host loki.logging.svc.cluster.local, Port 3100',
+          })
         : pass('output: the Loki Service');
     },
   }),
@@ -209,7 +204,6 @@ export default [
         where: `daemonset/${a.m.name} (namespace ${namespaceOf(a.m)})`,
         expected: `${nodes.length} scheduled and Ready: one per node`,
         why: 'The logs of every pod on a skipped node are never collected, and DESIRED does not tell you: it only counts the nodes the DaemonSet already agreed to run on.',
-    requires: ['real-pods'],
         fix: skipped.length ? 'Add a toleration for the taint named below (lesson 12 step 2), then kubectl apply -R -f k8s/' : `kubectl -n ${namespaceOf(a.m)} describe pod -l app.kubernetes.io/name=${a.m.name}`,
         evidence: [...skipped, ...(await podEvidence(ctx, pods))],
       });
@@ -220,6 +214,7 @@ export default [
     severity: 'required',
     layer: 'behaviour',
     dependsOn: ['covers-every-node', 'store-ready'],
+    requires: ['real-pods'],
     title: 'A line the app logs arrives in Loki with its namespace and pod',
     learn: '#6-find-a-line',
     timeoutMs: 90_000,
