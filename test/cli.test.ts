@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, expect, inject, test } from 'vitest';
 import { cli, hasStackTrace } from './helpers/cli.ts';
 import { tempDir, workspaceFrom } from './helpers/workspaces.ts';
+import { copyTree } from '../verify/core/workspace.ts';
 import { REPO_ROOT } from '../verify/core/paths.ts';
 
 const LEGACY = path.join(REPO_ROOT, 'solutions/00-setup');
@@ -131,6 +132,17 @@ describe('one contract on every exit path', () => {
     expect(r.stdout.match(/is not valid YAML/g)).toHaveLength(1);
     expect(r.stdout).toMatch(/✖ FAIL {2}07\.manifests-valid/);
     expect(r.stdout).toMatch(/where +k8s\/deployment\.yaml:\d+/);
+  });
+
+  test('--workspace DIR outside the repo without packages: said once (exit 2), not "Cannot find module" in some checks', () => {
+    const ws = tempDir();
+    copyTree(path.join(REPO_ROOT, 'solutions/01-extract-config'), ws);
+    const r = cli(['verify', '1', '--workspace', ws, '--json']);
+    expect(r.code, r.stdout).toBe(2);
+    const json = JSON.parse(r.stdout);
+    expect(json.error.message).toMatch(/has no node_modules\/.*cannot load its packages/);
+    expect(json.error.next).toContain(`${ws}/node_modules`);
+    expect(r.stdout).not.toMatch(/Cannot find module/);
   });
 
   test('--help for a command: its usage, wrapped at 80 columns, exit 0', () => {

@@ -11,6 +11,7 @@ import { toJson } from '../core/report-json.ts';
 import { fullId, runLesson, type LessonReport } from '../core/runner.ts';
 import { readState, updateState } from '../core/state.ts';
 import { resolveWorkspace } from '../core/workspace.ts';
+import { sendToRoom } from '../classroom/client.ts';
 import { lessonArg, parse } from './args.ts';
 
 const USAGE = 'verify [N] [--all] [--watch] [--json] [--workspace DIR] [--no-cluster] [--context NAME] [--disruptive]';
@@ -28,6 +29,8 @@ export interface VerifyOptions {
   context?: string;
   disruptive: boolean;
   rerun: string;
+  /** `npm run hint` with the same lesson, workspace and cluster flags. */
+  hint: string;
   recordProgress: boolean;
 }
 
@@ -61,6 +64,7 @@ export async function run(args: string[]): Promise<ExitCode> {
     context: values.context,
     disruptive: values.disruptive ?? false,
     rerun: `npm run verify${rerunArgs(query, values)}`,
+    hint: `npm run hint${rerunArgs(query, values, ['workspace', 'no-cluster', 'context'])}`,
     recordProgress: workspace === path.resolve(DEFAULT_WORKSPACE),
   };
   if (values.watch) {
@@ -70,14 +74,17 @@ export async function run(args: string[]): Promise<ExitCode> {
   return verifyLessons(opts);
 }
 
-function rerunArgs(query: string | undefined, v: { all?: boolean; json?: boolean; workspace?: string; 'no-cluster'?: boolean; context?: string; disruptive?: boolean }): string {
+type Flags = { all?: boolean; json?: boolean; workspace?: string; 'no-cluster'?: boolean; context?: string; disruptive?: boolean };
+
+/** The flags in force, for every command we suggest: a learner with --no-cluster is never sent to one that needs a cluster. */
+export function rerunArgs(query: string | undefined, v: Flags, only: Array<keyof Flags> = ['all', 'workspace', 'no-cluster', 'context', 'disruptive']): string {
   const extra = [
     query,
-    v.all && '--all',
-    v.workspace && `--workspace ${v.workspace}`,
-    v['no-cluster'] && '--no-cluster',
-    v.context && `--context ${v.context}`,
-    v.disruptive && '--disruptive',
+    only.includes('all') && v.all && '--all',
+    only.includes('workspace') && v.workspace && `--workspace ${v.workspace}`,
+    only.includes('no-cluster') && v['no-cluster'] && '--no-cluster',
+    only.includes('context') && v.context && `--context ${v.context}`,
+    only.includes('disruptive') && v.disruptive && '--disruptive',
   ].filter(Boolean);
   return extra.length ? ` -- ${extra.join(' ')}` : '';
 }
@@ -99,7 +106,7 @@ export async function verifyLessons(opts: VerifyOptions): Promise<ExitCode> {
         ? undefined
         : humanReporter(
             checks.map((c) => fullId(lesson, c)),
-            { color: opts.color, rerun: opts.rerun, next: next && `npm run lesson ${next.index}` },
+            { color: opts.color, rerun: opts.rerun, hint: opts.hint, next: next && `npm run lesson ${next.index}` },
           ),
     });
     reports.push(report);
@@ -112,6 +119,8 @@ export async function verifyLessons(opts: VerifyOptions): Promise<ExitCode> {
   } else if (!opts.recordProgress) {
     process.stdout.write(pc.dim(`(workspace ${displayPath(opts.workspace)}; progress is only recorded for legacy-app/)\n`));
   }
+  // The instructor's room (after `npm run join`) hears about the learner's own workspace only.
+  if (opts.recordProgress) sendToRoom(reports.filter((r) => !r.broken).map((r) => ({ lesson: r.lesson.number, ok: r.ok, checks: r.checks })), readState().hints);
   if (reports.some((r) => r.broken)) return EXIT.broken;
   return reports.every((r) => r.ok) ? EXIT.ok : EXIT.learnerHasWork;
 }

@@ -8,6 +8,8 @@ export interface HumanReporterOptions {
   write?: (text: string) => void;
   /** The command that re-runs this verification, for the closing line. */
   rerun: string;
+  /** The command for a hint, with the same flags (default `npm run hint`). */
+  hint?: string;
   /** The command to go on with once the lesson passes (absent after the last lesson). */
   next?: string;
 }
@@ -24,7 +26,7 @@ export function humanReporter(ids: string[], opts: HumanReporterOptions): (event
       done.set(event.report.id, event.report);
       while (printed < ids.length && done.has(ids[printed]!)) write(formatCheck(done.get(ids[printed++]!)!, c));
     }
-    if (event.kind === 'lesson-done') write(formatSummary(event.report, c, opts.rerun, opts.next));
+    if (event.kind === 'lesson-done') write(formatSummary(event.report, c, opts.rerun, opts.next, opts.hint ?? 'npm run hint'));
   };
 }
 
@@ -60,7 +62,7 @@ function formatCheck(r: CheckReport, c: Colors): string {
   return out;
 }
 
-function formatSummary(report: LessonReport, c: Colors, rerun: string, next?: string): string {
+function formatSummary(report: LessonReport, c: Colors, rerun: string, next: string | undefined, hint: string): string {
   const checks = report.checks;
   const passed = checks.filter((r) => r.outcome.status === 'pass').length;
   const failedRequired = checks.filter((r) => r.outcome.status === 'fail' && r.severity === 'required');
@@ -79,7 +81,7 @@ function formatSummary(report: LessonReport, c: Colors, rerun: string, next?: st
     out += next ? ` Next: ${c.bold(next)}\n` : ' That was the last lesson: well done.\n';
   } else {
     const first = failedRequired[0] ?? checks.find((r) => r.skippedBecause === 'dependency');
-    out += `Next: fix ${c.bold(first?.id ?? 'the failures above')}, then run ${c.bold(rerun)} again. Stuck? ${c.bold('npm run hint')}\n`;
+    out += `Next: fix ${c.bold(first?.id ?? 'the failures above')}, then run ${c.bold(rerun)} again. Stuck? ${c.bold(hint)}\n`;
   }
   return out;
 }

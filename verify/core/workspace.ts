@@ -57,16 +57,40 @@ export function copyTree(src: string, dest: string, skip: (rel: string) => boole
 
 /**
  * Make a workspace outside the repository runnable: packages resolve by walking up from
- * the app's folder, so a copy in /tmp gets a `node_modules` link to the repository's.
+ * the app's folder, so a copy in /tmp gets a `node_modules` link (to the repository's, or
+ * to `source`: the folder the original workspace loads its packages from).
  */
-export function linkDependencies(dir: string): void {
+export function linkDependencies(dir: string, source = path.join(REPO_ROOT, 'node_modules')): void {
   const target = path.join(dir, 'node_modules');
-  if (fs.existsSync(target) || isInside(dir, REPO_ROOT)) return;
-  const source = path.join(REPO_ROOT, 'node_modules');
+  if (fs.existsSync(target) || (isInside(dir, REPO_ROOT) && source === path.join(REPO_ROOT, 'node_modules'))) return;
   if (!fs.existsSync(source)) {
     throw new EnvironmentError('The workshop\'s packages are not installed (no node_modules/).', 'npm install');
   }
   fs.symlinkSync(source, target, process.platform === 'win32' ? 'junction' : 'dir');
+}
+
+/** The node_modules folder Node would load the workspace's packages from: its own, or the nearest one above it. */
+export function findNodeModules(workspace: string): string | undefined {
+  for (let dir = path.resolve(workspace); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules');
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * Where the app's packages come from, the same for the workspace itself and for every
+ * private copy of it; a workspace with none at all is said once (exit 2), instead of some
+ * checks failing with "Cannot find module 'express'" while others pass.
+ */
+export function dependenciesOf(workspace: string): string {
+  const found = findNodeModules(workspace);
+  if (found) return found;
+  const shown = displayPath(workspace);
+  throw new EnvironmentError(
+    `${shown} has no node_modules/ (nor has any folder above it), so the app cannot load its packages (express and the rest).`,
+    `ln -s ${path.join(REPO_ROOT, 'node_modules')} ${path.join(path.resolve(workspace), 'node_modules')}   (or: cd ${shown} && npm install)`,
+  );
 }
 
 function isInside(child: string, parent: string): boolean {

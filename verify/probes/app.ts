@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveAppCommand, type AppCommand } from './app-command.ts';
 import type { Cleanup } from './cleanup.ts';
+import { dependenciesOf } from '../core/workspace.ts';
 import { isolatedCopy } from './workspace-copy.ts';
 
 const SPY = fileURLToPath(new URL('./listen-spy.cjs', import.meta.url));
@@ -198,6 +199,8 @@ function buildEnv(opts: StartOptions, reportFile: string, privateDirs?: StartRes
 export async function startApp(workspace: string, opts: StartOptions, cleanup: Cleanup): Promise<StartResult> {
   const isolated = opts.isolated || Boolean(opts.withoutFiles?.length);
   const cwd = isolated ? await isolatedCopy(workspace, opts.withoutFiles ?? [], cleanup) : workspace;
+  // Packages resolve the same way in place as in a copy; a workspace with none is said once (exit 2).
+  if (!isolated) dependenciesOf(workspace);
   const privateDirs = isolated ? makePrivateDirs(cleanup) : undefined;
   const command = resolveAppCommand(cwd, opts.script);
   const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'verify-listen-'));
