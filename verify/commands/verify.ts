@@ -11,7 +11,6 @@ import { toJson } from '../core/report-json.ts';
 import { fullId, runLesson, type LessonReport } from '../core/runner.ts';
 import { readState, updateState } from '../core/state.ts';
 import { resolveWorkspace } from '../core/workspace.ts';
-import { sendToRoom } from '../classroom/client.ts';
 import { lessonArg, parse } from './args.ts';
 
 const USAGE = 'verify [N] [--all] [--watch] [--json] [--workspace DIR] [--no-cluster] [--context NAME] [--disruptive]';
@@ -119,8 +118,6 @@ export async function verifyLessons(opts: VerifyOptions): Promise<ExitCode> {
   } else if (!opts.recordProgress) {
     process.stdout.write(pc.dim(`(workspace ${displayPath(opts.workspace)}; progress is only recorded for legacy-app/)\n`));
   }
-  // The instructor's room (after `npm run join`) hears about the learner's own workspace only.
-  if (opts.recordProgress) sendToRoom(reports.filter((r) => !r.broken).map((r) => ({ lesson: r.lesson.number, ok: r.ok, checks: r.checks })), readState().hints);
   if (reports.some((r) => r.broken)) return EXIT.broken;
   return reports.every((r) => r.ok) ? EXIT.ok : EXIT.learnerHasWork;
 }
