@@ -1,5 +1,6 @@
 // The kind cluster "workshop": created from kind-config.yaml the first time, reused (and
 // woken up, and checked) every time after, so `npm run setup` is safe to run again.
+import { KIND } from '../../verify/core/cluster-backend.ts';
 import { EnvironmentError } from '../../verify/core/errors.ts';
 import { displayPath } from '../../verify/core/paths.ts';
 import { CLUSTER_NAME, CONTEXT, CONTROL_PLANE_CONTAINER, KIND_CONFIG_FILE, PORTS } from './constants.ts';
@@ -11,19 +12,21 @@ const RECREATE = `kind delete cluster --name ${CLUSTER_NAME} && npm run setup`;
 /** kind-config.yaml asks for a control plane and two workers. */
 const EXPECTED_NODES = 3;
 
-export async function ensureCluster(ui: Ui): Promise<void> {
+/** `configFile`: kind-config.yaml, or setup's generated copy of it for this machine (setup/cluster-config.ts). */
+export async function ensureCluster(ui: Ui, configFile = KIND_CONFIG_FILE): Promise<void> {
   const clusters = await run('kind', ['get', 'clusters'], 30_000);
   if (!clusters.ok) {
     throw new EnvironmentError(`kind could not list its clusters: ${tail(clusters, 2)}`, 'docker info   (is the engine still running?), then npm run setup');
   }
   if (clusters.stdout.split('\n').map((l) => l.trim()).includes(CLUSTER_NAME)) await reuse(ui);
-  else await create(ui);
+  else await create(ui, configFile);
   await waitForNodes(ui);
 }
 
-async function create(ui: Ui): Promise<void> {
-  ui.step(`Creating the kind cluster "${CLUSTER_NAME}" from ${displayPath(KIND_CONFIG_FILE)} (a control plane and two workers; 1–3 minutes)…`);
-  const r = await runShown('kind', ['create', 'cluster', '--config', KIND_CONFIG_FILE, '--wait', '3m'], 10 * 60_000, (t) => process.stdout.write(t));
+async function create(ui: Ui, configFile: string): Promise<void> {
+  ui.step(`Creating the kind cluster "${CLUSTER_NAME}" from ${displayPath(configFile)} (a control plane and two workers; 1–3 minutes)…`);
+  const cmd = KIND.createCommand(CLUSTER_NAME, configFile)!;
+  const r = await runShown(cmd.cmd, cmd.args, 10 * 60_000, (t) => process.stdout.write(t));
   if (r.ok) {
     ui.ok(`cluster "${CLUSTER_NAME}" created; kube context is now ${CONTEXT}`);
     return;

@@ -1,12 +1,15 @@
-// images.yaml: every image any lesson uses. Setup pulls them while the network is good
-// and loads them into the kind nodes, so nothing has to be pulled during class.
+// images.yaml: every image any lesson uses. Setup pulls them while the network is good (or
+// takes them from the instructor's archive, --images-from) and loads them into the kind
+// nodes, so nothing has to be pulled during class.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { KIND } from '../../verify/core/cluster-backend.ts';
 import { EnvironmentError } from '../../verify/core/errors.ts';
 import { displayPath } from '../../verify/core/paths.ts';
-import { CLUSTER_NAME, IMAGES_FILE } from './constants.ts';
+import { withoutDigest } from './archive.ts';
+import { CLUSTER_NAME, CONTEXT, IMAGES_FILE } from './constants.ts';
 import { run, tail, type Result } from './exec.ts';
 import type { Ui } from './ui.ts';
 
@@ -39,17 +42,51 @@ export function loadImages(file = IMAGES_FILE): ImageList {
   return parseImages(fs.readFileSync(file, 'utf8'), file);
 }
 
-const present = async (image: string) => (await run('docker', ['image', 'inspect', '--format', '{{.Id}}', image], 30_000)).ok;
+export const present = async (image: string) => (await run('docker', ['image', 'inspect', '--format', '{{.Id}}', image], 30_000)).ok;
+
+export interface PullStep {
+  image: string;
+  setup: boolean;
+  /** pull: from its registry; loaded: it came from the archive, never pulled; local: built on this machine (CI's node image), never pulled. */
+  source: 'pull' | 'loaded' | 'local';
+}
 
 /**
- * Pull every image. An image already on the machine gets a short pull budget (bad Wi-Fi
- * should not hold setup hostage for an image we have); a missing one gets a long one.
+ * What setup does for each image, node image first: take it from the archive when the
+ * archive had it (by its name without digest, as archives keep them), use the node image
+ * CI names as it is, pull the rest.
  */
-export async function pullImages(list: ImageList, ui: Ui): Promise<void> {
-  ui.step(`Pulling the ${list.images.length + 1} pinned images from ${displayPath(IMAGES_FILE)} (the first time takes a few minutes)…`);
+export function pullPlan(list: ImageList, opts: { loaded?: Iterable<string>; nodeImage?: string } = {}): PullStep[] {
+  const loaded = new Set(opts.loaded ?? []);
+  const from = (image: string): PullStep['source'] => (loaded.has(image) || loaded.has(withoutDigest(image)) ? 'loaded' : 'pull');
+  return [
+    { image: opts.nodeImage ?? list.kindNode, setup: true, source: opts.nodeImage ? 'local' : from(list.kindNode) },
+    ...list.images.map((i) => ({ ...i, source: from(i.image) })),
+  ];
+}
+
+/** The archive commands, for every message that sends someone to them. */
+export const ARCHIVE_HINT = 'on a venue network, load the instructor\'s archive: npm run setup -- --images-from FILE (they make it online with npm run images -- --save FILE)';
+
+/**
+ * Pull every image the plan pulls. An image already on the machine gets a short pull
+ * budget (bad Wi-Fi should not hold setup hostage for an image we have); a missing one
+ * gets a long one. Images from the archive or built here are only checked for.
+ */
+export async function pullImages(plan: PullStep[], ui: Ui): Promise<void> {
+  const pulling = plan.filter((s) => s.source === 'pull').length;
+  ui.step(pulling ? `Pulling ${pulling} of the ${plan.length} pinned images from ${displayPath(IMAGES_FILE)} (the first time takes a few minutes)…` : `All ${plan.length} pinned images are on this machine; nothing to pull.`);
   const missing: string[] = [];
-  const all = [{ image: list.kindNode, setup: true }, ...list.images];
-  for (const { image, setup } of all) {
+  for (const { image, setup, source } of plan) {
+    if (source !== 'pull') {
+      if ((await present(image)) || (source === 'loaded' && (await present(withoutDigest(image))))) {
+        ui.ok(`${image} (${source === 'loaded' ? 'from the archive' : 'built on this machine'}, not pulled)`);
+        continue;
+      }
+      ui.fail(`${image}: expected ${source === 'loaded' ? 'from the archive' : 'on this machine'}, but Docker does not have it.`);
+      if (setup) missing.push(image);
+      continue;
+    }
     const had = await present(image);
     const budgetMs = had ? 90_000 : 15 * 60_000;
     const r = await ui.withHeartbeat(`pulling ${image}`, () => run('docker', ['pull', '--quiet', image], budgetMs));
@@ -68,7 +105,7 @@ export async function pullImages(list: ImageList, ui: Ui): Promise<void> {
     throw new EnvironmentError(
       `Setup needs ${missing.join(', ')} and could not download ${missing.length === 1 ? 'it' : 'them'}. ` +
         'Without the node image there is no cluster; without the service images there is no database for lesson 00.',
-      'docker pull ' + missing[0] + '   (check the network or proxy; on a venue network ask the instructor for the image archive), then npm run setup',
+      `docker pull ${missing[0]}   (check the network or proxy; ${ARCHIVE_HINT}), then npm run setup`,
     );
   }
 }
@@ -79,23 +116,34 @@ function pullReason(r: Result): string {
   return t.length > 160 ? `${t.slice(0, 157)}…` : t || `exit ${r.code}`;
 }
 
-/** Load every lesson image into every node, so pods start without a registry. */
-export async function loadIntoCluster(list: ImageList, ui: Ui): Promise<void> {
+/**
+ * Load every lesson image into every node, so pods start without a registry. Returns the
+ * images that are not on the nodes: a pod using one waits in ImagePullBackOff until the
+ * node can pull it, which a room without network never can.
+ */
+export async function loadIntoCluster(list: ImageList, ui: Ui): Promise<string[]> {
   ui.step(`Loading the images into the cluster's nodes…`);
+  const notLoaded: string[] = [];
   for (const { image, setup } of list.images) {
     if (!(await present(image))) {
-      ui.warn(`${image}: not on this machine, so not loaded; the nodes will pull it when a pod needs it (needs the network).`);
+      ui.fail(`${image}: not on this machine, so not on the nodes: pods that use it wait in ImagePullBackOff until a node can pull it (network needed).`);
+      notLoaded.push(image);
       continue;
     }
-    let r = await ui.withHeartbeat(`loading ${image}`, () => run('kind', ['load', 'docker-image', '--name', CLUSTER_NAME, image], 10 * 60_000));
+    const load = KIND.loadCommand([image], CONTEXT)!;
+    let r = await ui.withHeartbeat(`loading ${image}`, () => run(load.cmd, load.args, 10 * 60_000));
     // Docker's containerd image store exports multi-platform images the nodes cannot
     // import ("content digest … not found", kubernetes-sigs/kind#3795). Exporting just our
     // platform works around it.
     if (!r.ok && /content digest .* not found/i.test(tail(r, 20))) r = await loadOnePlatform(image);
-    if (r.ok) ui.ok(`${image} on every node`);
-    else if (setup) ui.warn(`${image}: kind could not load it (${tail(r, 1)}); the nodes will pull it from the registry instead.`);
-    else ui.warn(`${image}: kind could not load it (${tail(r, 1)}); lesson 06 will need the network to pull it.`);
+    if (r.ok) {
+      ui.ok(`${image} on every node`);
+      continue;
+    }
+    notLoaded.push(image);
+    ui.fail(`${image}: kind could not load it (${tail(r, 1)}); the nodes will try to pull it from its registry${setup ? '' : ' when a lesson needs it'} (network needed).`);
   }
+  return notLoaded;
 }
 
 async function loadOnePlatform(image: string): Promise<Result> {
