@@ -2,13 +2,14 @@
 // tree, one small image per component (tagged exactly as kubeadm and kind ask for them), then
 // `kind build node-image --type file` on a Kubernetes "release tarball" that holds every image, so
 // kind pulls nothing. Cached as `docker save | zstd` and `docker load`ed on warm runs.
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ensureBinaries } from '../control-plane/build.ts';
 import { binPath } from '../control-plane/paths.ts';
 import { KUBE_VERSION } from '../control-plane/versions.ts';
-import { ensureToolsImage, hasImage, importRootfs, TOOLS_IMAGE } from './base-images.ts';
+import { ensureToolsImage, hasImage, TOOLS_IMAGE } from './base-images.ts';
 import { artifactPath, cached, fmtMs, hashFiles, isFresh, keyText, log, readKey, steps } from './cache.ts';
 import { type PrivateDockerd } from './dockerd.ts';
 import { containerdBins, corednsBin, crictlBin, kindCli, localPathBin, moduleDir, nodeBins, pauseBin } from './go-builds.ts';
@@ -35,10 +36,6 @@ async function nodeImageKey(inputs: string[]): Promise<string> {
 }
 
 function hashOf(text: string): string {
-  return createHashHex(text);
-}
-import { createHash } from 'node:crypto';
-function createHashHex(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
@@ -227,5 +224,3 @@ async function buildNodeImage(d: PrivateDockerd, bins: Bins): Promise<void> {
   if (!existsSync(artifactPath(ARTIFACT)) && !(await hasImage(d, NODE_IMAGE))) throw new Error(`kind build node-image did not produce ${NODE_IMAGE}`);
   steps.push({ name: `${NODE_IMAGE} (kind build node-image)`, result: 'built', ms: Date.now() - started });
 }
-
-export { importRootfs };

@@ -125,18 +125,12 @@ function postgresPlan(tag: string): StandInPlan {
         await symlink(path.basename(l.source), target);
       }
       // What the official image changes in the sample every new cluster copies: listen on every
-      // address (the pod's IP), and put the socket where psql and pg_isready look for it.
+      // address (the pod's IP). (The socket folder is set by the entrypoint: initdb overwrites it.)
       const sample = path.join(native, 'share/postgresql/postgresql.conf.sample');
-      let conf = readFileSync(sample, 'utf8');
-      const edits: [RegExp, string][] = [
-        [/^#listen_addresses = 'localhost'/m, "listen_addresses = '*'"],
-        [/^#unix_socket_directories = '[^']*'/m, "unix_socket_directories = '/var/run/postgresql'"],
-      ];
-      for (const [re, line] of edits) {
-        if (!re.test(conf)) throw new Error(`${sample} has no line matching ${re}: the package changed; update stand-ins.ts`);
-        conf = conf.replace(re, line);
-      }
-      await writeFile(sample, conf);
+      const conf = readFileSync(sample, 'utf8');
+      const listen = /^#listen_addresses = 'localhost'/m;
+      if (!listen.test(conf)) throw new Error(`${sample} has no line matching ${listen}: the package changed; update stand-ins.ts`);
+      await writeFile(sample, conf.replace(listen, "listen_addresses = '*'"));
       return { PG_MAJOR: major, PG_VERSION: pgVersion, ...layout };
     },
   };

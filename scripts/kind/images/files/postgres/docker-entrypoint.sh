@@ -68,6 +68,9 @@ init_db() {
 	# Remote hosts log in with a password; local socket and loopback stay trust (initdb's default).
 	local method="${POSTGRES_HOST_AUTH_METHOD:-scram-sha-256}"
 	printf '\nhost all all all %s\n' "$method" >> "$PGDATA/pg_hba.conf"
+	# This server was compiled with /tmp as its socket folder, and initdb writes that default into
+	# postgresql.conf; the official image (and psql, pg_isready) use /var/run/postgresql.
+	printf "\nunix_socket_directories = '/var/run/postgresql'\n" >> "$PGDATA/postgresql.conf"
 }
 
 psql_local() { psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --no-password --no-psqlrc "$@"; }

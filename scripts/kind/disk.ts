@@ -1,0 +1,45 @@
+// Free-disk check before the real-kind tier builds or starts anything: a cold run needs ~18 GB
+// (measured: Go build and module caches ~8.3 GB, the private Docker data root ~8.5 GB with 3 nodes and
+// two app images, binaries and cached images ~1 GB). Running out halfway leaves a broken daemon and a
+// confusing error, so we refuse early and say how much is missing.
+import { existsSync, statfsSync } from 'node:fs';
+import path from 'node:path';
+import { KindEnvironmentError } from './dockerd.ts';
+import { cacheRoot } from './paths.ts';
+
+const GB = 1024 ** 3;
+
+export interface DiskNeed {
+  /** True when the node image must be built (Go caches will grow); false when only a cluster runs. */
+  cold: boolean;
+}
+
+/** GB needed on the cache's filesystem. Exported for the message and the tests. */
+export function neededGb(need: DiskNeed): number {
+  return need.cold ? 18 : 10;
+}
+
+function existingParent(p: string): string {
+  let dir = p;
+  while (!existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
+export function freeGb(dir: string): number {
+  const s = statfsSync(existingParent(dir));
+  return (s.bavail * s.bsize) / GB;
+}
+
+/** Throws KindEnvironmentError (exit 2) with the numbers when the cache's disk is too full. */
+export function checkDisk(need: DiskNeed, dir: string = cacheRoot()): void {
+  const want = neededGb(need);
+  const have = freeGb(dir);
+  if (have >= want) return;
+  const what = need.cold
+    ? 'a cold build (Go caches ~8 GB, the private Docker data root ~9 GB with a 3-node cluster, cached images ~1 GB)'
+    : 'a cluster from the cached node image (the private Docker data root holds ~9 GB with 3 nodes and the app images)';
+  throw new KindEnvironmentError(
+    `only ${have.toFixed(1)} GB free on the disk of ${existingParent(dir)}; the real-kind tier needs about ${want} GB there for ${what}. ` +
+      'Free some space (e.g. `go clean -cache`), or point LEGACY_TO_K8S_CACHE at a bigger disk, then run it again.',
+  );
+}
