@@ -1,0 +1,21 @@
+// Tests on a real kind cluster (real kubelets, containerd, CNI, pods) in a private Docker daemon.
+// Run with `npm run test:kind`. The globalSetup builds what the cache lacks (cold: tens of minutes,
+// see docs/kind-tier.md), starts the private dockerd and creates the cluster of kind-config.yaml on the
+// locally built node image; teardown deletes it and stops the daemon.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/kind/**/*.test.ts'],
+    globalSetup: ['test/kind/global-setup.ts'],
+    // Real pods: image pulls from the node's store, probes, a busy 2-core machine.
+    testTimeout: 300_000,
+    // The setup may build the node image from scratch (Go builds, debootstrap).
+    hookTimeout: 120 * 60_000,
+    teardownTimeout: 120_000,
+    // One cluster; files run one after another so they do not fight over its 3 small nodes.
+    pool: 'forks',
+    fileParallelism: false,
+    reporters: ['default', './test/reporters/summary-line.ts'],
+  },
+});
