@@ -1,10 +1,10 @@
 import { defineCheck, fail, pass } from '../../verify/core/check.ts';
 import { describeExit } from '../../verify/probes/app.ts';
-import { formatMatch } from '../../verify/probes/files.ts';
 import { describeFetchError } from '../../verify/probes/http.ts';
 import { REQUIRED_VARS, testUser } from '../shared/teamnotes.ts';
 import { configuredApp, startWithout } from '../shared/run-app.ts';
-import { findFallbacks, findSecrets, isPlaceholder, unreadRequiredVars } from './scan.ts';
+import { ignores, ignoringLine } from './gitignore.ts';
+import { findFallbacks, findSecrets, isPlaceholder, maskedFallback, maskedMatch, unreadRequiredVars } from './scan.ts';
 
 const required = REQUIRED_VARS.join(', ');
 
@@ -134,7 +134,7 @@ export default [
             expected: 'secrets only in the environment (your local .env, a Kubernetes Secret later)',
             why: 'Anyone with the repository, or the image, has these credentials, and they are the same in every environment.',
             fix: `Move each value into an environment variable read by your config module; list the variable (with no value) in .env.example. Then rotate the real password: it is in git history.`,
-            evidence: found.slice(0, 8).map((m) => formatMatch(m)),
+            evidence: found.slice(0, 8).map((m) => maskedMatch(m)),
           });
     },
   }),
@@ -165,13 +165,13 @@ export default [
             expected: 'no default for required values; the app exits naming the missing variable',
             why: 'A fallback hides a broken deployment: the pod looks healthy while it talks to a hard-coded host or signs sessions with a published secret.',
             fix: 'Remove the fallback; let your config module report the variable as missing.',
-            evidence: fallbacks.slice(0, 6).map((m) => formatMatch(m)),
+            evidence: fallbacks.slice(0, 6).map((m) => maskedFallback(m)),
           });
     },
   }),
   defineCheck({
     id: 'env-example',
-    title: '.env.example lists every required variable, with no real values',
+    title: '.env.example lists every required variable, with no real values, and git keeps it',
     severity: 'required',
     layer: 'code',
     learn: '#5-document-it-in-envexample',
@@ -188,13 +188,25 @@ export default [
           fix: 'Create .env.example with one line per variable, secret values left empty.',
         });
       }
-      const entries = new Map(text.split('\n').map((l) => /^\s*(?:export\s+)?([A-Z0-9_]+)\s*=(.*)$/.exec(l)).filter((m) => m !== null).map((m) => [m[1]!, m[2]!.trim()]));
+      const lines = text.split('\n');
+      const entries = new Map(lines.map((l) => /^\s*(?:export\s+)?([A-Z0-9_]+)\s*=(.*)$/.exec(l)).filter((m) => m !== null).map((m) => [m[1]!, m[2]!.trim()]));
       const missing = REQUIRED_VARS.filter((n) => !entries.has(n));
-      const real = [...entries].filter(([n, v]) => /PASSWORD|SECRET|TOKEN|KEY/.test(n) && !isPlaceholder(v)).map(([n]) => n);
+      // A secret-named variable (not CACHE_KEY_PREFIX: KEY only as the name's last word) must be empty or a placeholder.
+      const real = [...entries].filter(([n, v]) => /PASSWORD|SECRET|TOKEN|(^|_)KEY$/.test(n) && !isPlaceholder(v)).map(([n]) => n);
       const inUrls = [...entries].filter(([, v]) => /:\/\/[^\s/:@]+:([^\s@]+)@/.test(v) && !isPlaceholder(/:\/\/[^\s/:@]+:([^\s@]+)@/.exec(v)![1]!)).map(([n]) => n);
+      // `.env*` in .gitignore also hides the template: the next person never gets it.
+      const hiding = ignoringLine(ctx.files.read('.gitignore') ?? '', '.env.example');
+      if (hiding !== undefined) {
+        return fail('.gitignore ignores .env.example too', {
+          where: `.gitignore:${hiding}`,
+          expected: '.env ignored, .env.example committed',
+          why: 'A pattern such as `.env*` matches .env.example as well: it never reaches the repository, so nobody learns which variables the app needs.',
+          fix: 'Add the line `!.env.example` after the pattern in .gitignore (or ignore exactly `.env`).',
+        });
+      }
       if (!missing.length && !real.length && !inUrls.length) return pass(`.env.example documents ${entries.size} variables`);
       return fail([missing.length && `missing ${missing.join(', ')}`, [...real, ...inUrls].length && `real-looking values for ${[...real, ...inUrls].join(', ')}`].filter(Boolean).join('; '), {
-        where: '.env.example',
+        where: [...real, ...inUrls].length ? `.env.example:${lines.findIndex((l) => new RegExp(`^\\s*(export\\s+)?${[...real, ...inUrls][0]}\\s*=`).test(l)) + 1}` : '.env.example',
         expected: `every required variable listed; secret values empty or <placeholder>`,
         why: '.env.example is committed: a real value there is a leaked secret.',
         fix: 'Add the missing names; replace secret values with nothing or <a placeholder>.',
@@ -220,8 +232,9 @@ export default [
           fix: 'Rotate every secret in it, then: git rm --cached .env && git commit -m "Stop tracking .env"',
         });
       }
-      const ignore = (ctx.files.read('.gitignore') ?? '').split('\n').map((l) => l.trim());
-      const ignored = ignore.some((l) => /^\/?(\.env|\.env\*|\*\.env|\.env\.\*)$/.test(l)) && !ignore.includes('!.env');
+      // What else is correct: any .gitignore line git would match against .env (`.env`,
+      // `/.env`, `.env*`, `*.env`, `**/.env`), unless a later `!` line un-ignores it.
+      const ignored = ignores(ctx.files.read('.gitignore') ?? '', '.env');
       return ignored
         ? pass('.gitignore lists .env and git tracks no .env')
         : fail(ctx.files.exists('.gitignore') ? '.gitignore does not list .env' : 'there is no .gitignore in the app folder', {

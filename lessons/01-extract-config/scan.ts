@@ -1,7 +1,7 @@
 // Static scans for lesson 01: what behaviour cannot show (a literal secret that is
 // never used at start-up still leaks through git).
 import { isLocalConfig } from '../../verify/core/workspace.ts';
-import type { FilesProbe, Match } from '../../verify/probes/files.ts';
+import { formatMatch, type FilesProbe, type Match } from '../../verify/probes/files.ts';
 import { LEGACY_SECRETS, REQUIRED_VARS } from '../shared/teamnotes.ts';
 
 /** A value a human wrote as a stand-in: empty, `<...>`, `${...}`, `***`. */
@@ -14,16 +14,43 @@ export function isPlaceholder(value: string): boolean {
 const SECRET_KEY = /(password|passwd|secret|token|api[_-]?key|\bpass)\w*["']?\s*[:=]\s*(["'`])([^"'`\n]{4,})\2/i;
 const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@'"`]+:([^\s@'"`]+)@/i;
 
+/** A line holding a secret, and the secret itself (so a message can mask it). */
+export interface SecretMatch extends Match {
+  secret: string;
+  /** Every secret found on this line. */
+  secrets?: string[];
+}
+
 /** Every place a secret sits in the tree (the learner's own .env excluded: it is meant to hold them). */
-export function findSecrets(files: FilesProbe): Match[] {
+export function findSecrets(files: FilesProbe): SecretMatch[] {
   // Your own env files (.env, and from lesson 07 .env.cluster) hold real values by design
   // and git ignores them; their committed templates (*.example) must not.
   const candidates = files.list().filter((f) => !isLocalConfig(f));
-  const known = files.search(new RegExp(LEGACY_SECRETS.map(escape).join('|')), candidates);
+  const legacy = new RegExp(LEGACY_SECRETS.map(escape).join('|'));
+  const known = files.search(legacy, candidates).map((m) => ({ ...m, secret: legacy.exec(m.text)![0] }));
   const sources = files.sourceFiles();
-  const keyed = files.search(SECRET_KEY, sources).filter((m) => !isPlaceholder(SECRET_KEY.exec(m.text)?.[3] ?? ''));
-  const inUrls = files.search(URL_CREDENTIALS, candidates).filter((m) => !isPlaceholder(URL_CREDENTIALS.exec(m.text)?.[1] ?? ''));
-  return dedupe([...known, ...keyed, ...inUrls]);
+  const keyed = files.search(SECRET_KEY, sources).map((m) => ({ ...m, secret: SECRET_KEY.exec(m.text)?.[3] ?? '' }));
+  const inUrls = files.search(URL_CREDENTIALS, candidates).map((m) => ({ ...m, secret: URL_CREDENTIALS.exec(m.text)?.[1] ?? '' }));
+  const all = [...known, ...keyed.filter((m) => !isPlaceholder(m.secret)), ...inUrls.filter((m) => !isPlaceholder(m.secret))];
+  // One line may hold two (a legacy password inside a URL): each reported line masks all of its own.
+  return dedupe(all).map((m) => ({ ...m, secrets: all.filter((o) => o.file === m.file && o.line === m.line).map((o) => o.secret) }));
+}
+
+/**
+ * `src/db.js:9  const DB_PASSWORD = 'Tn••••••••••• (13 chars)';`: where the secret is, never
+ * the secret. These lines end up in CI logs and on a projector; the first two characters
+ * are enough to recognise which one it is.
+ */
+export function maskedMatch(m: SecretMatch): string {
+  // Longest first, so a secret that contains another is masked whole.
+  const secrets = [...new Set(m.secrets ?? [m.secret])].filter(Boolean).sort((a, b) => b.length - a.length);
+  const masked = secrets.reduce((text, secret) => text.split(secret).join(mask(secret)), m.text);
+  return formatMatch({ ...m, text: masked.trim() });
+}
+
+export function mask(secret: string): string {
+  const shown = secret.length > 6 ? secret.slice(0, 2) : '';
+  return `${shown}${'•'.repeat(Math.max(4, secret.length - shown.length))} (${secret.length} chars)`;
 }
 
 /** Where a required value (or any secret-named one) gets a literal default. */
@@ -51,7 +78,23 @@ function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function dedupe(matches: Match[]): Match[] {
+function dedupe<M extends Match>(matches: M[]): M[] {
   const seen = new Set<string>();
   return matches.filter((m) => !seen.has(`${m.file}:${m.line}`) && seen.add(`${m.file}:${m.line}`));
+}
+
+/**
+ * A fallback line with its default masked when that default is a secret: a password in a
+ * URL, or any literal given to a secret-named variable (`SESSION_SECRET ?? 'dev-secret'`).
+ */
+export function maskedFallback(m: Match): string {
+  const secrets: string[] = [];
+  const inUrl = URL_CREDENTIALS.exec(m.text)?.[1];
+  if (inUrl && !isPlaceholder(inUrl)) secrets.push(inUrl);
+  if (/SECRET|PASSWORD|TOKEN/.test(m.text)) {
+    for (const [, , literal] of m.text.matchAll(/(["'`])([^"'`\n]{4,})\1/g)) {
+      if (!/^[A-Z0-9_]+$/.test(literal!) && !isPlaceholder(literal!)) secrets.push(literal!);
+    }
+  }
+  return maskedMatch({ ...m, secret: '', secrets });
 }
