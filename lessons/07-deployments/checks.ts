@@ -1,14 +1,16 @@
 import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
-import { didYouMean, effectivePullPolicy, formatLabels, missingResources, getIn, missingLabels, parseImage, rollingBudget, selectorOf, serverFieldPath } from '../../verify/probes/k8s-semantics.ts';
+import { didYouMean, effectivePullPolicy, formatLabels, missingResources, getIn, parseImage, rollingBudget, selectorMisses, selectorQuery, serverFieldPath, type LabelSelector } from '../../verify/probes/k8s-semantics.ts';
 import { schemaProblems } from '../../verify/probes/k8s-schema.ts';
-import { APP_IMAGE, APPLY, appDeployment, at, NAMESPACE, namespaceOf, rolloutComplete, unresolvedEnv, workloads } from '../shared/k8s.ts';
-import { literalSecrets, probeProblems, staticEnvValue } from './rules.ts';
+import { APP_IMAGE, APPLY, appDeployment, at, NAMESPACE, namespaceOf, reportLines, rolloutComplete, SECRET_TEMPLATE, unresolvedEnv, workloads } from '../shared/k8s.ts';
+import { literalSecrets, loopbackUrls, probeProblems, staticEnvValue } from './rules.ts';
 
 const manifest = { severity: 'required' as const, layer: 'manifest' as const };
 const needsDeployment = { ...manifest, dependsOn: ['deployment-exists'] };
 /** The app's own defaults (.env.example): used when the manifests do not set the variable. */
 const APP_DEFAULT_PORT = 3000;
 const APP_DEFAULT_SHUTDOWN_TIMEOUT = 20;
+/** The Secret's source, ignored by git (its template is SECRET_TEMPLATE). */
+const SECRET_FILE = '.env.cluster';
 const CLUSTER_SCOPED = ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'IngressClass', 'StorageClass', 'PersistentVolume'];
 
 function app(ctx: CheckContext) {
@@ -119,20 +121,22 @@ export default [
     hints: ['Labels go under spec.template.metadata.labels, not only under the Deployment\'s own metadata.', 'Every key=value in spec.selector.matchLabels must also be in spec.template.metadata.labels.'],
     async run(ctx) {
       const d = app(ctx);
-      const selector = selectorOf('Deployment', d.m.object);
-      if (!selector || !Object.keys(selector).length) {
-        return fail('spec.selector.matchLabels is missing', { where: at(d.m, ['spec']), expected: 'spec.selector.matchLabels: {app.kubernetes.io/name: teamnotes}', why: 'The selector is how a Deployment finds its pods; the API server requires it.', fix: 'Add spec.selector.matchLabels equal to the template labels.' });
+      // Correct: matchLabels, matchExpressions (In, Exists, …) or both, as long as every term
+      // holds for the template labels; the template may carry more labels than the selector.
+      const selector = (getIn(d.m.object, ['spec', 'selector']) ?? {}) as LabelSelector;
+      if (!Object.keys(selector.matchLabels ?? {}).length && !(selector.matchExpressions ?? []).length) {
+        return fail('spec.selector is missing or empty', { where: at(d.m, ['spec']), expected: 'spec.selector.matchLabels: {app.kubernetes.io/name: teamnotes}', why: 'The selector is how a Deployment finds its pods; the API server requires it.', fix: 'Add spec.selector.matchLabels equal to the template labels.' });
       }
-      const missing = missingLabels(selector, d.tpl.labels);
+      const missing = selectorMisses(selector, d.tpl.labels);
       return missing.length
-        ? fail(`the pod template lacks ${missing.join(', ')}`, {
+        ? fail(`the pod template does not satisfy ${missing.join(', ')}`, {
             where: at(d.m, d.tpl.labelsPath),
-            observed: `selector ${formatLabels(selector)}, template labels ${formatLabels(d.tpl.labels)}`,
-            expected: 'every selector label on spec.template.metadata.labels',
+            observed: `selector ${selectorQuery(selector)}, template labels ${formatLabels(d.tpl.labels)}`,
+            expected: 'every selector term satisfied by spec.template.metadata.labels',
             why: 'The API server refuses a Deployment whose selector does not match its own template: nothing would ever be created.',
-            fix: `Add ${missing[0]} under spec.template.metadata.labels.`,
+            fix: `Put the selector's labels under spec.template.metadata.labels (first: ${missing[0]}).`,
           })
-        : pass(`selector ${formatLabels(selector)} ⊆ template labels`);
+        : pass(`selector ${selectorQuery(selector)} matches the template labels`);
     },
   }),
   defineCheck({
@@ -281,6 +285,26 @@ export default [
             evidence: problems.slice(1).map((p) => `${p.where}  ${p.text}`),
           })
         : pass('no secret literals in k8s/');
+    },
+  }),
+  defineCheck({
+    id: 'cluster-env-not-localhost',
+    ...manifest,
+    title: 'The Secret\'s source (.env.cluster) names no localhost address',
+    learn: '#2-load-the-configuration-into-a-secret',
+    hints: [
+      'Inside a pod, localhost is the pod itself: nothing listens there on 5432 or 6379.',
+      'DATABASE_URL=postgres://teamnotes:<password>@postgres.workshop-services.svc.cluster.local:5432/teamnotes',
+    ],
+    async run(ctx) {
+      // Correct: any address a pod can reach (a Service name in any of its forms, an IP of
+      // another machine); only the loopback and unspecified addresses mean "this pod".
+      const problems = [SECRET_FILE, SECRET_TEMPLATE].flatMap((file) => loopbackUrls(ctx.files.read(file) ?? '').map((u) => `${file}:${u.line}  ${u.key} points at ${u.host}, which inside a pod is the pod itself`));
+      return reportLines(problems, 'every address in the Secret\'s source is reachable from a pod', {
+        expected: 'Service names such as postgres.workshop-services.svc.cluster.local, never localhost or 127.0.0.1',
+        why: 'The app would connect to its own pod, where no database runs: connect ECONNREFUSED 127.0.0.1:6379, and the pods never become Ready.',
+        fix: `Use the *.workshop-services.svc.cluster.local names, then: kubectl -n ${NAMESPACE} create secret generic teamnotes-secrets --from-env-file=.env.cluster --dry-run=client -o yaml | kubectl apply -f - && kubectl -n ${NAMESPACE} rollout restart deploy/teamnotes`,
+      });
     },
   }),
   defineCheck({

@@ -81,3 +81,20 @@ export function literalSecrets(manifests: Manifest[], containers: Array<{ m: Man
   }
   return problems;
 }
+
+const LOOPBACK = /^(localhost|127(?:\.\d+){3}|\[?::1?\]?|0\.0\.0\.0)$/i;
+
+/** URL values of an env file whose host is this machine (localhost, 127.x, ::1, 0.0.0.0). */
+export function loopbackUrls(text: string): Array<{ key: string; host: string; line: number }> {
+  return text.split('\n').flatMap((raw, i) => {
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*["']?([a-z][a-z0-9+.-]*:\/\/[^\s"']+)/i.exec(raw);
+    if (!m) return [];
+    let host = '';
+    try {
+      host = new URL(m[2]!.replace(/<[^>]*>/g, 'x')).hostname;
+    } catch {
+      return [];
+    }
+    return LOOPBACK.test(host) ? [{ key: m[1]!, host, line: i + 1 }] : [];
+  });
+}

@@ -1,7 +1,7 @@
 import type { KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
 import { parseEnvFile } from '../../verify/core/cluster-apply.ts';
-import { envReferences, envSource, startedBefore, getIn, secretLiteral, selectorOf, stringMap, variableReferences, type ContainerAt, type FieldPath, type KeysOf } from '../../verify/probes/k8s-semantics.ts';
+import { envReferences, envSource, startedBefore, getIn, secretLiteral, stringMap, variableReferences, type ContainerAt, type FieldPath, type KeysOf } from '../../verify/probes/k8s-semantics.ts';
 import type { Manifest } from '../../verify/probes/manifests.ts';
 import { APPLY, appDeployment, at, changedAt, keysInFiles, live, NAMESPACE, namespaceOf, notApplied, podsOf, SECRET_TEMPLATE, rolledOut } from '../shared/k8s.ts';
 import { literalSecrets } from '../07-deployments/rules.ts';
@@ -236,7 +236,7 @@ export default [
         if (!sources.has(id)) sources.set(id, await ctx.kube.get('v1', ref.kind, ref.name, ns));
       }
       const staleNow = async () => {
-        const pods = (await podsOf(ctx, d.m, selectorOf('Deployment', d.m.object) ?? {})).filter((p) => !p.metadata?.deletionTimestamp);
+        const pods = (await podsOf(ctx, d.m)).filter((p) => !p.metadata?.deletionTimestamp);
         const stale: string[] = [];
         for (const pod of pods) {
           const started = podStart(pod);

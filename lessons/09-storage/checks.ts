@@ -210,7 +210,7 @@ export default [
           return cur && (cur.status?.readyReplicas ?? 0) === want && cur.status?.updateRevision === cur.status?.currentRevision ? cur : undefined;
         }, { timeoutMs: 30_000, signal: ctx.signal });
         if (!ready) {
-          const pods = await podsOf(ctx, s.m, selectorOf('StatefulSet', s.m.object) ?? {});
+          const pods = await podsOf(ctx, s.m);
           return fail(`StatefulSet ${s.m.name} is not ready after 30 s (${pods.filter(podReady).length}/${pods.length} pods Ready)`, {
             where: `statefulset/${s.m.name} (namespace ${namespaceOf(s.m)})`,
             expected: 'every pod Ready',

@@ -4,7 +4,7 @@
 import type { KubernetesObject, V1Container, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { fail, pass, type CheckContext, type Outcome } from '../../verify/core/check.ts';
 import { parseEnvFile } from '../../verify/core/cluster-apply.ts';
-import { containersOf, envReferences, envSource, fieldDifferences, getIn, imageName, locateSteps, podTemplateOf, selectorOf, type ContainerAt, type FieldDifference, type FieldPath, type KeysOf, type PodTemplate } from '../../verify/probes/k8s-semantics.ts';
+import { containersOf, envReferences, envSource, fieldDifferences, getIn, imageName, locateSteps, podTemplateOf, selectorQuery, type ContainerAt, type FieldDifference, type FieldPath, type KeysOf, type LabelSelector, type PodTemplate } from '../../verify/probes/k8s-semantics.ts';
 import { formatPath, type Manifest } from '../../verify/probes/manifests.ts';
 
 export const NAMESPACE = 'teamnotes';
@@ -166,11 +166,16 @@ export async function unresolvedEnv(ctx: CheckContext, w: Workload): Promise<str
   return problems;
 }
 
-/** The pods of a workload in the cluster, by its selector. */
-export async function podsOf(ctx: CheckContext, m: Manifest, selector: Record<string, string>): Promise<V1Pod[]> {
-  const labelSelector = Object.entries(selector)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
+/**
+ * The pods in the cluster that a selector picks, in the manifest's namespace: a Service's
+ * label map, or (by default) the workload's own full selector, matchExpressions included.
+ */
+export async function podsOf(ctx: CheckContext, m: Manifest, selector?: Record<string, string>): Promise<V1Pod[]> {
+  const labelSelector = selector
+    ? Object.entries(selector)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',')
+    : selectorQuery((getIn(m.object, ['spec', 'selector']) ?? {}) as LabelSelector);
   return ctx.kube.list<V1Pod>('v1', 'Pod', { namespace: namespaceOf(m), labelSelector });
 }
 
@@ -263,14 +268,14 @@ export async function rolloutComplete(ctx: CheckContext, m: Manifest, container:
   }, { timeoutMs: 45_000, signal: ctx.signal });
   if (finished) return pass(`${wantReplicas}/${wantReplicas} pods updated and Ready`);
   const latest = (await live<V1Deployment>(ctx, m)) ?? current;
-  const selector = selectorOf('Deployment', m.object) ?? {};
-  const pods = await podsOf(ctx, m, selector);
+  const query = selectorQuery((getIn(m.object, ['spec', 'selector']) ?? {}) as LabelSelector);
+  const pods = await podsOf(ctx, m);
   const s = latest.status ?? {};
   return fail(`rollout not complete after 45 s: ${s.readyReplicas ?? 0}/${wantReplicas} Ready, ${s.updatedReplicas ?? 0} updated`, {
     where: `deployment/${m.name} (namespace ${namespaceOf(m)})`,
     expected: `${wantReplicas} updated, Ready pods`,
     why: 'Pods that are not Ready get no traffic; a rollout that never finishes leaves old and new versions side by side.',
-    fix: `kubectl -n ${namespaceOf(m)} describe pod -l ${Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',')}`,
+    fix: `kubectl -n ${namespaceOf(m)} describe pod -l '${query}'`,
     evidence: await podEvidence(ctx, pods),
   });
 }

@@ -84,6 +84,38 @@ export function missingLabels(selector: Labels, labels: Labels): string[] {
     .map(([k, v]) => (k in labels ? `${k}=${v} (the pods have ${k}=${labels[k]})` : `${k}=${v}`));
 }
 
+/** A workload's full label selector: matchLabels and matchExpressions, every term must hold. */
+export interface LabelSelector {
+  matchLabels?: Record<string, unknown>;
+  matchExpressions?: Array<{ key?: string; operator?: string; values?: string[] }>;
+}
+
+/**
+ * The terms of a full label selector that `labels` fail, as Kubernetes evaluates them:
+ * matchLabels pairs, and expressions In, NotIn, Exists, DoesNotExist. Empty: it selects them.
+ */
+export function selectorMisses(selector: LabelSelector, labels: Labels): string[] {
+  const misses = missingLabels(stringMap(selector.matchLabels), labels);
+  for (const e of selector.matchExpressions ?? []) {
+    const key = e.key ?? '';
+    const values = e.values ?? [];
+    const has = key in labels;
+    const ok = e.operator === 'In' ? has && values.includes(labels[key]!) : e.operator === 'NotIn' ? !has || !values.includes(labels[key]!) : e.operator === 'Exists' ? has : e.operator === 'DoesNotExist' ? !has : false;
+    if (!ok) misses.push(`${key} ${e.operator ?? '?'}${values.length ? ` (${values.join(', ')})` : ''}${has ? ` (the pods have ${key}=${labels[key]})` : ''}`);
+  }
+  return misses;
+}
+
+/** A full label selector as a `labelSelector` query string (`a=b,c in (d,e),!f`). */
+export function selectorQuery(selector: LabelSelector): string {
+  return [
+    ...Object.entries(stringMap(selector.matchLabels)).map(([k, v]) => `${k}=${v}`),
+    ...(selector.matchExpressions ?? []).map((e) =>
+      e.operator === 'In' ? `${e.key} in (${(e.values ?? []).join(',')})` : e.operator === 'NotIn' ? `${e.key} notin (${(e.values ?? []).join(',')})` : e.operator === 'DoesNotExist' ? `!${e.key}` : `${e.key}`,
+    ),
+  ].join(',');
+}
+
 export function formatLabels(labels: Labels): string {
   const pairs = Object.entries(labels).map(([k, v]) => `${k}: ${v}`);
   return pairs.length ? `{${pairs.join(', ')}}` : '{}';
