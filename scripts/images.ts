@@ -19,6 +19,8 @@ async function main(argv: string[]): Promise<ExitCode> {
     return EXIT.ok;
   }
   const file = opts.save!;
+  const engine = await run('docker', ['version', '--format', '{{.Server.Version}}'], 20_000);
+  if (!engine.ok) throw new EnvironmentError(`npm run images needs a running Docker engine to pull and save images; docker says: ${tail(engine, 1) || 'no answer'}`, 'docker info   (start Docker, then run this again)');
   const ui = createUi();
   // CI's node image is built locally; everything else comes from images.yaml.
   const plan = pullPlan(loadImages(), { nodeImage: process.env[NODE_IMAGE_ENV] || undefined });

@@ -1,7 +1,6 @@
-// `npm run setup -- --doctor` for real, in a child process, on this project's own machine:
-// a docker client but no engine, and no kind. kind itself cannot run here (it needs a
-// Docker engine), so creating the cluster, loading images and deploying the services are
-// not exercised by any test; `npm run rehearse` on a laptop with Docker covers them.
+// `npm run setup -- --doctor` for real, in a child process, on a machine with a docker
+// client but no engine, and no kind. Creating the cluster, loading images and deploying
+// the services need an engine: the kind tier (test/kind/, `npm run test:kind`) runs them.
 //
 // To get exactly that machine wherever the test runs, the child gets a PATH with only
 // node, bash, git, docker and kubectl in it (so no kind, even on a laptop that has one)
@@ -26,9 +25,9 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(bin, { recursive: true, force: true }));
 
-function setup(args: string[], PATH: string) {
+function setup(args: string[], PATH: string, script = 'scripts/setup.ts') {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'l2k-setup-home-'));
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'scripts/setup.ts'), ...args], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, script), ...args], {
     cwd: REPO_ROOT,
     env: { PATH, HOME: process.env.HOME, NO_COLOR: '1', WORKSHOP_HOME: home, DOCKER_HOST: `unix://${path.join(home, 'no-engine.sock')}` },
     encoding: 'utf8',
@@ -88,5 +87,34 @@ describe('npm run setup -- --doctor on a machine with a docker client, no engine
     expect(r.stderr).toMatch(/^✖ Unknown option '--colour'/);
     expect(r.stderr).toContain('--doctor');
     expect(hasStackTrace(r.stderr)).toBe(false);
+  });
+
+  test('--images-from a file that does not exist: one line saying what the file is, exit 2, before the doctor runs', () => {
+    const r = setup(['--images-from', 'no-such-archive.tar.gz'], bin);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^✖ --images-from no-such-archive\.tar\.gz: there is no such file\. It is the archive your instructor made with npm run images -- --save FILE\./);
+    expect(r.stdout).not.toContain('Checking this machine');
+    expect(hasStackTrace(r.stdout + r.stderr)).toBe(false);
+  });
+});
+
+describe('npm run images', () => {
+  test('without --save: exit 2 with the usage, no stack trace', () => {
+    const r = setup([], bin, 'scripts/images.ts');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^✖ --save FILE is required/);
+    expect(r.stderr).toContain('npm run setup -- --images-from FILE');
+    expect(hasStackTrace(r.stderr)).toBe(false);
+  });
+
+  test('with no engine: exit 2 saying so, and no archive written', () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'l2k-images-')), 'room.tar.gz');
+    const r = setup(['--save', out], bin, 'scripts/images.ts');
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^✖ npm run images needs a running Docker engine to pull and save images; docker says: /);
+    expect(r.stderr).toMatch(/^ {2}Next: docker info/m);
+    expect(fs.existsSync(out)).toBe(false);
+    expect(hasStackTrace(r.stdout + r.stderr)).toBe(false);
+    fs.rmSync(path.dirname(out), { recursive: true, force: true });
   });
 });
