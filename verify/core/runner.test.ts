@@ -175,6 +175,12 @@ describe('runLesson', () => {
       expect(report.checks[0]!.skippedBecause).toBe('capability');
     });
 
+    test('with the cluster left out (--no-cluster), a check that requires a capability skips for that, without asking any cluster', async () => {
+      const report = await run([kubeletOnly([])], { layers: new Set(['code', 'behaviour']), layersReason: '--no-cluster', kube: { kubeconfig: '/nonexistent/kubeconfig' } });
+      expect(report.broken).toBeUndefined();
+      expect([report.checks[0]!.skippedBecause, report.checks[0]!.outcome.message]).toEqual(['layer', 'needs the cluster, whose checks are not run (--no-cluster)']);
+    });
+
     test('checks that require nothing never ask the cluster', async () => {
       // No backend given and a kubeconfig that does not exist: any detection would break the run.
       const report = await run([check('plain', async () => pass('ok'))], { kube: { kubeconfig: '/nonexistent/kubeconfig' } });

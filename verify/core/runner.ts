@@ -116,6 +116,10 @@ export async function runLesson(opts: RunOptions): Promise<LessonReport> {
       return report(check, { status: 'skip', message: `${check.layer} checks are not run${opts.layersReason ? ` (${opts.layersReason})` : ''}` }, 0, 'layer');
     }
     if (broken) return report(check, { status: 'skip', message: 'not run: the environment is broken (see above)' }, 0, 'environment');
+    if (check.requires?.length && opts.layers && !opts.layers.has('cluster')) {
+      // What it requires is the cluster's to serve: without the cluster it cannot run either.
+      return report(check, { status: 'skip', message: `needs the cluster, whose checks are not run${opts.layersReason ? ` (${opts.layersReason})` : ''}` }, 0, 'layer');
+    }
     if (check.requires?.length) {
       // Detection talks to the API server: an unreachable cluster breaks the run (exit 2),
       // exactly as it would inside the check.
