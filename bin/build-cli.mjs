@@ -18,7 +18,7 @@ function sources() {
       const abs = path.join(dir, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== 'fixtures' && entry.name !== 'node_modules') walk(abs);
-      } else if (/\.(ts|cjs)$/.test(entry.name) && !/\.test\.ts$/.test(entry.name)) {
+      } else if (/\.(ts|cjs|html)$/.test(entry.name) && !/\.test\.ts$/.test(entry.name)) {
         files.push({ abs, mtimeMs: fs.statSync(abs).mtimeMs });
       }
     }
@@ -65,7 +65,8 @@ export async function ensureBuilt() {
     fs.mkdirSync(path.dirname(dest), { recursive: true });
     fs.writeFileSync(dest, file.text.replace(RELATIVE_TS, '$1$2.js$3'));
   }
-  for (const f of files.filter((x) => x.abs.endsWith('.cjs'))) {
+  // Non-TypeScript files (the listen spy, the classroom and web pages) are copied as they are.
+  for (const f of files.filter((x) => !x.abs.endsWith('.ts'))) {
     const dest = path.join(fresh, path.relative(ROOT, f.abs));
     fs.mkdirSync(path.dirname(dest), { recursive: true });
     fs.copyFileSync(f.abs, dest);
