@@ -31,6 +31,12 @@ export const COMMANDS: Record<string, Command> = {
     load: () => import('./commands/rehearse.ts'),
   },
   status: { usage: 'status', summary: 'Your progress through the lessons', load: () => import('./commands/status.ts') },
+  classroom: {
+    usage: 'classroom [--port N] [--host ADDR]',
+    summary: 'Instructors: a live dashboard of the room (who is stuck on which check)',
+    load: () => import('./commands/classroom.ts'),
+  },
+  join: { usage: 'join -- URL --name NAME --token TOKEN', summary: "Join the instructor's room once; every verify then reports to it", load: () => import('./commands/join.ts') },
   services: {
     usage: 'services',
     summary: 'Run Postgres, Redis and an SMTP sink from local binaries (no Docker needed) until Ctrl-C',
