@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { defineCheck, fail, pass, type CheckContext, type Outcome } from '../../verify/core/check.ts';
-import { sum } from '../../verify/probes/prometheus.ts';
 import { linesBelowError } from '../shared/logs.ts';
 import { isolatedEnv, notListening, startInstance } from '../shared/run-app.ts';
-import { DISTINCT_IDS, ID_ROUTE, nonJsonLines, redFamilies, traffic, type Traffic } from './traffic.ts';
+import { DISTINCT_IDS, growth, ID_ROUTE, nonJsonLines, requestSources, traffic, type Traffic } from './traffic.ts';
 
 /** Every check of this lesson starts from the shared traffic run; if the app never ran, say so. */
 async function withTraffic(ctx: CheckContext, check: (t: Traffic) => Outcome): Promise<Outcome> {
@@ -13,6 +12,8 @@ async function withTraffic(ctx: CheckContext, check: (t: Traffic) => Outcome): P
 }
 
 const idRoute = (v: string | undefined) => v !== undefined && ID_ROUTE.test(v);
+const PROBE_ROUTE = /(^|\/)(livez|readyz|healthz?|metrics)$/;
+const NO_RATE = 'Prometheus (lesson 11) computes request rate, errors and duration per route from these series; without them you are blind to load, errors and latency.';
 
 export default [
   defineCheck({
@@ -166,26 +167,32 @@ export default [
   }),
   defineCheck({
     id: 'red-counts-requests',
-    title: 'A request counter labelled by method, route pattern and status counts exactly the traffic sent',
+    title: 'Requests are counted by method, route pattern and status: exactly the traffic sent',
     severity: 'required',
     layer: 'behaviour',
     dependsOn: ['metrics-endpoint'],
     learn: '#5-red-metrics-by-route-pattern',
     timeoutMs: 40_000,
     hints: [
-      `The verifier sends ${DISTINCT_IDS} GET /api/notes/<id> plus one while Postgres is down, and expects a counter with route="/api/notes/:id" to grow by exactly ${DISTINCT_IDS + 1}.`,
+      `The verifier sends ${DISTINCT_IDS} GET /api/notes/<id> plus one while Postgres is down, and expects a request count for route="/api/notes/:id" to grow by exactly ${DISTINCT_IDS + 1}.`,
       "new client.Counter({ name: 'http_requests_total', help: '…', labelNames: ['method', 'route', 'status_code'] }); inc it in res.on('finish') with route = req.baseUrl + req.route.path.",
     ],
+    // What else is correct: any series Prometheus can rate(): a counter, or the _count of a
+    // histogram (express-prom-bundle has only that) or summary; any metric name; the route
+    // under route/path/handler/endpoint, written :id, {id}, #val… (see requestSources).
     run: (ctx) =>
       withTraffic(ctx, (t) => {
-        const red = redFamilies(t.after);
-        if (!red.counter) return fail('no counter with route and status labels in /metrics', { expected: 'e.g. http_requests_total{method,route,status_code}' });
-        const before = redFamilies(t.before).counter;
-        const name = red.counter.samples[0]!.name;
-        const delta = sum(red.counter, name, { [red.routeLabel]: idRoute }) - sum(before, name, { [red.routeLabel]: idRoute });
-        return delta === DISTINCT_IDS + 1
-          ? pass(`${name}{${red.routeLabel}=~"/api/notes/:id"} grew by ${delta}`)
-          : fail(`${name} for route /api/notes/:id grew by ${delta}`, { expected: `${DISTINCT_IDS + 1} (the requests sent)`, why: 'Rate is the R of RED: a counter that miscounts gives wrong dashboards and alerts.' });
+        const sources = requestSources(t.after);
+        if (!sources.length) return fail('no counter, histogram or summary with a route label in /metrics', { expected: 'e.g. http_requests_total{method,route,status_code}, or a histogram whose _count counts requests', why: NO_RATE });
+        const grown = sources.map((s) => ({ s, delta: growth(t, s, { [s.routeLabel]: idRoute }) }));
+        const exact = grown.find((g) => g.delta === DISTINCT_IDS + 1);
+        return exact
+          ? pass(`${exact.s.sample}{${exact.s.routeLabel}=~"/api/notes/:id"} grew by ${exact.delta}`)
+          : fail(grown.map((g) => `${g.s.sample} for ${g.s.routeLabel} /api/notes/:id grew by ${g.delta}`).join('; '), {
+              expected: `${DISTINCT_IDS + 1} (the requests sent), under a route label value that stands for every id (/api/notes/:id)`,
+              why: 'Rate is the R of RED: a count that misses requests, or spreads them over one series per id, gives wrong dashboards and alerts.',
+              evidence: [...new Set(sources.flatMap((s) => s.family.samples.filter((x) => x.name === s.sample).map((x) => `${s.routeLabel}="${x.labels[s.routeLabel]}"`)))].slice(0, 6),
+            });
       }),
   }),
   defineCheck({
@@ -197,47 +204,54 @@ export default [
     learn: '#5-red-metrics-by-route-pattern',
     timeoutMs: 40_000,
     hints: ['The verifier makes Postgres refuse connections, requests GET /api/notes/1, and expects a 5xx status label to grow.', 'Record the status in res.on("finish") — after the error handler has set it.'],
+    // What else is correct: the status under status_code/status/code on any request count
+    // (counter or histogram _count), as 500 or 5xx.
     run: (ctx) =>
       withTraffic(ctx, (t) => {
-        const red = redFamilies(t.after);
-        const name = red.counter!.samples[0]!.name;
-        const is5xx = { [red.statusLabel]: (v: string | undefined) => /^5/.test(v ?? '') };
-        const delta = sum(red.counter, name, is5xx) - sum(redFamilies(t.before).counter, name, is5xx);
-        return delta >= 1
-          ? pass(`the request during the outage answered ${t.errorStatus}; 5xx series grew by ${delta}`)
-          : fail(`the request during the outage answered ${t.errorStatus ?? 'nothing'}, but no 5xx series grew`, { expected: `a sample with ${red.statusLabel}="5.." increasing`, why: 'Errors are the E of RED: the error ratio is what you alert on.' });
+        const withStatus = requestSources(t.after).filter((s) => s.statusLabel);
+        if (!withStatus.length) return fail('no request count has a status label', { expected: 'a status_code (or status, code) label on the request counter', why: 'Errors are the E of RED: without the status, failed and successful requests look the same.' });
+        const grown = withStatus.map((s) => ({ s, delta: growth(t, s, { [s.statusLabel!]: (v) => /^5/.test(v ?? '') }) }));
+        const seen = grown.find((g) => g.delta >= 1);
+        return seen
+          ? pass(`the request during the outage answered ${t.errorStatus}; ${seen.s.sample}{${seen.s.statusLabel}=~"5.."} grew by ${seen.delta}`)
+          : fail(`the request during the outage answered ${t.errorStatus ?? 'nothing'}, but no 5xx series grew`, { expected: `a sample with ${grown[0]!.s.statusLabel}="5.." increasing`, why: 'Errors are the E of RED: the error ratio is what you alert on.' });
       }),
   }),
   defineCheck({
     id: 'duration-in-seconds',
-    title: 'Request duration is a histogram in seconds',
+    title: 'Request duration is a histogram in seconds, per route',
     severity: 'required',
     layer: 'behaviour',
     dependsOn: ['metrics-endpoint'],
     learn: '#5-red-metrics-by-route-pattern',
     timeoutMs: 40_000,
-    hints: ['The verifier finds a histogram with the same labels and checks that fast requests average well under 1 (seconds).', "new client.Histogram({ name: 'http_request_duration_seconds', labelNames: [...] }); const end = histogram.startTimer(); res.on('finish', () => end(labels));"],
+    hints: ['The verifier finds a histogram with a route label and checks that fast requests average well under 1 (seconds).', "new client.Histogram({ name: 'http_request_duration_seconds', labelNames: [...] }); const end = histogram.startTimer(); res.on('finish', () => end(labels));"],
+    // What else is correct: any *_seconds histogram with a route label, with or without a
+    // status label, with its own buckets. Not a summary: its quantiles are computed in each
+    // pod and cannot be added up, so no query gives the p95 of all replicas together.
     run: (ctx) =>
       withTraffic(ctx, (t) => {
-        const red = redFamilies(t.after);
-        const h = red.histogram;
-        if (!h) return fail('no histogram with route and status labels in /metrics', { expected: 'http_request_duration_seconds{method,route,status_code}' });
-        const base = h.name;
-        const where = { [red.routeLabel]: idRoute };
-        const before = redFamilies(t.before).histogram;
-        const count = sum(h, `${base}_count`, where) - sum(before, `${base}_count`, where);
-        const total = sum(h, `${base}_sum`, where) - sum(before, `${base}_sum`, where);
-        const avg = count ? total / count : NaN;
+        const sources = requestSources(t.after);
+        const histograms = sources.filter((s) => s.family.type === 'histogram');
+        const observed = histograms.map((s) => ({ s, count: growth(t, s, { [s.routeLabel]: idRoute }) })).sort((a, b) => Number(/seconds/.test(b.s.family.name)) - Number(/seconds/.test(a.s.family.name)) || b.count - a.count);
+        if (!observed.length) {
+          const summary = sources.find((s) => s.family.type === 'summary');
+          return summary
+            ? fail(`${summary.family.name} is a summary`, { expected: 'a histogram', why: "A summary's quantiles are computed inside each pod, and quantiles do not add up: with two replicas, no query gives the p95 of the service. A histogram's buckets add up across pods (sum by (le)).", fix: `new client.Histogram({ name: '${summary.family.name}', … }) instead of client.Summary.` })
+            : fail('no histogram with a route label in /metrics', { expected: 'http_request_duration_seconds{method,route,status_code}', why: 'Duration is the D of RED: without it you cannot tell whether Teamnotes got slow.' });
+        }
+        const { s, count } = observed[0]!;
+        const base = s.family.name;
+        const where = { [s.routeLabel]: idRoute };
+        const avg = count ? growth(t, s, where, `${base}_sum`) / count : NaN;
         // Fast requests recorded in seconds land in the small buckets; recorded in
         // milliseconds they land around le="2.5" or higher.
-        const small = (v: string | undefined) => Number(v) > 0 && Number(v) <= 0.25;
         const bucketName = `${base}_bucket`;
-        const largestSmall = Math.max(0, ...h.samples.filter((s) => s.name === bucketName && small(s.labels.le)).map((s) => Number(s.labels.le)));
-        const inSmall = (fam: typeof h | undefined) => sum(fam, bucketName, { ...where, le: (v) => Number(v) === largestSmall });
-        const fractionSmall = count ? (inSmall(h) - inSmall(before)) / count : 0;
+        const largestSmall = Math.max(0, ...s.family.samples.filter((x) => x.name === bucketName && Number(x.labels.le) > 0 && Number(x.labels.le) <= 0.25).map((x) => Number(x.labels.le)));
+        const fractionSmall = count ? growth(t, s, { ...where, le: (v) => Number(v) === largestSmall }, bucketName) / count : 0;
         return /seconds/.test(base) && count > 0 && avg < 1 && fractionSmall >= 0.5
           ? pass(`${base}: ${count} observations, average ${(avg * 1000).toFixed(1)} ms`)
-          : fail(`${base}: ${count} observations averaging ${avg.toFixed(3)}, ${(fractionSmall * 100).toFixed(0)} % of them ≤ ${largestSmall}${/seconds/.test(base) ? '' : ' (name has no unit)'}`, {
+          : fail(`${base}: ${count} observations for /api/notes/:id averaging ${avg.toFixed(3)}, ${(fractionSmall * 100).toFixed(0)} % of them ≤ ${largestSmall}${/seconds/.test(base) ? '' : ' (name has no unit)'}`, {
               expected: 'a *_seconds histogram whose values are seconds (fast requests ≪ 1)',
               why: 'Prometheus conventions and every dashboard assume base units; milliseconds in a _seconds metric make latency look 1000× worse.',
               fix: 'Observe seconds (histogram.startTimer() does) and keep the default buckets.',
@@ -253,11 +267,13 @@ export default [
     learn: '#5-red-metrics-by-route-pattern',
     timeoutMs: 40_000,
     hints: [`After ${DISTINCT_IDS} distinct ids and 3 random unknown paths the verifier counts route label values.`, "Use req.route.path (with req.baseUrl), which is the pattern; label requests that matched no route 'unmatched'."],
+    // What else is correct: any fixed set of values (patterns, handler names, one value
+    // for unmatched paths), on every request metric: each of them is judged.
     run: (ctx) =>
       withTraffic(ctx, (t) => {
-        const red = redFamilies(t.after);
-        if (!red.counter) return fail('no counter with route and status labels in /metrics', { expected: 'e.g. http_requests_total{method,route,status_code}' });
-        const routes = [...new Set(red.counter.samples.map((s) => s.labels[red.routeLabel] ?? ''))];
+        const sources = requestSources(t.after);
+        if (!sources.length) return fail('no counter, histogram or summary with a route label in /metrics', { expected: 'e.g. http_requests_total{method,route,status_code}', why: NO_RATE });
+        const routes = [...new Set(sources.flatMap((s) => s.family.samples.filter((x) => x.name === s.sample).map((x) => x.labels[s.routeLabel] ?? '')))];
         const raw = routes.filter((r) => t.rawValues.some((v) => r.includes(v)));
         return raw.length === 0 && routes.length < 25
           ? pass(`${routes.length} route values: ${routes.slice(0, 6).join(', ')}${routes.length > 6 ? ', …' : ''}`)
@@ -265,6 +281,31 @@ export default [
               expected: 'patterns like /api/notes/:id, and one value for unmatched paths',
               why: 'Every distinct label value is a new time series in Prometheus: raw ids or random paths grow them without bound until Prometheus runs out of memory.',
               evidence: raw.slice(0, 5),
+            });
+      }),
+  }),
+  defineCheck({
+    id: 'probes-not-counted',
+    title: 'Probes and scrapes stay out of the request metrics',
+    severity: 'recommended',
+    layer: 'behaviour',
+    dependsOn: ['red-counts-requests'],
+    learn: '#5-red-metrics-by-route-pattern',
+    timeoutMs: 40_000,
+    hints: ['The verifier calls /readyz, /livez and /metrics like the kubelet and Prometheus do, then looks for them in your request metrics.', 'Register app.use(metrics.recordRequests) after the probe routes and /metrics, so they answer before it runs.'],
+    // What else is correct: leaving them out any way (middleware order, an exclude list).
+    // Recommended only: a dashboard can filter them out by route, if everyone remembers to.
+    run: (ctx) =>
+      withTraffic(ctx, (t) => {
+        const counted = requestSources(t.after).flatMap((s) =>
+          [...new Set(s.family.samples.filter((x) => x.name === s.sample && x.value > 0 && PROBE_ROUTE.test(x.labels[s.routeLabel] ?? '')).map((x) => x.labels[s.routeLabel]!))].map((r) => `${s.sample}{${s.routeLabel}="${r}"}`),
+        );
+        return counted.length === 0
+          ? pass('no /livez, /readyz or /metrics series in the request metrics')
+          : fail(`the request metrics count probes and scrapes: ${counted.slice(0, 3).join(', ')}`, {
+              expected: 'only user traffic counted',
+              why: 'The kubelet probes every few seconds and Prometheus scrapes every 15–30 s, on every pod: counted, they swamp the request rate and pull the latency down.',
+              fix: 'Move app.use(metrics.recordRequests) below the /livez, /readyz and /metrics routes in src/server.js.',
             });
       }),
   }),

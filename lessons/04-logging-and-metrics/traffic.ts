@@ -4,14 +4,17 @@
 import { randomBytes } from 'node:crypto';
 import type { CheckContext } from '../../verify/core/check.ts';
 import type { HttpClient } from '../../verify/probes/http.ts';
-import { parseMetrics, type Family } from '../../verify/probes/prometheus.ts';
+import { parseMetrics, sum, type Family } from '../../verify/probes/prometheus.ts';
 import { signup } from '../shared/api.ts';
 import { isolatedEnv, notListening, startInstance, type Instance } from '../shared/run-app.ts';
 import { secretValues } from '../shared/teamnotes.ts';
 
 export const DISTINCT_IDS = 50;
-/** The route every id request goes to, as its pattern. */
-export const ID_ROUTE = /^\/api\/notes\/:[A-Za-z_]+$/;
+/**
+ * The route every id request goes to, as a pattern: `/api/notes/:id` (Express), but also
+ * `{id}`, `#val` (express-prom-bundle's normalizePath) or `*`: any placeholder that is not a digit.
+ */
+export const ID_ROUTE = /^\/api\/notes\/[^/\d][^/]*$/;
 
 export interface Traffic {
   app: Instance;
@@ -42,6 +45,7 @@ export function traffic(ctx: CheckContext): Promise<Traffic> {
 
     const http = ctx.http(app.url);
     await waitReady(http);
+    await http.get('/livez'); // a probe like the kubelet's: 04.probes-not-counted looks for it
     const { res } = await signup(http, ctx.signal);
     if (res.status >= 300) return { ...empty, problem: `POST /api/signup answered ${res.status}` };
     const bearer = `verify-${randomBytes(12).toString('hex')}`;
@@ -108,8 +112,39 @@ export function nonJsonLines(lines: string[]): string[] {
   });
 }
 
-const STATUS_LABELS = ['status_code', 'status', 'code'];
-const ROUTE_LABELS = ['route', 'path'];
+// Label names vary with the library and the team: prom-client examples say route and
+// status_code, express-prom-bundle path and status_code, OpenTelemetry-style code
+// `http_route`, others handler and code.
+const STATUS_LABELS = ['status_code', 'status', 'code', 'http_status_code', 'http_response_status_code'];
+const ROUTE_LABELS = ['route', 'path', 'handler', 'endpoint', 'http_route'];
+
+/**
+ * A series Prometheus can compute a request rate from, with a route label: a counter, or
+ * the `_count` of a histogram or summary (express-prom-bundle exposes only a histogram).
+ */
+export interface RequestSource {
+  family: Family;
+  /** The sample name that counts requests: `http_requests_total`, `http_request_duration_seconds_count`. */
+  sample: string;
+  routeLabel: string;
+  /** Present when the source can also tell errors apart (5xx). */
+  statusLabel?: string;
+}
+
+export function requestSources(families: Map<string, Family>): RequestSource[] {
+  return [...families.values()].flatMap((f) => {
+    if (!['counter', 'histogram', 'summary'].includes(f.type)) return [];
+    const sample = f.type === 'counter' ? (f.samples.find((s) => !s.name.endsWith('_created'))?.name ?? f.name) : `${f.name}_count`;
+    const labels = new Set(f.samples.filter((s) => s.name === sample).flatMap((s) => Object.keys(s.labels)));
+    const routeLabel = ROUTE_LABELS.find((l) => labels.has(l));
+    return routeLabel ? [{ family: f, sample, routeLabel, statusLabel: STATUS_LABELS.find((l) => labels.has(l)) }] : [];
+  });
+}
+
+/** How much `source` grew during the traffic, over the samples matching `where`. */
+export function growth(t: Traffic, source: RequestSource, where: Record<string, (v: string | undefined) => boolean>, sample = source.sample): number {
+  return sum(source.family, sample, where) - sum(t.before.get(source.family.name), sample, where);
+}
 
 export interface RedFamilies {
   counter?: Family;
