@@ -26,6 +26,11 @@ describe('detectBackend', () => {
     expect(b.loadCommand(['teamnotes:1.0.0'], 'prod')).toBeUndefined();
   });
 
+  test('real nodes without a provider id, behind a context kind named, are kind', () => {
+    expect(detectBackend([{ metadata: { name: 'workshop-worker' } }], 'kind-workshop').name).toBe('kind');
+    expect(detectBackend([{ metadata: { name: 'workshop-worker' } }], 'prod').name).toBe('other');
+  });
+
   test('a cluster with one real node among simulated ones is not the harness', () => {
     expect(detectBackend([kwokNode('a'), kindNode('b')]).name).not.toBe('harness');
   });

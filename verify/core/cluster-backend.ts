@@ -80,11 +80,15 @@ const NO_NODES: ClusterBackend = { ...OTHER, nodes: 'none yet (no node has regis
 /** kwok marks every node it simulates with this annotation. */
 const KWOK_ANNOTATION = 'kwok.x-k8s.io/node';
 
-/** Which backend made these nodes: kwok's annotation, kind's `kind://` provider id, or neither. */
-export function detectBackend(nodes: NodeFacts[]): ClusterBackend {
+/**
+ * Which backend made these nodes: kwok's annotation, kind's `kind://` provider id (or, for
+ * real nodes without one, a context named the way kind names its contexts), or neither.
+ */
+export function detectBackend(nodes: NodeFacts[], context = ''): ClusterBackend {
   if (nodes.length === 0) return NO_NODES;
   if (nodes.every((n) => n.metadata?.annotations?.[KWOK_ANNOTATION] === 'fake')) return HARNESS;
-  if (nodes.every((n) => n.spec?.providerID?.startsWith('kind://'))) return KIND;
+  if (nodes.some((n) => n.metadata?.annotations?.[KWOK_ANNOTATION] === 'fake')) return OTHER;
+  if (nodes.every((n) => n.spec?.providerID?.startsWith('kind://')) || context.startsWith('kind-')) return KIND;
   return OTHER;
 }
 

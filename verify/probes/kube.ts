@@ -300,7 +300,7 @@ export class KubeProbe {
    * from the Node objects; the runner asks it what the cluster can serve.
    */
   backend(): Promise<ClusterBackend> {
-    this.detected ??= this.list<NodeFacts>('v1', 'Node').then(detectBackend);
+    this.detected ??= Promise.all([this.list<NodeFacts>('v1', 'Node'), this.contextName()]).then(([nodes, context]) => detectBackend(nodes, context));
     return this.detected;
   }
 
