@@ -16,6 +16,8 @@ export default [
     learn: '#1-a-token-compared-safely',
     timeoutMs: 15_000,
     hints: ['Started without ADMIN_TOKEN the app should stop at once and name it.', "Add 'ADMIN_TOKEN' to the required variables in src/config.js and an empty ADMIN_TOKEN= to .env.example."],
+    // What else is correct: any way of making it required (a REQUIRED list as in lesson 01,
+    // a helper, envalid or zod): judged by starting the app without it.
     run: (ctx) =>
       requiredVariable(ctx, 'ADMIN_TOKEN', {
         why: 'An admin API with no token configured is either unusable or, worse, open.',
@@ -34,6 +36,9 @@ export default [
       'Anyone who can reach the app could flush caches or change log levels. Require Authorization: Bearer <ADMIN_TOKEN>: 401 when it is missing, 403 when it is wrong.',
       "const given = crypto.createHash('sha256').update(token).digest(); crypto.timingSafeEqual(given, expected)",
     ],
+    // What else is correct: 401 or 403 for a wrong token, any 2xx for the right one, any
+    // comparison. Not another header (X-Admin-Token): the lesson fixes `Authorization: Bearer`
+    // as the admin API's contract, and operators' commands in later lessons send it.
     async run(ctx) {
       const p = await adminPair(ctx);
       if (p.problem) return fail(p.problem, { evidence: p.a.result.app.tail() });
@@ -83,6 +88,8 @@ export default [
       `The verifier lets B cache the notes list, inserts a note straight into Postgres (so every cache is stale), calls POST ${FLUSH} on A, and lists on B again.`,
       'The cache lives in Redis since lesson 02: flush it there (delete the cache keys), not in the memory of the replica that answered.',
     ],
+    // What else is correct: deleting the keys, or any shared invalidation (a generation
+    // number in Redis that every cache key includes): judged by what B serves next.
     async run(ctx) {
       const p = await adminPair(ctx);
       await p.toB.get('/api/notes');
@@ -108,6 +115,7 @@ export default [
     learn: '#3-pause-the-digest',
     timeoutMs: 30_000,
     hints: ['The verifier calls POST /admin/digest/pause on A, then GET /admin/digest on B, expecting { "paused": true } (and resumes it afterwards).', 'Keep the flag in Redis (e.g. admin:digest:paused) and have the digest job read it before each run.'],
+    // What else is correct: the flag in any store every replica reads (Redis, a Postgres row).
     async run(ctx) {
       const p = await adminPair(ctx);
       const paused = await admin(ctx, p.a.url, 'POST', '/admin/digest/pause', p.token);
@@ -130,6 +138,8 @@ export default [
       'The verifier calls PUT /admin/log-level {"level":"error"} on A, then sends requests to B and expects B to stop writing lines below error within 3 s (and sets it back afterwards).',
       'Store the level in Redis and let every replica apply it to its logger (logger.level = …): Redis pub/sub, or a poll every second.',
     ],
+    // What else is correct: polling or pub/sub, any logger whose lines carry a level (numbers
+    // or names, see lessons/shared/logs.ts): judged by what B writes afterwards.
     async run(ctx) {
       const p = await adminPair(ctx);
       const set = await admin(ctx, p.a.url, 'PUT', '/admin/log-level', p.token, { level: 'error' });
@@ -162,6 +172,9 @@ export default [
       "log.info({ audit: true, action: 'cache.flush', outcome: 'ok', reqId: req.id }, 'admin action')",
       'The token can leak through the request log too: someone tried ?token=… and the URL with its query string was logged. Log the path without the query string.',
     ],
+    // What else is correct: any JSON line that calls itself an audit record (an `audit` field,
+    // an "Admin audit" message), with any fields. A plain request-log line does not count: it
+    // disappears with LOG_LEVEL=error or the runtime level of step 4.
     async run(ctx) {
       const p = await adminPair(ctx);
       await admin(ctx, p.a.url, 'POST', FLUSH, p.token);
