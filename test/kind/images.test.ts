@@ -82,7 +82,7 @@ async function httpGet(url: string): Promise<{ status: number; body: string }> {
 
 beforeAll(async () => {
   d = await startPrivateDockerd({ reuse: true });
-  results = await ensureStandInImages({ dockerHost: d.host, log: (l) => console.log(`[stand-ins] ${l}`) });
+  results = await ensureStandInImages({ dockerd: d, log: (l) => console.log(`[stand-ins] ${l}`) });
 }, 60 * 60_000);
 
 afterAll(async () => {

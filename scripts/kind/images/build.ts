@@ -4,7 +4,7 @@
 // ${LEGACY_TO_K8S_CACHE:-~/.cache/legacy-to-k8s}/kind-images/, keyed by its pins and a hash of its
 // build files. A warm run only loads archives into the daemon (or finds the images already there).
 //
-//   const results = await ensureStandInImages({ dockerHost: d.host, log });
+//   const results = await ensureStandInImages({ dockerd, log });   // dockerd: startPrivateDockerd()
 //
 // The images are for tests on this machine: the Node base carries its CA bundle. Never push them.
 import { createHash } from 'node:crypto';
@@ -14,8 +14,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadImages } from '../../setup/images.ts';
 import { cacheRoot } from '../../control-plane/paths.ts';
-import { dockerEnv } from '../dockerd.ts';
-import { BASE_IMAGE, baseRecipe, buildBase } from './base.ts';
+import type { PrivateDockerd } from '../dockerd.ts';
+import { BASE_IMAGE, baseKey, ensureBase } from './base.ts';
 import { pipeline, run, sh } from './run.ts';
 import { TEST_ONLY_IMAGES, UNBUILDABLE_REASONS, hasRecipe, listFiles, planFor, splitRef, type StandInPlan } from './stand-ins.ts';
 
@@ -49,10 +49,6 @@ const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex')
 /** The files that decide how images are made, besides each recipe's own folder. */
 const CODE_FILES = ['stand-ins.ts', 'base.ts'].map((f) => path.join(here, f));
 
-function baseKey(): string {
-  return sha(baseRecipe() + readFileSync(path.join(here, 'base.ts'), 'utf8')).slice(0, 16);
-}
-
 async function recipeKey(image: string, plan: StandInPlan): Promise<string> {
   const dir = path.join(FILES, plan.recipe);
   const files = await Promise.all((await listFiles(dir)).map(async (f) => `${f}:${sha(readFileSync(path.join(dir, f)))}`));
@@ -73,15 +69,15 @@ export interface StandInResult {
 }
 
 export interface EnsureOptions {
-  /** DOCKER_HOST of the daemon to build in and load into: the tier's private dockerd. */
-  dockerHost: string;
+  /** The tier's private dockerd: images are built in it and loaded into it. */
+  dockerd: PrivateDockerd;
   log?: (line: string) => void;
   /** Only these names (each must have a recipe). Default: standInImages(). */
   images?: string[];
 }
 
 export async function ensureStandInImages(opts: EnsureOptions): Promise<StandInResult[]> {
-  const env = { ...dockerEnv(opts.dockerHost), DOCKER_BUILDKIT: '0' };
+  const env = { ...opts.dockerd.env, DOCKER_BUILDKIT: '0' };
   const log = opts.log ?? ((l: string) => console.log(`[stand-ins] ${l}`));
   const images = opts.images ?? standInImages();
   for (const i of images) if (!hasRecipe(i)) throw new Error(`${i} has no stand-in recipe (${whyUnbuildable(i)})`);
@@ -109,7 +105,7 @@ export async function ensureStandInImages(opts: EnsureOptions): Promise<StandInR
       continue;
     }
     if (!baseReady) {
-      await ensureBase(env, log);
+      await ensureBase(opts.dockerd);
       baseReady = true;
     }
     await buildImage(env, image, plan, key, log);
@@ -145,17 +141,6 @@ async function saveArchive(env: NodeJS.ProcessEnv, image: string, archive: strin
       await rm(path.join(imagesCacheDir(), f), { force: true });
     }
   }
-}
-
-async function ensureBase(env: NodeJS.ProcessEnv, log: (l: string) => void): Promise<void> {
-  const key = baseKey();
-  if ((await labelOf(env, BASE_IMAGE)) === key) return;
-  const archive = path.join(imagesCacheDir(), `${slug(BASE_IMAGE)}-${key}.tar.zst`);
-  if (existsSync(archive)) return loadArchive(env, archive, BASE_IMAGE, key);
-  const started = Date.now();
-  await buildBase(env, path.join(imagesCacheDir(), 'work', 'base'), key, log);
-  await saveArchive(env, BASE_IMAGE, archive);
-  log(`${BASE_IMAGE}: built in ${Math.round((Date.now() - started) / 1000)}s`);
 }
 
 async function buildImage(env: NodeJS.ProcessEnv, image: string, plan: StandInPlan, key: string, log: (l: string) => void): Promise<void> {

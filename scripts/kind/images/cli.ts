@@ -1,10 +1,11 @@
 // `node --import tsx scripts/kind/images/cli.ts [IMAGE…]`: build (or load from the cache) the stand-in
-// images into a Docker daemon. With DOCKER_HOST set, that daemon (the kind tier's build passes its
-// private one); without, the tier's own private dockerd, started and stopped here. Never the
-// machine's default daemon. `--list` prints what would be built and what cannot be.
+// images into the tier's private dockerd (started here and stopped after, or the one another
+// `npm run kind:*` already runs). Never the machine's default daemon.
+// `--list` prints what would be built and what cannot be.
 // Exit 0 when every image is in the daemon, 2 when a build step or the machine failed.
 import { ensureStandInImages, standInImages, UNBUILDABLE, whyUnbuildable } from './build.ts';
 import { planFor } from './stand-ins.ts';
+import { startPrivateDockerd } from '../dockerd.ts';
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--list')) {
@@ -16,16 +17,9 @@ async function main(argv: string[]): Promise<number> {
   const started = Date.now();
   let stop: (() => Promise<void>) | undefined;
   try {
-    let host = process.env.DOCKER_HOST;
-    if (!host) {
-      const { startPrivateDockerd } = await import('../dockerd.ts');
-      const d = await startPrivateDockerd({ reuse: true, log: (l) => console.log(`[dockerd] ${l}`) });
-      host = d.host;
-      stop = () => d.stop();
-    } else {
-      console.log(`[stand-ins] building into DOCKER_HOST=${host}`);
-    }
-    const results = await ensureStandInImages({ dockerHost: host, images: images.length ? images : undefined });
+    const d = await startPrivateDockerd({ reuse: true, log: (l) => console.log(`[dockerd] ${l}`) });
+    stop = () => d.stop();
+    const results = await ensureStandInImages({ dockerd: d, images: images.length ? images : undefined });
     console.log(`[stand-ins] ${results.length} images ready in ${Math.round((Date.now() - started) / 1000)}s; cannot build here: ${UNBUILDABLE.join(', ') || 'none'}`);
     return 0;
   } catch (err) {
