@@ -53,7 +53,13 @@ export function explainChanges(changes: ConfigChanges, committedImage: string): 
       "Docker runs containers on cgroup v1 here: Kubernetes 1.35+ kubelets refuse cgroup v1 unless told to, so the cluster's kubelets get `failCgroupV1: false` (cgroup v1 support is deprecated; fine for this workshop).",
     );
   }
-  if (changes.nodeImage && changes.nodeImage !== committedImage) lines.push(`The nodes run ${changes.nodeImage} instead of ${committedImage}.`);
+  if (changes.nodeImage && changes.nodeImage !== committedImage) {
+    lines.push(
+      changes.nodeImage === committedImage.replace(/@sha256:[0-9a-f]+$/, '')
+        ? `The nodes run ${changes.nodeImage}, the loaded copy of the pinned ${committedImage} (docker load keeps tags, not registry digests).`
+        : `The nodes run ${changes.nodeImage} instead of ${committedImage} (${NODE_IMAGE_ENV}, for the project's CI).`,
+    );
+  }
   return lines;
 }
 
