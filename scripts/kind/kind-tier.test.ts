@@ -49,7 +49,6 @@ describe('test cluster config', () => {
 
 describe('disk check', () => {
   it('says how much is free and how much is needed', () => {
-    expect(() => checkDisk({ cold: true }, '/')).not.toThrow(KindEnvironmentError.prototype.constructor as never);
     expect(neededGb({ cold: true })).toBeGreaterThan(neededGb({ cold: false }));
     // A need no disk can meet, to see the message.
     try {
