@@ -255,6 +255,37 @@ describe('never losing work', () => {
   });
 });
 
+describe('progress that tells the truth', () => {
+  test('every verdict is recorded with its layers; --no-cluster is not done; reset forgets; --apply is marked', () => {
+    const home = tempDir('l2k-home-');
+    const ws = workspaceFrom(path.join(REPO_ROOT, 'solutions/01-extract-config'));
+    const env = { WORKSHOP_HOME: home, WORKSHOP_STATE_FILE: path.join(home, 'state.json'), WORKSHOP_WORKSPACE: ws };
+    const status = () => JSON.parse(cli(['status', '--json'], { env }).stdout) as { lessons: Array<{ lesson: string; mark: string; done: boolean; last?: { verdict: string; layers: string[]; notRun: string[] }; appliedFromSolution?: string }> };
+    const lesson = (n: string) => status().lessons.find((l) => l.lesson === n)!;
+
+    // Lesson 00 checks the cluster: a pass without it is recorded, but not as done.
+    expect(cli(['verify', '0', '--no-cluster'], { env }).code).toBe(0);
+    expect(lesson('00')).toMatchObject({ mark: 'partial', done: false, last: { verdict: 'pass', notRun: ['cluster'] } });
+    expect(cli(['status'], { env }).stdout).toMatch(/◐ 00 .*\n.*passed .*without the cluster checks/);
+
+    expect(cli(['verify', '1', '--no-cluster'], { env }).code).toBe(0);
+    expect(lesson('01')).toMatchObject({ mark: 'done', done: true, last: { verdict: 'pass', notRun: [] } });
+
+    // A later failure replaces the pass: progress shows the last thing verify found.
+    fs.writeFileSync(path.join(ws, 'src/db.js'), `${fs.readFileSync(path.join(ws, 'src/db.js'), 'utf8')}\nconst password = 'hunter22-secret';\n`);
+    expect(cli(['verify', '1', '--no-cluster'], { env }).code).toBe(1);
+    expect(lesson('01')).toMatchObject({ mark: 'failed', done: false, last: { verdict: 'fail' } });
+
+    // Reset 1 forgets lesson 01 on (00 stays); --apply marks where the code came from.
+    expect(cli(['reset', '1'], { env }).code).toBe(0);
+    expect(lesson('01').last).toBeUndefined();
+    expect(lesson('00').last).toBeDefined();
+    expect(cli(['solution', '1', '--apply'], { env }).code).toBe(0);
+    expect(lesson('01').appliedFromSolution).toMatch(/^\d{4}-/);
+    expect(cli(['status'], { env }).stdout).toMatch(/01 .*\n.*code from solution --apply/);
+  });
+});
+
 describe('lessons, progress and hints', () => {
   test('lesson 1 piped: plain text, marks the lesson current', () => {
     const home = tempDir('l2k-home-');
@@ -268,6 +299,19 @@ describe('lessons, progress and hints', () => {
 
     const status = cli(['status'], { env: { WORKSHOP_STATE_FILE: state } });
     expect(status.stdout).toMatch(/▶ 01 {2}Extract configuration {2}← current/);
+  });
+
+  test('reading another lesson does not switch the current one; --start does', () => {
+    const home = tempDir('l2k-home-');
+    const state = path.join(home, 'state.json');
+    const env = { WORKSHOP_STATE_FILE: state };
+    expect(cli(['lesson', '1'], { env }).code).toBe(0);
+    const read = cli(['lesson', '13'], { env });
+    expect(read.stdout).toMatch(/You read lesson 13; you are still on lesson 01/);
+    expect(read.stdout).toMatch(/npm run lesson 13 -- --start/);
+    expect(JSON.parse(fs.readFileSync(state, 'utf8')).current).toBe('extract-config');
+    expect(cli(['lesson', '13', '--start'], { env }).code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(state, 'utf8')).current).toBe('queues-and-email');
   });
 
   test('lesson without a number, piped: the list instead of a menu', () => {

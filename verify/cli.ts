@@ -11,7 +11,7 @@ export interface Command {
 }
 
 export const COMMANDS: Record<string, Command> = {
-  lesson: { usage: 'lesson [N]', summary: 'Show lesson N (or a menu) and make it the current lesson', load: () => import('./commands/lesson.ts') },
+  lesson: { usage: 'lesson [N] [--start]', summary: 'Read lesson N (or pick one in a menu); --start makes it the lesson you work on', load: () => import('./commands/lesson.ts') },
   verify: {
     usage: 'verify [N] [--all] [--watch] [--json] [--workspace DIR] [--no-cluster] [--context NAME] [--disruptive]',
     summary: 'Check your work for the current (or given) lesson',
@@ -30,7 +30,7 @@ export const COMMANDS: Record<string, Command> = {
     summary: 'Instructors: apply every solution in order to the cluster and verify every lesson',
     load: () => import('./commands/rehearse.ts'),
   },
-  status: { usage: 'status', summary: 'Your progress through the lessons', load: () => import('./commands/status.ts') },
+  status: { usage: 'status [--json]', summary: 'Your progress: each lesson\'s last verdict, when, which layers ran, and what came from solution --apply', load: () => import('./commands/status.ts') },
   classroom: {
     usage: 'classroom [--port N] [--host ADDR]',
     summary: 'Instructors: a live dashboard of the room (who is stuck on which check)',

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { EXIT, type ExitCode, UsageError } from '../core/errors.ts';
 import { findLesson, listLessons, type Lesson } from '../core/lessons.ts';
 import { DEFAULT_WORKSPACE, displayPath } from '../core/paths.ts';
+import { forgetFrom } from '../core/progress.ts';
 import { updateState } from '../core/state.ts';
 import { backupWorkspace, copyTree, isLocalConfig, isRuntimeEntry, linkDependencies, replaceWorkspace, resolveWorkspace, workspaceToReplace } from '../core/workspace.ts';
 import { lessonArg, parse } from './args.ts';
@@ -56,7 +57,18 @@ function writeOut(lesson: Lesson, out: string): ExitCode {
 async function apply(lesson: Lesson, workspace: string, cluster: { context?: string } | undefined): Promise<ExitCode> {
   const backup = backupWorkspace(workspace, `before-solution-${lesson.number}`);
   replaceWorkspace(workspace, lesson.solutionDir);
-  updateState((s) => void (s.current = lesson.slug));
+  // The code is now the reference, not the learner's: progress says so, and what was
+  // verified after this lesson described code that is gone.
+  const lessons = listLessons();
+  const following = lessons.find((l) => l.index === lesson.index + 1);
+  // Progress describes legacy-app/ only, as verify records it.
+  if (workspace === path.resolve(DEFAULT_WORKSPACE)) {
+    updateState((s) => {
+      s.current = lesson.slug;
+      if (following) forgetFrom(s, lessons, following);
+      s.applied[lesson.slug] = new Date().toISOString();
+    });
+  }
   if (backup) process.stdout.write(`Backed up your work to ${displayPath(backup)}\n`);
   process.stdout.write(`Your workspace ${displayPath(workspace)} now holds the reference solution of lesson ${lesson.number} (your .env files were kept).\n`);
   const hasManifests = fs.existsSync(path.join(workspace, 'k8s'));

@@ -5,7 +5,7 @@ import { selectLayers, type Layer } from '../core/check.ts';
 import { EXIT, type ExitCode } from '../core/errors.ts';
 import { findLesson, listLessons, loadChecks, type Lesson } from '../core/lessons.ts';
 import { DEFAULT_WORKSPACE, displayPath } from '../core/paths.ts';
-import { currentLesson, nextLesson } from '../core/progress.ts';
+import { currentLesson, nextLesson, recordOf } from '../core/progress.ts';
 import { humanReporter } from '../core/report-human.ts';
 import { toJson } from '../core/report-json.ts';
 import { fullId, runLesson, type LessonReport } from '../core/runner.ts';
@@ -109,7 +109,8 @@ export async function verifyLessons(opts: VerifyOptions): Promise<ExitCode> {
           ),
     });
     reports.push(report);
-    if (opts.recordProgress && report.ok) updateState((s) => void (s.passed[lesson.slug] = new Date().toISOString()));
+    // Every verdict is recorded, a failure too: progress shows the last thing verify found, never an old pass.
+    if (opts.recordProgress && !report.broken) updateState((s) => void (s.lessons[lesson.slug] = recordOf(report, opts.layers)));
     if (report.broken) break;
   }
   if (opts.json) {

@@ -25,7 +25,8 @@ function findRepoRoot(from: string): string {
 }
 export const LESSONS_DIR = path.join(REPO_ROOT, 'lessons');
 export const SOLUTIONS_DIR = path.join(REPO_ROOT, 'solutions');
-export const DEFAULT_WORKSPACE = path.join(REPO_ROOT, 'legacy-app');
+/** The learner's workspace; tests point it at a scratch copy (progress is recorded for this one only). */
+export const DEFAULT_WORKSPACE = process.env.WORKSHOP_WORKSPACE ? path.resolve(process.env.WORKSHOP_WORKSPACE) : path.join(REPO_ROOT, 'legacy-app');
 /** Personal, gitignored: service URLs, backups. */
 // Tests point these elsewhere so they never touch a maintainer's own progress or backups.
 export const WORKSHOP_DIR = process.env.WORKSHOP_HOME ?? path.join(REPO_ROOT, '.workshop');
