@@ -234,7 +234,7 @@ export default [
     learn: '#5-the-digest-as-a-cronjob',
     hints: [
       'k8s/digest-cronjob.yaml: kind CronJob (batch/v1), schedule "0 7 * * *", concurrencyPolicy: Forbid, the teamnotes image, command ["node", "src/digest-job.js"].',
-      'Five fields: minute hour day-of-month month day-of-week. The default concurrencyPolicy (Allow) starts the next run beside one that still runs.',
+      'Five fields: minute hour day-of-month month day-of-week. The default concurrencyPolicy (Allow) starts the next run beside one that still runs; Forbid skips it, Replace stops the old run and starts the new one.',
     ],
     async run(ctx) {
       const [cj] = digestCronJobs(ctx);
@@ -248,9 +248,9 @@ export default [
           evidence: others,
         });
       }
-      return reportLines(cronJobProblems(ctx, cj), `CronJob ${cj.m.name}: "${String(getIn(cj.m.object, ['spec', 'schedule']))}", concurrencyPolicy Forbid, runs \`${[...(cj.main.container.command ?? []), ...(cj.main.container.args ?? [])].join(' ')}\``, {
-        expected: 'a 5-field schedule, concurrencyPolicy: Forbid, a command that runs one digest and exits',
-        why: 'The CronJob is what makes it one digest per schedule: a schedule the API server refuses means none, Allow means two when a run is slow.',
+      return reportLines(cronJobProblems(ctx, cj), `CronJob ${cj.m.name}: "${String(getIn(cj.m.object, ['spec', 'schedule']))}", concurrencyPolicy ${String(getIn(cj.m.object, ['spec', 'concurrencyPolicy']))}, runs \`${[...(cj.main.container.command ?? []), ...(cj.main.container.args ?? [])].join(' ')}\``, {
+        expected: 'a 5-field schedule, concurrencyPolicy: Forbid (or Replace), a command that runs one digest and exits',
+        why: 'The CronJob is what makes it one digest per schedule: a schedule the API server refuses means none, and Allow (the default) starts a second run beside one that is still going.',
         fix: 'Fix k8s/digest-cronjob.yaml as named, then ' + APPLY,
       });
     },

@@ -52,12 +52,38 @@ function variablesOf(ctx: CheckContext, c: ContainerAt): Set<string> {
   return new Set([...(c.container.env ?? []).map((e) => e.name), ...fromEnvFrom]);
 }
 
+/** `node /app/src/x.js` and `node ./src/x.js` are `node src/x.js`: one image, WORKDIR /app. */
+const normalized = (entry: string) => entry.split(/\s+/).map((w) => w.replace(/^\/app\//, '').replace(/^\.\//, '')).join(' ');
+
+/** The image's CMD (exec form) from the workspace's Dockerfile: what a container without command runs. */
+function imageCmd(ctx: CheckContext): string {
+  const m = /^CMD\s+(\[.*\])\s*$/m.exec(ctx.files.read('Dockerfile') ?? '');
+  try {
+    return m ? normalized((JSON.parse(m[1]!) as string[]).join(' ')) : 'node src/server.js';
+  } catch {
+    return 'node src/server.js';
+  }
+}
+
+/**
+ * Does this container start the web server? No command (the image's CMD), or the web
+ * Deployment's own command. What else is correct: any other entry, a file of its own
+ * (`node src/worker.js`) or the web's file with a role flag (`node src/server.js --worker`);
+ * the behaviour checks run `npm run worker` and see what it really does.
+ */
+export function runsTheWeb(ctx: CheckContext, c: ContainerAt): boolean {
+  const entry = normalized(entryOf(c));
+  const web = appDeployment(ctx);
+  const webEntry = web && web.web !== c ? normalized(entryOf(web.web)) || imageCmd(ctx) : imageCmd(ctx);
+  return !entry || entry === webEntry || entry === imageCmd(ctx);
+}
+
 export function workerProblems(ctx: CheckContext, w: Found): string[] {
   const problems: string[] = [];
   const c = w.main;
   const entry = entryOf(c);
-  if (!entry || /server/.test(entry)) {
-    problems.push(`${at(w.m, c.path)}  container ${c.container.name} runs ${entry || "the image's CMD (node src/server.js)"}: a second web server, not a worker`);
+  if (runsTheWeb(ctx, c)) {
+    problems.push(`${at(w.m, c.path)}  container ${c.container.name} runs ${entry || `the image's CMD (${imageCmd(ctx)})`}: a second web server, not a worker`);
   } else {
     for (const f of missingFiles(ctx, entry)) problems.push(`${at(w.m, [...c.path, c.container.command ? 'command' : 'args'])}  \`${entry}\` runs ${f}, which is not in the workspace (nor in the image built from it)`);
   }
@@ -137,11 +163,20 @@ export function cronJobProblems(ctx: CheckContext, cj: Found): string[] {
   const schedule = getIn(cj.m.object, ['spec', 'schedule']);
   const bad = scheduleProblem(schedule);
   if (bad) problems.push(`${at(cj.m, ['spec', 'schedule'])}  ${bad}`);
+  // What else is correct: Replace. When a run is still going at the next scheduled time,
+  // Forbid skips the new one and Replace deletes the running Job (its pods are stopped) and
+  // starts the new one: either way the CronJob never runs two at once. The digest's job ids
+  // make a run cut short by Replace safe to run again. Allow starts the new run beside the
+  // old one; a lock in the app could keep the second from working, but the schedule would
+  // still be two pods, two Postgres scans, and nothing in the manifest would say so.
   const policy = String(getIn(cj.m.object, ['spec', 'concurrencyPolicy']) ?? 'Allow (the default)');
-  if (policy !== 'Forbid') problems.push(`${at(cj.m, ['spec', 'concurrencyPolicy'])}  concurrencyPolicy ${policy}: a run that is still going when the next is due gets a second one beside it`);
+  if (policy !== 'Forbid' && policy !== 'Replace') {
+    problems.push(`${at(cj.m, ['spec', 'concurrencyPolicy'])}  concurrencyPolicy ${policy}: when a run is still going at the next scheduled time, the CronJob starts another Job beside it`);
+  }
   const entry = entryOf(cj.main);
-  if (!entry || /server|worker/.test(entry)) {
-    problems.push(`${at(cj.m, cj.main.path)}  container ${cj.main.container.name} runs ${entry || "the image's CMD (node src/server.js)"}, not the digest job: ${entry ? 'it' : 'a web server'} never exits, so the Job never completes`);
+  const worker = workerDeployment(ctx);
+  if (runsTheWeb(ctx, cj.main) || (worker && normalized(entry) === normalized(entryOf(worker.main)))) {
+    problems.push(`${at(cj.m, cj.main.path)}  container ${cj.main.container.name} runs ${entry || `the image's CMD (${imageCmd(ctx)})`}, not the digest job: ${entry ? 'it' : 'a web server'} never exits, so the Job never completes`);
   } else {
     for (const f of missingFiles(ctx, entry)) problems.push(`${at(cj.m, [...cj.main.path, cj.main.container.command ? 'command' : 'args'])}  \`${entry}\` runs ${f}, which is not in the workspace (nor in the image built from it)`);
   }
