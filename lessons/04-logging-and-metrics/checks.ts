@@ -28,6 +28,8 @@ export default [
       'A log agent (lesson 12) indexes JSON fields; a plain-text line, a banner or a console.log breaks that. Log everything through one pino logger.',
       "const log = require('pino')({ level: config.logLevel }); then log.info({ userId }, 'note created') instead of console.log.",
     ],
+    // What else is correct: any logger (pino, winston, hand-rolled), any field names, stdout
+    // or stderr: only "one JSON object per line" is judged.
     run: (ctx) =>
       withTraffic(ctx, (t) => {
         const bad = nonJsonLines(t.lines);
@@ -55,6 +57,7 @@ export default [
     learn: '#1-json-logs-to-stdout',
     timeoutMs: 40_000,
     hints: ['After the traffic run the verifier looks for logs/ or *.log in the folder the app ran in.', 'A file inside a container is invisible to `kubectl logs`, fills the container disk and dies with the pod. Write to stdout only.'],
+    // What else is correct: anything that writes no file under the app's folder.
     run: (ctx) =>
       withTraffic(ctx, (t) => {
         const found: string[] = [];
@@ -83,6 +86,8 @@ export default [
       'The verifier sends x-request-id: verify-… and expects the same value back in the response header and in a log line; without the header it expects a fresh id.',
       "pino-http's genReqId: reuse a sane incoming x-request-id (an Ingress may set one), else crypto.randomUUID(); res.setHeader('x-request-id', id).",
     ],
+    // What else is correct: any middleware, any id format (UUID, ULID, a counter with the pod
+    // name), the id under any field of the log line.
     run: (ctx) =>
       withTraffic(ctx, (t) => {
         const { sent, echoed, generated } = t.requestId;
@@ -108,6 +113,8 @@ export default [
       "The verifier searches your app's output and /metrics for the passwords in DATABASE_URL and REDIS_URL, SESSION_SECRET, ADMIN_TOKEN, and the Authorization token and session cookie it sent.",
       "Redact request headers in pino: redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers[\"set-cookie\"]']; never log the config object or a connection string.",
     ],
+    // What else is correct: any way of keeping them out (redaction, serializers that pick
+    // fields, not logging headers at all).
     run: (ctx) =>
       withTraffic(ctx, (t) => {
         const leaks = t.secrets.flatMap((s) => {
@@ -132,6 +139,8 @@ export default [
     learn: '#1-json-logs-to-stdout',
     timeoutMs: 30_000,
     hints: ['The verifier starts the app with LOG_LEVEL=error, sends a few requests, and expects no line below error.', 'Read LOG_LEVEL in src/config.js (default info) and pass it to pino({ level }).'],
+    // What else is correct: numeric or named levels in any case, under level, severity or
+    // log.level (lessons/shared/logs.ts).
     async run(ctx) {
       const { env } = await isolatedEnv(ctx, { LOG_LEVEL: 'error' });
       const app = await startInstance(ctx, env);
@@ -154,6 +163,8 @@ export default [
     learn: '#4-a-metrics-endpoint',
     timeoutMs: 40_000,
     hints: ['The verifier reads GET /metrics.', "const client = require('prom-client'); client.collectDefaultMetrics(); app.get('/metrics', async (req, res) => { res.set('Content-Type', client.register.contentType); res.send(await client.register.metrics()); });"],
+    // What else is correct: the text format or OpenMetrics, any client library that exports
+    // the process_* / nodejs_* process metrics.
     run: (ctx) =>
       withTraffic(ctx, (t) => {
         const defaults = [...t.after.keys()].filter((n) => /^(process|nodejs)_/.test(n));

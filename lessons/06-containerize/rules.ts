@@ -152,7 +152,9 @@ export function secretProblems(df: ParsedDockerfile): Problem[] {
           .filter(([name, value]) => SECRET_NAME.test(name) && value !== '')
           .map(([name]) => ({ line: i.line, text: `${i.keyword} ${name}=…: a secret baked into the image (docker history shows it)` }));
       }
-      if ((i.keyword === 'COPY' || i.keyword === 'ADD') && /(^|\s)\.env(\s|$)/.test(i.args)) return [{ line: i.line, text: `${i.keyword} .env: your local secrets in a layer` }];
+      // .env, .env.production, ./config/.env…; the committed template .env.example is fine.
+      const envFile = (i.keyword === 'COPY' || i.keyword === 'ADD') && i.args.split(/\s+/).find((a) => /(^|\/)\.env(\.[\w.-]+)?$/.test(a) && !/\.env\.example$/.test(a));
+      if (envFile) return [{ line: i.line, text: `${i.keyword} ${envFile}: your local secrets in a layer` }];
       return [];
     }),
   );

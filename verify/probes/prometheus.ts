@@ -1,4 +1,5 @@
-// Parsing the Prometheus text exposition format (what /metrics serves), enough to find
+// Parsing the Prometheus text exposition format (what /metrics serves; OpenMetrics too:
+// counters named without _total, _created samples), enough to find
 // families by type and labels and to compare samples before and after some traffic.
 export interface Sample {
   name: string;
@@ -18,7 +19,7 @@ const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
 export function parseMetrics(text: string): Map<string, Family> {
   const families = new Map<string, Family>();
   const familyOf = (sample: string) => {
-    for (const suffix of ['_bucket', '_sum', '_count', '_total', '']) {
+    for (const suffix of ['_bucket', '_sum', '_count', '_total', '_created', '']) {
       const base = suffix && sample.endsWith(suffix) ? sample.slice(0, -suffix.length) : sample;
       if (families.has(base)) return families.get(base)!;
     }
