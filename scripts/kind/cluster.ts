@@ -2,6 +2,7 @@
 // swapped (and, on a cgroup v1 engine, the kubelet patch Kubernetes >= 1.35 needs there). Its
 // kubeconfig is a file of its own, so a learner's ~/.kube/config is never touched. Deleted by name
 // on delete(), on signals (teardown.ts), and — when the process dies hard — with the daemon itself.
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -132,6 +133,82 @@ export async function createKindCluster(d: PrivateDockerd, opts: CreateOptions):
     context: `kind-${name}`,
     kubeconfig: opts.kubeconfig,
     configFile: opts.configOut,
+    delete: async () => {
+      unregister();
+      await del();
+    },
+  };
+}
+
+export interface SetupOptions {
+  kind: string;
+  /** Directory with the kubectl to put first on PATH (the node image's own v1.36 kubectl). */
+  kubectlDir: string;
+  nodeImage: string;
+  kubeconfig: string;
+  /** WORKSHOP_HOME for setup (services.env, generated config), so the repo's .workshop/ stays untouched. */
+  workshopHome: string;
+  log?: (line: string) => void;
+}
+
+/** setup's own CI override: the only difference from a learner's run (see scripts/setup/cluster-config.ts). */
+const NODE_IMAGE_ENV = 'WORKSHOP_KIND_NODE_IMAGE';
+
+/**
+ * Create the cluster the way a learner does: `npm run setup` (doctor, kind-config.yaml, images, backing
+ * services), against the private dockerd, with only the node image swapped. A leftover cluster of the
+ * same name in the private dockerd is deleted first.
+ */
+export async function createClusterThroughSetup(d: PrivateDockerd, opts: SetupOptions): Promise<KindCluster> {
+  const log = opts.log ?? ((l: string) => console.error(`[kind] ${l}`));
+  const text = readFileSync(KIND_CONFIG, 'utf8');
+  const name = clusterName(text);
+  const env: NodeJS.ProcessEnv = {
+    ...d.env,
+    KUBECONFIG: opts.kubeconfig,
+    [NODE_IMAGE_ENV]: opts.nodeImage,
+    WORKSHOP_HOME: opts.workshopHome,
+    PATH: [path.dirname(opts.kind), opts.kubectlDir, process.env.PATH ?? ''].join(':'),
+    NO_COLOR: '1',
+  };
+  if ((await kindClusters(opts.kind, d)).includes(name)) {
+    log(`a cluster "${name}" is left in the private dockerd from an earlier run; deleting it first`);
+    await run(opts.kind, ['delete', 'cluster', '--name', name], { env });
+  }
+  await checkPorts(hostPorts(text));
+
+  let deleted = false;
+  const del = async (): Promise<void> => {
+    if (deleted) return;
+    deleted = true;
+    const t = Date.now();
+    await run(opts.kind, ['delete', 'cluster', '--name', name], { env });
+    log(`cluster "${name}" deleted in ${Math.round((Date.now() - t) / 1000)}s`);
+  };
+  const unregister = onTeardown(`kind cluster "${name}"`, del);
+  const started = Date.now();
+  log(`npm run setup (node image ${opts.nodeImage}, DOCKER_HOST=${d.host})`);
+  const code = await new Promise<number>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'scripts/setup.ts')], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const relay = (b: Buffer): void => {
+      for (const line of b.toString().split('\n')) if (line.trim()) process.stderr.write(`[setup] ${line}\n`);
+    };
+    child.stdout.on('data', relay);
+    child.stderr.on('data', relay);
+    child.on('error', reject);
+    child.on('close', (c) => resolve(c ?? -1));
+  });
+  if (code !== 0) {
+    unregister();
+    await del().catch(() => {});
+    throw new Error(`npm run setup exited ${code} (output above, prefixed [setup])`);
+  }
+  log(`npm run setup done in ${Math.round((Date.now() - started) / 1000)}s`);
+  return {
+    name,
+    context: `kind-${name}`,
+    kubeconfig: opts.kubeconfig,
+    configFile: KIND_CONFIG,
     delete: async () => {
       unregister();
       await del();

@@ -1,7 +1,9 @@
-// The real-kind tier's own proof that the cluster is real: kubelets Ready, pods of an image built
-// here serving HTTP, `kind load docker-image` reaching every node, and a volume bound by the real
-// local-path provisioner. Everything is reached through 127.0.0.1 (a kind port mapping) or the API
-// server's service proxy; nothing sends traffic to pod or node addresses from the host.
+// The real-kind tier's own proof that the cluster is real and that `npm run setup` made it: kubelets
+// Ready, setup's backing services answering on kind-config.yaml's 127.0.0.1 port mappings, pods of an
+// image built here serving HTTP, `kind load docker-image` reaching every node, and a volume bound by
+// the real local-path provisioner. Everything is reached through 127.0.0.1 or the API server's proxy;
+// nothing sends traffic to pod or node addresses from the host.
+import net from 'node:net';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,10 +15,6 @@ import { docker, eventually, kubectl, must } from './helpers.ts';
 
 const NS = `kind-tier-${process.pid}`;
 const IMAGE = 'kind-tier-hello:1.0.0';
-// kind-config.yaml maps 127.0.0.1:8025 to this NodePort on the control-plane node (Mailpit's UI port,
-// free here because this test cluster runs no backing services).
-const NODE_PORT = 30825;
-const HOST_PORT = 8025;
 
 interface NodeList {
   items: {
@@ -68,19 +66,40 @@ describe('real kind cluster', () => {
     await kubectl(['apply', '-n', NS, '-f', '-'], helloManifests());
     await kubectl(['rollout', 'status', '-n', NS, 'deployment/hello', '--timeout=180s']);
 
-    // Through kind's extraPortMapping on 127.0.0.1 (kube-proxy may need a moment after rollout).
+    // Through the API server's service proxy: the Service balances over both pods, one per worker.
     const pods = new Set<string>();
-    await eventually('both pods answering on 127.0.0.1', async () => {
-      const res = await fetch(`http://127.0.0.1:${HOST_PORT}/`, { signal: AbortSignal.timeout(3000) });
-      const body = (await res.json()) as { pod: string; uid: number };
+    await eventually('both pods answering through the Service', async () => {
+      const body = JSON.parse(await kubectl(['get', '--raw', `/api/v1/namespaces/${NS}/services/hello:80/proxy/`])) as { pod: string; uid: number };
       expect(body.uid).toBe(1000);
       pods.add(body.pod);
       return pods.size === 2 ? true : undefined;
     }, 90_000, 250);
+    const nodesOfPods = (await kubectl(['get', 'pods', '-n', NS, '-l', 'app=hello', '-o', 'jsonpath={.items[*].spec.nodeName}'])).split(' ');
+    expect(new Set(nodesOfPods).size).toBe(2);
+  });
 
-    // Through the API server's service proxy (what a check uses when no port is mapped).
-    const viaProxy = JSON.parse(await kubectl(['get', '--raw', `/api/v1/namespaces/${NS}/services/hello:80/proxy/`])) as { pod: string };
-    expect([...pods]).toContain(viaProxy.pod);
+  it("serves setup's Postgres, Redis and Mailpit on kind-config.yaml's 127.0.0.1 port mappings", async () => {
+    // Each answers its own protocol's greeting through the node's port mapping and the NodePort.
+    const greeting = (port: number, send?: string): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const sock = net.connect(port, '127.0.0.1');
+        let got = '';
+        sock.setTimeout(5000, () => sock.destroy(new Error(`no answer on 127.0.0.1:${port}`)));
+        sock.on('connect', () => send && sock.write(send));
+        sock.on('data', (b) => {
+          got += b.toString('latin1');
+          sock.end();
+        });
+        sock.on('close', () => resolve(got));
+        sock.on('error', reject);
+      });
+    await eventually('Redis PONG on 127.0.0.1:6379', async () => ((await greeting(6379, 'PING\r\n')).startsWith('+PONG') ? true : undefined), 60_000);
+    await eventually('Mailpit SMTP banner on 127.0.0.1:1025', async () => ((await greeting(1025)).startsWith('220') ? true : undefined), 60_000);
+    // Postgres answers an SSLRequest with a single 'S' or 'N'.
+    const ssl = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]).toString('latin1');
+    await eventually('Postgres on 127.0.0.1:5432', async () => (/^[SN]$/.test(await greeting(5432, ssl)) ? true : undefined), 60_000);
+    const ui = await fetch('http://127.0.0.1:8025/api/v1/info', { signal: AbortSignal.timeout(5000) });
+    expect(ui.status).toBe(200);
   });
 
   it('has the kind-loaded image on every node (crictl inside each node container)', async () => {
@@ -135,9 +154,8 @@ apiVersion: v1
 kind: Service
 metadata: { name: hello }
 spec:
-  type: NodePort
   selector: { app: hello }
-  ports: [{ port: 80, targetPort: 8080, nodePort: ${NODE_PORT} }]
+  ports: [{ port: 80, targetPort: 8080 }]
 `;
 }
 

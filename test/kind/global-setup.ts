@@ -1,11 +1,14 @@
 // The real-kind tier's one cluster: check the disk, start the private dockerd, build or load the node
-// image, create the cluster of kind-config.yaml (node image swapped), and hand its coordinates to the
-// tests through provide/inject. Teardown deletes the cluster by name and stops the daemon by PID; a
+// image and the stand-in images, then create the cluster the learner's way, with `npm run setup`
+// (only the node image swapped), and hand its coordinates to the tests through provide/inject. Teardown deletes the cluster by name and stops the daemon by PID; a
 // hard death of this process is covered by the daemon's watchdog (scripts/kind/dockerd-reaper.mjs).
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { artifactPath, fmtMs } from '../../scripts/kind/cache.ts';
-import { createKindCluster } from '../../scripts/kind/cluster.ts';
+import { createClusterThroughSetup } from '../../scripts/kind/cluster.ts';
+import { ensureStandInImages } from '../../scripts/kind/images/build.ts';
 import { prepare, stepSummary } from '../../scripts/kind/prepare.ts';
 import { runTeardown } from '../../scripts/kind/teardown.ts';
 
@@ -19,6 +22,8 @@ declare module 'vitest' {
       kindBin: string;
       kubectlBin: string;
       nodeImage: string;
+      /** setup's WORKSHOP_HOME (services.env lives there). */
+      workshopHome: string;
     };
   }
 }
@@ -27,28 +32,35 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const t0 = Date.now();
   try {
     const { dockerd, kind, nodeImage } = await prepare();
+    // Postgres, Redis, Mailpit (setup deploys them) and the Node base: no registry here, so built.
+    await ensureStandInImages({ dockerd, log: (l: string) => console.error(`[kind images] ${l}`) });
     const t1 = Date.now();
-    const cluster = await createKindCluster(dockerd, {
+    const workshopHome = mkdtempSync(path.join(os.tmpdir(), 'kind-tier-home-'));
+    const kubectlDir = artifactPath('node-bin');
+    const cluster = await createClusterThroughSetup(dockerd, {
       kind,
+      kubectlDir,
       nodeImage,
       kubeconfig: path.join(dockerd.runDir, 'kubeconfig'),
-      configOut: path.join(dockerd.runDir, 'kind-config.yaml'),
+      workshopHome,
     });
     console.error(`[kind tests] artifacts:\n${stepSummary()}`);
-    console.error(`[kind tests] ready: build/load ${fmtMs(t1 - t0)}, cluster ${fmtMs(Date.now() - t1)}`);
+    console.error(`[kind tests] ready: build/load ${fmtMs(t1 - t0)}, npm run setup ${fmtMs(Date.now() - t1)}`);
     project.provide('kind', {
       kubeconfig: cluster.kubeconfig,
       context: cluster.context,
       cluster: cluster.name,
       dockerHost: dockerd.host,
       kindBin: kind,
-      kubectlBin: path.join(artifactPath('node-bin'), 'kubectl'),
+      kubectlBin: path.join(kubectlDir, 'kubectl'),
       nodeImage,
+      workshopHome,
     });
     return async () => {
       const t = Date.now();
       await cluster.delete();
       await dockerd.stop();
+      rmSync(workshopHome, { recursive: true, force: true });
       console.error(`[kind tests] cluster deleted and private dockerd stopped in ${fmtMs(Date.now() - t)}`);
     };
   } catch (err) {

@@ -17,14 +17,14 @@ import { KIND_NETWORK, startPrivateDockerd, type PrivateDockerd } from '../../sc
 
 const pexec = promisify(execFile);
 const RUN = `l2k-standin-test-${process.pid}`;
-const image = (repository: string) => {
-  const found = standInImages().find((i) => i.startsWith(`${repository}:`));
-  if (!found) throw new Error(`no stand-in for ${repository} in images.yaml`);
-  return found;
-};
+/** The stand-in for a repository (or a full name), made or loaded on first use. */
+async function img(repositoryOrRef: string): Promise<string> {
+  const ref = repositoryOrRef.includes(':') ? repositoryOrRef : standInImages().find((i) => i.startsWith(`${repositoryOrRef}:`));
+  if (!ref) throw new Error(`no stand-in for ${repositoryOrRef} in images.yaml`);
+  return (await ready(ref)).image;
+}
 
 let d: PrivateDockerd;
-let results: StandInResult[] = [];
 const containers: string[] = [];
 const volumes: string[] = [];
 
@@ -80,10 +80,22 @@ async function httpGet(url: string): Promise<{ status: number; body: string }> {
   return { status: res.status, body: await res.text() };
 }
 
+/** Each image is made (or loaded from the cache) when a test first needs it, so `-t redis` builds only Redis. */
+const ensured = new Map<string, Promise<StandInResult>>();
+function ready(ref: string): Promise<StandInResult> {
+  let p = ensured.get(ref);
+  if (!p) {
+    p = ensureStandInImages({ dockerd: d, images: [ref], log: (l) => console.log(`[stand-ins] ${l}`) }).then((r) => r[0]!);
+    ensured.set(ref, p);
+  }
+  return p;
+}
+/** A cold cache builds from source (the Go builds take many minutes on 2 cores); a warm one loads. */
+const BUILD_BUDGET = 40 * 60_000;
+
 beforeAll(async () => {
   d = await startPrivateDockerd({ reuse: true });
-  results = await ensureStandInImages({ dockerd: d, log: (l) => console.log(`[stand-ins] ${l}`) });
-}, 60 * 60_000);
+}, 120_000);
 
 afterAll(async () => {
   for (const c of containers) await docker(['rm', '-f', '-v', c]).catch(() => {});
@@ -94,14 +106,16 @@ afterAll(async () => {
 describe('which images stand in', () => {
   test('every images.yaml entry is either built under its exact name or listed as unbuildable', async () => {
     const listed = loadImages().images.map((i) => i.image);
+    const results = [];
+    for (const ref of standInImages()) results.push(await ready(ref));
     const built = results.map((r) => r.image);
     for (const name of listed) expect(built.includes(name) !== UNBUILDABLE.includes(name), name).toBe(true);
     for (const name of built) await expect(docker(['image', 'inspect', '--format', '{{.Id}}', name]), name).resolves.toMatch(/^sha256:/);
-  });
+  }, BUILD_BUDGET);
 
   test('exactly Grafana, Loki and Fluent Bit cannot be built here', () => {
     expect([...UNBUILDABLE].map((i) => i.split(':')[0]).sort()).toEqual(['fluent/fluent-bit', 'grafana/grafana', 'grafana/loki']);
-  });
+  }, BUILD_BUDGET);
 });
 
 describe('postgres', () => {
@@ -116,7 +130,7 @@ describe('postgres', () => {
     const vol = `${RUN}-pg17`;
     volumes.push(vol);
     // As lesson 09 runs it: the volume at the pre-18 path, PGDATA one folder down.
-    const c = await start('pg17', [5432], [...env, '-e', 'PGDATA=/var/lib/postgresql/data/pgdata', image('postgres')], { volumes: [`${vol}:/var/lib/postgresql/data`] });
+    const c = await start('pg17', [5432], [...env, '-e', 'PGDATA=/var/lib/postgresql/data/pgdata', await img('postgres')], { volumes: [`${vol}:/var/lib/postgresql/data`] });
     const port = await c.port(5432);
     const client = await eventually('a login as teamnotes', () => connect(port, 'Tn-prod-2019!'), 90_000, c.name);
     try {
@@ -141,20 +155,20 @@ describe('postgres', () => {
       await again.end();
     }
     expect(await logs(c.name)).toMatch(/Skipping initialization/);
-  });
+  }, BUILD_BUDGET);
 
   test('17: without POSTGRES_PASSWORD the container stops and says what to set', async () => {
-    const c = await start('pg17-nopass', [], [image('postgres')]);
+    const c = await start('pg17-nopass', [], [await img('postgres')]);
     expect(await exitCodeOf(c.name)).toBe(1);
     expect(await logs(c.name)).toMatch(/POSTGRES_PASSWORD/);
-  });
+  }, BUILD_BUDGET);
 
   test('18: refuses a volume at the pre-18 path (unused mount/volume), runs with it at /var/lib/postgresql', async () => {
-    const old = await start('pg18-old', [], [...env, '-v', '/var/lib/postgresql/data', 'postgres:18-alpine']);
+    const old = await start('pg18-old', [], [...env, '-v', '/var/lib/postgresql/data', await img('postgres:18-alpine')]);
     expect(await exitCodeOf(old.name)).toBe(1);
     expect(await logs(old.name)).toMatch(/there appears to be PostgreSQL data in:\s+\/var\/lib\/postgresql\/data \(unused mount\/volume\)/);
 
-    const ok = await start('pg18', [5432], [...env, '-v', '/var/lib/postgresql', 'postgres:18-alpine']);
+    const ok = await start('pg18', [5432], [...env, '-v', '/var/lib/postgresql', await img('postgres:18-alpine')]);
     const client = await eventually('a login to 18', async () => connect(await ok.port(5432), 'Tn-prod-2019!'), 90_000, ok.name);
     try {
       expect((await client.query('SHOW data_directory')).rows[0].data_directory).toBe('/var/lib/postgresql/18/docker');
@@ -162,7 +176,7 @@ describe('postgres', () => {
     } finally {
       await client.end();
     }
-  });
+  }, BUILD_BUDGET);
 });
 
 /** A connected node-redis client (the one the verifier uses); throws while Redis is not up yet. */
@@ -175,7 +189,7 @@ async function redisClient(port: number, password?: string) {
 
 describe('redis', () => {
   test('the default command answers PING from another host (protected mode off, as upstream)', async () => {
-    const c = await start('redis-plain', [6379], [image('redis')]);
+    const c = await start('redis-plain', [6379], [await img('redis')]);
     const port = await c.port(6379);
     const r = await eventually('a connection', () => redisClient(port), 60_000, c.name);
     try {
@@ -186,10 +200,10 @@ describe('redis', () => {
       await r.close();
     }
     expect((await docker(['exec', c.name, 'redis-cli', 'ping'])).trim()).toBe('PONG');
-  });
+  }, BUILD_BUDGET);
 
   test("lesson 09's args: --requirepass and --appendonly yes in /data, as uid 999", async () => {
-    const c = await start('redis-auth', [6379], [image('redis'), '--requirepass', 's3cret', '--appendonly', 'yes', '--dir', '/data']);
+    const c = await start('redis-auth', [6379], [await img('redis'), '--requirepass', 's3cret', '--appendonly', 'yes', '--dir', '/data']);
     const port = await c.port(6379);
     const r = await eventually('a login', () => redisClient(port, 's3cret'), 60_000, c.name);
     try {
@@ -206,12 +220,12 @@ describe('redis', () => {
     }
     const sh = "ls -n /data | awk 'NR>1 {print $3}' | sort -u; redis-cli --no-auth-warning -a s3cret ping";
     expect((await docker(['exec', c.name, 'sh', '-c', sh])).trim().split('\n')).toEqual(['999', 'PONG']);
-  });
+  }, BUILD_BUDGET);
 });
 
 describe('mailpit', () => {
   test('accepts SMTP with any login on 1025 and shows the message in its API on 8025, as uid 1000', async () => {
-    const c = await start('mailpit', [1025, 8025], ['--user', '1000:1000', '-e', 'MP_SMTP_AUTH_ACCEPT_ANY=true', '-e', 'MP_SMTP_AUTH_ALLOW_INSECURE=true', image('axllent/mailpit')]);
+    const c = await start('mailpit', [1025, 8025], ['--user', '1000:1000', '-e', 'MP_SMTP_AUTH_ACCEPT_ANY=true', '-e', 'MP_SMTP_AUTH_ALLOW_INSECURE=true', await img('axllent/mailpit')]);
     const api = await c.port(8025);
     await eventually('/readyz', async () => expect((await httpGet(`http://127.0.0.1:${api}/readyz`)).status).toBe(200), 60_000, c.name);
     const smtp = nodemailer.createTransport({ host: '127.0.0.1', port: await c.port(1025), secure: false, auth: { user: 'any', pass: 'thing' } });
@@ -219,27 +233,27 @@ describe('mailpit', () => {
     const list = JSON.parse((await httpGet(`http://127.0.0.1:${api}/api/v1/messages`)).body) as { total: number; messages: { Subject: string }[] };
     expect(list.total).toBe(1);
     expect(list.messages[0]?.Subject).toBe('Stand-in check');
-  });
+  }, BUILD_BUDGET);
 });
 
 describe('traefik', () => {
   test('flags alone run traefik; /ping answers on the admin entry point, read-only and as uid 65532', async () => {
-    const c = await start('traefik', [8000, 9000], ['--user', '65532:65532', '--read-only', image('traefik'), '--entryPoints.web.address=:8000', '--entryPoints.traefik.address=:9000', '--ping=true', '--log.level=INFO']);
+    const c = await start('traefik', [8000, 9000], ['--user', '65532:65532', '--read-only', await img('traefik'), '--entryPoints.web.address=:8000', '--entryPoints.traefik.address=:9000', '--ping=true', '--log.level=INFO']);
     const admin = await c.port(9000);
     await eventually('/ping', async () => expect(await httpGet(`http://127.0.0.1:${admin}/ping`)).toEqual({ status: 200, body: 'OK' }), 60_000, c.name);
     // No router matches: Traefik's own 404, which is what an Ingress pointed at nothing shows.
     expect((await httpGet(`http://127.0.0.1:${await c.port(8000)}/`)).status).toBe(404);
-    expect(await docker(['run', '--rm', '--network', 'none', image('traefik'), 'version'])).toMatch(/Version:\s+v3\.6\./);
-  });
+    expect(await docker(['run', '--rm', '--network', 'none', await img('traefik'), 'version'])).toMatch(/Version:\s+v3\.6\./);
+  }, BUILD_BUDGET);
 });
 
 describe('prometheus', () => {
   test('the default command: ready, healthy, scraping itself, as nobody', async () => {
-    const c = await start('prometheus', [9090], [image('prom/prometheus')]);
+    const c = await start('prometheus', [9090], [await img('prom/prometheus')]);
     const port = await c.port(9090);
     await eventually('/-/ready', async () => expect((await httpGet(`http://127.0.0.1:${port}/-/ready`)).status).toBe(200), 60_000, c.name);
     expect((await httpGet(`http://127.0.0.1:${port}/-/healthy`)).status).toBe(200);
-    const tag = image('prom/prometheus').split(':v')[1];
+    const tag = (await img('prom/prometheus')).split(':v')[1];
     const info = JSON.parse((await httpGet(`http://127.0.0.1:${port}/api/v1/status/buildinfo`)).body) as { data: { version: string } };
     expect(info.data.version).toBe(tag);
     // The image's default prometheus.yml scrapes Prometheus itself every 15 s.
@@ -248,17 +262,17 @@ describe('prometheus', () => {
       expect(q.data.result[0]?.value[1]).toBe('1');
     }, 60_000, c.name);
     expect((await docker(['exec', c.name, 'id', '-u'])).trim()).toBe('65534');
-  });
+  }, BUILD_BUDGET);
 });
 
 describe('node', () => {
   test("node --version is the tag's version, and the user node is uid 1000", async () => {
-    const ref = image('node');
+    const ref = await img('node');
     const version = /^node:(\d+\.\d+\.\d+)/.exec(ref)![1];
     expect((await docker(['run', '--rm', '--network', 'none', ref, 'node', '--version'])).trim()).toBe(`v${version}`);
     expect((await docker(['run', '--rm', '--network', 'none', ref, '--version'])).trim()).toBe(`v${version}`);
     expect((await docker(['run', '--rm', '--network', 'none', ref, 'id', 'node'])).trim()).toMatch(/^uid=1000\(node\) gid=1000\(node\)/);
-  });
+  }, BUILD_BUDGET);
 
   test("lesson 06's Dockerfile builds on it: RUN npm ci reaches the registry, and the app's image runs as 1000", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'l2k-standin-node-'));
@@ -273,5 +287,5 @@ describe('node', () => {
       await docker(['rmi', '-f', tag]).catch(() => {});
       await rm(dir, { recursive: true, force: true });
     }
-  });
+  }, BUILD_BUDGET);
 });
