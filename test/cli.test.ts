@@ -7,6 +7,7 @@ import { describe, expect, inject, test } from 'vitest';
 import { cli, hasStackTrace } from './helpers/cli.ts';
 import { tempDir, workspaceFrom } from './helpers/workspaces.ts';
 import { copyTree } from '../verify/core/workspace.ts';
+import { startBackingServices } from '../verify/services/backing.ts';
 import { REPO_ROOT } from '../verify/core/paths.ts';
 
 const LEGACY = path.join(REPO_ROOT, 'solutions/00-setup');
@@ -204,6 +205,69 @@ describe('verify --all and --watch', () => {
       child.kill('SIGINT');
       await new Promise((r) => child.once('exit', r));
     }
+  });
+});
+
+describe('interrupts', () => {
+  test('Ctrl-C during verify leaves no verify_* database and no temp folder, and says one "Interrupted" line', async () => {
+    // Its own Postgres and Redis, so no other test's databases come and go in between.
+    const services = await startBackingServices();
+    const tmp = tempDir('l2k-tmp-');
+    try {
+      const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/workshop.mjs'), 'verify', '1', '--workspace', workspaceFrom(path.join(REPO_ROOT, 'solutions/01-extract-config'))], {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', TMPDIR: tmp, WORKSHOP_HOME: tempDir('l2k-home-'), WORKSHOP_STATE_FILE: path.join(tmp, 'state.json'), ...services.urls },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+      const exited = new Promise<number | null>((r) => child.once('exit', r));
+      const { default: pg } = await import('pg');
+      const db = new pg.Client({ connectionString: services.urls.DATABASE_URL });
+      await db.connect();
+      const scratch = async () => (await db.query("SELECT datname FROM pg_database WHERE datname LIKE 'verify\\_%'")).rows.length;
+      try {
+        // Interrupt once the run has made a database of its own.
+        for (let i = 0; i < 600 && (await scratch()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+        expect(await scratch()).toBeGreaterThan(0);
+        child.kill('SIGINT');
+        expect(await exited).toBe(130);
+        expect(await scratch()).toBe(0);
+      } finally {
+        await db.end();
+      }
+      expect(fs.readdirSync(tmp).filter((f) => f.startsWith('verify-'))).toEqual([]);
+      expect(out.match(/Interrupted/g)).toHaveLength(1);
+      expect(out).not.toMatch(/FAIL|passed/);
+    } finally {
+      await services.stop();
+    }
+  });
+
+  test('Ctrl-C in --watch during a run: one line, no report of checks the Ctrl-C broke', async () => {
+    const ws = workspaceFrom(path.join(REPO_ROOT, 'solutions/01-extract-config'));
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/workshop.mjs'), 'verify', '1', '--watch', '--workspace', ws], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...inject('services'), NO_COLOR: '1', WORKSHOP_HOME: tempDir('l2k-home-') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', r));
+    const waitFor = async (cond: () => boolean) => {
+      for (let i = 0; i < 600 && !cond(); i++) await new Promise((r) => setTimeout(r, 50));
+      return cond();
+    };
+    expect(await waitFor(() => out.includes('Watching'))).toBe(true);
+    fs.writeFileSync(path.join(ws, 'README.md'), 'changed\n');
+    expect(await waitFor(() => out.split('Lesson 01 ·').length === 3)).toBe(true);
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    const second = out.split('Lesson 01 ·')[2]!;
+    expect(second).not.toMatch(/FAIL/);
+    expect(out.match(/Stopped watching/g)).toHaveLength(1);
   });
 });
 

@@ -11,6 +11,7 @@ import { toJson } from '../core/report-json.ts';
 import { fullId, runLesson, type LessonReport } from '../core/runner.ts';
 import { readState, updateState } from '../core/state.ts';
 import { resolveWorkspace } from '../core/workspace.ts';
+import { interruptCleanly } from '../probes/cleanup.ts';
 import { lessonArg, parse } from './args.ts';
 
 const USAGE = 'verify [N] [--all] [--watch] [--json] [--workspace DIR] [--no-cluster] [--context NAME] [--disruptive]';
@@ -66,6 +67,7 @@ export async function run(args: string[]): Promise<ExitCode> {
     hint: `npm run hint${rerunArgs(query, values, ['workspace', 'no-cluster', 'context'])}`,
     recordProgress: workspace === path.resolve(DEFAULT_WORKSPACE),
   };
+  if (!values.watch) interruptCleanly('✖ Interrupted: verify stopped. The apps it started and its temporary databases and folders are removed; nothing was recorded.');
   if (values.watch) {
     const { watch } = await import('./watch.ts');
     return watch(workspace, () => verifyLessons(opts));

@@ -4,6 +4,7 @@ import chokidar from 'chokidar';
 import pc from 'picocolors';
 import { EXIT, type ExitCode } from '../core/errors.ts';
 import { isRuntimeEntry } from '../core/workspace.ts';
+import { interruptCleanly } from '../probes/cleanup.ts';
 import path from 'node:path';
 
 export async function watch(workspace: string, verify: () => Promise<ExitCode>): Promise<ExitCode> {
@@ -38,8 +39,9 @@ export async function watch(workspace: string, verify: () => Promise<ExitCode>):
   watcher.on('error', (err) => {
     process.stderr.write(`✖ Cannot watch ${workspace}: ${(err as Error).message}. Run \`npm run verify\` by hand after each change instead.\n`);
   });
+  // Ctrl-C may land mid-run: undo what that run started and say one line, never a report
+  // of checks whose app was just killed by the same Ctrl-C.
+  interruptCleanly('Stopped watching.', EXIT.ok);
   await cycle();
-  await new Promise<void>((resolve) => process.once('SIGINT', resolve));
-  await watcher.close();
-  return EXIT.ok;
+  return new Promise<ExitCode>(() => {});
 }
