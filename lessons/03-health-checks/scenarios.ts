@@ -77,9 +77,20 @@ export function healthApp(ctx: CheckContext): Promise<HealthApp> {
 }
 
 export interface Outage {
+  /** The first 503 (or a slow or failed answer), or the last 200 when none came within NOTICE_MS. */
   readiness: ProbeAnswer;
+  /** How long after the outage began `readiness` was asked. */
+  afterMs: number;
   liveness: ProbeAnswer;
 }
+
+/**
+ * How long readiness may take to notice an outage. The kubelet asks every periodSeconds
+ * (10 s by default), so a readiness served from a background check that runs every second
+ * is as correct as one that checks on every request: each answer must be fast, and the
+ * answer must turn to 503 soon, not at once.
+ */
+export const NOTICE_MS = 5000;
 
 /** Black-hole one dependency, ask both endpoints, restore. Postgres first, then Redis, never both at once. */
 export function outage(ctx: CheckContext, service: 'postgres' | 'redis'): Promise<Outage> {
@@ -88,8 +99,15 @@ export function outage(ctx: CheckContext, service: 'postgres' | 'redis'): Promis
     const app = await healthApp(ctx);
     app.blackhole(service);
     try {
-      const [readiness, liveness] = await Promise.all([probe(`${app.url}/readyz`), probe(`${app.url}/livez`)]);
-      return { readiness, liveness };
+      const began = Date.now();
+      let [readiness, liveness] = await Promise.all([probe(`${app.url}/readyz`), probe(`${app.url}/livez`)]);
+      let afterMs = 0;
+      while (readiness.status === 200 && Date.now() - began < NOTICE_MS) {
+        await new Promise((r) => setTimeout(r, 250));
+        afterMs = Date.now() - began;
+        readiness = await probe(`${app.url}/readyz`);
+      }
+      return { readiness, afterMs, liveness };
     } finally {
       app.restore();
       // The Redis outage follows this one: it needs a healthy baseline, or a 503 caused
