@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { KubernetesObject, V1PersistentVolumeClaim, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
-import { envSource, formatLabels, getIn, missingLabels, selectorOf, variableReferences } from '../../verify/probes/k8s-semantics.ts';
-import { appDeployment, APPLY, at, live, NAMESPACE, namespaceOf, notApplied, podEvidence, podReady, podsOf, valueInFiles, workloadsRunning, reportLines } from '../shared/k8s.ts';
-import { covers, dataDir, redisPersistenceOff, requirepass, serviceForHost } from './rules.ts';
+import { envReferences, envSource, formatLabels, getIn, missingLabels, selectorOf, unexpandedReferences, variableReferences } from '../../verify/probes/k8s-semantics.ts';
+import { parseEnvFile } from '../../verify/core/cluster-apply.ts';
+import { appDeployment, APPLY, at, keysInFiles, live, NAMESPACE, namespaceOf, notApplied, podEvidence, podReady, podsOf, valueInFiles, workloadsRunning, reportLines } from '../shared/k8s.ts';
+import { covers, dataDir, redisAppendOnly, redisPersistenceOff, requirepass, serviceForHost } from './rules.ts';
 
 const DATABASES = ['postgres', 'redis'] as const;
 type Db = (typeof DATABASES)[number];
+/** Where the Secret the workloads read comes from (cluster-apply and the lessons' kubectl command). */
+const SECRET_SOURCE_FILES = '.env.cluster (and its template .env.cluster.example)';
 const needsSts = { severity: 'required' as const, layer: 'manifest' as const, dependsOn: ['statefulsets-exist'] };
 
 function statefulSets(ctx: CheckContext) {
@@ -100,7 +103,14 @@ export default [
         else if (!mounts.some((vm) => covers(vm.mountPath, dir))) {
           problems.push(`${at(s.m, [...s.main.path, 'volumeMounts'])}  ${s.db} writes ${dir} (${why}), but the volume is mounted at ${mounts.map((vm) => vm.mountPath).join(', ')}: the data stays in the container`);
         }
+        // PGDATA must be a folder inside the volume: the root of many disks holds lost+found, and initdb refuses a non-empty directory.
+        if (s.db === 'postgres' && mounts.some((vm) => vm.mountPath.replace(/\/+$/, '') === dir.replace(/\/+$/, ''))) {
+          problems.push(`${at(s.m, [...s.main.path, 'volumeMounts'])}  Postgres keeps its data at the root of the volume (${dir}): on a disk with lost+found, initdb stops with "directory exists but is not empty"; set PGDATA to a subfolder such as ${dir}/pgdata`);
+        }
         if (s.db === 'redis' && redisPersistenceOff(s.main)) problems.push(`${at(s.m, [...s.main.path, 'args'])}  --save "" with appendonly off: Redis writes nothing to its volume`);
+        else if (s.db === 'redis' && !redisAppendOnly(s.main, s.tpl, ctx.manifests.find('ConfigMap'))) {
+          problems.push(`${at(s.m, [...s.main.path, s.main.container.args ? 'args' : 'image'])}  Redis runs without the append-only file (--appendonly yes): a crash or OOM kill loses every session since the last snapshot`);
+        }
       }
       return reportLines(problems, 'each StatefulSet mounts its claim where its database writes', {
         expected: 'volumeClaimTemplates with accessModes and storage, mounted at (or above) the data directory',
@@ -145,11 +155,38 @@ export default [
           const pass = requirepass(s.main);
           if (pass === undefined) problems.push(`${at(s.m, s.main.path)}  Redis has no --requirepass: anything in the cluster can read every session`);
           else {
-            const refs = variableReferences(pass);
+            // Under `sh -c "redis-server --requirepass $REDIS_PASSWORD"` the shell expands $NAME; without a shell only $(NAME) is expanded (by Kubernetes).
+            const shellRuns = [...(s.main.container.command ?? []), ...(s.main.container.args ?? [])].some((a) => /^(\/(usr\/)?bin\/)?(ba|da)?sh$/.test(a));
+            const refs = [...variableReferences(pass), ...(shellRuns ? [...pass.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g)].map((m) => m[1]!) : [])];
             const fromSecret = refs.length > 0 && refs.every((r) => envSource(s.main, r).from === 'Secret');
-            if (!fromSecret) problems.push(`${at(s.m, [...s.main.path, 'args'])}  --requirepass ${refs.length ? `uses ${refs.join(', ')}, not from a Secret` : 'is a literal'}`);
+            const shell = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(pass)?.[1];
+            if (!fromSecret) problems.push(`${at(s.m, [...s.main.path, 'args'])}  --requirepass ${refs.length ? `uses ${refs.join(', ')}, not from a Secret` : shell ? `${pass}: no shell runs to expand it (Kubernetes expands $(${shell})), so the password is that text` : 'is a literal'}`);
           }
         }
+      }
+      // Correct: secretKeyRef (or envFrom of the Secret), POSTGRES_PASSWORD_FILE from a Secret
+      // volume, --requirepass $(VAR) or a config file; what still breaks the password on its
+      // way: a $(VAR) used above its definition, a key the Secret's source does not have, and
+      // characters that break the URL the password is put into.
+      const keysOf = keysInFiles(ctx);
+      const app = appDeployment(ctx);
+      const containers = [...statefulSets(ctx).map((s) => ({ m: s.m, c: s.main })), ...(app ? [{ m: app.m, c: app.web }] : [])];
+      for (const { m, c } of containers) {
+        for (const u of unexpandedReferences(c, keysOf)) problems.push(`${at(m, u.path)}  ${u.variable} uses $(${u.ref}) before ${u.ref} is defined: Kubernetes leaves the text $(${u.ref}) in the value`);
+        for (const ref of envReferences(c)) {
+          const keys = ref.kind === 'Secret' && ref.key && !ctx.manifests.find('Secret').some((x) => x.name === ref.name) ? keysOf('Secret', ref.name) : undefined;
+          if (keys && !keys.includes(ref.key!)) problems.push(`${at(m, ref.path)}  ${ref.key} is not in ${SECRET_SOURCE_FILES}: the Secret made from it lacks the key, and the pod stops in CreateContainerConfigError`);
+        }
+      }
+      const secretEnv = parseEnvFile(ctx.files.read('.env.cluster') ?? '');
+      for (const { m, c } of containers) {
+        (c.container.env ?? []).forEach((e, i) => {
+          if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(String(e.value ?? ''))) return;
+          for (const ref of variableReferences(String(e.value))) {
+            const bad = /[/#?%\s]/.exec(secretEnv[ref] ?? '');
+            if (bad) problems.push(`${at(m, [...c.path, 'env', i, 'value'])}  ${e.name} puts $(${ref}) into a URL, and its value in .env.cluster has "${bad[0].trim() || 'a space'}", which breaks the URL (generate hex: openssl rand -hex 16)`);
+          }
+        });
       }
       return reportLines(problems, 'both passwords come from a Secret', {
         expected: 'secretKeyRef for POSTGRES_PASSWORD; --requirepass $(REDIS_PASSWORD) with REDIS_PASSWORD from secretKeyRef',

@@ -1,6 +1,6 @@
 // Where Postgres and Redis keep their data, and whether a host name in a URL names one
 // of the learner's Services. Database knowledge for lesson 09's checks.
-import { envSource, parseImage, type ContainerAt } from '../../verify/probes/k8s-semantics.ts';
+import { envSource, getIn, parseImage, type ContainerAt, type PodTemplate } from '../../verify/probes/k8s-semantics.ts';
 import type { Manifest } from '../../verify/probes/manifests.ts';
 
 /** The directory a database container writes, and the mount path the lesson recommends. */
@@ -57,4 +57,26 @@ export function requirepass(c: ContainerAt): string | undefined {
   if (i >= 0) return args[i + 1] ?? '';
   const inline = args.find((a) => /--requirepass\s+\S+/.test(a));
   return inline ? /--requirepass\s+(\S+)/.exec(inline)![1] : undefined;
+}
+
+/**
+ * Whether Redis keeps an append-only file, so a crash loses no acknowledged write: the
+ * official image starts with it off. Correct answers: `--appendonly yes` in command/args,
+ * or a redis.conf from a ConfigMap of k8s/ (mounted as a volume, passed as the first
+ * argument) that says `appendonly yes`; a later `--appendonly no` wins over the file.
+ */
+export function redisAppendOnly(c: ContainerAt, tpl: PodTemplate, configMaps: Manifest[]): boolean {
+  // Tokens, so `sh -c "redis-server /etc/redis.conf --appendonly yes"` reads like the exec form.
+  const args = [...(c.container.command ?? []), ...(c.container.args ?? [])].flatMap((a) => a.split(/\s+/)).map((a) => a.replace(/^["']|["']$/g, ''));
+  const flag = args.map((a, i) => (a === '--appendonly' ? args[i + 1] : /^--appendonly[= ]/.test(a) ? a.split(/[= ]/)[1] : undefined)).filter((x) => x !== undefined).at(-1);
+  if (flag !== undefined) return flag === 'yes';
+  const conf = args.find((a) => /\.conf$/.test(a));
+  if (!conf) return false;
+  const mount = (c.container.volumeMounts ?? []).find((vm) => covers(vm.mountPath, conf));
+  const volume = (tpl.spec.volumes ?? []).find((v) => v.name === mount?.name);
+  const cm = configMaps.find((m) => m.name === volume?.configMap?.name);
+  const data = (getIn(cm?.object, ['data']) ?? {}) as Record<string, unknown>;
+  const key = mount?.subPath || conf.slice((mount?.mountPath.replace(/\/+$/, '') ?? '').length + 1);
+  const text = key in data ? String(data[key]) : Object.values(data).map(String).join('\n');
+  return /^\s*appendonly\s+"?yes"?\s*$/im.test(text);
 }

@@ -424,3 +424,22 @@ export function locateSteps(obj: unknown, steps: FieldStep[]): FieldPath {
   }
   return path;
 }
+
+/**
+ * `$(NAME)` references in `env` values that Kubernetes leaves as they are, because NAME is
+ * not defined before that entry: the kubelet expands a value with the envFrom variables and
+ * the `env` entries above it only, so a reference to a later entry stays literal text.
+ */
+export function unexpandedReferences(c: ContainerAt, keysOf?: KeysOf): Array<{ path: FieldPath; variable: string; ref: string }> {
+  const env = c.container.env ?? [];
+  const out: Array<{ path: FieldPath; variable: string; ref: string }> = [];
+  env.forEach((e, i) => {
+    if (e.value === undefined || e.valueFrom) return;
+    for (const ref of variableReferences(String(e.value))) {
+      const earlier = env.slice(0, i).some((x) => x.name === ref);
+      const before = { ...c, container: { ...c.container, env: [] } };
+      if (!earlier && envSource(before, ref, keysOf).from === 'unset') out.push({ path: [...c.path, 'env', i, 'value'], variable: e.name, ref });
+    }
+  });
+  return out;
+}
