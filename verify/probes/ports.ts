@@ -16,6 +16,11 @@ function tryListen(port: number): Promise<boolean> {
   });
 }
 
+/** Whether `port` on 127.0.0.1 is free right now (to reuse a port chosen on an earlier start). */
+export function portFree(port: number): Promise<boolean> {
+  return tryListen(port);
+}
+
 /** A port that was free on 127.0.0.1 a moment ago and that this process has not handed out before. */
 export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {

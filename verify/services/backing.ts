@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EnvironmentError } from '../core/errors.ts';
-import { freePort, tcpReachable } from '../probes/ports.ts';
+import { freePort, portFree, tcpReachable } from '../probes/ports.ts';
 import type { ServiceUrls } from '../probes/services.ts';
 import { findPostgresBin, findRedisServer } from './binaries.ts';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
@@ -60,7 +60,7 @@ function stopProcess(child: ChildProcess, graceMs = 5000): Promise<void> {
   });
 }
 
-async function startPostgres(dir: string, password: string): Promise<{ url: string; child: ChildProcess }> {
+async function startPostgres(dir: string, password: string, wantedPort?: number): Promise<{ url: string; child: ChildProcess }> {
   const bin = findPostgresBin();
   if (!bin) throw new EnvironmentError('No Postgres server binaries (initdb, postgres) were found.', INSTALL_HINT);
   const owner = unprivilegedUser();
@@ -80,7 +80,7 @@ async function startPostgres(dir: string, password: string): Promise<{ url: stri
     const stderr = String((err as { stderr?: Buffer }).stderr ?? '').trim().split('\n').slice(-3).join(' ');
     throw new EnvironmentError(`initdb failed: ${stderr}`, INSTALL_HINT);
   }
-  const port = await freePort();
+  const port = await portOr(wantedPort);
   const logFile = path.join(dir, 'postgres.log');
   const log = fs.openSync(logFile, 'a');
   if (owner) fs.chownSync(logFile, owner.uid, owner.gid);
@@ -97,10 +97,10 @@ async function startPostgres(dir: string, password: string): Promise<{ url: stri
   return { url: `postgres://workshop:${password}@127.0.0.1:${port}/postgres`, child };
 }
 
-async function startRedis(dir: string, password: string): Promise<{ url: string; child: ChildProcess }> {
+async function startRedis(dir: string, password: string, wantedPort?: number): Promise<{ url: string; child: ChildProcess }> {
   const bin = findRedisServer();
   if (!bin) throw new EnvironmentError('No redis-server binary was found.', INSTALL_HINT);
-  const port = await freePort();
+  const port = await portOr(wantedPort);
   const logFile = path.join(dir, 'redis.log');
   const child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--requirepass', password, '--logfile', logFile], {
     stdio: 'ignore',
@@ -110,9 +110,38 @@ async function startRedis(dir: string, password: string): Promise<{ url: string;
   return { url: `redis://:${password}@127.0.0.1:${port}`, child };
 }
 
-export async function startBackingServices(): Promise<BackingServices> {
+/** The ports and passwords of one start, kept so the next start reuses them (a learner's .env stays right). */
+export interface ServicesIdentity {
+  postgres: { port: number; password: string };
+  redis: { port: number; password: string };
+  smtp: { port: number };
+}
+
+/** The port used last time when it is still free, else a new one. */
+async function portOr(wanted: number | undefined): Promise<number> {
+  return wanted !== undefined && (await portFree(wanted)) ? wanted : freePort();
+}
+
+function readIdentity(file: string | undefined): Partial<ServicesIdentity> {
+  if (!file) return {};
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<ServicesIdentity>;
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Start the three services. With `identityFile` (what `npm run services` passes), the
+ * ports and passwords of the previous start are reused whenever those ports are free, and
+ * saved for the next one: the URLs a learner copied into their .env keep working.
+ */
+export async function startBackingServices(opts: { identityFile?: string } = {}): Promise<BackingServices> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workshop-services-'));
   const secret = () => randomBytes(12).toString('hex');
+  const saved = readIdentity(opts.identityFile);
+  const pgPassword = saved.postgres?.password ?? secret();
+  const redisPassword = saved.redis?.password ?? secret();
   const children: ChildProcess[] = [];
   let smtp: SmtpSink | undefined;
   const stop = async () => {
@@ -121,10 +150,23 @@ export async function startBackingServices(): Promise<BackingServices> {
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const [pg, redis, sink] = await Promise.all([startPostgres(dir, secret()), startRedis(dir, secret()), startSmtpSink()]);
+    const [pg, redis, sink] = await Promise.all([
+      startPostgres(dir, pgPassword, saved.postgres?.port),
+      startRedis(dir, redisPassword, saved.redis?.port),
+      startSmtpSink(saved.smtp?.port),
+    ]);
     children.push(pg.child, redis.child);
     smtp = sink;
     await waitForPostgresQueries(pg.url);
+    if (opts.identityFile) {
+      const identity: ServicesIdentity = {
+        postgres: { port: Number(new URL(pg.url).port), password: pgPassword },
+        redis: { port: Number(new URL(redis.url).port), password: redisPassword },
+        smtp: { port: Number(new URL(sink.url).port) },
+      };
+      fs.mkdirSync(path.dirname(opts.identityFile), { recursive: true });
+      fs.writeFileSync(opts.identityFile, `${JSON.stringify(identity, null, 2)}\n`, { mode: 0o600 });
+    }
     return {
       urls: { DATABASE_URL: pg.url, REDIS_URL: redis.url, SMTP_URL: sink.url },
       smtp: sink,

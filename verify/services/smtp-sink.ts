@@ -2,7 +2,7 @@
 // for Mailpit where no container can run. Accepts any login, so apps that send SMTP
 // credentials work unchanged.
 import { SMTPServer } from 'smtp-server';
-import { freePort } from '../probes/ports.ts';
+import { freePort, portFree } from '../probes/ports.ts';
 
 export interface CapturedMail {
   from: string;
@@ -16,7 +16,8 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
-export async function startSmtpSink(): Promise<SmtpSink> {
+/** An SMTP server that keeps every mail; on `wanted` when that port is free, else on a free one. */
+export async function startSmtpSink(wanted?: number): Promise<SmtpSink> {
   const messages: CapturedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -37,7 +38,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       });
     },
   });
-  const port = await freePort();
+  const port = wanted !== undefined && (await portFree(wanted)) ? wanted : await freePort();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());
