@@ -2,7 +2,7 @@ import { defineCheck, fail, pass } from '../../verify/core/check.ts';
 import { describeExit } from '../../verify/probes/app.ts';
 import { describeFetchError } from '../../verify/probes/http.ts';
 import { REQUIRED_VARS, testUser } from '../shared/teamnotes.ts';
-import { configuredApp, startWithout } from '../shared/run-app.ts';
+import { configuredApp, MISSING_VAR_WAIT_MS, startWithout } from '../shared/run-app.ts';
 import { ignores, ignoringLine } from './gitignore.ts';
 import { findFallbacks, findSecrets, isPlaceholder, maskedFallback, maskedMatch, unreadRequiredVars } from './scan.ts';
 
@@ -58,7 +58,7 @@ export default [
     severity: 'required',
     layer: 'behaviour',
     learn: '#2-fail-fast-on-missing-values',
-    timeoutMs: 20_000,
+    timeoutMs: 30_000,
     hints: [
       `The verifier starts your app three times, each time leaving out one of ${required}, and expects it to stop at once with a non-zero exit code and the variable's name.`,
       'A pod that crashes at start shows up as CrashLoopBackOff with your message in `kubectl logs`; a pod that starts and fails later looks healthy until a user hits it. Validate all required variables before app.listen.',
@@ -69,7 +69,7 @@ export default [
       const bad = results.filter((r) => !r.ok);
       if (!bad.length) return pass(results.map((r) => `without ${r.name}: ${r.observed}`).join('; '));
       return fail(bad.map((r) => `without ${r.name} the app ${r.observed}`).join('; '), {
-        expected: 'exit with a non-zero code within 5 s, printing the missing variable\'s name',
+        expected: `exit with a non-zero code within ${MISSING_VAR_WAIT_MS / 1000} s, printing the missing variable's name`,
         why: 'A silent default or a late failure means a misconfigured pod looks healthy while it writes to the wrong database or 500s on every login.',
         fix: 'Validate every required variable in src/config.js at start-up; exit 1 with one line naming what is missing.',
         evidence: bad[0]!.tail.map((l) => `(without ${bad[0]!.name}) ${l}`),

@@ -14,7 +14,7 @@ export default [
     severity: 'required',
     layer: 'behaviour',
     learn: '#1-sessions-in-redis',
-    timeoutMs: 15_000,
+    timeoutMs: 20_000,
     hints: [
       'Started without REDIS_URL, the app should stop at once and name it, like the other required variables.',
       'Add REDIS_URL to the required list in src/config.js and to .env.example.',

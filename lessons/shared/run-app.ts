@@ -13,6 +13,13 @@ export interface MissingVarResult {
 }
 
 /**
+ * How long a copy started without a variable gets to exit or listen. A correct app exits in
+ * well under a second, but several copies start at once (and the workshop laptop may be busy
+ * building images): a tight limit would blame the learner for a slow machine.
+ */
+export const MISSING_VAR_WAIT_MS = 10_000;
+
+/**
  * Start the app without `name` (from a copy without .env, so a local file cannot fill it in).
  * Several of these run at once, beside the fully configured copy: an app that hard-codes the
  * legacy port gets it moved to a free one, or the copies would crash on each other's port and
@@ -20,7 +27,7 @@ export interface MissingVarResult {
  */
 export async function startWithout(ctx: CheckContext, name: string): Promise<MissingVarResult> {
   const env = await appEnv(ctx, { [name]: undefined });
-  const r = await ctx.app.start({ env, withoutFiles: ['.env'], startTimeoutMs: 5000, remapPorts: { [LEGACY_PORT]: await ctx.app.freePort() } });
+  const r = await ctx.app.start({ env, withoutFiles: ['.env'], startTimeoutMs: MISSING_VAR_WAIT_MS, remapPorts: { [LEGACY_PORT]: await ctx.app.freePort() } });
   const output = `${r.app.stdout}\n${r.app.stderr}`;
   const tail = r.app.tail(6);
   if (r.ports.length) return { name, ok: false, observed: `started and listened on port ${r.ports[0]}`, tail };
@@ -28,7 +35,7 @@ export async function startWithout(ctx: CheckContext, name: string): Promise<Mis
   if (r.exit && conflict && !output.includes(name)) {
     return { name, ok: false, observed: `${describeExit(r.exit)}, because port ${conflict.port} was already in use (not because ${name} was missing; PORT was ${env.PORT})`, tail };
   }
-  if (!r.exit) return { name, ok: false, observed: 'neither exited nor listened within 5 s', tail };
+  if (!r.exit) return { name, ok: false, observed: `neither exited nor listened within ${MISSING_VAR_WAIT_MS / 1000} s`, tail };
   if (r.exit.code === 0) return { name, ok: false, observed: 'exited with code 0, which reads as success', tail };
   if (!output.includes(name)) return { name, ok: false, observed: `${describeExit(r.exit)} without naming ${name}`, tail };
   return { name, ok: true, observed: `${describeExit(r.exit)} naming ${name}`, tail };
