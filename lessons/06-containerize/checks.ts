@@ -80,6 +80,8 @@ export default [
     title: 'A multi-stage build: dependencies installed in their own stage',
     learn: '#2-install-dependencies-in-their-own-stage',
     hints: ['Two FROM lines: one stage installs dependencies, the last one copies what runs.', 'FROM node:22… AS deps / RUN npm ci --omit=dev / FROM node:22… / COPY --from=deps /app/node_modules ./node_modules'],
+    // What else is correct: any number of stages and names (deps, build, runtime), the
+    // install in a build stage that prunes, a distroless final stage.
     async run(ctx) {
       const df = readDockerfile(ctx.files)!;
       return df.stages.length >= 2
@@ -141,6 +143,8 @@ export default [
     title: 'No secret is baked into the image',
     learn: '#6-keep-secrets-and-junk-out-with-dockerignore',
     hints: ['No ENV or ARG with a password, token or connection URL, and never COPY .env.', 'Configuration arrives at run time (lesson 08: a Secret); anything in the image is readable by anyone who can pull it.'],
+    // What else is correct: ENV/ARG without secret values (NODE_ENV, PORT, an empty ARG),
+    // BuildKit secret mounts, copying .env.example.
     run: async (ctx) =>
       rule(ctx, secretProblems, 'no ENV/ARG secret, no .env copied', {
         expected: 'secrets only at run time',
@@ -175,6 +179,7 @@ export default [
     layer: 'code',
     learn: '#2-install-dependencies-in-their-own-stage',
     hints: ['`npm ci` needs legacy-app/package-lock.json, matching package.json.', 'Create it with `npm install --package-lock-only` inside legacy-app/, and commit it.'],
+    // What else is correct: any lockfileVersion npm ci reads; extra entries (dev dependencies).
     async run(ctx) {
       const pkg = parseLearnerJson<{ dependencies?: Record<string, string> }>(ctx.files.read('package.json') ?? '{}', 'package.json');
       const lock = ctx.files.read('package-lock.json');
