@@ -7,7 +7,7 @@
 //                                                                   once <runDir> is gone (normal stop)
 //   node dockerd-reaper.mjs clean <runDir> <dataRoot>               clean up now (stale run, or stop)
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -92,11 +92,32 @@ function unmountUnder(dirs) {
   }
 }
 
+/** Undo exactly the host network changes dockerd.ts recorded (its iptables rules, its bridges). */
+function undoNetwork(runDir) {
+  let undo;
+  try {
+    undo = JSON.parse(readFileSync(path.join(runDir, 'network.json'), 'utf8'));
+  } catch {
+    return;
+  }
+  for (const rule of undo.iptables ?? []) {
+    // -D removes one copy; repeat until it is gone (a crash may have added it twice).
+    for (let i = 0; i < 5 && spawnSync('iptables', ['-w', ...rule], { stdio: 'ignore' }).status === 0; i++);
+  }
+  for (const link of undo.links ?? []) spawnSync('ip', ['link', 'del', link], { stdio: 'ignore' });
+  if (undo.ipForward === '0') {
+    try {
+      writeFileSync('/proc/sys/net/ipv4/ip_forward', '0');
+    } catch {}
+  }
+}
+
 export function clean(runDir, dataRoot) {
   stopPid(readPid(path.join(runDir, 'docker.pid')), 60_000);
   deleteLeftoverContainers(runDir);
   stopPid(readPid(path.join(runDir, 'containerd.pid')), 15_000);
   killStragglers(runDir);
+  undoNetwork(runDir);
   unmountUnder([runDir, dataRoot]);
   rmSync(dataRoot, { recursive: true, force: true, maxRetries: 3 });
   rmSync(runDir, { recursive: true, force: true, maxRetries: 3 });

@@ -13,7 +13,10 @@
 // - --iptables=false --ip-masq=false: a second dockerd with iptables on rewrites the same DOCKER*
 //   chains as the first and can break its port mappings. Published ports are then served by
 //   docker-proxy on 127.0.0.1, which is all kind needs.
-// - --bridge=none: no docker0 to collide with another daemon's; kind uses its own network (below).
+// - --bridge=l2kbuild0: our own default bridge (never docker0, which another daemon may own), so a
+//   plain `docker build` with `RUN npm ci` reaches the registry as it does for a learner. Outbound
+//   traffic from our subnet (172.30.0.0/16) is masqueraded by one iptables rule of ours, tagged with
+//   a comment and removed on stop (network.json in the run dir says what to undo).
 // - runc-nosysres as default runtime: see scripts/kind/files/runc-nosysres (kind's --privileged nodes).
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
@@ -30,6 +33,9 @@ const REAPER = path.join(here, 'dockerd-reaper.mjs');
 /** The kind network: a fixed bridge name and subnet, so it is recognisable on the host and never random. */
 export const KIND_NETWORK = { name: 'kind', bridge: 'l2kkind0', subnet: '172.30.0.0/24', gateway: '172.30.0.1' } as const;
 const ADDRESS_POOL = 'base=172.30.0.0/16,size=24';
+/** The default bridge for `docker run`/`docker build` without --network; outside the pool's first /24s. */
+export const BUILD_BRIDGE = { name: 'l2kbuild0', cidr: '172.30.255.1/24' } as const;
+const OUR_SUBNET = '172.30.0.0/16';
 const RUNTIME = 'nosysres';
 
 /** The machine lacks something we need (not the learner's fault): CLIs map it to exit 2. */
@@ -271,6 +277,7 @@ export async function startPrivateDockerd(opts: StartOptions = {}): Promise<Priv
   const removeTeardown = onTeardown('private dockerd', stop);
 
   try {
+    await setUpNetwork(runDir, log);
     const ctrdLog = path.join(runDir, 'containerd.log');
     const ctrdPid = spawnDaemon(containerdBin, ['--config', ctrdConfig], ctrdLog);
     await writeFile(path.join(runDir, 'containerd.pid'), `${ctrdPid}\n`);
@@ -287,7 +294,7 @@ export async function startPrivateDockerd(opts: StartOptions = {}): Promise<Priv
         `--pidfile=${path.join(runDir, 'docker.pid')}`,
         '--iptables=false',
         '--ip-masq=false',
-        '--bridge=none',
+        `--bridge=${BUILD_BRIDGE.name}`,
         `--default-address-pool=${ADDRESS_POOL}`,
         `--add-runtime=${RUNTIME}=${wrapper}`,
         `--default-runtime=${RUNTIME}`,
@@ -337,4 +344,65 @@ export async function ensureKindNetwork(d: PrivateDockerd): Promise<void> {
     KIND_NETWORK.gateway,
     KIND_NETWORK.name,
   ]);
+}
+
+/** What setUpNetwork changed on the host, for stop() and the watchdog to undo exactly that. */
+interface NetworkUndo {
+  iptables: string[][];
+  links: string[];
+  ipForward?: '0';
+}
+
+function ipt(args: string[]): boolean {
+  return spawnSync('iptables', ['-w', ...args], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * The build bridge, a MASQUERADE rule for our subnet and, only if the FORWARD policy is DROP (another
+ * daemon set it), ACCEPT rules for our subnet. Each rule carries our comment; each change is recorded
+ * before it is made, so a crash in between still undoes it.
+ */
+async function setUpNetwork(runDir: string, log: (l: string) => void): Promise<void> {
+  const undo: NetworkUndo = { iptables: [], links: [] };
+  const record = (): Promise<void> => writeFile(path.join(runDir, 'network.json'), JSON.stringify(undo));
+  requireBinary('iptables', 'apt-get install iptables');
+  const comment = ['-m', 'comment', '--comment', `legacy-to-k8s private dockerd ${path.basename(runDir)}`];
+  const add = async (table: string, chain: string, rule: string[], insert = false): Promise<void> => {
+    if (ipt(['-t', table, '-C', chain, ...rule, ...comment])) return;
+    undo.iptables.push(['-t', table, '-D', chain, ...rule, ...comment]);
+    await record();
+    if (!ipt(['-t', table, insert ? '-I' : '-A', chain, ...rule, ...comment])) {
+      throw new KindEnvironmentError(`could not add an iptables rule (${table} ${chain} ${rule.join(' ')}); the private dockerd's containers need it to reach package registries during docker build.`);
+    }
+  };
+
+  if (spawnSync('ip', ['link', 'show', BUILD_BRIDGE.name], { stdio: 'ignore' }).status !== 0) {
+    undo.links.push(BUILD_BRIDGE.name);
+    await record();
+    for (const args of [
+      ['link', 'add', BUILD_BRIDGE.name, 'type', 'bridge'],
+      ['addr', 'add', BUILD_BRIDGE.cidr, 'dev', BUILD_BRIDGE.name],
+      ['link', 'set', BUILD_BRIDGE.name, 'up'],
+    ]) {
+      const r = spawnSync('ip', args, { encoding: 'utf8' });
+      if (r.status !== 0) throw new KindEnvironmentError(`ip ${args.join(' ')} failed: ${(r.stderr ?? '').trim()}`);
+    }
+  }
+  // kind's bridge is created by dockerd, but if dockerd dies hard nobody else removes it.
+  undo.links.push(KIND_NETWORK.bridge);
+  await record();
+
+  await add('nat', 'POSTROUTING', ['-s', OUR_SUBNET, '!', '-d', OUR_SUBNET, '-j', 'MASQUERADE']);
+  const forwardDrop = spawnSync('iptables', ['-w', '-S', 'FORWARD'], { encoding: 'utf8' }).stdout?.includes('-P FORWARD DROP');
+  if (forwardDrop) {
+    log('the FORWARD policy is DROP (another Docker daemon?); adding ACCEPT rules for our subnet only');
+    await add('filter', 'FORWARD', ['-s', OUR_SUBNET, '-j', 'ACCEPT'], true);
+    await add('filter', 'FORWARD', ['-d', OUR_SUBNET, '-j', 'ACCEPT'], true);
+  }
+  if (readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim() === '0') {
+    undo.ipForward = '0';
+    await record();
+    await writeFile('/proc/sys/net/ipv4/ip_forward', '1');
+    log('turned on net.ipv4.ip_forward (needed to route our containers\' traffic; set back to 0 on stop)');
+  }
 }
