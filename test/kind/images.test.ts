@@ -212,12 +212,16 @@ describe('redis', () => {
     } finally {
       await r.close();
     }
-    const anon = await redisClient(port);
-    try {
-      await expect(anon.get('k')).rejects.toThrow(/NOAUTH/);
-    } finally {
-      await anon.close();
-    }
+    // Without the password: refused (node-redis already fails at its HELLO on connect).
+    const anonymous = async () => {
+      const a = await redisClient(port);
+      try {
+        return await a.get('k');
+      } finally {
+        await a.close().catch(() => {});
+      }
+    };
+    await expect(anonymous()).rejects.toThrow(/NOAUTH/);
     const sh = "ls -n /data | awk 'NR>1 {print $3}' | sort -u; redis-cli --no-auth-warning -a s3cret ping";
     expect((await docker(['exec', c.name, 'sh', '-c', sh])).trim().split('\n')).toEqual(['999', 'PONG']);
   }, BUILD_BUDGET);
@@ -243,7 +247,9 @@ describe('traefik', () => {
     await eventually('/ping', async () => expect(await httpGet(`http://127.0.0.1:${admin}/ping`)).toEqual({ status: 200, body: 'OK' }), 60_000, c.name);
     // No router matches: Traefik's own 404, which is what an Ingress pointed at nothing shows.
     expect((await httpGet(`http://127.0.0.1:${await c.port(8000)}/`)).status).toBe(404);
-    expect(await docker(['run', '--rm', '--network', 'none', await img('traefik'), 'version'])).toMatch(/Version:\s+v3\.6\./);
+    // The module version may be the nearest patch the Go proxy serves (stand-ins.ts says which): same minor.
+    const minor = (await img('traefik')).split(':')[1]!.replace(/\.\d+$/, '');
+    expect(await docker(['run', '--rm', '--network', 'none', await img('traefik'), 'version'])).toMatch(new RegExp(`Version:\\s+${minor.replace(/\./g, '\\.')}\\.\\d+`));
   }, BUILD_BUDGET);
 });
 
