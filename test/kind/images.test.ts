@@ -13,6 +13,7 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadImages } from '../../scripts/setup/images.ts';
 import { ensureStandInImages, standInImages, UNBUILDABLE, type StandInResult } from '../../scripts/kind/images/build.ts';
+import { prometheusModuleVersion } from '../../scripts/kind/images/stand-ins.ts';
 import { KIND_NETWORK, startPrivateDockerd, type PrivateDockerd } from '../../scripts/kind/dockerd.ts';
 
 const pexec = promisify(execFile);
@@ -112,6 +113,12 @@ describe('which images stand in', () => {
     for (const name of listed) expect(built.includes(name) !== UNBUILDABLE.includes(name), name).toBe(true);
     for (const name of built) await expect(docker(['image', 'inspect', '--format', '{{.Id}}', name]), name).resolves.toMatch(/^sha256:/);
   }, BUILD_BUDGET);
+
+  test('Prometheus 3.MM.P is built from Go module v0.3MM.P', () => {
+    expect(prometheusModuleVersion('v3.7.3')).toBe('v0.307.3');
+    expect(prometheusModuleVersion('v3.16.0')).toBe('v0.316.0');
+    expect(() => prometheusModuleVersion('v2.55.1')).toThrow(/not a 3\.x release/);
+  });
 
   test('exactly Grafana, Loki and Fluent Bit cannot be built here', () => {
     expect([...UNBUILDABLE].map((i) => i.split(':')[0]).sort()).toEqual(['fluent/fluent-bit', 'grafana/grafana', 'grafana/loki']);
