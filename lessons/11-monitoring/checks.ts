@@ -4,7 +4,12 @@ import { getIn, selectorOf, startedBefore, stringMap } from '../../verify/probes
 import { redFamilies, traffic } from '../04-logging-and-metrics/traffic.ts';
 import { staticEnvValue } from '../07-deployments/rules.ts';
 import { appDeployment, at, changedAt, live, namespaceOf, notApplied, podsOf, addonDeploymentProblem } from '../shared/k8s.ts';
-import { dashboards, dataSources, prometheusUrlProblem } from './grafana.ts';
+import { dashboards, dataSourceRefProblems, dataSources, prometheusUrlProblem } from './grafana.ts';
+import { redProblems } from './promql.ts';
+
+/** What the add-on's Grafana mounts (scripts/addons/monitoring.yaml): ConfigMaps of any other name are never read. */
+const DATASOURCES_CM = 'grafana-datasources';
+const DASHBOARDS_CM = 'grafana-dashboards';
 
 const MONITORING = 'monitoring';
 const ADDON = 'npm run addon monitoring';
@@ -13,19 +18,6 @@ const manifest = { severity: 'required' as const, layer: 'manifest' as const };
 
 function annotations(obj: Record<string, unknown>, path: Array<string | number>): Record<string, string> {
   return stringMap(getIn(obj, path));
-}
-
-/** The RED queries a dashboard needs, for the app's own metric and label names. */
-function redProblems(exprs: string[], names: { counter: string; histogram: string; status: string }): string[] {
-  const all = exprs.join('\n');
-  const problems: string[] = [];
-  const rate = (e: string) => /\b(i?rate|increase)\s*\(/.test(e);
-  if (!exprs.some((e) => rate(e) && e.includes(names.counter))) problems.push(`Rate: no rate(${names.counter}[…]) query`);
-  if (!exprs.some((e) => rate(e) && e.includes(names.counter) && new RegExp(`${names.status}\\s*=~\\s*"5`).test(e))) problems.push(`Errors: no query of ${names.counter} with ${names.status}=~"5.." (the share of 5xx answers)`);
-  if (!exprs.some((e) => /histogram_quantile\s*\(\s*0?\.95/.test(e) && e.includes(`${names.histogram}_bucket`) && /\ble\b/.test(e))) problems.push(`Duration: no histogram_quantile(0.95, sum by (le, …) (rate(${names.histogram}_bucket[…])))`);
-  const unknown = [...new Set([...all.matchAll(/\b(http_[a-z0-9_]+)\b/g)].map((m) => m[1]!))].filter((n) => ![names.counter, `${names.histogram}_bucket`, `${names.histogram}_sum`, `${names.histogram}_count`].includes(n));
-  if (unknown.length) problems.push(`${unknown.join(', ')}: not a metric Teamnotes exposes (it has ${names.counter} and ${names.histogram})`);
-  return problems;
 }
 
 export default [
@@ -38,16 +30,50 @@ export default [
       'Prometheus discovers pods, not Deployments: the annotations go under spec.template.metadata.annotations.',
       'prometheus.io/scrape: "true", prometheus.io/port: "3000", prometheus.io/path: /metrics',
     ],
+    // What else is correct: prometheus.io/path left out (the add-on's default is /metrics),
+    // the annotations next to others. Not correct here: the annotations on a Service (this
+    // Prometheus discovers pods, role: pod, and never reads Service annotations), or a
+    // ServiceMonitor (no Prometheus Operator in this cluster, so no such kind).
     async run(ctx) {
       const d = appDeployment(ctx);
       if (!d) return fail('no Deployment runs the teamnotes image', { fix: 'Do lesson 07 first: npm run verify 7' });
-      const onPods = annotations(d.m.object, ['spec', 'template', 'metadata', 'annotations']);
+      const podPath = ['spec', 'template', 'metadata', 'annotations'];
+      const raw = (getIn(d.m.object, podPath) ?? {}) as Record<string, unknown>;
+      // stringMap() would read a YAML boolean as "true": the API server does not, and refuses the Deployment.
+      const unquoted = Object.entries(raw).filter(([k, v]) => k.startsWith('prometheus.io/') && typeof v !== 'string');
+      if (unquoted.length) {
+        const [key, value] = unquoted[0]!;
+        return fail(`${key}: ${String(value)} is a YAML ${typeof value}, not a string: the API server refuses the whole Deployment`, {
+          where: at(d.m, [...podPath, key]),
+          expected: `${key}: "${String(value)}" (quoted: annotation values are strings)`,
+          why: 'kubectl apply fails with "cannot unmarshal bool into Go struct field ObjectMeta.spec.template.metadata.annotations of type string": the Deployment is not updated at all, annotations included.',
+          fix: `Quote the value: ${key}: "${String(value)}", then kubectl apply -R -f k8s/`,
+          evidence: unquoted.slice(1).map(([k, v]) => `${k}: ${String(v)} (unquoted too)`),
+        });
+      }
+      const operatorKinds = ctx.manifests.load().filter((m) => /^monitoring\.coreos\.com\//.test(m.apiVersion));
+      if (operatorKinds.length) {
+        const m = operatorKinds[0]!;
+        return fail(`${m.file} defines a ${m.kind}, a kind of the Prometheus Operator, which this cluster does not have`, {
+          where: at(m, ['kind']),
+          expected: 'the prometheus.io/* annotations on the pod template (no ServiceMonitor or PodMonitor)',
+          why: `kubectl apply answers 'no matches for kind "${m.kind}" in version "${m.apiVersion}"', and the add-on's Prometheus reads annotations, not Operator objects: nothing scrapes Teamnotes this way.`,
+          fix: `Delete ${m.file} and annotate the pod template (lesson 11 step 2), then kubectl apply -R -f k8s/`,
+        });
+      }
+      const onPods = annotations(d.m.object, podPath);
       if (onPods['prometheus.io/scrape'] === 'true') return pass('prometheus.io/scrape: "true" on the pod template');
       const onDeployment = annotations(d.m.object, ['metadata', 'annotations']);
-      return fail(onDeployment['prometheus.io/scrape'] ? 'the scrape annotations are on the Deployment\'s own metadata, not on its pods' : 'no prometheus.io/scrape annotation on the pod template', {
-        where: at(d.m, onDeployment['prometheus.io/scrape'] ? ['metadata', 'annotations'] : ['spec', 'template', 'metadata']),
+      const onService = ctx.manifests.find('Service').find((svc) => annotations(svc.object, ['metadata', 'annotations'])['prometheus.io/scrape']);
+      const found = onDeployment['prometheus.io/scrape']
+        ? { text: 'the scrape annotations are on the Deployment\'s own metadata, not on its pods', where: at(d.m, ['metadata', 'annotations']) }
+        : onService
+          ? { text: `the scrape annotations are on Service ${onService.name}; this cluster's Prometheus discovers pods (role: pod) and never reads a Service's annotations`, where: at(onService, ['metadata', 'annotations']) }
+          : { text: 'no prometheus.io/scrape annotation on the pod template', where: at(d.m, ['spec', 'template', 'metadata']) };
+      return fail(found.text, {
+        where: found.where,
         expected: 'spec.template.metadata.annotations: prometheus.io/scrape: "true"',
-        why: 'Prometheus lists pods and reads their annotations; a Deployment\'s own annotations never reach its pods, so Teamnotes is never scraped and every dashboard stays empty.',
+        why: 'Prometheus lists pods and reads their annotations; a Deployment\'s or a Service\'s own annotations never reach the pods, so Teamnotes is never scraped and every dashboard stays empty.',
         fix: 'Move (or add) the prometheus.io/* annotations under spec.template.metadata.annotations, then kubectl apply -R -f k8s/',
       });
     },
@@ -97,22 +123,39 @@ export default [
           fix: 'Create k8s/monitoring/grafana-datasources.yaml (lesson 11 step 3).',
         });
       }
+      // What else is correct: any data source name and uid, the short Service name
+      // (http://prometheus:9090 or prometheus.monitoring:9090, since Grafana runs in
+      // monitoring too), more data sources next to it. Not: a ConfigMap Grafana does not mount.
       const problems = sources.map((s) => ({ s, problem: prometheusUrlProblem(s.url) })).filter((x) => x.problem);
       const bad = problems[0];
       const wrongNs = sources.filter((s) => s.m.namespace !== MONITORING);
+      const unmounted = sources.filter((s) => s.m.namespace === MONITORING && s.m.name !== DATASOURCES_CM);
+      if (!bad && !wrongNs.length && unmounted.length === sources.length) {
+        const m = unmounted[0]!.m;
+        return fail(`ConfigMap ${m.name} holds the data source, but Grafana mounts only ${DATASOURCES_CM}`, {
+          where: at(m, ['metadata', 'name']),
+          expected: `name: ${DATASOURCES_CM} (namespace ${MONITORING}), the ConfigMap the add-on's Grafana mounts as /etc/grafana/provisioning/datasources`,
+          why: 'Grafana reads files, not ConfigMaps: only the ConfigMap its pod mounts becomes files. Its volume is optional, so it starts without a data source and says nothing.',
+          fix: `Rename the ConfigMap to ${DATASOURCES_CM}, kubectl apply -R -f k8s/, then ${RESTART_GRAFANA}`,
+        });
+      }
       if (!bad && !wrongNs.length) return pass(`data source ${sources[0]!.name} → ${sources[0]!.url}`);
-      return fail(bad ? `data source ${bad.s.name}: ${bad.problem}` : `ConfigMap ${wrongNs[0]!.name} is in namespace ${wrongNs[0]!.m.namespace ?? 'default'}; Grafana reads it from ${MONITORING}`, {
-        where: at((bad?.s ?? wrongNs[0]!).m, ['data']),
+      return fail(bad ? `data source ${bad.s.name}: ${bad.problem}` : `ConfigMap ${wrongNs[0]!.m.name} is in namespace ${wrongNs[0]!.m.namespace ?? 'default'}; Grafana runs in ${MONITORING} and can only mount ConfigMaps of its own namespace`, {
+        where: bad ? at(bad.s.m, ['data', bad.s.key]) : at(wrongNs[0]!.m, ['metadata', 'namespace']),
         expected: `url: http://prometheus.${MONITORING}.svc.cluster.local:9090, in a ConfigMap of namespace ${MONITORING}`,
-        why: 'Grafana asks the data source from its own pod: localhost is Grafana, not Prometheus, and every panel says "No data".',
-        fix: `Set the url to http://prometheus.${MONITORING}.svc.cluster.local:9090, kubectl apply -R -f k8s/, then ${RESTART_GRAFANA}`,
+        why: bad
+          ? 'Grafana sends the queries from its own pod (access: proxy): the URL must reach the Prometheus Service from there, or every panel shows an error and no data.'
+          : 'The ConfigMap\'s volume in Grafana\'s pod is optional: a ConfigMap Grafana cannot mount is skipped without a word, and Grafana starts with no data source.',
+        fix: bad
+          ? `Set the url to http://prometheus.${MONITORING}.svc.cluster.local:9090, kubectl apply -R -f k8s/, then ${RESTART_GRAFANA}`
+          : `namespace: ${MONITORING} in its metadata, kubectl apply -R -f k8s/, then ${RESTART_GRAFANA}`,
       });
     },
   }),
   defineCheck({
     id: 'dashboard-json',
     ...manifest,
-    title: 'A dashboard ConfigMap holds valid dashboard JSON with panels',
+    title: 'The dashboard ConfigMap Grafana mounts holds valid dashboard JSON, with panels on a provisioned data source',
     learn: '#4-a-red-dashboard',
     hints: ['A ConfigMap grafana-dashboards (namespace monitoring) whose key ends in .json holds the dashboard.', 'Export a dashboard from Grafana (Share → Export) or start from the lesson\'s JSON.'],
     async run(ctx) {
@@ -124,6 +167,29 @@ export default [
       if (empty) return fail(`dashboard ${empty.title} has no panel with a query`, { where: at(empty.m, ['data', empty.key]), expected: 'panels with targets[].expr', why: 'An empty dashboard tells nobody anything.', fix: 'Add the Rate, Errors and Duration panels of lesson 11 step 4.' });
       const wrongNs = all.filter((d) => d.m.namespace !== MONITORING);
       if (wrongNs.length) return fail(`ConfigMap ${wrongNs[0]!.m.name} is in namespace ${wrongNs[0]!.m.namespace ?? 'default'}; Grafana reads it from ${MONITORING}`, { where: at(wrongNs[0]!.m, ['metadata']), expected: `namespace: ${MONITORING}`, why: 'A pod can only mount ConfigMaps of its own namespace.', fix: `namespace: ${MONITORING}` });
+      const unmounted = all.find((d) => d.m.name !== DASHBOARDS_CM);
+      if (unmounted) {
+        return fail(`ConfigMap ${unmounted.m.name} holds ${unmounted.key}, but Grafana mounts only ${DASHBOARDS_CM}`, {
+          where: at(unmounted.m, ['metadata', 'name']),
+          expected: `name: ${DASHBOARDS_CM} (namespace ${MONITORING}): the ConfigMap the add-on's Grafana mounts as /etc/grafana/dashboards; every key ending in .json there is a dashboard`,
+          why: 'The dashboard provider loads files from that folder; a ConfigMap under another name never becomes a file there, and the dashboard never appears.',
+          fix: `Put the dashboard under data: in ConfigMap ${DASHBOARDS_CM}, kubectl apply -R -f k8s/, then ${RESTART_GRAFANA}`,
+        });
+      }
+      // What else is correct: see dataSourceRefProblems (by uid, by name, the default, a variable).
+      const sources = dataSources(ctx.manifests.find('ConfigMap'));
+      for (const d of all) {
+        const refs = dataSourceRefProblems(d, sources);
+        if (refs.length) {
+          return fail(`dashboard ${d.title}: ${refs[0]}`, {
+            where: at(d.m, ['data', d.key]),
+            expected: 'every panel names a provisioned data source (its uid, or its name), or none (the default)',
+            why: 'Grafana shows "Datasource … was not found" on such a panel, and no data, although Prometheus has it.',
+            fix: 'Point the panels at the uid of your data source ("datasource": {"type": "prometheus", "uid": "prometheus"}) and give the data source that fixed uid.',
+            evidence: refs.slice(1),
+          });
+        }
+      }
       return pass(`${all.length} dashboard(s), ${all.reduce((n, d) => n + d.exprs.length, 0)} queries`);
     },
   }),
@@ -143,19 +209,20 @@ export default [
       const t = await traffic(ctx);
       if (t.problem) return fail(`could not read the app's metrics: ${t.problem}`, { fix: 'npm run verify 4' });
       const red = redFamilies(t.after);
-      if (!red.counter || !red.histogram) return fail('the app exposes no request counter and duration histogram', { fix: 'npm run verify 4' });
-      const names = { counter: red.counter.name, histogram: red.histogram.name, status: red.statusLabel };
+      if (!red.histogram) return fail('the app exposes no request duration histogram', { fix: 'npm run verify 4' });
+      const names = { counter: red.counter?.name, histogram: red.histogram.name, status: red.statusLabel };
+      const counts = names.counter ?? `${names.histogram}_count`;
       const all = dashboards(ctx.manifests.find('ConfigMap'));
       const problems = redProblems(all.flatMap((d) => d.exprs), names);
       return problems.length
         ? fail(problems[0]!, {
             where: at(all[0]!.m, ['data', all[0]!.key]),
-            expected: `queries over ${names.counter} (rate, and ${names.status}=~"5.." for errors) and ${names.histogram}_bucket (p95)`,
+            expected: `queries over ${counts} (rate, and ${names.status}=~"5.." for errors) and ${names.histogram}_bucket (p95)`,
             why: 'RED answers "is Teamnotes healthy for its users?": how much traffic, how much of it fails, how slow it is. A panel over a metric the app does not expose stays empty.',
             fix: 'Fix the queries named below (lesson 11 step 4).',
             evidence: problems.slice(1),
           })
-        : pass(`Rate, Errors and p95 Duration over ${names.counter} and ${names.histogram}`);
+        : pass(`Rate, Errors and Duration over ${counts} and ${names.histogram}`);
     },
   }),
   defineCheck({
