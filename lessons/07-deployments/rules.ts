@@ -1,7 +1,7 @@
 // The static rules of lesson 07 that need more than a few lines: probes, the port the
 // app listens on, and secrets written into manifests.
 import type { V1Probe } from '@kubernetes/client-node';
-import { envSource, getIn, resolvePort, secretLiteral, type ContainerAt } from '../../verify/probes/k8s-semantics.ts';
+import { envSource, getIn, resolvePort, secretLiteral, type ContainerAt, type KeysOf } from '../../verify/probes/k8s-semantics.ts';
 import type { Manifest } from '../../verify/probes/manifests.ts';
 import { at } from '../shared/k8s.ts';
 
@@ -46,9 +46,17 @@ export function probeProblems(m: Manifest, web: ContainerAt): Problem[] {
   return problems;
 }
 
-/** The value a variable gets from a literal or a ConfigMap in k8s/, when that can be known statically. */
-export function staticEnvValue(web: ContainerAt, variable: string, manifests: Manifest[]): string | undefined {
-  const src = envSource(web, variable);
+/**
+ * The value a variable gets from a literal or a ConfigMap in k8s/, when that can be known
+ * statically. Without `keysOf`, the ConfigMaps of `manifests` say which keys they hold
+ * (a Secret is assumed to hold any key: its value is unknown here anyway).
+ */
+export function staticEnvValue(web: ContainerAt, variable: string, manifests: Manifest[], keysOf?: KeysOf): string | undefined {
+  const configMapKeys: KeysOf = (kind, name) => {
+    const cm = kind === 'ConfigMap' ? manifests.find((x) => x.kind === 'ConfigMap' && x.name === name) : undefined;
+    return cm ? Object.keys((getIn(cm.object, ['data']) ?? {}) as object) : undefined;
+  };
+  const src = envSource(web, variable, keysOf ?? configMapKeys);
   if (src.from === 'literal') return src.value;
   if (src.from === 'ConfigMap') {
     const cm = manifests.find((x) => x.kind === 'ConfigMap' && x.name === src.name);

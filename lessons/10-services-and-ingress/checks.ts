@@ -1,13 +1,20 @@
 import type { KubernetesObject, V1Deployment, V1Ingress, V1Pod } from '@kubernetes/client-node';
 import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
-import { formatLabels, getIn, ingressPathMatches, missingLabels, resolvePort, selectorOf } from '../../verify/probes/k8s-semantics.ts';
+import { formatLabels, getIn, ingressPathMatches, matchWorkload, missingLabels, resolvePort, selectorOf } from '../../verify/probes/k8s-semantics.ts';
 import type { Manifest } from '../../verify/probes/manifests.ts';
-import { APPLY, appDeployment, at, live, namespaceOf, notApplied, podEvidence, podReady, podsOf, rolledOut } from '../shared/k8s.ts';
+import { staticEnvValue } from '../07-deployments/rules.ts';
+import { APPLY, appDeployment, at, keysInFiles, workloads, live, namespaceOf, notApplied, podEvidence, podReady, podsOf, rolledOut } from '../shared/k8s.ts';
 
-/** Paths that must stay inside the cluster: the admin API (lesson 05) and the metrics (lesson 04). */
-const PRIVATE_PATHS = ['/admin/cache/flush', '/admin/log-level', '/metrics'];
+/** Paths that must stay inside the cluster, with everything under them: the admin API (lesson 05) and the metrics (lesson 04). */
+const PRIVATE_PATHS = ['/admin', '/metrics'];
+/** Requests a browser makes to Teamnotes (its pages, forms and stylesheet): each must reach the app's Service. */
+const PUBLIC_REQUESTS = ['/', '/notes', '/notes/42', '/attachments/7', '/login', '/signup', '/logout', '/style.css'];
+const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
+const LEGACY_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
 const INGRESS_URL = 'http://127.0.0.1';
 const manifest = { severity: 'required' as const, layer: 'manifest' as const };
+/** The port Teamnotes listens on when PORT is not set (its .env.example). */
+const APP_DEFAULT_PORT = 3000;
 
 interface Backend {
   service?: string;
@@ -43,6 +50,21 @@ function routes(ing: Manifest): Route[] {
   return out;
 }
 
+/**
+ * The IngressClass an Ingress ends up with, and how: spec.ingressClassName; else the older
+ * kubernetes.io/ingress.class annotation (Traefik and most controllers still honour it);
+ * else an IngressClass of k8s/ marked default, which the API server writes into an Ingress
+ * created without a class. Undefined: no controller is sure to take it.
+ */
+function ingressClassOf(ctx: CheckContext, ing: Manifest): { name: string; path: Array<string | number> } | undefined {
+  const named = getIn(ing.object, ['spec', 'ingressClassName']);
+  if (named) return { name: String(named), path: ['spec', 'ingressClassName'] };
+  const legacy = getIn(ing.object, ['metadata', 'annotations', LEGACY_CLASS_ANNOTATION]);
+  if (legacy) return { name: String(legacy), path: ['metadata', 'annotations', LEGACY_CLASS_ANNOTATION] };
+  const byDefault = ctx.manifests.find('IngressClass').find((c) => String(getIn(c.object, ['metadata', 'annotations', DEFAULT_CLASS_ANNOTATION])) === 'true');
+  return byDefault ? { name: byDefault.name, path: ['spec'] } : undefined;
+}
+
 function ingresses(ctx: CheckContext): Manifest[] {
   return ctx.manifests.find('Ingress');
 }
@@ -69,11 +91,13 @@ export default [
               fix: 'Set type: ClusterIP (or remove the line: it is the default).',
             });
       }
-      const candidates = ctx.manifests.find('Service').filter((s) => s.namespace === d.m.namespace);
+      // The Service meant for Teamnotes: not one that already selects another workload (postgres, redis).
+      const others = workloads(ctx).filter((w) => w.m !== d.m).map((w) => w.m);
+      const candidates = ctx.manifests.find('Service').filter((s) => s.namespace === d.m.namespace && !matchWorkload(selectorOf('Service', s.object) ?? {}, others).match);
       const closest = candidates
         .map((s) => ({ s, missing: missingLabels(selectorOf('Service', s.object) ?? {}, d.tpl.labels) }))
         .sort((a, b) => a.missing.length - b.missing.length)[0];
-      return fail(closest ? `no Service selects the Teamnotes pods; closest: ${closest.s.name}, which needs ${closest.missing.join(', ') || 'a selector'}` : 'no Service in k8s/', {
+      return fail(closest ? `no Service selects the Teamnotes pods; closest: ${closest.s.name}, whose selector asks for ${closest.missing.join(', ') || 'a selector'}` : 'no Service in k8s/', {
         where: closest ? at(closest.s, ['spec', 'selector']) : 'k8s/',
         observed: `pod template labels ${formatLabels(d.tpl.labels)}`,
         expected: 'a Service in the same namespace whose selector labels are all on the pod template',
@@ -94,7 +118,10 @@ export default [
       const svc = appService(ctx)!;
       const problems: string[] = [];
       const ports = (getIn(svc.object, ['spec', 'ports']) ?? []) as Array<{ port?: number; targetPort?: number | string; name?: string }>;
-      const declared = (d.web.container.ports ?? []).map((p) => p.containerPort);
+      // Correct: the container port's name, or a number the app listens on (declared, or
+      // PORT / the app's default 3000: a containerPort line is informational for a Service).
+      const listens = Number(staticEnvValue(d.web, 'PORT', ctx.manifests.load(), keysInFiles(ctx)) ?? APP_DEFAULT_PORT);
+      const declared = [...new Set([...(d.web.container.ports ?? []).map((p) => p.containerPort), listens])];
       ports.forEach((p, i) => {
         const target = p.targetPort ?? p.port;
         const r = resolvePort(d.web.container, target);
@@ -130,7 +157,7 @@ export default [
       const problems: string[] = [];
       const services = ctx.manifests.find('Service');
       for (const ing of list) {
-        if (!getIn(ing.object, ['spec', 'ingressClassName'])) problems.push(`${at(ing, ['spec'])}  Ingress ${ing.name} has no ingressClassName: no controller is sure to pick it up`);
+        if (!ingressClassOf(ctx, ing)) problems.push(`${at(ing, ['spec'])}  Ingress ${ing.name} has no ingressClassName: no controller is sure to pick it up`);
         for (const r of routes(ing)) {
           if (!r.pathType && r.fieldPath[1] !== 'defaultBackend') problems.push(`${at(ing, r.fieldPath)}  path ${r.path} has no pathType`);
           const svc = services.find((s) => s.name === r.backend.service && s.namespace === ing.namespace);
@@ -148,9 +175,17 @@ export default [
           }
         }
       }
+      // Any arrangement of paths is right as long as every page a browser asks for reaches
+      // the app (Exact /, Prefix /notes, …; one rule or many, one Ingress or several).
       const svc = appService(ctx);
-      if (svc && !list.some((ing) => routes(ing).some((r) => r.backend.service === svc.name && ingressPathMatches(r.path, r.pathType ?? 'Prefix', '/')))) {
-        problems.push(`${at(list[0]!, ['spec'])}  no path sends / (the home page) to Service ${svc.name}`);
+      for (const request of svc ? PUBLIC_REQUESTS : []) {
+        if (list.some((ing) => routes(ing).some((r) => r.backend.service === svc!.name && ingressPathMatches(r.path, r.pathType ?? 'Prefix', request)))) continue;
+        const near = list.flatMap((ing) => routes(ing).filter((r) => r.pathType === 'Exact' && request.startsWith(`${r.path}/`)).map((r) => ({ ing, r })))[0];
+        problems.push(
+          near
+            ? `${at(near.ing, [...near.r.fieldPath, 'pathType'])}  GET ${request} reaches no backend: ${near.r.path} is Exact, and Teamnotes has pages under it; use Prefix`
+            : `${at(list[0]!, ['spec'])}  GET ${request} matches no path to Service ${svc!.name}`,
+        );
       }
       return problems.length
         ? fail(problems[0]!.split('  ').slice(1).join('  '), {
@@ -175,10 +210,12 @@ export default [
       for (const ing of ingresses(ctx)) {
         for (const r of routes(ing)) {
           for (const p of PRIVATE_PATHS) {
-            // Element-wise as the Ingress API defines Prefix, or character-wise as Traefik (and
-            // other controllers) match by default: a path that reaches /admin either way is out.
-            const loose = r.pathType !== 'Exact' && p.startsWith(r.path);
-            if (ingressPathMatches(r.path, r.pathType ?? 'Prefix', p) || loose) exposed.push(`${at(ing, r.fieldPath)}  ${r.pathType ?? 'Prefix'} ${r.path} also matches ${p}`);
+            // A path reaches /admin when it is /admin or below it (any type), or, for a prefix,
+            // above it: element-wise as the Ingress API defines Prefix, or character-wise as
+            // Traefik (and other controllers) match by default.
+            const below = r.path === p || r.path.startsWith(`${p}/`);
+            const above = r.pathType !== 'Exact' && (ingressPathMatches(r.path, 'Prefix', p) || p.startsWith(r.path));
+            if (below || above) exposed.push(`${at(ing, r.fieldPath)}  ${r.pathType ?? 'Prefix'} ${r.path} reaches ${p}`);
           }
         }
       }
@@ -247,12 +284,13 @@ export default [
     hints: ['npm run addon ingress installs Traefik and its IngressClass traefik.', 'kubectl get ingressclass; kubectl -n traefik get pods'],
     async run(ctx) {
       const ing = ingresses(ctx)[0]!;
-      const className = String(getIn(ing.object, ['spec', 'ingressClassName']) ?? '');
+      const cls0 = ingressClassOf(ctx, ing);
+      const className = cls0?.name ?? '';
       const cls = await ctx.kube.get('networking.k8s.io/v1', 'IngressClass', className);
       if (!cls) {
         const known = (await ctx.kube.list('networking.k8s.io/v1', 'IngressClass')).map((c) => c.metadata?.name);
         return fail(`there is no IngressClass ${className}${known.length ? ` (the cluster has: ${known.join(', ')})` : ''}`, {
-          where: at(ing, ['spec', 'ingressClassName']),
+          where: at(ing, cls0?.path ?? ['spec']),
           expected: 'an installed ingress controller whose class the Ingress names',
           why: 'An Ingress is only a request: without a controller for its class, nobody routes anything.',
           fix: 'npm run addon ingress',
