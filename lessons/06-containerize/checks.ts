@@ -54,7 +54,7 @@ export default [
         where: `Dockerfile:${first.line}`,
         expected: 'instructions docker build accepts, each with its arguments',
         why: 'An image that does not build cannot be loaded into kind or run by Kubernetes; and a CMD that is not valid JSON is silently run through a shell, with the PID 1 problem of step 5.',
-        fix: `Fix line ${first.line} (docker build -t teamnotes:1.0.0 . shows the same error).`,
+        fix: `Fix Dockerfile line ${first.line}, then try it: docker build -t teamnotes:1.0.0 .`,
         evidence: more.map((p) => `Dockerfile:${p.line}  ${p.text}`),
       });
     },
