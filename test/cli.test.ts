@@ -385,6 +385,22 @@ describe('lessons, progress and hints', () => {
     expect(r.stdout).toMatch(/npm run lesson <N>/);
   });
 
+  test('hint answers from the last verify while the workspace is unchanged, and re-checks after a change', () => {
+    const home = tempDir('l2k-home-');
+    const env = { WORKSHOP_HOME: home, WORKSHOP_STATE_FILE: path.join(home, 'state.json') };
+    const ws = workspaceFrom(LEGACY);
+    expect(cli(['verify', '1', '--no-cluster', '--workspace', ws], { env }).code).toBe(1);
+    const saved = cli(['hint', '1', '--no-cluster', '--workspace', ws], { env });
+    expect(saved.stdout).toMatch(/from your last verify of lesson 01/);
+    expect(saved.stdout).not.toMatch(/Checking lesson/);
+    expect(saved.stdout).toMatch(/01\.honours-port/);
+    fs.writeFileSync(path.join(ws, 'notes.md'), 'changed\n');
+    const fresh = cli(['hint', '1', '--no-cluster', '--workspace', ws], { env });
+    expect(fresh.stdout).toMatch(/Checking lesson 01/);
+    // Other flags are another run: the saved --no-cluster report does not answer for all layers.
+    expect(cli(['hint', '1', '--workspace', ws], { env }).stdout).toMatch(/Checking lesson 01/);
+  });
+
   test('hint climbs the ladder of the first failing check, one rung per call', () => {
     const home = tempDir('l2k-home-');
     const env = { WORKSHOP_STATE_FILE: path.join(home, 'state.json') };

@@ -3,10 +3,13 @@
 import pc from 'picocolors';
 import { selectLayers, type Outcome } from '../core/check.ts';
 import { EXIT, type ExitCode } from '../core/errors.ts';
-import { findLesson, listLessons, loadChecks } from '../core/lessons.ts';
+import { findLesson, listLessons, loadChecks, type Lesson } from '../core/lessons.ts';
 import { DEFAULT_WORKSPACE } from '../core/paths.ts';
 import { currentLesson } from '../core/progress.ts';
-import { fullId, runLesson } from '../core/runner.ts';
+import { lastReport, saveLastReport } from '../core/last-report.ts';
+// The runner (and every probe it loads) is imported only when a run is needed: a hint from
+// the saved report skips that cost.
+import type { LessonReport } from '../core/runner.ts';
 import { readState, updateState } from '../core/state.ts';
 import { resolveWorkspace } from '../core/workspace.ts';
 import { lessonArg, parse } from './args.ts';
@@ -19,16 +22,13 @@ export async function run(args: string[]): Promise<ExitCode> {
   const query = lessonArg(positionals, USAGE);
   const lesson = query === undefined ? currentLesson(lessons, readState()) : findLesson(lessons, query);
   const workspace = resolveWorkspace(values.workspace ?? DEFAULT_WORKSPACE);
-  const checks = await loadChecks(lesson);
   const c = pc.createColors(process.stdout.isTTY === true && !process.env.NO_COLOR);
 
-  process.stdout.write(c.dim(`Checking lesson ${lesson.number} to find where you are…\n`));
-  const report = await runLesson({
-    lesson,
-    checks,
-    workspace,
-    kube: { context: values.context },
-    ...selectLayers(values['no-cluster'] ?? false),
+  const report = await reportForHint(lesson, workspace, values['no-cluster'] ?? false, values.context, async () => {
+    process.stdout.write(c.dim(`Checking lesson ${lesson.number} to find where you are…\n`));
+    const [{ runLesson }, checks] = await Promise.all([import('../core/runner.ts'), loadChecks(lesson)]);
+    const hints = Object.fromEntries(checks.map((ch) => [`${lesson.number}.${ch.id}`, ch.hints]));
+    return { hints, ...(await runLesson({ lesson, checks, workspace, kube: { context: values.context }, ...selectLayers(values['no-cluster'] ?? false) })) };
   });
   if (report.broken) throw report.broken;
   const failing =
@@ -38,8 +38,7 @@ export async function run(args: string[]): Promise<ExitCode> {
     process.stdout.write(`${c.green('✔')} Every check of lesson ${lesson.number} passes: no hint needed. Next: npm run lesson ${lesson.index + 1}\n`);
     return EXIT.ok;
   }
-  const check = checks.find((ch) => fullId(lesson, ch) === failing.id)!;
-  const ladder = hintLadder(check.hints, failing.outcome);
+  const ladder = hintLadder(report.hints[failing.id] ?? [], failing.outcome);
   const shown = readState().hints[failing.id] ?? 0;
   const level = Math.min(shown + 1, ladder.length);
   updateState((s) => void (s.hints[failing.id] = level));
@@ -82,4 +81,23 @@ export function evidenceRung(outcome: Outcome): string | undefined {
   if (evidence.length) parts.push(`Evidence: ${evidence.join(' | ')}`);
   if (outcome.fix) parts.push(`Do this: ${outcome.fix.trim()}`);
   return parts.join(' ');
+}
+
+/** A report to hint from, with each check's hint ladder. */
+type HintSource = Pick<LessonReport, 'checks' | 'broken'> & { hints: Record<string, string[]> };
+
+/**
+ * The report to hint from: the last verify's while the workspace is unchanged (a hint in
+ * milliseconds instead of a whole run), else a fresh run, saved for the next call.
+ */
+async function reportForHint(lesson: Lesson, workspace: string, noCluster: boolean, context: string | undefined, runNow: () => Promise<HintSource>): Promise<HintSource> {
+  const key = { lesson: lesson.slug, workspace, layers: selectLayers(noCluster).layers, context };
+  const saved = lastReport(key);
+  if (saved?.hints) {
+    process.stdout.write(pc.dim(`(from your last verify of lesson ${lesson.number}; nothing in the workspace changed since)\n`));
+    return { checks: saved.checks, hints: saved.hints };
+  }
+  const report = await runNow();
+  if (!report.broken) saveLastReport(key, report.checks, report.hints);
+  return report;
 }

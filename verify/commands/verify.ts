@@ -5,12 +5,14 @@ import { selectLayers, type Layer } from '../core/check.ts';
 import { EXIT, type ExitCode } from '../core/errors.ts';
 import { findLesson, listLessons, loadChecks, type Lesson } from '../core/lessons.ts';
 import { DEFAULT_WORKSPACE, displayPath } from '../core/paths.ts';
+import { saveLastReport } from '../core/last-report.ts';
 import { currentLesson, nextLesson, recordOf } from '../core/progress.ts';
 import { humanReporter } from '../core/report-human.ts';
 import { toJson } from '../core/report-json.ts';
 import { fullId, runLesson, type LessonReport } from '../core/runner.ts';
 import { readState, updateState } from '../core/state.ts';
 import { resolveWorkspace } from '../core/workspace.ts';
+import { interruptCleanly } from '../probes/cleanup.ts';
 import { interruptCleanly } from '../probes/cleanup.ts';
 import { lessonArg, parse } from './args.ts';
 
@@ -68,6 +70,7 @@ export async function run(args: string[]): Promise<ExitCode> {
     recordProgress: workspace === path.resolve(DEFAULT_WORKSPACE),
   };
   if (!values.watch) interruptCleanly('✖ Interrupted: verify stopped. The apps it started and its temporary databases and folders are removed; nothing was recorded.');
+  if (!values.watch) interruptCleanly('✖ Interrupted: verify stopped. The apps it started and its temporary databases and folders are removed; nothing was recorded.');
   if (values.watch) {
     const { watch } = await import('./watch.ts');
     return watch(workspace, () => verifyLessons(opts));
@@ -111,6 +114,7 @@ export async function verifyLessons(opts: VerifyOptions): Promise<ExitCode> {
           ),
     });
     reports.push(report);
+    if (!report.broken) saveLastReport({ lesson: lesson.slug, workspace: opts.workspace, layers: opts.layers, context: opts.context }, report.checks, Object.fromEntries(checks.map((c) => [fullId(lesson, c), c.hints])));
     // Every verdict is recorded, a failure too: progress shows the last thing verify found, never an old pass.
     if (opts.recordProgress && !report.broken) updateState((s) => void (s.lessons[lesson.slug] = recordOf(report, opts.layers)));
     if (report.broken) break;
