@@ -74,7 +74,7 @@ async function buildImage(d: PrivateDockerd, tag: string, dockerfile: string, fi
   await rm(ctx, { recursive: true, force: true });
 }
 
-async function buildKindBaseImage(d: PrivateDockerd, kindDir: string, containerdDir: string, crictl: string): Promise<void> {
+export async function buildKindBaseImage(d: PrivateDockerd, kindDir: string, containerdDir: string, crictl: string): Promise<void> {
   const started = Date.now();
   const tarball = await ensureRootfsTarball(KIND_BASE_ROOTFS);
   const tree = path.join(workDir(), 'kind-base-tree');
