@@ -1,7 +1,7 @@
 import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
 import { didYouMean, effectivePullPolicy, formatLabels, missingResources, getIn, parseImage, rollingBudget, selectorMisses, selectorQuery, serverFieldPath, type LabelSelector } from '../../verify/probes/k8s-semantics.ts';
 import { schemaProblems } from '../../verify/probes/k8s-schema.ts';
-import { APP_IMAGE, APPLY, appDeployment, at, NAMESPACE, namespaceOf, reportLines, rolloutComplete, SECRET_TEMPLATE, unresolvedEnv, workloads } from '../shared/k8s.ts';
+import { APP_IMAGE, APPLY, appDeployment, at, keysInFiles, NAMESPACE, namespaceOf, reportLines, rolloutComplete, SECRET_TEMPLATE, unresolvedEnv, workloads } from '../shared/k8s.ts';
 import { literalSecrets, loopbackUrls, probeProblems, staticEnvValue } from './rules.ts';
 
 const manifest = { severity: 'required' as const, layer: 'manifest' as const };
@@ -185,7 +185,8 @@ export default [
     ],
     async run(ctx) {
       const d = app(ctx);
-      const problems = probeProblems(d.m, d.web);
+      const listens = Number(staticEnvValue(d.web, 'PORT', ctx.manifests.load(), keysInFiles(ctx)) ?? APP_DEFAULT_PORT);
+      const problems = probeProblems(d.m, d.web, listens);
       return problems.length
         ? fail(problems[0]!.text, {
             where: problems[0]!.where,
@@ -205,7 +206,7 @@ export default [
     hints: ['The app listens on PORT (3000 unless you set it). containerPort should say the same number.', 'ports: [{name: http, containerPort: 3000}]'],
     async run(ctx) {
       const d = app(ctx);
-      const setting = staticEnvValue(d.web, 'PORT', ctx.manifests.load());
+      const setting = staticEnvValue(d.web, 'PORT', ctx.manifests.load(), keysInFiles(ctx));
       const listens = Number(setting ?? APP_DEFAULT_PORT);
       const ports = d.web.container.ports ?? [];
       if (ports.some((p) => p.containerPort === listens)) return pass(`containerPort ${listens}, and the app listens on ${listens}${setting ? ' (PORT)' : ' (its default)'}`);
@@ -334,7 +335,7 @@ export default [
     async run(ctx) {
       const d = app(ctx);
       const grace = Number(d.tpl.spec.terminationGracePeriodSeconds ?? 30);
-      const deadline = Number(staticEnvValue(d.web, 'SHUTDOWN_TIMEOUT_SECONDS', ctx.manifests.load()) ?? APP_DEFAULT_SHUTDOWN_TIMEOUT);
+      const deadline = Number(staticEnvValue(d.web, 'SHUTDOWN_TIMEOUT_SECONDS', ctx.manifests.load(), keysInFiles(ctx)) ?? APP_DEFAULT_SHUTDOWN_TIMEOUT);
       return grace > deadline
         ? pass(`grace ${grace}s > shutdown deadline ${deadline}s`)
         : fail(`terminationGracePeriodSeconds ${grace}s, but the app may take ${deadline}s to drain`, { where: at(d.m, [...d.tpl.specPath, 'terminationGracePeriodSeconds']), expected: `more than ${deadline}s`, why: 'The kubelet SIGKILLs the pod mid-drain: in-flight requests (uploads) are cut.', fix: `terminationGracePeriodSeconds: ${deadline + 10}` });

@@ -18,8 +18,12 @@ function probeTarget(p: V1Probe): { path?: string; port?: unknown; mechanism: st
   return { mechanism: p.exec ? 'exec' : 'none' };
 }
 
-/** Readiness must ask /readyz (dependencies), liveness /livez (the process only), on ports the container has. */
-export function probeProblems(m: Manifest, web: ContainerAt): Problem[] {
+/**
+ * Readiness must ask /readyz (dependencies), liveness /livez (the process only), on the port
+ * the app listens on. Correct: the port's name or its number, any periods and thresholds
+ * with a timeout shorter than the period, and an extra startupProbe.
+ */
+export function probeProblems(m: Manifest, web: ContainerAt, listens?: number): Problem[] {
   const problems: Problem[] = [];
   const want = { readinessProbe: '/readyz', livenessProbe: '/livez' } as const;
   for (const [kind, path] of Object.entries(want) as Array<[keyof typeof want, string]>) {
@@ -38,6 +42,7 @@ export function probeProblems(m: Manifest, web: ContainerAt): Problem[] {
     if (target.port !== undefined) {
       const r = resolvePort(web.container, target.port);
       if (!r.ok) problems.push({ where: at(m, [...web.path, kind, target.mechanism, 'port']), text: `${kind}: ${r.problem}; the probe would fail and the pod never become Ready` });
+      else if (listens !== undefined && r.port !== listens) problems.push({ where: at(m, [...web.path, kind, target.mechanism, 'port']), text: `${kind} asks port ${r.port}, but the app listens on ${listens}: the probe would fail and the pod never become Ready` });
     }
     const timeout = probe.timeoutSeconds ?? 1;
     const period = probe.periodSeconds ?? 10;
