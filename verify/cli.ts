@@ -31,6 +31,7 @@ export const COMMANDS: Record<string, Command> = {
     load: () => import('./commands/rehearse.ts'),
   },
   status: { usage: 'status [--json]', summary: 'Your progress: each lesson\'s last verdict, when, which layers ran, and what came from solution --apply', load: () => import('./commands/status.ts') },
+  web: { usage: 'web [--port N] [--no-cluster]', summary: 'Read the lessons and press Verify in your browser (this machine only)', load: () => import('./commands/web.ts') },
   classroom: {
     usage: 'classroom [--port N] [--host ADDR]',
     summary: 'Instructors: a live dashboard of the room (who is stuck on which check)',

@@ -81,6 +81,8 @@ export function createApp(room: Room, dashboardHtml: string): { app: express.Exp
     res.type('html').send(dashboardHtml);
   });
 
+  app.get('/favicon.ico', (_req, res) => void res.status(204).end());
+
   const requireToken = (req: Request, res: Response, next: NextFunction) => {
     if (!room.tokenMatches(tokenOf(req))) return void res.status(401).json({ error: 'missing or wrong room token: use the token `npm run classroom` printed' });
     next();

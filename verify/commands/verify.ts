@@ -7,16 +7,15 @@ import { findLesson, listLessons, loadChecks, type Lesson } from '../core/lesson
 import { DEFAULT_WORKSPACE, displayPath } from '../core/paths.ts';
 import { saveLastReport } from '../core/last-report.ts';
 import { currentLesson, nextLesson, recordOf } from '../core/progress.ts';
-import { humanReporter } from '../core/report-human.ts';
-import { toJson } from '../core/report-json.ts';
 import { fullId, runLesson, type LessonReport } from '../core/runner.ts';
 import { readState, updateState } from '../core/state.ts';
 import { resolveWorkspace } from '../core/workspace.ts';
 import { interruptCleanly } from '../probes/cleanup.ts';
-import { interruptCleanly } from '../probes/cleanup.ts';
+import { combine, isReporterName, REPORTERS, type ReporterName } from '../reporters/registry.ts';
+import { UsageError } from '../core/errors.ts';
 import { lessonArg, parse } from './args.ts';
 
-const USAGE = 'verify [N] [--all] [--watch] [--json] [--workspace DIR] [--no-cluster] [--context NAME] [--disruptive]';
+const USAGE = 'verify [N] [--all] [--watch] [--json | --reporter human|json|jsonl|room] [--workspace DIR] [--no-cluster] [--context NAME] [--disruptive]';
 
 export interface VerifyOptions {
   /** Every lesson of the workshop (to name the next one). */
@@ -25,6 +24,8 @@ export interface VerifyOptions {
   lessons: Lesson[];
   workspace: string;
   json: boolean;
+  /** How the run is reported (`--json` is `json`). The room also hears about legacy-app/ runs after `npm run join`. */
+  reporter: ReporterName;
   color: boolean;
   layers: ReadonlySet<Layer>;
   layersReason?: string;
@@ -42,6 +43,7 @@ export async function run(args: string[]): Promise<ExitCode> {
     {
       workspace: { type: 'string' },
       json: { type: 'boolean' },
+      reporter: { type: 'string' },
       watch: { type: 'boolean' },
       all: { type: 'boolean' },
       'no-cluster': { type: 'boolean' },
@@ -54,14 +56,18 @@ export async function run(args: string[]): Promise<ExitCode> {
   const state = readState();
   const query = lessonArg(positionals, USAGE);
   const target = query === undefined ? currentLesson(all, state) : findLesson(all, query);
+  const reporter = values.reporter ?? (values.json ? 'json' : 'human');
+  if (!isReporterName(reporter)) throw new UsageError(`There is no reporter "${reporter}"; choose one of ${Object.keys(REPORTERS).join(', ')}. Usage: npm run ${USAGE}`);
+  if (values.json && reporter !== 'json') throw new UsageError(`--json is the json reporter; it cannot be combined with --reporter ${reporter}. Usage: npm run ${USAGE}`);
   const workspace = resolveWorkspace(values.workspace ?? DEFAULT_WORKSPACE);
   const lessons = values.all ? all.slice(0, all.indexOf(target) + 1) : [target];
   const opts: VerifyOptions = {
     all,
     lessons,
     workspace,
-    json: values.json ?? false,
-    color: !values.json && process.stdout.isTTY === true && !process.env.NO_COLOR,
+    json: reporter === 'json',
+    reporter,
+    color: reporter === 'human' && process.stdout.isTTY === true && !process.env.NO_COLOR,
     ...selectLayers(values['no-cluster'] ?? false),
     context: values.context,
     disruptive: values.disruptive ?? false,
@@ -69,7 +75,6 @@ export async function run(args: string[]): Promise<ExitCode> {
     hint: `npm run hint${rerunArgs(query, values, ['workspace', 'no-cluster', 'context'])}`,
     recordProgress: workspace === path.resolve(DEFAULT_WORKSPACE),
   };
-  if (!values.watch) interruptCleanly('✖ Interrupted: verify stopped. The apps it started and its temporary databases and folders are removed; nothing was recorded.');
   if (!values.watch) interruptCleanly('✖ Interrupted: verify stopped. The apps it started and its temporary databases and folders are removed; nothing was recorded.');
   if (values.watch) {
     const { watch } = await import('./watch.ts');
@@ -95,6 +100,10 @@ export function rerunArgs(query: string | undefined, v: Flags, only: Array<keyof
 
 export async function verifyLessons(opts: VerifyOptions): Promise<ExitCode> {
   const reports: LessonReport[] = [];
+  const ctx = { workspace: opts.workspace, color: opts.color, rerun: opts.rerun, hint: opts.hint, write: (t: string) => void process.stdout.write(t) };
+  // The instructor's room (after `npm run join`) hears about the learner's own workspace only.
+  const reporter = combine([REPORTERS[opts.reporter].create(ctx), ...(opts.recordProgress && opts.reporter !== 'room' ? [REPORTERS.room.create()] : [])]);
+  reporter.runStart(opts.lessons);
   for (const lesson of opts.lessons) {
     const checks = await loadChecks(lesson);
     const next = nextLesson(opts.all, lesson);
@@ -106,12 +115,7 @@ export async function verifyLessons(opts: VerifyOptions): Promise<ExitCode> {
       layersReason: opts.layersReason,
       kube: { context: opts.context },
       disruptive: opts.disruptive,
-      onEvent: opts.json
-        ? undefined
-        : humanReporter(
-            checks.map((c) => fullId(lesson, c)),
-            { color: opts.color, rerun: opts.rerun, hint: opts.hint, next: next && `npm run lesson ${next.index}` },
-          ),
+      onEvent: reporter.lesson(lesson, checks.map((c) => fullId(lesson, c)), next && `npm run lesson ${next.index}`),
     });
     reports.push(report);
     if (!report.broken) saveLastReport({ lesson: lesson.slug, workspace: opts.workspace, layers: opts.layers, context: opts.context }, report.checks, Object.fromEntries(checks.map((c) => [fullId(lesson, c), c.hints])));
@@ -119,12 +123,10 @@ export async function verifyLessons(opts: VerifyOptions): Promise<ExitCode> {
     if (opts.recordProgress && !report.broken) updateState((s) => void (s.lessons[lesson.slug] = recordOf(report, opts.layers)));
     if (report.broken) break;
   }
-  if (opts.json) {
-    const out = reports.length === 1 ? toJson(reports[0]!) : { ok: reports.every((r) => r.ok), lessons: reports.map(toJson) };
-    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-  } else if (!opts.recordProgress) {
+  const code = reports.some((r) => r.broken) ? EXIT.broken : reports.every((r) => r.ok) ? EXIT.ok : EXIT.learnerHasWork;
+  reporter.runDone(reports, code);
+  if (opts.reporter === 'human' && !opts.recordProgress) {
     process.stdout.write(pc.dim(`(workspace ${displayPath(opts.workspace)}; progress is only recorded for legacy-app/)\n`));
   }
-  if (reports.some((r) => r.broken)) return EXIT.broken;
-  return reports.every((r) => r.ok) ? EXIT.ok : EXIT.learnerHasWork;
+  return code;
 }

@@ -1,5 +1,5 @@
 // The JSON contract other tools rely on (DESIGN §3): keep these field names stable.
-import type { LessonReport, SkipReason } from './runner.ts';
+import type { CheckReport, LessonReport, SkipReason } from './runner.ts';
 
 export interface JsonCheck {
   id: string;
@@ -34,24 +34,29 @@ export function toJson(report: LessonReport): JsonLessonReport {
   return {
     lesson: report.lesson.number,
     ok: report.ok,
-    checks: report.checks.map((r) => ({
-      id: r.id,
-      title: r.title,
-      status: r.outcome.status,
-      severity: r.severity,
-      layer: r.layer,
-      message: r.outcome.message,
-      hint: r.hint,
-      where: r.outcome.where,
-      observed: r.outcome.observed,
-      expected: r.outcome.expected,
-      why: r.outcome.why,
-      fix: r.outcome.fix,
-      learn: r.learn,
-      evidence: r.outcome.evidence,
-      durationMs: Math.round(r.durationMs),
-      ...(r.outcome.status === 'skip' && r.skippedBecause ? { reason: r.skippedBecause } : {}),
-    })),
+    checks: report.checks.map(checkToJson),
     ...(report.broken ? { error: { message: report.broken.message, next: report.broken.next } } : {}),
+  };
+}
+
+/** One check as the contract shows it (also streamed on its own by the jsonl reporter). */
+export function checkToJson(r: CheckReport): JsonCheck {
+  return {
+    id: r.id,
+    title: r.title,
+    status: r.outcome.status,
+    severity: r.severity,
+    layer: r.layer,
+    message: r.outcome.message,
+    hint: r.hint,
+    where: r.outcome.where,
+    observed: r.outcome.observed,
+    expected: r.outcome.expected,
+    why: r.outcome.why,
+    fix: r.outcome.fix,
+    learn: r.learn,
+    evidence: r.outcome.evidence,
+    durationMs: Math.round(r.durationMs),
+    ...(r.outcome.status === 'skip' && r.skippedBecause ? { reason: r.skippedBecause } : {}),
   };
 }

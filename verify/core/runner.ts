@@ -40,6 +40,8 @@ export interface LessonReport {
 
 export type RunEvent =
   | { kind: 'lesson-start'; lesson: Lesson; total: number }
+  /** A check begins to run (after its dependencies, within the concurrency limit). */
+  | { kind: 'check-start'; lesson: Lesson; id: string; title: string }
   | { kind: 'check-done'; report: CheckReport }
   | { kind: 'lesson-done'; report: LessonReport };
 
@@ -138,6 +140,7 @@ export async function runLesson(opts: RunOptions): Promise<LessonReport> {
       return report(check, { status: 'skip', message: 'disruptive (deletes or scales something, then restores it): run with --disruptive' }, 0, 'layer');
     }
     return limit(async () => {
+      emit({ kind: 'check-start', lesson, id: fullId(lesson, check), title: check.title });
       const started = performance.now();
       try {
         const outcome = await withTimeout(check, (signal) => check.run({ ...probes, workspace: opts.workspace, signal }));
