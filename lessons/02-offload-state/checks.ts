@@ -2,7 +2,9 @@ import { defineCheck, fail, pass } from '../../verify/core/check.ts';
 import { formatMatch } from '../../verify/probes/files.ts';
 import { describe, noteForm, noteId } from '../shared/api.ts';
 import { configuredApp, notListening, requiredVariable } from '../shared/run-app.ts';
+import { testUser } from '../shared/teamnotes.ts';
 import { describePlace, findLocalCopies, forgetDisk, writablePlaces } from './local-copies.ts';
+import { redisBlip } from './redis-blip.ts';
 import { replicas, restartOf } from './replicas.ts';
 
 const TWO_PODS = 'The verifier runs two copies of your app (A and B) from separate folders, like two pods, against the same Postgres and Redis.';
@@ -160,6 +162,34 @@ export default [
     },
   }),
   defineCheck({
+    id: 'survives-redis-restart',
+    title: 'The app lives through a Redis restart and reconnects',
+    severity: 'required',
+    layer: 'behaviour',
+    dependsOn: ['sessions-shared'],
+    learn: '#1-sessions-in-redis',
+    timeoutMs: 40_000,
+    hints: [
+      'The verifier signs up, then drops every connection to Redis and refuses new ones for a second (what a Redis restart looks like to the app), and expects the app to keep running and the session to work again once Redis is back.',
+      "A Redis client reports a dropped connection as an 'error' event; an event emitter with no 'error' listener throws it, and the process dies. Listen for it, log it, and let the client reconnect.",
+      "In src/redis.js: client.on('error', (err) => log('error', 'Redis: ' + err.message));",
+    ],
+    // What else is correct: any client (node-redis, ioredis) with an 'error' listener and its
+    // own reconnect, or a hand-written reconnect. Still caught: a process that exits on the
+    // drop, and one that stays up but never reconnects.
+    async run(ctx) {
+      const blip = await redisBlip(ctx);
+      return blip.ok
+        ? pass(blip.observed)
+        : fail(blip.observed, {
+            expected: 'the process still running and the session working again within 8 s of Redis coming back',
+            why: 'Redis restarts on every rollout of its pod and on every node drain; an app that crashes then restarts every replica at once and logs everyone out of an outage.',
+            fix: "Add client.on('error', …) to your Redis client (it reconnects by itself), then npm run verify 2.",
+            evidence: blip.tail,
+          });
+    },
+  }),
+  defineCheck({
     id: 'no-session-per-anonymous-request',
     title: 'Anonymous visits do not create sessions',
     severity: 'required',
@@ -190,6 +220,44 @@ export default [
     },
   }),
   defineCheck({
+    id: 'secure-cookie-behind-proxy',
+    title: 'Behind a TLS-terminating proxy, the session cookie is marked Secure',
+    severity: 'required',
+    layer: 'behaviour',
+    dependsOn: ['sessions-shared'],
+    learn: '#1-sessions-in-redis',
+    timeoutMs: 20_000,
+    hints: [
+      'The verifier signs up over plain HTTP with the header `X-Forwarded-Proto: https`, as an Ingress that terminates TLS sends it, and looks for `Secure` in the session cookie.',
+      "Express ignores X-Forwarded-* headers unless you trust the proxy: without `trust proxy`, req.secure is false, so `secure: 'auto'` drops the Secure flag and `secure: true` sends no cookie at all.",
+      "app.set('trust proxy', 1); before app.use(session({ ..., cookie: { secure: 'auto' } }))",
+    ],
+    // What else is correct: trust proxy as 1, true, 'loopback' or a subnet; secure: 'auto'.
+    // (secure: true alone fails 02.sessions-shared: the verifier talks plain HTTP, as a
+    // laptop does.) Still caught: no trust proxy, whatever the cookie's secure option.
+    async run(ctx) {
+      const app = await configuredApp(ctx);
+      const problem = notListening(app);
+      if (problem) return fail(problem, { evidence: app.result.app.tail() });
+      const user = testUser();
+      const res = await fetch(`${app.url}/api/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.7' },
+        body: JSON.stringify(user),
+        signal: AbortSignal.timeout(8000),
+      });
+      await res.arrayBuffer();
+      const cookies = res.headers.getSetCookie();
+      if (cookies.some((c) => /;\s*secure\b/i.test(c))) return pass(`POST /api/signup via "https" answered ${res.status} with a Secure session cookie`);
+      return fail(cookies.length ? `signed up via an "https" proxy: the session cookie has no Secure flag` : `signed up via an "https" proxy: the answer (${res.status}) set no cookie at all`, {
+        expected: 'Set-Cookie with Secure when X-Forwarded-Proto says https',
+        why: 'From lesson 10 on, users reach the app through an Ingress that speaks HTTPS to them and plain HTTP to the pod. Without trusting it, the app either never logs anyone in (secure: true) or sends the session cookie unprotected (secure: \'auto\').',
+        fix: "app.set('trust proxy', 1) in src/server.js, and cookie: { secure: 'auto' } in the session options.",
+        evidence: cookies.map((c) => c.replace(/=[^;]*/, '=…')),
+      });
+    },
+  }),
+  defineCheck({
     id: 'no-local-upload-dir',
     title: 'No code writes uploads to the local disk',
     severity: 'recommended',
@@ -198,9 +266,11 @@ export default [
     hints: ["Search your code for multer's `dest:` or `diskStorage`: files stored there live only as long as the pod."],
     async run(ctx) {
       // multer's disk storage, or a literal 'uploads' folder name (not a module called ./uploads); comments don't count.
+      // What else is correct: a temporary file in os.tmpdir() that is deleted once its bytes
+      // are stored; 02.uploads-shared judges that by looking for what stays on disk.
       const found = ctx.files
         .search(/diskStorage\s*\(|\bdest\s*:|['"`]uploads\/?['"`]/, ctx.files.sourceFiles())
-        .filter((m) => !/^\s*(\/\/|\*|\/\*)/.test(m.text));
+        .filter((m) => !/^\s*(\/\/|\*|\/\*)/.test(m.text) && !/\bdest\s*:\s*os\.tmpdir\(\)/.test(m.text));
       return found.length === 0
         ? pass('no multer disk storage or uploads/ path in the code')
         : fail(`${found.length} place(s) still point uploads at the local disk`, {

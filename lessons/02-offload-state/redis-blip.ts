@@ -1,0 +1,47 @@
+// A Redis restart as the app sees it: every connection dropped, new ones refused for a
+// moment, then Redis is back. In a cluster this happens on every Redis rollout or node
+// drain. The app must live through it (log, reconnect) and keep its sessions.
+import type { CheckContext } from '../../verify/core/check.ts';
+import { describeExit } from '../../verify/probes/app.ts';
+import { describe, signup } from '../shared/api.ts';
+import { isolatedEnv, notListening, startInstance } from '../shared/run-app.ts';
+
+const DOWN_MS = 1000;
+const RECONNECT_MS = 8000;
+
+export interface Blip {
+  ok: boolean;
+  /** What happened, for the message. */
+  observed: string;
+  tail: string[];
+}
+
+export async function redisBlip(ctx: CheckContext): Promise<Blip> {
+  const { env } = await isolatedEnv(ctx);
+  const redis = await ctx.tcpProxy(env.REDIS_URL!);
+  const app = await startInstance(ctx, { ...env, REDIS_URL: redis.url }, true);
+  const proc = app.result.app;
+  const problem = notListening(app);
+  if (problem) return { ok: false, observed: problem, tail: proc.tail() };
+  const http = ctx.http(app.url);
+  const { res, user } = await signup(http, ctx.signal);
+  if (res.status !== 201 && res.status !== 200) return { ok: false, observed: `before the restart, POST /api/signup answered ${describe(res)}`, tail: proc.tail() };
+
+  redis.proxy.refuse();
+  await new Promise((r) => setTimeout(r, DOWN_MS));
+  redis.proxy.restore();
+  if (proc.exitInfo) return { ok: false, observed: `the app ${describeExit(proc.exitInfo)} when its Redis connection dropped`, tail: proc.tail() };
+
+  const deadline = Date.now() + RECONNECT_MS;
+  let last = '';
+  while (Date.now() < deadline && !ctx.signal.aborted) {
+    const me = await http.get('/api/me', { timeoutMs: 2000 }).catch(() => undefined);
+    if (me?.status === 200 && (me.json as { email?: string } | undefined)?.email === user.email) {
+      return { ok: true, observed: `the app kept running through a ${DOWN_MS / 1000} s Redis outage and the session still works`, tail: [] };
+    }
+    if (proc.exitInfo) return { ok: false, observed: `the app ${describeExit(proc.exitInfo)} after its Redis connection dropped`, tail: proc.tail() };
+    last = me ? describe(me) : 'no answer';
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return { ok: false, observed: `${RECONNECT_MS / 1000} s after Redis came back, GET /api/me still answered ${last}`, tail: proc.tail() };
+}
