@@ -290,7 +290,7 @@ export default [
   }),
   defineCheck({
     id: 'cluster-env-not-localhost',
-    ...manifest,
+    ...needsDeployment,
     title: 'The Secret\'s source (.env.cluster) names no localhost address',
     learn: '#2-load-the-configuration-into-a-secret',
     hints: [
