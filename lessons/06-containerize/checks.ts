@@ -131,7 +131,7 @@ export default [
     // What else is correct: tini or dumb-init as ENTRYPOINT in front of node, a shell that
     // `exec`s node, or only the script (the node image's entrypoint and distroless run it with node).
     run: async (ctx) =>
-      rule(ctx, commandProblems, 'CMD runs node in exec form', {
+      rule(ctx, (df) => commandProblems(df, (rel) => ctx.files.read(rel)), 'CMD runs node in exec form', {
         expected: 'CMD ["node", "src/server.js"]',
         why: 'Kubernetes stops pods with SIGTERM to PID 1; if that is a shell or npm, node never hears it and is SIGKILLed 30 s later mid-request.',
         fix: 'CMD ["node", "src/server.js"]',

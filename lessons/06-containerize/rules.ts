@@ -105,7 +105,7 @@ const PACKAGE_MANAGER = /(^|\/)(npm|npx|yarn|pnpm)$/;
  * a shell that `exec`s node and so is replaced by it. Wrong: shell form, a shell that keeps
  * node as its child, npm/yarn/pnpm.
  */
-export function commandProblems(df: ParsedDockerfile): Problem[] {
+export function commandProblems(df: ParsedDockerfile, read: (rel: string) => string | undefined = () => undefined): Problem[] {
   const last = (k: string) => df.final.instructions.filter((i) => i.keyword === k).at(-1);
   const [entrypoint, cmd] = [last('ENTRYPOINT'), last('CMD')];
   if (!entrypoint && !cmd) return [{ line: df.final.line, text: 'no CMD: the image does not say how to start the app' }];
@@ -113,23 +113,47 @@ export function commandProblems(df: ParsedDockerfile): Problem[] {
     if (i && !isExecForm(i.args)) return [{ line: i.line, text: `${i.keyword} ${i.args}: shell form runs it through /bin/sh -c, which may stay PID 1 with node as its child, and a shell does not pass SIGTERM on` }];
   }
   const at = (cmd ?? entrypoint)!;
+  const shown = `${at.keyword} ${at.args}`;
   let argv = [...(entrypoint ? execArgv(entrypoint.args)! : []), ...(cmd ? execArgv(cmd.args)! : [])];
   if (INIT.test(argv[0] ?? '')) {
     let next = 1; // the init's own flags (-g, -s), up to and including `--`
     while (argv[next]?.startsWith('-')) if (argv[next++] === '--') break;
     argv = argv.slice(next);
   }
-  if (/(^|\/)docker-entrypoint\.sh$/.test(argv[0] ?? '')) argv = argv.slice(1);
+  // An entrypoint script of the workspace: fine when it ends by exec-ing (node, or "$@").
+  const script = /\.sh$/.test(argv[0] ?? '') ? workspaceScript(df, argv[0]!, read) : undefined;
+  if (script) {
+    const lastLine = script.text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).at(-1) ?? '';
+    if (/^exec\s+(\S*\/)?node\b/.test(lastLine)) return [];
+    if (!/^exec\s+"\$(@|\{@\})"/.test(lastLine)) return [{ line: at.line, text: `${shown}: ${script.rel} does not end with \`exec node …\` or \`exec "$@"\`, so the shell running it stays PID 1 with node as its child` }];
+    argv = argv.slice(1);
+  } else if (/(^|\/)docker-entrypoint\.sh$/.test(argv[0] ?? '')) {
+    argv = argv.slice(1); // the node image's own: it ends with exec "$@"
+  }
   const [program = '', ...rest] = argv;
-  const shown = `${at.keyword} ${at.args}`;
   if (PACKAGE_MANAGER.test(program)) return [{ line: at.line, text: `${shown}: ${program.split('/').at(-1)} runs node as a child (through a shell) and does not reliably pass SIGTERM on to it` }];
   if (SHELL.test(program)) {
-    const script = rest[rest.findIndex((a) => /^-[a-z]*c[a-z]*$/.test(a)) + 1] ?? '';
-    return /(^|[;&|\n]\s*)exec\s+(\S*\/)?node\b/.test(script) ? [] : [{ line: at.line, text: `${shown}: without \`exec\`, ${program.split('/').at(-1)} may stay PID 1 with node as its child, and a shell does not pass SIGTERM on (write \`exec node …\` in the script, or start node directly)` }];
+    const inline = rest[rest.findIndex((a) => /^-[a-z]*c[a-z]*$/.test(a)) + 1] ?? '';
+    return /(^|[;&|\n]\s*)exec\s+(\S*\/)?node\b/.test(inline) ? [] : [{ line: at.line, text: `${shown}: without \`exec\`, ${program.split('/').at(-1)} may stay PID 1 with node as its child, and a shell does not pass SIGTERM on (write \`exec node …\` in the script, or start node directly)` }];
   }
   if (/(^|\/)node(js)?$/.test(program) || /\.[cm]?js$/.test(program)) return [];
-  if (!program) return [{ line: at.line, text: `${shown}: no program after the init` }];
+  if (!program) return [{ line: at.line, text: `${shown}: no program to run after the init or entrypoint script` }];
   return [{ line: at.line, text: `${shown}: PID 1 is ${program}, and the verifier cannot tell whether it hands SIGTERM to node; start node directly, or exec it` }];
+}
+
+/** The workspace file an image path like `./docker-entrypoint.sh` was copied from, if the Dockerfile shows it. */
+function workspaceScript(df: ParsedDockerfile, program: string, read: (rel: string) => string | undefined): { rel: string; text: string } | undefined {
+  const base = program.split('/').at(-1)!;
+  const sources = df.stages
+    .flatMap((s) => s.instructions)
+    .filter((i) => (i.keyword === 'COPY' || i.keyword === 'ADD') && !/--from=/.test(i.args))
+    .flatMap((i) => i.args.split(/\s+/).filter((a) => !a.startsWith('--')).slice(0, -1));
+  const candidates = [...sources.filter((src) => src.split('/').at(-1) === base), ...sources.map((dir) => `${dir.replace(/\/$/, '')}/${base}`), program.replace(/^\.\//, '')];
+  for (const rel of candidates.map((c) => c.replace(/^\.\//, ''))) {
+    const text = read(rel);
+    if (text !== undefined) return { rel, text };
+  }
+  return undefined;
 }
 
 const SECRET_NAME = /SECRET|PASSWORD|TOKEN|_KEY|DATABASE_URL|REDIS_URL|SMTP_URL/i;
