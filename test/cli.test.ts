@@ -48,7 +48,9 @@ describe('verify', () => {
     expect(r.stdout).toContain('src/db.js:9');
     expect(r.stdout).toMatch(/why +Anyone with the repository/);
     expect(r.stdout).toMatch(/learn +lessons\/01-extract-config\/README\.md#3-take-secrets-out-of-the-source/);
-    expect(r.stdout).toMatch(/Next: fix 01\.\S+, then run npm run verify -- 1 --workspace .+ again\. Stuck\? npm run hint/);
+    // Wrapped at 80 columns, continuation lines indented: read as one line.
+    expect(r.stdout.replace(/\n {6}/g, ' ')).toMatch(/Next: fix 01\.\S+, then run npm run verify -- 1 --workspace .+ again\. Stuck\? npm run hint -- 1 --workspace/);
+    for (const line of r.stdout.split('\n').filter((l) => !/^ +(learn|evidence)? +\S+$/.test(l))) expect(line.length, line).toBeLessThanOrEqual(80);
     expect(r.stdout).not.toMatch(/\x1b\[/);
   });
 
@@ -144,6 +146,13 @@ describe('one contract on every exit path', () => {
     expect(json.error.message).toMatch(/has no node_modules\/.*cannot load its packages/);
     expect(json.error.next).toContain(`${ws}/node_modules`);
     expect(r.stdout).not.toMatch(/Cannot find module/);
+  });
+
+  test('--help for the workshop: every line within 80 columns', () => {
+    const r = cli(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/npm run verify \[N\]/);
+    for (const line of r.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
   });
 
   test('--help for a command: its usage, wrapped at 80 columns, exit 0', () => {

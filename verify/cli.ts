@@ -3,6 +3,7 @@
 import pc from 'picocolors';
 import { npmFlag } from './commands/args.ts';
 import { EXIT, type ExitCode, isExpectedError, UsageError } from './core/errors.ts';
+import { wrapText } from './core/wrap.ts';
 
 export interface Command {
   usage: string;
@@ -46,9 +47,9 @@ export const COMMANDS: Record<string, Command> = {
 };
 
 export function usage(): string {
-  const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length));
-  const lines = Object.values(COMMANDS).map((c) => `  npm run ${c.usage.padEnd(width)}  ${c.summary}`);
-  return `legacy-to-k8s workshop\n\n${lines.join('\n')}\n\nFlags go after \`--\`: npm run verify -- 3 --json\n`;
+  // One block per command (its usage, then what it does, indented), wrapped at 80 columns.
+  const blocks = Object.values(COMMANDS).map((c) => `${wrap(`  npm run ${c.usage}`, 80, '        ')}\n${wrap(`      ${c.summary}`, 80, '      ')}`);
+  return `legacy-to-k8s workshop\n\n${blocks.join('\n')}\n\nFlags go after \`--\`: npm run verify -- 3 --json\nHelp on one command: npm run verify -- --help\n`;
 }
 
 export async function main(argv: string[]): Promise<ExitCode> {
@@ -84,17 +85,7 @@ export function commandHelp(name: string, command: Command): string {
 
 /** Greedy wrap at `width` columns; continuation lines start with `indent`. Never splits a word. */
 export function wrap(text: string, width: number, indent: string): string {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    const prefix = lines.length ? indent : '';
-    if (line && (prefix + line + ' ' + word).length > width) {
-      lines.push(prefix + line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  lines.push((lines.length ? indent : '') + line);
-  return lines.join('\n');
+  return wrapText(text, width, indent, '');
 }
 
 /** One clear line (and the next command) for anything that is not the learner's code; never a stack trace. */

@@ -1,6 +1,7 @@
 // The human reporter: stable, greppable lines (`✔ PASS 01.id`, `✖ FAIL 01.id`) with
 // found / expected / why / fix / learn under every failure, then one next command.
 import pc from 'picocolors';
+import { terminalWidth, wrapText } from './wrap.ts';
 import type { CheckReport, LessonReport, RunEvent } from './runner.ts';
 
 export interface HumanReporterOptions {
@@ -10,6 +11,8 @@ export interface HumanReporterOptions {
   rerun: string;
   /** The command for a hint, with the same flags (default `npm run hint`). */
   hint?: string;
+  /** Columns to wrap at (default: the terminal's, 80 when piped). */
+  width?: number;
   /** The command to go on with once the lesson passes (absent after the last lesson). */
   next?: string;
 }
@@ -24,26 +27,31 @@ export function humanReporter(ids: string[], opts: HumanReporterOptions): (event
     if (event.kind === 'lesson-start') write(`\n${c.bold(`Lesson ${event.lesson.number} · ${event.lesson.title}`)}\n\n`);
     if (event.kind === 'check-done') {
       done.set(event.report.id, event.report);
-      while (printed < ids.length && done.has(ids[printed]!)) write(formatCheck(done.get(ids[printed++]!)!, c));
+      while (printed < ids.length && done.has(ids[printed]!)) write(formatCheck(done.get(ids[printed++]!)!, c, opts.width ?? terminalWidth()));
     }
-    if (event.kind === 'lesson-done') write(formatSummary(event.report, c, opts.rerun, opts.next, opts.hint ?? 'npm run hint'));
+    if (event.kind === 'lesson-done') {
+      const width = opts.width ?? terminalWidth();
+      write(formatSummary(event.report, c, opts.rerun, opts.next, opts.hint ?? 'npm run hint').split('\n').map((l) => wrapText(l, width, '      ', '')).join('\n'));
+    }
   };
 }
 
 type Colors = ReturnType<typeof pc.createColors>;
 
-function formatCheck(r: CheckReport, c: Colors): string {
+function formatCheck(r: CheckReport, c: Colors, width: number): string {
   const { outcome: o } = r;
   const tag =
     o.status === 'pass' ? c.green('✔ PASS') : o.status === 'skip' ? c.dim('○ SKIP') : r.severity === 'required' ? c.red('✖ FAIL') : c.yellow('▲ WARN');
   const sev = r.severity === 'required' ? '' : c.dim(` [${r.severity}]`);
-  let out = `  ${tag}  ${c.bold(r.id)}${sev}  ${o.status === 'pass' ? c.dim(r.title) : r.title}\n`;
+  let out = `${wrapText(`${c.bold(r.id)}${sev}  ${o.status === 'pass' ? c.dim(r.title) : r.title}`, width, ' '.repeat(10), `  ${tag}  `)}\n`;
   if (o.status === 'pass') return out;
-  const line = (label: string, text: string | undefined) => {
+  const line = (label: string, text: string | undefined, keepLines = false) => {
     if (!text) return;
-    const [first, ...rest] = text.split('\n');
-    out += `          ${c.dim(label.padEnd(9))} ${first}\n`;
-    for (const more of rest) out += `          ${' '.repeat(9)} ${more}\n`;
+    const first = `          ${c.dim(label.padEnd(9))} `;
+    const indent = ' '.repeat(20);
+    // A code frame (`> 4 | …`) is shown as it is: wrapping would break code mid-line and move the caret.
+    const frame = (l: string) => keepLines && /^[> ] +\d* +\|/.test(l);
+    out += `${text.split('\n').map((l, i) => (frame(l) ? (i ? indent : first) + l : wrapText(l, width, indent, i ? indent : first))).join('\n')}\n`;
   };
   if (o.status === 'skip') {
     line('', o.message);
@@ -57,7 +65,7 @@ function formatCheck(r: CheckReport, c: Colors): string {
   line('fix', o.fix);
   // One label for the block: evidence is often a code frame or a log tail, read as one piece.
   const evidence = (o.evidence ?? []).slice(0, 12);
-  if (evidence.length) line('evidence', evidence.join('\n'));
+  if (evidence.length) line('evidence', evidence.join('\n'), true);
   line('learn', r.learn);
   return out;
 }

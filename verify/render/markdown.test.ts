@@ -43,6 +43,18 @@ describe('renderTerminal', () => {
     expect(Math.max(...out.split('\n').map((l) => l.length))).toBeLessThanOrEqual(60);
   });
 
+  test('an autolink is printed once; a named link shows its address after the text', () => {
+    const out = renderTerminal('See <https://kind.sigs.k8s.io/> and [the docs](https://example.com/docs).\n', { color: false, width: 80 });
+    expect(out.match(/kind\.sigs\.k8s\.io/g)).toHaveLength(1);
+    expect(out).toContain('the docs (https://example.com/docs)');
+  });
+
+  test('inline code is never split across lines when a paragraph wraps', () => {
+    const out = renderTerminal(`${'word '.repeat(7)}run \`npm run verify -- 3 --no-cluster --json\` now.\n`, { color: false, width: 50 });
+    expect(out).toContain('`npm run verify -- 3 --no-cluster --json`');
+    expect(out).not.toContain('\u0000');
+  });
+
   test('paragraphs wrap at the width', () => {
     const out = renderTerminal('word '.repeat(60), { color: false, width: 40 });
     expect(Math.max(...out.split('\n').map((l) => l.length))).toBeLessThanOrEqual(40);

@@ -13,6 +13,8 @@ export interface TerminalOptions {
 }
 
 const ANSI = /\x1b\[[0-9;]*m/g;
+/** Stands for a space inside inline code while wrapping, so code is never split across lines. */
+const KEEP_TOGETHER = '\u0000';
 const visible = (s: string) => s.replace(ANSI, '').length;
 
 /** GitHub-style heading anchor, the same one lesson links (`#2-fail-fast-on-missing-values`) use. */
@@ -150,7 +152,7 @@ export function renderTerminal(source: string, opts: TerminalOptions): string {
         break;
     }
   }
-  return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+  return out.join('\n').replace(/\n{3,}/g, '\n\n').replace(new RegExp(KEEP_TOGETHER, 'g'), ' ').trimEnd() + '\n';
 }
 
 function renderTable(rows: string[][], c: ReturnType<typeof pc.createColors>, indent: string, width: number): string {
@@ -184,6 +186,7 @@ function inline(token: Token, c: ReturnType<typeof pc.createColors>): string {
   let s = '';
   const styles: Array<(x: string) => string> = [];
   let linkHref: string | undefined;
+  let linkStart = 0;
   const apply = (x: string) => styles.reduce((acc, f) => f(acc), x);
   for (const child of token.children ?? []) {
     switch (child.type) {
@@ -191,7 +194,9 @@ function inline(token: Token, c: ReturnType<typeof pc.createColors>): string {
         s += apply(child.content);
         break;
       case 'code_inline':
-        s += c.cyan(c.isColorSupported ? child.content : `\`${child.content}\``);
+        // Kept on one line when wrapping (a command split over two lines cannot be copied);
+        // the placeholder becomes a space again once the paragraph is wrapped.
+        s += c.cyan((c.isColorSupported ? child.content : `\`${child.content}\``).replace(/ /g, KEEP_TOGETHER));
         break;
       case 'strong_open':
         styles.push(c.bold);
@@ -205,13 +210,18 @@ function inline(token: Token, c: ReturnType<typeof pc.createColors>): string {
         break;
       case 'link_open':
         linkHref = String(child.attrGet('href') ?? '') || undefined;
+        linkStart = s.length;
         styles.push(c.underline);
         break;
-      case 'link_close':
+      case 'link_close': {
         styles.pop();
-        if (linkHref && !linkHref.startsWith('#')) s += c.dim(` (${linkHref})`);
+        // An autolink (<https://…>) already shows its address: printing it again is noise.
+        const text = s.slice(linkStart).replace(ANSI, '');
+        const shown = linkHref && (text === linkHref || `mailto:${text}` === linkHref);
+        if (linkHref && !linkHref.startsWith('#') && !shown) s += c.dim(` (${linkHref})`);
         linkHref = undefined;
         break;
+      }
       case 'softbreak':
         s += ' ';
         break;
