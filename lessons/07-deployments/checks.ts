@@ -300,11 +300,12 @@ export default [
     async run(ctx) {
       // Correct: any address a pod can reach (a Service name in any of its forms, an IP of
       // another machine); only the loopback and unspecified addresses mean "this pod".
+      const d = app(ctx);
       const problems = [SECRET_FILE, SECRET_TEMPLATE].flatMap((file) => loopbackUrls(ctx.files.read(file) ?? '').map((u) => `${file}:${u.line}  ${u.key} points at ${u.host}, which inside a pod is the pod itself`));
       return reportLines(problems, 'every address in the Secret\'s source is reachable from a pod', {
         expected: 'Service names such as postgres.workshop-services.svc.cluster.local, never localhost or 127.0.0.1',
         why: 'The app would connect to its own pod, where no database runs: connect ECONNREFUSED 127.0.0.1:6379, and the pods never become Ready.',
-        fix: `Use the *.workshop-services.svc.cluster.local names, then: kubectl -n ${NAMESPACE} create secret generic teamnotes-secrets --from-env-file=.env.cluster --dry-run=client -o yaml | kubectl apply -f - && kubectl -n ${NAMESPACE} rollout restart deploy/teamnotes`,
+        fix: `Use the *.workshop-services.svc.cluster.local names, then: kubectl -n ${NAMESPACE} create secret generic teamnotes-secrets --from-env-file=.env.cluster --dry-run=client -o yaml | kubectl apply -f - && kubectl -n ${namespaceOf(d.m)} rollout restart deploy/${d.m.name}`,
       });
     },
   }),

@@ -10,6 +10,11 @@ import { literalSecrets } from '../07-deployments/rules.ts';
 const SECRET_VARS = ['SESSION_SECRET', 'ADMIN_TOKEN', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL'];
 const needsConfigMap = { severity: 'required' as const, layer: 'manifest' as const, dependsOn: ['settings-in-configmap'] };
 const RESTART = `kubectl -n ${NAMESPACE} rollout restart deploy/teamnotes`;
+/** The restart command for the learner's own Deployment (its name and namespace may differ from ours). */
+function restartOf(ctx: CheckContext): string {
+  const d = appDeployment(ctx);
+  return d ? `kubectl -n ${namespaceOf(d.m)} rollout restart deploy/${d.m.name}` : RESTART;
+}
 
 function app(ctx: CheckContext) {
   return appDeployment(ctx)!;
@@ -208,7 +213,7 @@ export default [
             where: cm.file,
             observed: diff.map((k) => `${k}: cluster ${JSON.stringify(current.data?.[k])}, file ${JSON.stringify(want[k])}`).join('; '),
             why: 'The cluster runs what was applied, not what is in your editor.',
-            fix: `${APPLY}, then ${RESTART}`,
+            fix: `${APPLY}, then ${restartOf(ctx)}`,
           });
         }
       }
@@ -263,7 +268,7 @@ export default [
             where: `deployment/${d.m.name} (namespace ${ns})`,
             expected: 'every pod started after the last change of its ConfigMap and Secret',
             why: 'The app read its environment at start; these pods still use the values from before your change (a new LOG_LEVEL, a rotated secret).',
-            fix: RESTART,
+            fix: restartOf(ctx),
             evidence: stale.slice(0, 6),
           })
         : pass(`${pods.length} pod(s) started after the last configuration change`);

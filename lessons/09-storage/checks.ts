@@ -225,7 +225,7 @@ export default [
       return reportLines(problems, 'DATABASE_URL and REDIS_URL name the new Services', {
         expected: 'hosts that are Services in k8s/ selecting the new StatefulSets (e.g. postgres.teamnotes.svc.cluster.local)',
         why: 'Until the URLs change, Teamnotes keeps writing to the throwaway databases from setup, and your new StatefulSets sit empty.',
-        fix: 'Point both URLs at the new Services (lesson 09 step 6), recreate the Secret if they live there, then kubectl -n teamnotes rollout restart deploy/teamnotes',
+        fix: `Point both URLs at the new Services (lesson 09 step 6), recreate the Secret if they live there, then kubectl -n ${appDeployment(ctx) ? namespaceOf(appDeployment(ctx)!.m) : NAMESPACE} rollout restart deploy/${appDeployment(ctx)?.m.name ?? 'teamnotes'}`,
       });
     },
   }),
