@@ -272,14 +272,15 @@ const KNOWN_WRONG: Record<number, Record<string, KnownWrong>> = {
         await rolledOut('grafana', 'monitoring');
       },
     },
-    'the dashboard changed and applied, Grafana not restarted': {
+    'the data source changed and applied, Grafana not restarted': {
       expect: ['11.grafana-config-applied'],
-      evidence: /started before your last ConfigMap change/,
+      evidence: /started before your last change to its data sources/,
       make: async (dir) => {
         await new Promise((r) => setTimeout(r, 1100));
-        const copy = editedCopy(dir, 'k8s/monitoring/grafana-dashboards.yaml', '"title": "Teamnotes RED"', '"title": "Teamnotes RED, v2"');
+        // Grafana rescans dashboards by itself; a data source it reads only at start.
+        const copy = editedCopy(dir, 'k8s/monitoring/grafana-datasources.yaml', 'isDefault: true', 'isDefault: true\n        editable: false');
         // What `kubectl apply -f k8s/` does, and nothing more: the ConfigMap changes, Grafana keeps running.
-        const cm = new ManifestsProbe(copy).find('ConfigMap').find((m) => m.name === 'grafana-dashboards')!;
+        const cm = new ManifestsProbe(copy).find('ConfigMap').find((m) => m.name === 'grafana-datasources')!;
         await kube().mergePatch(cm.object as KubernetesObject, { data: cm.object.data });
         return copy;
       },
