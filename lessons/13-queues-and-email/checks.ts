@@ -214,7 +214,7 @@ export default [
       if (!w) {
         const inPod = workerInWebPod(ctx);
         return fail(inPod ? `the worker is a second container (${inPod.container.name}) in the web's pods` : 'no second Deployment runs the teamnotes image', {
-          where: inPod ? at(appDeployment(ctx)!.m, inPod.path) : 'k8s/',
+          where: inPod ? at(appDeployment(ctx)!.m, inPod.path) : undefined,
           expected: 'k8s/worker.yaml: kind Deployment, image teamnotes:<the web\'s tag>, command ["node", "src/worker.js"]',
           why: 'The worker is a process of its own: it scales, restarts and rolls out apart from the web, and a stuck mail server only ever slows it down. In the web\'s pod it would scale with the web and restart with it.',
           fix: 'Create k8s/worker.yaml (lesson 13, step 2), then ' + APPLY,
@@ -241,7 +241,7 @@ export default [
       if (!cj) {
         const others = ctx.manifests.find('CronJob').map((m) => `${at(m, ['metadata'])}  CronJob ${m.name} does not run the teamnotes image`);
         return fail('no CronJob runs the teamnotes image', {
-          where: others[0]?.split('  ')[0] ?? 'k8s/',
+          where: others[0]?.split('  ')[0],
           expected: 'k8s/digest-cronjob.yaml: kind CronJob, image teamnotes:<the web\'s tag>, command ["node", "src/digest-job.js"]',
           why: 'Without it the digest is either still a timer in every web replica, or gone.',
           fix: 'Create k8s/digest-cronjob.yaml (lesson 13, step 5), then ' + APPLY,
@@ -266,7 +266,15 @@ export default [
     ],
     async run(ctx) {
       const mp = mailpit(ctx);
+      // Nothing to point at when there is no Mailpit at all: a message without a file line.
       const problems = [...mp.problems];
+      if (!mp.w && !mp.problems.length) {
+        return fail(`no Deployment in namespace ${NAMESPACE} runs axllent/mailpit`, {
+          expected: `k8s/mailpit.yaml: a Deployment running axllent/mailpit:v1.30.5 in namespace ${NAMESPACE}, and a Service selecting its pods`,
+          why: 'The app should catch its own mail inside its namespace, like its own Postgres and Redis.',
+          fix: 'Create k8s/mailpit.yaml (lesson 13, step 6), then ' + APPLY,
+        });
+      }
       if (mp.svc && mp.smtpPort) {
         const target = smtpTarget(ctx);
         const svc = target.host ? serviceForHost(target.host, ctx.manifests.find('Service'), NAMESPACE) : undefined;

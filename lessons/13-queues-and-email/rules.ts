@@ -199,7 +199,7 @@ export function mailpit(ctx: CheckContext): Mailpit {
   const w = all.find((x) => namespaceOf(x.m) === NAMESPACE);
   if (!w) {
     const elsewhere = all.map((x) => `${at(x.m, ['metadata'])}  ${x.m.kind} ${x.m.name} runs Mailpit in namespace ${namespaceOf(x.m)}, not ${NAMESPACE}`);
-    return { problems: elsewhere.length ? elsewhere : ['k8s/  no Deployment runs axllent/mailpit'] };
+    return { problems: elsewhere };
   }
   const services = ctx.manifests.find('Service').filter((s) => namespaceOf(s) === NAMESPACE);
   const selecting = services.filter((s) => {
