@@ -1,4 +1,4 @@
-// A dress rehearsal (DESIGN §1, instructors): every lesson's reference solution applied in
+// A dress rehearsal (README: Running a class): every lesson's reference solution applied in
 // order to a scratch workspace and to the cluster, and every lesson verified right after,
 // exactly as a learner who did each lesson perfectly would leave things. On kind every
 // check runs; on the test harness (simulated nodes) the checks that require what its

@@ -1,4 +1,4 @@
-// The JSON contract other tools rely on (DESIGN §3): keep these field names stable.
+// The JSON contract other tools rely on (docs/architecture.md, Contracts): keep these field names stable.
 import type { CheckReport, LessonReport, SkipReason } from './runner.ts';
 
 export interface JsonCheck {

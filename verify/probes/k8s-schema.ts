@@ -1,5 +1,5 @@
 // Static schema validation of manifests against the Kubernetes OpenAPI schema, through
-// kubernetes-models 4.x (generated validators; DESIGN §5). It checks types and required
+// kubernetes-models 4.x (generated validators; the Node 20 pin, docs/architecture.md). It checks types and required
 // fields; unknown fields (a `readinessprobe` typo) are what the server-side dry run
 // catches, so the two complement each other.
 import type { Manifest } from './manifests.ts';

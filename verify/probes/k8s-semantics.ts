@@ -1,5 +1,4 @@
-// Kubernetes semantics that trip people up, encoded once and exactly (research §2
-// "cross-cutting semantics"): subset selector matching against *template* labels, named
+// Kubernetes semantics that trip people up, encoded once and exactly: subset selector matching against *template* labels, named
 // vs numeric ports, the effective image pull policy, element-wise Ingress path matching,
 // how rolling-update percentages round, and where a container's environment comes from.
 // Pure functions over plain manifest objects: usable on files (static checks) and on
