@@ -5,6 +5,11 @@ import { requiredVariable } from '../shared/run-app.ts';
 import { admin, adminPair, eventually } from './admin.ts';
 
 const FLUSH = '/admin/cache/flush';
+/** `x === config.adminToken`, `env.ADMIN_TOKEN != token`: not against undefined, null, '' or a length. */
+const OP = `(?:[!=]==|[!=]=(?!=))`;
+const PLAIN_TOKEN_COMPARISON = new RegExp(
+  `\\b(?:adminToken|ADMIN_TOKEN)\\b['"\\]]*\\s*${OP}(?!\\s*(?:undefined|null|true|false|\\d|''|""))` + `|${OP}\\s*[\\w.[\\]'"]*\\b(?:adminToken|ADMIN_TOKEN)\\b(?!['"\\]]*\\.length)`,
+);
 
 
 export default [
@@ -51,6 +56,34 @@ export default [
             why: 'Admin actions change how the app behaves for everyone; only operators holding the token may call them.',
             fix: 'An auth middleware on /admin that checks Authorization: Bearer against ADMIN_TOKEN in constant time.',
           });
+    },
+  }),
+  defineCheck({
+    id: 'token-compared-safely',
+    title: 'The admin token is not compared with === or !==',
+    severity: 'recommended',
+    layer: 'code',
+    learn: '#1-a-token-compared-safely',
+    hints: [
+      'The verifier looks in your source for ===, !==, == or != right next to the admin token (config.adminToken, ADMIN_TOKEN).',
+      "Hash both sides and compare in constant time: crypto.timingSafeEqual(sha256(given), sha256(config.adminToken)).",
+    ],
+    // A timing leak cannot be measured over HTTP within a verify run, so this is a source
+    // scan, and only a recommendation: it finds the classic `token !== config.adminToken`,
+    // not a copy of the token under another name. Comparisons with undefined, null, '' or
+    // a length are not comparisons of the token's value, and pass. What else is correct:
+    // timingSafeEqual on hashes or equal-length buffers, any constant-time helper.
+    async run(ctx) {
+      const hits = ctx.files.search(PLAIN_TOKEN_COMPARISON, ctx.files.sourceFiles()).filter((m) => !/^(\/\/|\*|\/\*)/.test(m.text));
+      if (!hits.length) return pass('no ===/!== next to the admin token in the source');
+      const [first, ...more] = hits;
+      return fail(`${first!.text.length > 100 ? `${first!.text.slice(0, 99)}…` : first!.text}`, {
+        where: `${first!.file}:${first!.line}`,
+        expected: 'crypto.timingSafeEqual on hashes of both values',
+        why: '=== stops at the first character that differs, so a guess with more right characters takes a little longer to reject: measured often enough, that gives the token away character by character.',
+        fix: "const sha256 = (v) => crypto.createHash('sha256').update(v).digest(); crypto.timingSafeEqual(sha256(given), sha256(config.adminToken))",
+        evidence: more.map((m) => `${m.file}:${m.line}  ${m.text}`),
+      });
     },
   }),
   defineCheck({
