@@ -19,7 +19,7 @@ export default [
     hints: [
       'The verifier starts your app with PORT set to a free port and waits for it to listen there.',
       'src/server.js hard-codes `const PORT = 3000`. Take the port from your config module, which reads process.env.PORT (a default of 3000 is fine: it is not a secret).',
-      "In src/config.js: `port: Number(process.env.PORT || 3000)`; in src/server.js: `app.listen(config.port, ...)`.",
+      "In src/config.js: `port: toInt('PORT', 3000, 1, 65535)` (step 1 of the lesson); in src/server.js: `app.listen(config.port, ...)`.",
     ],
     async run(ctx) {
       const { result: r, port } = await configuredApp(ctx);
@@ -101,9 +101,13 @@ export default [
         if (typeof res !== 'string' && res.status < 500) break;
         await new Promise((ok) => setTimeout(ok, 400));
       }
-      const tables = await db.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
-      for (const { table_name } of tables) {
-        const rows = await db.query(`SELECT 1 FROM "${table_name}" t WHERE t::text LIKE $1 LIMIT 1`, [`%${user.email}%`]);
+      // What else is correct: any table and any schema (not only public), any column layout:
+      // the user's email anywhere in a row of the database DATABASE_URL names.
+      const tables = await db.query<{ table_schema: string; table_name: string }>(
+        "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_type = 'BASE TABLE'",
+      );
+      for (const { table_schema, table_name } of tables) {
+        const rows = await db.query(`SELECT 1 FROM "${table_schema.replace(/"/g, '""')}"."${table_name.replace(/"/g, '""')}" t WHERE t::text LIKE $1 LIMIT 1`, [`%${user.email}%`]);
         if (rows.length) return pass(`the user signed up via /api/signup is in table "${table_name}" of ${db.name}`);
       }
       return fail(`signed up ${user.email} (last answer: ${last}), but it is not in the database DATABASE_URL named (${tables.length} tables there)`, {

@@ -29,7 +29,11 @@ export function findSecrets(files: FilesProbe): SecretMatch[] {
   const legacy = new RegExp(LEGACY_SECRETS.map(escape).join('|'));
   const known = files.search(legacy, candidates).map((m) => ({ ...m, secret: legacy.exec(m.text)![0] }));
   const sources = files.sourceFiles();
-  const keyed = files.search(SECRET_KEY, sources).map((m) => ({ ...m, secret: SECRET_KEY.exec(m.text)?.[3] ?? '' }));
+  // A value that is a variable's name (`secret: 'SESSION_SECRET'` in a schema) names a secret, it is not one.
+  const keyed = files
+    .search(SECRET_KEY, sources)
+    .map((m) => ({ ...m, secret: SECRET_KEY.exec(m.text)?.[3] ?? '' }))
+    .filter((m) => !/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(m.secret));
   const inUrls = files.search(URL_CREDENTIALS, candidates).map((m) => ({ ...m, secret: URL_CREDENTIALS.exec(m.text)?.[1] ?? '' }));
   const all = [...known, ...keyed.filter((m) => !isPlaceholder(m.secret)), ...inUrls.filter((m) => !isPlaceholder(m.secret))];
   // One line may hold two (a legacy password inside a URL): each reported line masks all of its own.
@@ -58,7 +62,8 @@ export function findFallbacks(files: FilesProbe): Match[] {
   const names = `(?:${REQUIRED_VARS.join('|')}|\\w*(?:PASSWORD|SECRET|TOKEN))`;
   const patterns = [
     // process.env.DATABASE_URL || 'postgres://…'   /  env.SESSION_SECRET ?? "dev"
-    new RegExp(`\\b${names}\\b['"\\]]*\\s*(\\|\\||\\?\\?)\\s*["'\`]`),
+    // (not `|| ''`: an empty fallback is how `(env.X || '').trim()` treats unset as empty, which is then reported missing)
+    new RegExp(`\\b${names}\\b['"\\]]*\\s*(\\|\\||\\?\\?)\\s*(["'\`])(?!\\2)`),
     // const { SESSION_SECRET = 'dev' } = process.env
     new RegExp(`[{,]\\s*${names}\\s*=\\s*["'\`]`),
     // zod: DATABASE_URL: z.string().default('…')   envalid: SESSION_SECRET: str({ default: '…' })
