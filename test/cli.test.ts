@@ -1,5 +1,5 @@
 // The CLI as learners and tools use it: real child processes, real exit codes, the
-// JSON contract of DESIGN §3, and no lost work.
+// JSON contract (docs/architecture.md, Contracts), and no lost work.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -277,6 +277,40 @@ describe('interrupts', () => {
     const second = out.split('Lesson 01 ·')[2]!;
     expect(second).not.toMatch(/FAIL/);
     expect(out.match(/Stopped watching/g)).toHaveLength(1);
+  });
+});
+
+describe('kubeconfig messages, before any cluster is contacted', () => {
+  const kubeconfig = (dir: string) => {
+    const file = path.join(dir, 'config');
+    fs.writeFileSync(file, 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:9"}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: mine, context: {cluster: c, user: u}}]\ncurrent-context: mine\n');
+    return file;
+  };
+  const ws = () => workspaceFrom(path.join(REPO_ROOT, 'solutions/00-setup'));
+
+  // Lesson 00 turns what the kube probe says into its cluster check's failure (exit 1).
+  const clusterCheck = (args: string[], env: Record<string, string>) => {
+    const r = cli(['verify', '0', '--workspace', ws(), '--json', ...args], { env });
+    const check = JSON.parse(r.stdout).checks.find((c: { id: string }) => c.id === '00.cluster-reachable');
+    return { ...check, text: r.stdout } as { message: string; fix: string; text: string };
+  };
+
+  test('no kubeconfig at all: says so, never "(you have: loaded-context)"', () => {
+    const check = clusterCheck([], { HOME: tempDir('l2k-nohome-') });
+    expect(check.message).toMatch(/There is no kubeconfig/);
+    expect(check.text).not.toMatch(/loaded-context/);
+    expect(check.fix).toMatch(/npm run setup/);
+  });
+
+  test('KUBECONFIG pointing at a missing file: the message names the variable', () => {
+    expect(clusterCheck([], { KUBECONFIG: '/nonexistent/l2k-kubeconfig' }).message).toMatch(/KUBECONFIG is set to \/nonexistent\/l2k-kubeconfig/);
+  });
+
+  test('--context NAME that does not exist: lists the real contexts and how to see them, not npm run setup', () => {
+    const check = clusterCheck(['--context', 'other'], { KUBECONFIG: kubeconfig(tempDir()) });
+    expect(check.message).toMatch(/There is no kube context "other" \(you have: mine\)/);
+    expect(check.fix).toMatch(/kubectl config get-contexts/);
+    expect(check.fix).not.toMatch(/npm run setup/);
   });
 });
 

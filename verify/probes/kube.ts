@@ -5,6 +5,9 @@
 import type { CoreV1Event, KubeConfig, KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import { containerProblems, logLines, logRequests, warningEvents, type LogRequest } from './kube-evidence.ts';
 import { detectBackend, type ClusterBackend, type NodeFacts } from '../core/cluster-backend.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { EnvironmentError } from '../core/errors.ts';
 import { pinnedImages } from '../core/own-images.ts';
 
@@ -53,17 +56,24 @@ export class KubeProbe {
     const kc = new k8s.KubeConfig();
     try {
       if (this.opts.kubeconfig) kc.loadFromFile(this.opts.kubeconfig);
-      else kc.loadFromDefault();
+      else {
+        // Without a kubeconfig file the client invents a "loaded-context" for localhost:
+        // say what is missing instead of listing that as one of the learner's contexts.
+        missingKubeconfig();
+        kc.loadFromDefault();
+      }
     } catch (err) {
+      if (err instanceof EnvironmentError) throw err;
       throw new EnvironmentError(`Cannot read your kubeconfig: ${(err as Error).message}.`, 'npm run setup');
     }
     const wanted = this.opts.context ?? WORKSHOP_CONTEXT;
     if (!kc.getContextObject(wanted)) {
-      const known = kc.getContexts().map((c) => c.name);
+      const known = kc.getContexts().map((c) => c.name).filter((name) => name !== 'loaded-context');
       throw new EnvironmentError(
         `There is no kube context "${wanted}"${known.length ? ` (you have: ${known.join(', ')})` : ''}.` +
           (this.opts.context ? '' : ' The verifier only talks to the workshop\'s kind cluster unless you name another with --context.'),
-        'npm run setup   (creates the kind cluster "workshop")',
+        // setup makes the workshop's own context; a context named with --context is the learner's to spell.
+        this.opts.context ? 'kubectl config get-contexts   (the names --context accepts)' : 'npm run setup   (creates the kind cluster "workshop")',
       );
     }
     kc.setCurrentContext(wanted);
@@ -331,3 +341,21 @@ export class KubeProbe {
   }
 }
 
+/** Throws when no kubeconfig file exists where kubectl would look (KUBECONFIG, else ~/.kube/config). */
+function missingKubeconfig(): void {
+  const fromEnv = process.env.KUBECONFIG;
+  if (fromEnv) {
+    const files = fromEnv.split(path.delimiter).filter(Boolean);
+    if (!files.some((f) => fs.existsSync(f))) {
+      throw new EnvironmentError(
+        `KUBECONFIG is set to ${fromEnv}, but ${files.length > 1 ? 'none of those files exists' : 'that file does not exist'}: kubectl and the verifier find no cluster there.`,
+        'unset KUBECONFIG   (to use ~/.kube/config), or point it at your kubeconfig; no cluster yet: npm run setup',
+      );
+    }
+    return;
+  }
+  const home = path.join(os.homedir(), '.kube', 'config');
+  if (!fs.existsSync(home) && !process.env.KUBERNETES_SERVICE_HOST) {
+    throw new EnvironmentError(`There is no kubeconfig (${home} does not exist): no cluster is set up on this machine yet.`, 'npm run setup   (creates the kind cluster "workshop" and its kubeconfig)');
+  }
+}
