@@ -180,3 +180,11 @@ describe('the report', () => {
     expect(formatProblems(evaluate(f), noColor)).toBe('');
   });
 });
+
+test('Node 20 works but is past its end of life: a warning, not a failure', () => {
+  const items = evaluate(ready({ node: '20.19.0' }));
+  const node = items.find((i) => i.label === 'Node.js')!;
+  expect(node.status).toBe('warn');
+  expect(node.problem?.title).toMatch(/Node\.js 20 is past its end of life/);
+  expect(requiredFailures(items)).toEqual([]);
+});

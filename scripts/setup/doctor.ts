@@ -35,7 +35,25 @@ export function requiredFailures(items: Item[]): Item[] {
   return items.filter((i) => i.status === 'fail');
 }
 
+/** Node 20's end of life (no more security releases); it still runs the workshop. */
+const NODE_20_EOL = '2026-04-30';
+
 function node(f: Facts): Item {
+  if (versionAtLeast(f.node, MIN_NODE) && f.node.startsWith('20.') && new Date() >= new Date(NODE_20_EOL)) {
+    return {
+      label: 'Node.js',
+      status: 'warn',
+      detail: `${f.node} (works; past its end of life)`,
+      problem: {
+        title: `Node.js 20 is past its end of life (${NODE_20_EOL}).`,
+        found: `node ${f.node}`,
+        expected: 'Node 22 or 24 (LTS, still getting security fixes)',
+        why: 'The workshop runs on Node 20, but it no longer gets security fixes, and the app image of lesson 06 already uses Node 22.',
+        next: 'nvm install 22 && nvm use 22   (or install Node 22 LTS), then npm install',
+        link: INSTALL.node,
+      },
+    };
+  }
   if (versionAtLeast(f.node, MIN_NODE)) return { label: 'Node.js', status: 'ok', detail: `${f.node} (needs ${MIN_NODE}+)` };
   return {
     label: 'Node.js',
