@@ -115,10 +115,12 @@ describe('runLesson', () => {
     expect((await run([deletes], { disruptive: true })).checks[0]!.outcome.status).toBe('pass');
   });
 
-  test('events: one start, one result per check, one end', async () => {
-    const events: RunEvent['kind'][] = [];
-    await run([check('a', async () => pass('ok'))], { onEvent: (e) => events.push(e.kind) });
-    expect(events).toEqual(['lesson-start', 'check-done', 'lesson-done']);
+  test('events: one start, each check started then done, one end; a skipped check is never started', async () => {
+    const events: string[] = [];
+    await run([check('a', async () => fail('no')), check('b', async () => pass('ok'), { dependsOn: ['a'] })], {
+      onEvent: (e) => events.push(e.kind === 'check-start' ? `${e.kind} ${e.id}` : e.kind === 'check-done' ? `${e.kind} ${e.report.id}` : e.kind),
+    });
+    expect(events).toEqual(['lesson-start', 'check-start 42.a', 'check-done 42.a', 'check-done 42.b', 'lesson-done']);
   });
 
   describe('capabilities', () => {
