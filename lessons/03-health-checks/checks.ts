@@ -17,6 +17,9 @@ export default [
       'Liveness answers one question: is this process able to answer at all? Return 200 without touching Postgres or Redis.',
       "app.get('/livez', (req, res) => res.json({ status: 'ok' }));",
     ],
+    // What else is correct: any 2xx-free shape of body (JSON, text), any router layout; the path
+    // is fixed because lesson 07's probes use it. Still caught: a missing route (404), one that
+    // depends on a dependency at start (503 while starting).
     async run(ctx) {
       const app = await healthApp(ctx);
       if (app.problem) return fail(app.problem, { evidence: app.result.app.tail() });
@@ -40,6 +43,8 @@ export default [
       'The verifier polls GET /readyz for up to 10 s after start-up and expects 200 when Postgres and Redis are fine.',
       'Readiness answers: can I take traffic now? Check Postgres (SELECT 1) and Redis (PING), each with a short timeout; 200 when both answer, 503 otherwise.',
     ],
+    // What else is correct: 200 with any body once Postgres and Redis answer, after up to 10 s
+    // of start-up (503 until then is right). Still caught: never ready, no route.
     async run(ctx) {
       const app = await healthApp(ctx);
       if (app.problem) return fail(app.problem, { evidence: app.result.app.tail() });
@@ -141,6 +146,10 @@ export default [
       "Node's default on SIGTERM is to die on the spot, cutting every request in flight: during every rollout some users get errors. Handle SIGTERM: flag not-ready, wait the delay, server.close(), then close the pool and Redis and exit 0.",
       "process.on('SIGTERM', async () => { shuttingDown = true; await sleep(delayMs); server.close(async () => { await pool.end(); await redis.close(); process.exit(0); }); });",
     ],
+    // What else is correct: server.close() with closeIdleConnections, a hand-rolled connection
+    // tracker, http-terminator-like logic, any delay ≥ 0; exit 0 by process.exit or by
+    // letting the event loop empty. Still caught: dying on the signal, cutting the upload,
+    // accepting new connections until the end, a non-zero exit or none within 15 s.
     async run(ctx) {
       const s = await shutdownScenario(ctx);
       if (s.problem) return fail(s.problem, { evidence: s.tail });
@@ -170,6 +179,8 @@ export default [
       'Right after sending SIGTERM, the verifier asks GET /readyz on a new connection.',
       'Kubernetes takes a moment to remove a terminating pod from the Service: keep accepting for SHUTDOWN_DELAY_SECONDS, but answer 503 on /readyz so nothing new is routed to you.',
     ],
+    // What else is correct: any 503 body, a flag or a state machine. Still caught: 200 while
+    // shutting down, and a listener closed at once (that refuses what the Service still routes).
     async run(ctx) {
       const s = await shutdownScenario(ctx);
       if (s.problem) return fail(s.problem, { evidence: s.tail });
