@@ -12,6 +12,7 @@ import { lastReport, saveLastReport } from '../core/last-report.ts';
 import type { LessonReport } from '../core/runner.ts';
 import { readState, updateState } from '../core/state.ts';
 import { resolveWorkspace } from '../core/workspace.ts';
+import { sendToRoom } from '../classroom/client.ts';
 import { lessonArg, parse } from './args.ts';
 
 const USAGE = 'hint [N] [--workspace DIR] [--no-cluster]';
@@ -41,7 +42,11 @@ export async function run(args: string[]): Promise<ExitCode> {
   const ladder = hintLadder(report.hints[failing.id] ?? [], failing.outcome);
   const shown = readState().hints[failing.id] ?? 0;
   const level = Math.min(shown + 1, ladder.length);
-  updateState((s) => void (s.hints[failing.id] = level));
+  const state = updateState((s) => void (s.hints[failing.id] = level));
+  // A learner climbing the hint ladder is what the instructor's "stuck" flag watches for.
+  if (workspace === resolveWorkspace(DEFAULT_WORKSPACE)) {
+    sendToRoom([{ lesson: lesson.number, ok: failing.severity !== 'required', checks: report.checks.map((r) => ({ id: r.id, status: r.outcome.status, severity: r.severity, durationMs: r.durationMs })) }], state.hints);
+  }
 
   process.stdout.write(`\n${c.bold(failing.id)}  ${failing.title}\n${c.dim('found')}  ${failing.outcome.message}\n`);
   if (failing.outcome.where) process.stdout.write(`${c.dim('where')}  ${failing.outcome.where}\n`);
@@ -52,8 +57,8 @@ export async function run(args: string[]): Promise<ExitCode> {
   });
   process.stdout.write(
     level < ladder.length
-      ? `Still stuck? Run ${c.bold('npm run hint')} again for a more specific hint.\n`
-      : `That was the last hint. Read ${failing.learn}, or compare with the reference: ${c.bold(`npm run solution ${lesson.index} -- --diff`)}\n`,
+      ? `Still stuck? Run ${c.bold(`npm run hint${sameFlags(query, values)}`)} again for a more specific hint.\n`
+      : `That was the last hint. Read ${failing.learn}, or compare with the reference: ${c.bold(`npm run solution ${lesson.index} -- --diff${values.workspace ? ` --workspace ${values.workspace}` : ''}`)}\n`,
   );
   return EXIT.learnerHasWork;
 }
@@ -100,4 +105,10 @@ async function reportForHint(lesson: Lesson, workspace: string, noCluster: boole
   const report = await runNow();
   if (!report.broken) saveLastReport(key, report.checks, report.hints);
   return report;
+}
+
+/** ` -- 3 --workspace DIR --no-cluster`: the same run again, so a learner without a cluster is never sent to one. */
+function sameFlags(query: string | undefined, v: { workspace?: string; 'no-cluster'?: boolean; context?: string }): string {
+  const words = [query, v.workspace && `--workspace ${v.workspace}`, v['no-cluster'] && '--no-cluster', v.context && `--context ${v.context}`].filter(Boolean);
+  return words.length ? ` -- ${words.join(' ')}` : '';
 }
