@@ -437,6 +437,8 @@ describe('lessons, progress and hints', () => {
     expect(saved.stdout).toMatch(/from your last verify of lesson 01/);
     expect(saved.stdout).not.toMatch(/Checking lesson/);
     expect(saved.stdout).toMatch(/01\.honours-port/);
+    // The next command keeps the flags in force: no cluster here, so none is asked for.
+    expect(saved.stdout).toMatch(/Run npm run hint -- 1 --workspace \S+ --no-cluster again/);
     fs.writeFileSync(path.join(ws, 'notes.md'), 'changed\n');
     const fresh = cli(['hint', '1', '--no-cluster', '--workspace', ws], { env });
     expect(fresh.stdout).toMatch(/Checking lesson 01/);

@@ -12,7 +12,7 @@ import { lastReport, saveLastReport } from '../core/last-report.ts';
 import type { LessonReport } from '../core/runner.ts';
 import { readState, updateState } from '../core/state.ts';
 import { resolveWorkspace } from '../core/workspace.ts';
-import { sendToRoom } from '../classroom/client.ts';
+import { sendToRoom, toRoomLesson } from '../classroom/client.ts';
 import { lessonArg, parse } from './args.ts';
 
 const USAGE = 'hint [N] [--workspace DIR] [--no-cluster]';
@@ -45,7 +45,7 @@ export async function run(args: string[]): Promise<ExitCode> {
   const state = updateState((s) => void (s.hints[failing.id] = level));
   // A learner climbing the hint ladder is what the instructor's "stuck" flag watches for.
   if (workspace === resolveWorkspace(DEFAULT_WORKSPACE)) {
-    sendToRoom([{ lesson: lesson.number, ok: failing.severity !== 'required', checks: report.checks.map((r) => ({ id: r.id, status: r.outcome.status, severity: r.severity, durationMs: r.durationMs })) }], state.hints);
+    sendToRoom([toRoomLesson(lesson.number, failing.severity !== 'required', report.checks)], state.hints);
   }
 
   process.stdout.write(`\n${c.bold(failing.id)}  ${failing.title}\n${c.dim('found')}  ${failing.outcome.message}\n`);
