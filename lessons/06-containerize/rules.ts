@@ -10,7 +10,8 @@ export interface Problem {
 /** Stages built FROM an earlier stage are not base images. */
 function baseStages(df: ParsedDockerfile): Stage[] {
   const names = new Set(df.stages.map((s) => s.name).filter(Boolean));
-  return df.stages.filter((s) => !names.has(s.image));
+  // `scratch` is no image at all (an empty filesystem): nothing to pin.
+  return df.stages.filter((s) => !names.has(s.image) && s.image !== 'scratch');
 }
 
 // What else is a correct pin: an exact release with any variant suffix (22.23.2,
