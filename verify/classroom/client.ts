@@ -36,6 +36,11 @@ export interface RoomLessonInput {
   checks: Array<{ id: string; status: 'pass' | 'fail' | 'skip'; severity: 'required' | 'recommended' | 'info'; durationMs: number }>;
 }
 
+/** A lesson run as the room sees it: ids, statuses, severities and durations, nothing else. */
+export function toRoomLesson(lesson: string, ok: boolean, checks: Array<{ id: string; severity: RoomLessonInput['checks'][number]['severity']; durationMs: number; outcome: { status: RoomLessonInput['checks'][number]['status'] } }>): RoomLessonInput {
+  return { lesson, ok, checks: checks.map((c) => ({ id: c.id, status: c.outcome.status, severity: c.severity, durationMs: c.durationMs })) };
+}
+
 export function buildReport(name: string, lessons: RoomLessonInput[], hints: Record<string, number>, at = new Date()): RoomReport {
   const ids = new Set(lessons.flatMap((l) => l.checks.map((c) => c.id)));
   return {

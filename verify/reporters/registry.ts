@@ -2,7 +2,7 @@
 // (`--json` is the `json` reporter). A reporter sees the run's events as they happen and
 // the finished reports at the end; it never decides the exit code.
 import pc from 'picocolors';
-import { sendToRoom } from '../classroom/client.ts';
+import { sendToRoom, toRoomLesson } from '../classroom/client.ts';
 import { toWire, EVENTS_VERSION, type WireEvent } from '../core/events.ts';
 import { humanReporter } from '../core/report-human.ts';
 import { toJson } from '../core/report-json.ts';
@@ -64,7 +64,7 @@ function room(): Reporter {
     lesson: () => nothing,
     runDone: (reports) =>
       sendToRoom(
-        reports.filter((r) => !r.broken).map((r) => ({ lesson: r.lesson.number, ok: r.ok, checks: r.checks.map((c) => ({ id: c.id, status: c.outcome.status, severity: c.severity, durationMs: c.durationMs })) })),
+        reports.filter((r) => !r.broken).map((r) => toRoomLesson(r.lesson.number, r.ok, r.checks)),
         readState().hints,
       ),
   };
