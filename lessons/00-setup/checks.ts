@@ -21,6 +21,7 @@ export default [
       'Run `node --version`; the workshop needs 20.19 or newer (22 and 24 are fine).',
       'Install the current LTS with your version manager: `nvm install 22 && nvm use 22`, or `fnm use 22`, or from nodejs.org.',
     ],
+    // What else is correct: any Node from 20.19 on (22, 24, odd releases).
     async run(ctx) {
       const v = ctx.machine.nodeVersion;
       return versionAtLeast(v, MIN_NODE)
@@ -42,6 +43,7 @@ export default [
       'The app loads its packages from the node_modules folder in the repository root.',
       'Run `npm install` once in the repository root (not inside legacy-app/); it installs everything every lesson needs.',
     ],
+    // What else is correct: packages from the root install or a local one in the workspace.
     async run(ctx) {
       const missing = APP_PACKAGES.filter((p) => !ctx.machine.canResolve(p));
       return missing.length === 0
@@ -63,6 +65,7 @@ export default [
       'The verifier reads the service URLs from .workshop/services.env (or DATABASE_URL, REDIS_URL, SMTP_URL in your shell).',
       '`npm run setup` writes that file after it starts the services in kind; without Docker, keep `npm run services` running in a second terminal.',
     ],
+    // What else is correct: services from setup (kind), from `npm run services`, or any URLs in the shell.
     async run(ctx) {
       const urls = ctx.services.configured();
       const missing = SERVICE_VARS.filter((k) => !urls[k]);
@@ -94,6 +97,7 @@ export default [
       '`kubectl cluster-info --context kind-workshop` should print the control plane address.',
       '`npm run setup` creates the cluster from kind-config.yaml; if it exists but is stopped (Docker restarted), running setup again starts its nodes.',
     ],
+    // What else is correct: any context named with --context; this only asks the server its version.
     async run(ctx) {
       try {
         const version = await ctx.kube.serverVersion();
@@ -121,6 +125,8 @@ export default [
       'Run `cd legacy-app && npm start` and open http://localhost:3000: you should see the login page.',
       'If it crashes at start, read the first error line it prints; "EADDRINUSE" means something else already uses port 3000.',
     ],
+    // What else is correct: any status below 500 on / (the login page, a redirect), any port:
+    // the legacy hard-coded 3000 is moved to a free one, so a copy you are running does not collide.
     async run(ctx) {
       const env = await appEnv(ctx);
       // The legacy app ignores PORT; moving its hard-coded port keeps this check from colliding with a copy you are running.

@@ -21,6 +21,8 @@ export default [
       'src/server.js hard-codes `const PORT = 3000`. Take the port from your config module, which reads process.env.PORT (a default of 3000 is fine: it is not a secret).',
       "In src/config.js: `port: toInt('PORT', 3000, 1, 65535)` (step 1 of the lesson); in src/server.js: `app.listen(config.port, ...)`.",
     ],
+    // What else is correct: PORT read through any config library, with or without a default
+    // (3000 is not a secret). Still caught: a hard-coded listen port, PORT read but not used.
     async run(ctx) {
       const { result: r, port } = await configuredApp(ctx);
       const tried = r.app.listenErrors().find((e) => e.port !== port);
@@ -64,6 +66,9 @@ export default [
       'A pod that crashes at start shows up as CrashLoopBackOff with your message in `kubectl logs`; a pod that starts and fails later looks healthy until a user hits it. Validate all required variables before app.listen.',
       "In src/config.js: collect missing names (`if (!process.env[name]) missing.push(name)`), then `console.error('Missing required environment variable(s): ' + missing.join(', ')); process.exit(1);`",
     ],
+    // What else is correct: any exit code but 0, any wording or format (JSON log line, thrown
+    // error) that names the variable, one variable or all at once. Still caught: starting
+    // anyway, exiting 0, a message that does not say which variable.
     async run(ctx) {
       const results = await Promise.all(REQUIRED_VARS.map((name) => startWithout(ctx, name)));
       const bad = results.filter((r) => !r.ok);
@@ -129,6 +134,9 @@ export default [
       'Passwords and secrets arrive through the environment; a literal in git stays in its history forever, and the only fix is to rotate it.',
       "Replace `pass: 'smtp-S3cret-99'` with credentials inside SMTP_URL (smtp://user:pass@host:port), read via your config module.",
     ],
+    // What else is correct: placeholders (<…>, ${VAR}, ***), variable names, your own .env.
+    // Still caught: the legacy secrets anywhere, a literal after a secret-named key in code,
+    // a password inside any URL in any committed file. Values are masked in the output.
     async run(ctx) {
       const found = findSecrets(ctx.files);
       return found.length === 0
@@ -153,6 +161,9 @@ export default [
       "`process.env.DATABASE_URL || 'postgres://localhost/teamnotes'` starts happily in production with the wrong database. A missing required value must stop the app.",
       'Keep defaults for harmless settings (PORT, MAIL_FROM); for required ones, collect the missing names and exit 1.',
     ],
+    // What else is correct: dotenv, zod, envalid, hand-written checks; an empty fallback
+    // (`|| ''`) that is then reported missing. Still caught: any literal default for a
+    // required or secret-named variable (||, ??, destructuring, zod .default, envalid default).
     async run(ctx) {
       const unread = unreadRequiredVars(ctx.files);
       if (unread.length) {
@@ -183,6 +194,9 @@ export default [
       'Create legacy-app/.env.example: one `NAME=` line per variable the app reads, with a comment saying what it is.',
       'Leave secret values empty, or write a placeholder in angle brackets: `SESSION_SECRET=<generate with: openssl rand -hex 32>`.',
     ],
+    // What else is correct: comments, `export NAME=`, quoted empty values, <placeholders>,
+    // optional variables with their defaults. Still caught: a required name missing, a real
+    // secret or a password in a URL, and a .gitignore that hides the file from git.
     async run(ctx) {
       const text = ctx.files.read('.env.example');
       if (text === undefined) {
@@ -257,6 +271,8 @@ export default [
     hints: [
       'Read process.env in one place (src/config.js) and import the values elsewhere; then the full list of settings is in one file.',
     ],
+    // What else is correct: one module, or two (a schema beside its loader); NODE_ENV reads
+    // anywhere. Still reported: process.env read in three or more files.
     async run(ctx) {
       const readers = [...new Set(ctx.files.search(/process\.env\b(?!\.NODE_ENV)/, ctx.files.sourceFiles()).map((m) => m.file))];
       return readers.length <= 2

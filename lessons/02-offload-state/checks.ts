@@ -39,6 +39,9 @@ export default [
       "express-session's default MemoryStore keeps sessions inside one process: B has never heard of A's session. Put sessions in Redis.",
       "const { RedisStore } = require('connect-redis'); app.use(session({ store: new RedisStore({ client: redis }), secret: config.sessionSecret, resave: false, saveUninitialized: false }))",
     ],
+    // What else is correct: any wording that names REDIS_URL, any non-zero exit (see 01's check).
+    // What else is correct: any shared session store (connect-redis, a hand-written Store on
+    // ioredis, Postgres), any cookie name. Still caught: MemoryStore, a store per process.
     async run(ctx) {
       const pair = await replicas(ctx);
       if (pair.problem) return fail(pair.problem, { evidence: [...pair.a.result.app.tail(4), ...pair.b.result.app.tail(4)] });
@@ -112,6 +115,9 @@ export default [
       "A Map in one process can't be invalidated from another. Keep the cache in Redis, and delete the cached lists when a note is written.",
       "await redis.set(key, JSON.stringify(notes), { EX: 60 }) to fill; await redis.del(keys) (or a version key) when a note is created.",
     ],
+    // What else is correct: a Redis cache with DEL, SCAN+DEL, a generation key or pub/sub
+    // invalidation; no cache at all. Still caught: a per-process Map, a shared cache that is
+    // only cleared by its TTL.
     async run(ctx) {
       const pair = await replicas(ctx);
       const before = await pair.toB.get('/api/notes');
@@ -141,6 +147,9 @@ export default [
       'The verifier stops A and starts a fresh copy (a new pod: new memory, new disk), then uses the same cookie and downloads the same file.',
       'Anything the process or its folder held is gone after a restart; only what is in Postgres and Redis survives.',
     ],
+    // What else is correct: anything that keeps sessions and files outside the process and
+    // its disk. Still caught: state in memory, or in the stopped copy's folder, TMPDIR or HOME
+    // (deleted here, as a replaced pod's disk is).
     async run(ctx) {
       const pair = await replicas(ctx);
       const notes = await pair.toA.get('/api/notes');

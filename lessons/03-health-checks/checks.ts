@@ -17,7 +17,7 @@ export default [
       'Liveness answers one question: is this process able to answer at all? Return 200 without touching Postgres or Redis.',
       "app.get('/livez', (req, res) => res.json({ status: 'ok' }));",
     ],
-    // What else is correct: any 2xx-free shape of body (JSON, text), any router layout; the path
+    // What else is correct: 200 with any body (JSON, text), any router layout; the path
     // is fixed because lesson 07's probes use it. Still caught: a missing route (404), one that
     // depends on a dependency at start (503 while starting).
     async run(ctx) {
@@ -98,6 +98,8 @@ export default [
       'While Postgres hangs, the verifier also asks GET /livez.',
       'If liveness checks the database, a database outage makes Kubernetes restart every pod of the app at once — which fixes nothing and turns a blip into an outage.',
     ],
+    // What else is correct: any /livez that does not wait on Postgres (a constant, an event-loop
+    // lag check). Still caught: a liveness that queries the database, or shares /readyz.
     async run(ctx) {
       const { liveness } = await outage(ctx, 'postgres');
       return liveness.status === 200 && liveness.ms <= READY_BUDGET_MS
