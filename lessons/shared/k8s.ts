@@ -246,10 +246,10 @@ export async function rolloutComplete(ctx: CheckContext, m: Manifest, container:
   if (diffs?.length) {
     return fail(`the Deployment in the cluster differs from ${m.file} in ${diffs.length} field(s): ${diffs.slice(0, 3).map((d) => d.label).join(', ')}`, {
       where: at(m, locateSteps(m.object, diffs[0]!.steps)),
-      observed: diffs.slice(0, 6).map((d) => `${d.label}: cluster ${show(d.have)}, k8s/ ${show(d.want)}`).join('; '),
       expected: `the cluster running what ${m.file} says`,
       why: 'Editing a file changes nothing until it is applied: the pods still run with the old settings.',
       fix: APPLY,
+      evidence: diffs.slice(0, 8).map((d) => `${at(m, locateSteps(m.object, d.steps))}  ${d.label}: cluster ${show(d.have)}, k8s/ ${show(d.want)}`),
     });
   }
   const liveImage = current.spec?.template.spec?.containers.find((c) => c.name === container.name)?.image;

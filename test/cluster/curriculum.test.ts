@@ -206,6 +206,17 @@ const KNOWN_WRONG: Record<number, Record<string, KnownWrong>> = {
       evidence: /differs from k8s/,
       make: async (dir) => editedCopy(dir, 'k8s/deployment.yaml', 'replicas: 2', 'replicas: 3'),
     },
+    // Before 07.rollout-complete compared every field the file sets, only image and replicas counted: this passed.
+    'a probe and a memory limit changed in k8s/ but not applied': {
+      expect: ['07.rollout-complete'],
+      evidence: /^(?=[\s\S]*readinessProbe\.periodSeconds: cluster 5, k8s\/ 7)(?=[\s\S]*limits\.memory: cluster "256Mi", k8s\/ "300Mi")/,
+      make: async (dir) => {
+        const copy = editedCopy(dir, 'k8s/deployment.yaml', 'periodSeconds: 5', 'periodSeconds: 7');
+        const file = path.join(copy, 'k8s/deployment.yaml');
+        fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('memory: 256Mi', 'memory: 300Mi'));
+        return copy;
+      },
+    },
     'the Secret deleted: the pods would sit in CreateContainerConfigError': {
       expect: ['07.env-sources-exist'],
       evidence: /Secret teamnotes-secrets does not exist/,
