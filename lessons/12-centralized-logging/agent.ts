@@ -59,3 +59,34 @@ export function labelProblems(text: string): string[] {
     ? [`the Loki label${unbounded.length > 1 ? 's' : ''} ${unbounded.join(', ')} come${unbounded.length > 1 ? '' : 's'} from the log line itself: one stream per distinct value (per request, per user), which Loki's index is not built for; keep labels to namespace, pod and container, and search the text with |=`]
     : [];
 }
+
+/** Where the image's Fluent Bit reads its configuration when no -c is given. */
+const FLUENT_BIT_DEFAULT_CONFIG = '/fluent-bit/etc/fluent-bit.conf';
+
+/**
+ * The configuration file Fluent Bit reads (its -c/--config argument, else the image's
+ * default), and whether a key of the agent's ConfigMaps is mounted at exactly that path.
+ * What else is correct: any file name and folder, the classic or the YAML format, a subPath
+ * mount or the whole ConfigMap as a folder; what is not: a configuration mounted where
+ * Fluent Bit does not look, which leaves it running the image's own example pipeline.
+ */
+export function configFileProblem(a: Workload & { main: ContainerAt }, maps: Manifest[]): string | undefined {
+  if (!/fluent-bit/.test(a.main.container.image ?? '') || !maps.length) return undefined;
+  const words = [...(a.main.container.command ?? []), ...(a.main.container.args ?? [])];
+  const i = words.findIndex((w) => w === '-c' || w === '--config' || w.startsWith('--config=') || /^-c\S/.test(w));
+  const path = i < 0 ? FLUENT_BIT_DEFAULT_CONFIG : words[i]!.startsWith('--config=') ? words[i]!.slice('--config='.length) : /^-c\S/.test(words[i]!) ? words[i]!.slice(2) : words[i + 1];
+  if (!path) return undefined;
+  const keysOf = (name: string) => Object.keys((getIn(maps.find((m) => m.name === name)?.object, ['data']) ?? {}) as Record<string, string>);
+  const volumes = new Map((a.tpl.spec.volumes ?? []).filter((v) => v.configMap?.name).map((v) => [v.name, v.configMap!]));
+  const provided = (a.main.container.volumeMounts ?? []).some((vm) => {
+    const cm = volumes.get(vm.name);
+    if (!cm) return false;
+    const mount = vm.mountPath.replace(/\/+$/, '');
+    if (vm.subPath) return mount === path && (cm.items ? cm.items.some((it) => it.path === vm.subPath) : keysOf(cm.name!).includes(vm.subPath));
+    if (!path.startsWith(`${mount}/`)) return false;
+    const file = path.slice(mount.length + 1);
+    return cm.items ? cm.items.some((it) => it.path === file) : keysOf(cm.name!).includes(file);
+  });
+  if (provided) return undefined;
+  return `Fluent Bit reads ${path}${i < 0 ? ' (the image\'s default: no -c argument)' : ''}, but no key of your ConfigMap is mounted at that path: it runs the image's own example configuration, not yours`;
+}

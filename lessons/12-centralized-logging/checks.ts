@@ -3,7 +3,7 @@ import type { V1DaemonSet, V1Node, V1Pod, V1Toleration } from '@kubernetes/clien
 import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
 import { getIn, missingResources } from '../../verify/probes/k8s-semantics.ts';
 import { at, live, namespaceOf, notApplied, podEvidence, reportLines, addonDeploymentProblem } from '../shared/k8s.ts';
-import { agent, agentConfig, inputProblems, outputProblems } from './agent.ts';
+import { agent, agentConfig, configFileProblem, inputProblems, outputProblems } from './agent.ts';
 import { rbacProblems } from './rbac.ts';
 
 const LOGGING = 'logging';
@@ -75,6 +75,8 @@ export default [
       const problems: Array<{ where: string; text: string }> = [];
       if (!maps.length) problems.push({ where: at(a.m, [...a.tpl.specPath, 'volumes']), text: 'the agent mounts no ConfigMap from k8s/ with its configuration' });
       else for (const p of inputProblems(text)) problems.push({ where: at(maps[0]!, ['data']), text: p });
+      const unread = configFileProblem(a, maps);
+      if (unread) problems.unshift({ where: at(a.m, [...a.main.path, 'volumeMounts']), text: unread });
       // /var/log/containers holds symlinks into /var/log/pods: both must be there, or every link is dead.
       const hostLogs = (a.tpl.spec.volumes ?? []).filter((v) => v.hostPath && ['/var/log', '/var/log/pods', '/var/log/containers'].some((p) => v.hostPath!.path.replace(/\/+$/, '') === p));
       const covered = (dir: string) => hostLogs.some((v) => dir === v.hostPath!.path.replace(/\/+$/, '') || dir.startsWith(`${v.hostPath!.path.replace(/\/+$/, '')}/`));
