@@ -158,6 +158,16 @@ export default [
           }
         }
       }
+      // The Secret is made from .env.cluster: a key the template has but the learner's copy lacks is missing in the cluster too.
+      const local = ctx.files.read('.env.cluster');
+      if (local !== undefined) {
+        const localKeys = Object.keys(parseEnvFile(local));
+        for (const ref of envReferences(d.web)) {
+          if (ref.kind === 'Secret' && ref.key && !ref.optional && templateKeys?.includes(ref.key) && !localKeys.includes(ref.key) && !ctx.manifests.find('Secret').some((m) => m.name === ref.name)) {
+            problems.push(`${at(d.m, ref.path)}  .env.cluster has no ${ref.key} (${SECRET_TEMPLATE} does): the Secret made from it lacks the key`);
+          }
+        }
+      }
       // kubectl create secret --from-env-file takes each value literally, quotes included.
       for (const file of ['.env.cluster', SECRET_TEMPLATE]) {
         for (const q of quotedValues(ctx.files.read(file) ?? '')) problems.push(`${file}:${q.line}  ${q.key} is written in quotes; kubectl --from-env-file keeps them, so the Secret's value starts with ${q.quote}`);
