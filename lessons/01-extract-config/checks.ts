@@ -2,7 +2,7 @@ import { defineCheck, fail, pass } from '../../verify/core/check.ts';
 import { describeExit } from '../../verify/probes/app.ts';
 import { describeFetchError } from '../../verify/probes/http.ts';
 import { REQUIRED_VARS, testUser } from '../shared/teamnotes.ts';
-import { configuredApp, MISSING_VAR_WAIT_MS, startWithout } from '../shared/run-app.ts';
+import { configuredApp, MISSING_VAR_WAIT_MS, START_WAIT_MS, startWithout } from '../shared/run-app.ts';
 import { ignores, ignoringLine } from './gitignore.ts';
 import { findFallbacks, findSecrets, isPlaceholder, maskedFallback, maskedMatch, unreadRequiredVars } from './scan.ts';
 
@@ -15,7 +15,7 @@ export default [
     severity: 'required',
     layer: 'behaviour',
     learn: '#4-honour-port',
-    timeoutMs: 20_000,
+    timeoutMs: 30_000,
     hints: [
       'The verifier starts your app with PORT set to a free port and waits for it to listen there.',
       'src/server.js hard-codes `const PORT = 3000`. Take the port from your config module, which reads process.env.PORT (a default of 3000 is fine: it is not a secret).',
@@ -34,7 +34,7 @@ export default [
         });
       }
       if (!r.ports.length) {
-        return fail(r.exit ? `with a complete configuration the app ${describeExit(r.exit)}` : 'the app did not listen within 10 s', {
+        return fail(r.exit ? `with a complete configuration the app ${describeExit(r.exit)}` : `the app did not listen within ${START_WAIT_MS / 1000} s`, {
           expected: `listening on PORT=${port}`,
           why: 'Every other check starts your app this way; a Deployment will too.',
           fix: 'Run it yourself with the variables from .env.example: `node --env-file=.env src/server.js`, and read the first error.',
@@ -88,7 +88,7 @@ export default [
     layer: 'behaviour',
     dependsOn: ['honours-port'],
     learn: '#3-take-secrets-out-of-the-source',
-    timeoutMs: 25_000,
+    timeoutMs: 35_000,
     hints: [
       'The verifier gives your app a brand-new, empty database in DATABASE_URL, signs up a user through POST /api/signup, and looks for that user in that database.',
       'src/db.js still builds its Pool from DB_HOST / DB_USER / DB_PASSWORD constants. Build it from the URL instead.',

@@ -33,7 +33,7 @@ export default [
     severity: 'required',
     layer: 'behaviour',
     learn: '#1-sessions-in-redis',
-    timeoutMs: 30_000,
+    timeoutMs: 40_000,
     hints: [
       `${TWO_PODS} It signs up on A (POST /api/signup) and then asks B who it is (GET /api/me) with the same cookie.`,
       "express-session's default MemoryStore keeps sessions inside one process: B has never heard of A's session. Put sessions in Redis.",
@@ -65,7 +65,7 @@ export default [
     layer: 'behaviour',
     dependsOn: ['sessions-shared'],
     learn: '#3-uploads-off-the-local-disk',
-    timeoutMs: 30_000,
+    timeoutMs: 40_000,
     hints: [
       `${TWO_PODS} It uploads an attachment on A (POST /api/notes, multipart) and downloads it from B (GET /api/notes/:id/attachment).`,
       "A pod's disk is its own, and it is wiped when the pod goes. Store the bytes where every replica can read them: Postgres (bytea) in this workshop, object storage in production.",
@@ -109,7 +109,7 @@ export default [
     layer: 'behaviour',
     dependsOn: ['sessions-shared'],
     learn: '#2-the-cache-in-redis',
-    timeoutMs: 30_000,
+    timeoutMs: 40_000,
     hints: [
       `${TWO_PODS} It lists notes on B (so B caches the list), creates a note on A, and lists on B again.`,
       "A Map in one process can't be invalidated from another. Keep the cache in Redis, and delete the cached lists when a note is written.",
@@ -142,7 +142,7 @@ export default [
     layer: 'behaviour',
     dependsOn: ['uploads-shared', 'cache-shared'],
     learn: '#trying-it-with-two-instances',
-    timeoutMs: 30_000,
+    timeoutMs: 45_000,
     hints: [
       'The verifier stops A and starts a fresh copy (a new pod: new memory, new disk), then uses the same cookie and downloads the same file.',
       'Anything the process or its folder held is gone after a restart; only what is in Postgres and Redis survives.',
@@ -204,7 +204,7 @@ export default [
     severity: 'required',
     layer: 'behaviour',
     learn: '#common-mistakes',
-    timeoutMs: 20_000,
+    timeoutMs: 30_000,
     hints: [
       'The verifier loads the login page five times without a cookie and looks for Set-Cookie in the answers.',
       'With saveUninitialized: true every visit (every bot, every health probe) writes a new session to Redis. Set saveUninitialized: false.',
@@ -243,7 +243,7 @@ export default [
     layer: 'behaviour',
     dependsOn: ['sessions-shared'],
     learn: '#1-sessions-in-redis',
-    timeoutMs: 20_000,
+    timeoutMs: 30_000,
     hints: [
       'The verifier signs up over plain HTTP with the header `X-Forwarded-Proto: https`, as an Ingress that terminates TLS sends it, and looks for `Secure` in the session cookie.',
       "Express ignores X-Forwarded-* headers unless you trust the proxy: without `trust proxy`, req.secure is false, so `secure: 'auto'` drops the Secure flag and `secure: true` sends no cookie at all.",

@@ -11,7 +11,7 @@ export default [
     severity: 'required',
     layer: 'behaviour',
     learn: '#1-a-liveness-endpoint-that-depends-on-nothing',
-    timeoutMs: 25_000,
+    timeoutMs: 35_000,
     hints: [
       'The verifier starts your app and asks GET /livez.',
       'Liveness answers one question: is this process able to answer at all? Return 200 without touching Postgres or Redis.',
@@ -38,7 +38,7 @@ export default [
     severity: 'required',
     layer: 'behaviour',
     learn: '#2-a-readiness-endpoint-that-checks-dependencies-quickly',
-    timeoutMs: 25_000,
+    timeoutMs: 35_000,
     hints: [
       'The verifier polls GET /readyz for up to 10 s after start-up and expects 200 when Postgres and Redis are fine.',
       'Readiness answers: can I take traffic now? Check Postgres (SELECT 1) and Redis (PING), each with a short timeout; 200 when both answer, 503 otherwise.',
@@ -65,7 +65,7 @@ export default [
     layer: 'behaviour',
     dependsOn: ['readiness-ok'],
     learn: '#2-a-readiness-endpoint-that-checks-dependencies-quickly',
-    timeoutMs: 30_000,
+    timeoutMs: 40_000,
     hints: [
       'The verifier makes Postgres hang (connections open, no answers) and asks GET /readyz, giving it 3 s.',
       `A probe that hangs is a failed probe, but slowly: Kubernetes waits timeoutSeconds (1 s by default). Put a timeout of about 1 s on the Postgres check and answer 503 when it fires.`,
@@ -93,7 +93,7 @@ export default [
     layer: 'behaviour',
     dependsOn: ['liveness-ok'],
     learn: '#1-a-liveness-endpoint-that-depends-on-nothing',
-    timeoutMs: 30_000,
+    timeoutMs: 40_000,
     hints: [
       'While Postgres hangs, the verifier also asks GET /livez.',
       'If liveness checks the database, a database outage makes Kubernetes restart every pod of the app at once — which fixes nothing and turns a blip into an outage.',
@@ -118,7 +118,7 @@ export default [
     layer: 'behaviour',
     dependsOn: ['readiness-ok'],
     learn: '#2-a-readiness-endpoint-that-checks-dependencies-quickly',
-    timeoutMs: 40_000,
+    timeoutMs: 50_000,
     hints: [
       'The verifier makes Redis hang and asks GET /readyz.',
       'Sessions and the cache live in Redis since lesson 02: without it the app cannot serve. PING it with a timeout in /readyz.',

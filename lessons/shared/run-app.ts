@@ -69,10 +69,17 @@ export async function isolatedEnv(ctx: CheckContext, overrides: Record<string, s
   return { db, env: await appEnv(ctx, { DATABASE_URL: db.url, REDIS_URL: redisUrl, ...overrides }) };
 }
 
+/**
+ * How long a started copy gets to listen. The later lessons' app loads a queue, metrics and
+ * a JSON logger and takes several seconds alone on a busy laptop, and checks start two or
+ * three copies at once: slowness is not the learner's mistake, an app that never listens is.
+ */
+export const START_WAIT_MS = 20_000;
+
 /** Start one copy with `env` on a port of its own; `isolated` gives it a private filesystem, like a pod. */
 export async function startInstance(ctx: CheckContext, env: Record<string, string | undefined>, isolated = false): Promise<Instance> {
   const port = await ctx.app.freePort();
-  const result = await ctx.app.start({ env: { ...env, PORT: String(port) }, isolated });
+  const result = await ctx.app.start({ env: { ...env, PORT: String(port) }, isolated, startTimeoutMs: START_WAIT_MS });
   return { result, port, url: `http://127.0.0.1:${port}`, env: { ...env, PORT: String(port) } };
 }
 
@@ -92,5 +99,5 @@ export function notListening(i: Instance): string | undefined {
   const r = i.result;
   if (r.ports.includes(i.port)) return undefined;
   if (r.exit) return `the app ${describeExit(r.exit)} before it listened`;
-  return r.ports.length ? `the app listened on ${r.ports.join(', ')} instead of PORT=${i.port}` : 'the app did not listen within 10 s';
+  return r.ports.length ? `the app listened on ${r.ports.join(', ')} instead of PORT=${i.port}` : `the app did not listen within ${START_WAIT_MS / 1000} s`;
 }
