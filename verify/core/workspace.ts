@@ -78,14 +78,25 @@ export function findNodeModules(workspace: string): string | undefined {
   }
 }
 
+/** Whether package.json lists packages to load (an app without any needs no node_modules). */
+function declaresDependencies(workspace: string): boolean {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(path.join(workspace, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    return Object.keys(pkg.dependencies ?? {}).length > 0;
+  } catch {
+    // Unreadable package.json: starting the app says so, with the line.
+    return false;
+  }
+}
+
 /**
  * Where the app's packages come from, the same for the workspace itself and for every
  * private copy of it; a workspace with none at all is said once (exit 2), instead of some
  * checks failing with "Cannot find module 'express'" while others pass.
  */
-export function dependenciesOf(workspace: string): string {
+export function dependenciesOf(workspace: string): string | undefined {
   const found = findNodeModules(workspace);
-  if (found) return found;
+  if (found || !declaresDependencies(workspace)) return found;
   const shown = displayPath(workspace);
   throw new EnvironmentError(
     `${shown} has no node_modules/ (nor has any folder above it), so the app cannot load its packages (express and the rest).`,

@@ -12,6 +12,6 @@ export async function isolatedCopy(workspace: string, without: string[], cleanup
   cleanup.add(() => fs.rmSync(dir, { recursive: true, force: true }));
   const dropped = new Set(without);
   copyTree(workspace, dir, (rel) => isRuntimeEntry(rel) || dropped.has(rel));
-  linkDependencies(dir, packages);
+  if (packages) linkDependencies(dir, packages);
   return dir;
 }
