@@ -75,19 +75,28 @@ describe('classroom dashboard', () => {
       { name: 'Cy', workspace: workspaceFrom(legacy.solutionDir), hints: 2 },
     ].map((l) => ({ ...l, home: tempDir('l2k-learner-') }));
 
-    const timings = await Promise.all(
-      learners.map(async (l) => {
+    // One learner after another: three lesson runs at once on a 2-core CI machine would test
+    // the machine, not the dashboard.
+    const timings: Array<{ name: string; ms: number }> = [];
+    for (const l of learners) {
+      timings.push(
+        await (async () => {
         const joined = await cli(['join', server.url, '--name', l.name, '--token', room.token], l.home);
         expect(joined.code, joined.stderr).toBe(0);
-        for (let i = 0; i < l.hints; i++) expect((await cli(['hint', '1', '--workspace', l.workspace, '--no-cluster'], l.home)).code).toBe(0);
+        // hint exits 1: there is something to fix. Its levels reach the room with the next report.
+        for (let i = 0; i < l.hints; i++) {
+          const hint = await cli(['hint', '1', '--workspace', l.workspace, '--no-cluster'], l.home);
+          expect(hint.code, hint.stdout + hint.stderr).toBe(1);
+        }
         const verified = await cli(['verify', '1', '--workspace', l.workspace, '--no-cluster', '--reporter', 'room'], l.home);
         expect(verified.code, verified.stderr).toBe(l.name === 'Ada' ? 0 : 1);
         const finished = Date.now();
         // The row appears without a reload: the page is fed by Server-Sent Events.
         await page.locator(`tr[data-learner="${l.name}"]`).waitFor({ timeout: 20_000 });
         return { name: l.name, ms: Date.now() - finished };
-      }),
-    );
+        })(),
+      );
+    }
     // Report, not assert: speed is the benchmark's business (npm run bench).
     console.log(`dashboard row appeared after the verify exited: ${timings.map((t) => `${t.name} ${t.ms} ms`).join(', ')}`);
 
@@ -96,8 +105,8 @@ describe('classroom dashboard', () => {
     await expect.poll(() => ada.textContent()).toContain('all passing');
     const bo = page.locator('tr[data-learner="Bo"]');
     await expect.poll(() => bo.textContent()).toMatch(/01\.[a-z-]+/);
-    await expect.poll(() => page.locator('tr[data-learner="Cy"]').getAttribute('class')).toContain('stuck');
-    expect(await bo.getAttribute('class')).not.toContain('stuck');
+    await expect.poll(async () => (await page.locator('tr[data-learner="Cy"]').getAttribute('class')) ?? '').toContain('stuck');
+    expect((await bo.getAttribute('class')) ?? '').not.toContain('stuck');
     // What the room fails now: both failing learners count towards their first failing check.
     await expect.poll(() => page.locator('[data-testid="failing-now"] span').allTextContents()).toContain('2');
 
