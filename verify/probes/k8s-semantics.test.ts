@@ -4,6 +4,9 @@ import {
   effectivePullPolicy,
   envSource,
   fieldDifferences,
+  selectorMisses,
+  selectorQuery,
+  unexpandedReferences,
   locateSteps,
   ingressPathMatches,
   missingLabels,
@@ -144,5 +147,36 @@ describe('field differences (live object vs the file applied in a dry run)', () 
     expect(locateSteps(want, diffs[0]!.steps)).toEqual(['spec', 'containers', 0, 'readinessProbe', 'periodSeconds']);
     expect(fieldDifferences(live, live)).toEqual([]);
     expect(fieldDifferences({ spec: { a: 1 } }, { spec: { a: 1, b: { c: 2 } } }).map((d) => d.label)).toEqual(['spec.b']);
+  });
+});
+
+describe('full label selectors', () => {
+  test('matchLabels and every matchExpressions operator, as Kubernetes evaluates them', () => {
+    const labels = { app: 'teamnotes', tier: 'web' };
+    expect(selectorMisses({ matchLabels: { app: 'teamnotes' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['web', 'api'] }] }, labels)).toEqual([]);
+    expect(selectorMisses({ matchExpressions: [{ key: 'tier', operator: 'Exists' }, { key: 'canary', operator: 'DoesNotExist' }] }, labels)).toEqual([]);
+    expect(selectorMisses({ matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['web'] }] }, labels)).toHaveLength(1);
+    expect(selectorMisses({ matchExpressions: [{ key: 'track', operator: 'In', values: ['stable'] }] }, labels)).toHaveLength(1);
+    expect(selectorQuery({ matchLabels: { app: 'teamnotes' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['web', 'api'] }, { key: 'canary', operator: 'DoesNotExist' }] })).toBe('app=teamnotes,tier in (web,api),!canary');
+  });
+});
+
+describe('$(VAR) expansion order', () => {
+  test('a reference to an env entry further down stays literal; envFrom variables and earlier entries expand', () => {
+    const c = {
+      path: ['spec', 'template', 'spec', 'containers', 0],
+      init: false,
+      container: {
+        name: 'web',
+        envFrom: [{ secretRef: { name: 's' } }],
+        env: [
+          { name: 'URL', value: 'postgres://u:$(PASSWORD)@db/x' },
+          { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 's', key: 'PASSWORD' } } },
+          { name: 'OTHER', value: 'redis://:$(REDIS_PASSWORD)@cache:6379' },
+        ],
+      },
+    };
+    const keys = () => ['REDIS_PASSWORD'];
+    expect(unexpandedReferences(c, keys).map((u) => [u.variable, u.ref])).toEqual([['URL', 'PASSWORD']]);
   });
 });
