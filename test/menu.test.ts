@@ -7,7 +7,7 @@ import { expect, test } from 'vitest';
 import { REPO_ROOT } from '../verify/core/paths.ts';
 import { tempDir } from './helpers/workspaces.ts';
 
-test('npm run lesson on a terminal: a menu, arrow keys, Enter renders the lesson and makes it current', async () => {
+test('npm run lesson on a terminal: a menu, arrow keys, Enter starts the lesson and shows it in a pager', async () => {
   const home = tempDir('l2k-menu-');
   const state = path.join(home, 'state.json');
   const socket = `l2k-${process.pid}-${Date.now()}`;
@@ -24,11 +24,15 @@ test('npm run lesson on a terminal: a menu, arrow keys, Enter renders the lesson
   const command = `cd ${REPO_ROOT} && WORKSHOP_STATE_FILE=${state} WORKSHOP_HOME=${home} ${process.execPath} bin/workshop.mjs lesson; sleep 30`;
   tmux('new-session', '-d', '-s', 'menu', '-x', '120', '-y', '50', command);
   try {
-    const menu = await waitFor('Which lesson?');
+    const menu = await waitFor('Which lesson do you want to work on?');
     expect(menu).toMatch(/00 Set up and meet Teamnotes/);
     tmux('send-keys', '-t', 'menu', 'Down');
     await waitFor(/❯ .*01 Extract configuration/);
     tmux('send-keys', '-t', 'menu', 'Enter');
+    // A lesson longer than the screen opens in a pager: the closing line comes after q.
+    const paged = await waitFor(/Extract configuration\n═+/);
+    expect(paged).not.toContain('When you are done');
+    tmux('send-keys', '-t', 'menu', 'q');
     await waitFor('When you are done: npm run verify');
     expect(JSON.parse(fs.readFileSync(state, 'utf8')).current).toBe('extract-config');
   } finally {
