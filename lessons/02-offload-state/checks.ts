@@ -1,5 +1,6 @@
 import { defineCheck, fail, pass } from '../../verify/core/check.ts';
 import { formatMatch } from '../../verify/probes/files.ts';
+import { describeFetchError } from '../../verify/probes/http.ts';
 import { describe, noteForm, noteId } from '../shared/api.ts';
 import { configuredApp, notListening, requiredVariable } from '../shared/run-app.ts';
 import { testUser } from '../shared/teamnotes.ts';
@@ -217,15 +218,20 @@ export default [
       if (problem) return fail(problem, { evidence: app.result.app.tail() });
       const names = (res: Response) => res.headers.getSetCookie().map((c) => c.split('=')[0]!.trim());
       const anonymous: string[] = [];
-      for (let i = 0; i < 5; i++) {
-        const res = await fetch(`${app.url}/`, { redirect: 'manual', signal: AbortSignal.timeout(5000) });
-        anonymous.push(...names(res));
-        await res.arrayBuffer();
+      let sessionNames: Set<string>;
+      try {
+        for (let i = 0; i < 5; i++) {
+          const res = await fetch(`${app.url}/`, { redirect: 'manual', signal: AbortSignal.timeout(5000) });
+          anonymous.push(...names(res));
+          await res.arrayBuffer();
+        }
+        // The session cookie is the one a sign-up sets; without one, count every cookie.
+        const signedUp = await fetch(`${app.url}/api/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(testUser()), signal: AbortSignal.timeout(10_000) });
+        await signedUp.arrayBuffer();
+        sessionNames = new Set(names(signedUp));
+      } catch (err) {
+        return fail(`a request to the app failed: ${describeFetchError(err)}`, { expected: 'answers to GET / and POST /api/signup', evidence: app.result.app.tail() });
       }
-      // The session cookie is the one a sign-up sets; without one, count every cookie.
-      const signedUp = await fetch(`${app.url}/api/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(testUser()), signal: AbortSignal.timeout(8000) });
-      await signedUp.arrayBuffer();
-      const sessionNames = new Set(names(signedUp));
       const cookies = anonymous.filter((n) => !sessionNames.size || sessionNames.has(n)).length;
       return cookies === 0
         ? pass(`5 anonymous visits, no session cookie${anonymous.length ? ` (other cookies: ${[...new Set(anonymous)].join(', ')})` : ''}`)
@@ -257,13 +263,18 @@ export default [
       const problem = notListening(app);
       if (problem) return fail(problem, { evidence: app.result.app.tail() });
       const user = testUser();
-      const res = await fetch(`${app.url}/api/signup`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.7' },
-        body: JSON.stringify(user),
-        signal: AbortSignal.timeout(8000),
-      });
-      await res.arrayBuffer();
+      let res: Response;
+      try {
+        res = await fetch(`${app.url}/api/signup`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.7' },
+          body: JSON.stringify(user),
+          signal: AbortSignal.timeout(10_000),
+        });
+        await res.arrayBuffer();
+      } catch (err) {
+        return fail(`POST /api/signup sent via an "https" proxy failed: ${describeFetchError(err)}`, { expected: 'an answer with a session cookie', evidence: app.result.app.tail() });
+      }
       const cookies = res.headers.getSetCookie();
       if (cookies.some((c) => /;\s*secure\b/i.test(c))) return pass(`POST /api/signup via "https" answered ${res.status} with a Secure session cookie`);
       return fail(cookies.length ? `signed up via an "https" proxy: the session cookie has no Secure flag` : `signed up via an "https" proxy: the answer (${res.status}) set no cookie at all`, {
