@@ -4,8 +4,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['verify/**/*.test.ts', 'test/**/*.test.ts', 'scripts/**/*.test.ts'],
-    exclude: ['test/cluster/**', 'test/kind/**', 'node_modules/**'],
+    include: ['verify/**/*.test.ts', 'test/**/*.test.ts', 'scripts/**/*.test.ts', 'lessons/**/*.test.ts'],
+    exclude: ['test/cluster/**', 'test/kind/**', 'node_modules/**', 'lessons/*/fixtures/**'],
     // Real Postgres, Redis and an SMTP sink for the whole run (see test/global-setup.ts).
     globalSetup: ['test/global-setup.ts'],
     reporters: ['default', './test/reporters/summary-line.ts'],

@@ -126,14 +126,21 @@ const FIELDS = [
   { name: 'month', min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] },
   { name: 'day of week', min: 0, max: 6, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
 ];
+// The API server parses schedules with robfig/cron's standard parser: these macros, written
+// in lower case exactly (`@DAILY` is refused), plus `@every <Go duration>`.
 const MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
+const EVERY = /^@every ([-+]?(0|((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+))$/;
 
-/** Why a CronJob schedule is not one Kubernetes accepts (its 5-field cron format), or undefined. */
+/**
+ * Why a CronJob schedule is not one Kubernetes accepts (its 5-field cron format), or undefined.
+ * Stricter than the API server only on forms nobody writes on purpose (`+5`, `*-5`).
+ */
 export function scheduleProblem(schedule: unknown): string | undefined {
   if (typeof schedule !== 'string' || !schedule.trim()) return 'no schedule';
   const s = schedule.trim();
-  if (/^(CRON_)?TZ=/.test(s)) return `"${s}": a time zone inside the schedule is refused; use spec.timeZone`;
-  if (s.startsWith('@')) return MACROS.includes(s.toLowerCase()) ? undefined : `"${s}" is not a schedule macro (${MACROS.join(', ')})`;
+  // The API server refuses any schedule that mentions TZ when a CronJob is created.
+  if (s.includes('TZ')) return `"${s}": a time zone inside the schedule (TZ= or CRON_TZ=) is refused by the API server; set spec.timeZone instead`;
+  if (s.startsWith('@')) return MACROS.includes(s) || EVERY.test(s) ? undefined : `"${s}" is not a schedule macro (${MACROS.join(', ')}, or @every <duration> such as @every 1h; lower case)`;
   const parts = s.split(/\s+/);
   if (parts.length === 6) return `"${s}" has 6 fields: Kubernetes reads minute hour day-of-month month day-of-week; a seconds field (node-cron, Quartz) is refused`;
   if (parts.length !== 5) return `"${s}" has ${parts.length} field(s); a schedule has 5: minute hour day-of-month month day-of-week`;
@@ -144,7 +151,8 @@ export function scheduleProblem(schedule: unknown): string | undefined {
       if (byName >= 0) return byName + f.min;
       return /^\d+$/.test(v) ? Number(v) : NaN;
     };
-    for (const item of part.split(',')) {
+    // Empty list items are skipped, as the API server does (`5,` is `5`).
+    for (const item of part.split(',').filter(Boolean)) {
       const m = /^(\*|\?|([^-/]+)(?:-([^/]+))?)(?:\/(\d+))?$/.exec(item);
       const bad = () => `"${s}": ${f.name} "${part}" is not valid (${f.min}–${f.max}${f.names ? ` or ${f.names[0]}–${f.names.at(-1)}` : ''}, *, ranges a-b, lists a,b, steps /n)`;
       if (!m) return bad();
