@@ -26,6 +26,8 @@ export interface Traffic {
   after: Map<string, Family>;
   /** Status of the request sent while Postgres refused connections. */
   errorStatus?: number;
+  /** Wall-clock seconds the id requests took, as the verifier measured them (an upper bound for what the app may record). */
+  idRequestsSeconds: number;
   requestId: { sent: string; echoed: string | null; generated: Array<string | null> };
   /** Values that must never appear in output: env secrets, the Authorization token and session cookie we sent. */
   secrets: string[];
@@ -39,7 +41,7 @@ export function traffic(ctx: CheckContext): Promise<Traffic> {
     const { env } = await isolatedEnv(ctx);
     const pg = await ctx.tcpProxy(env.DATABASE_URL!);
     const app = await startInstance(ctx, { ...env, DATABASE_URL: pg.url }, true);
-    const empty = { app, metricsText: '', before: new Map(), after: new Map(), requestId: { sent: '', echoed: null, generated: [] }, secrets: [], rawValues: [], lines: [] };
+    const empty = { app, metricsText: '', idRequestsSeconds: 0, before: new Map(), after: new Map(), requestId: { sent: '', echoed: null, generated: [] }, secrets: [], rawValues: [], lines: [] };
     const problem = notListening(app);
     if (problem) return { ...empty, problem };
 
@@ -52,7 +54,16 @@ export function traffic(ctx: CheckContext): Promise<Traffic> {
     const before = await http.get('/metrics');
 
     const ids = Array.from({ length: DISTINCT_IDS }, (_, i) => String(900_000 + i));
-    for (const id of ids) await http.get(`/api/notes/${id}`, { headers: { authorization: `Bearer ${bearer}` } });
+    let idRequestsSeconds = 0;
+    const timed = async <T>(request: () => Promise<T>): Promise<T> => {
+      const started = performance.now();
+      try {
+        return await request();
+      } finally {
+        idRequestsSeconds += (performance.now() - started) / 1000;
+      }
+    };
+    for (const id of ids) await timed(() => http.get(`/api/notes/${id}`, { headers: { authorization: `Bearer ${bearer}` } }));
     const unknown = Array.from({ length: 3 }, () => `nope-${randomBytes(4).toString('hex')}`);
     for (const p of unknown) await http.get(`/${p}`);
 
@@ -61,7 +72,7 @@ export function traffic(ctx: CheckContext): Promise<Traffic> {
     const generated = [(await http.get('/api/me')).headers.get('x-request-id'), (await http.get('/api/me')).headers.get('x-request-id')];
 
     pg.proxy.refuse();
-    const failed = await http.get('/api/notes/1').catch(() => undefined);
+    const failed = await timed(() => http.get('/api/notes/1')).catch(() => undefined);
     pg.proxy.restore();
 
     await new Promise((r) => setTimeout(r, 200));
@@ -75,6 +86,7 @@ export function traffic(ctx: CheckContext): Promise<Traffic> {
       before: parseMetrics(before.text),
       after: parseMetrics(after.text),
       errorStatus: failed?.status,
+      idRequestsSeconds,
       requestId: { sent, echoed: withId.headers.get('x-request-id'), generated },
       secrets: [...secretValues(env), bearer, ...sessionIds(http.cookieHeader)],
       rawValues: [...ids, ...unknown],
