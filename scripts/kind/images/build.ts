@@ -171,5 +171,7 @@ async function buildImage(env: NodeJS.ProcessEnv, image: string, plan: StandInPl
     ],
     { env, onLine: (l) => (/^Step \d+\/\d+ :/.test(l) ? say(l) : undefined) },
   );
-  await rm(ctx, { recursive: true, force: true });
+  // Downloads and Go sources are hundreds of MB; the archive is what is kept (npm and Go keep their
+  // own caches), so the scratch space goes too once the image is built.
+  await rm(work, { recursive: true, force: true });
 }
