@@ -19,6 +19,7 @@ import type { CheckDefinition } from '../../verify/core/check.ts';
 import { HARNESS, missingCapabilities } from '../../verify/core/cluster-backend.ts';
 import { listLessons, loadChecks, startStateDir, type Lesson } from '../../verify/core/lessons.ts';
 import { REPO_ROOT } from '../../verify/core/paths.ts';
+import { linkDependencies } from '../../verify/core/workspace.ts';
 import { rehearse } from '../../verify/core/rehearsal.ts';
 import { runLesson, type LessonReport } from '../../verify/core/runner.ts';
 import { KubeProbe } from '../../verify/probes/kube.ts';
@@ -174,6 +175,8 @@ interface KnownWrong {
 function editedCopy(solved: string, file: string, find: string, replace: string): string {
   const dir = tempDir();
   fs.cpSync(solved, dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}node_modules`) });
+  // The copy needs the packages like any workspace (verify exits 2 on a workspace without them).
+  linkDependencies(dir);
   const target = path.join(dir, file);
   const text = fs.readFileSync(target, 'utf8');
   expect(text).toContain(find);
