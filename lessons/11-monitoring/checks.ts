@@ -87,6 +87,8 @@ export default [
     hints: ['The discovery rule keeps only digits: prometheus.io/port: "http" is ignored and Prometheus scrapes another port.', 'prometheus.io/port: "3000" (quoted: annotations are strings)'],
     async run(ctx) {
       const d = appDeployment(ctx)!;
+      // What else is correct: no prometheus.io/path (the default is /metrics); the port of
+      // whatever PORT the manifest gives the app. Not: a port name (the relabel rule needs digits).
       const a = annotations(d.m.object, ['spec', 'template', 'metadata', 'annotations']);
       const where = at(d.m, ['spec', 'template', 'metadata', 'annotations']);
       const listens = Number(staticEnvValue(d.web, 'PORT', ctx.manifests.load()) ?? 3000);

@@ -17,10 +17,32 @@ function theAgent(ctx: CheckContext) {
 /** Does one of these tolerations tolerate that taint? (Kubernetes' own matching rules.) */
 export function tolerates(tolerations: V1Toleration[], taint: { key: string; value?: string; effect: string }): boolean {
   return tolerations.some((t) => {
+    // An empty effect or key matches any; no operator means Equal; an operator Kubernetes
+    // does not know tolerates nothing.
     if (t.effect && t.effect !== taint.effect) return false;
-    if (t.operator === 'Exists') return !t.key || t.key === taint.key;
-    return t.key === taint.key && (t.value ?? '') === (taint.value ?? '');
+    if (t.key && t.key !== taint.key) return false;
+    if (t.operator === 'Exists') return true;
+    return (t.operator ?? 'Equal') === 'Equal' && (t.value ?? '') === (taint.value ?? '');
   });
+}
+
+/**
+ * The tolerations the DaemonSet controller adds to every pod it creates, whatever the
+ * template says: its pods still go to nodes that are cordoned, not ready or under pressure.
+ * Not the control-plane taint: that one the template must tolerate itself.
+ */
+export function daemonSetTolerations(spec: { tolerations?: V1Toleration[]; hostNetwork?: boolean }): V1Toleration[] {
+  const auto = (key: string, effect: string): V1Toleration => ({ key: `node.kubernetes.io/${key}`, operator: 'Exists', effect });
+  return [
+    ...(spec.tolerations ?? []),
+    auto('not-ready', 'NoExecute'),
+    auto('unreachable', 'NoExecute'),
+    auto('disk-pressure', 'NoSchedule'),
+    auto('memory-pressure', 'NoSchedule'),
+    auto('pid-pressure', 'NoSchedule'),
+    auto('unschedulable', 'NoSchedule'),
+    ...(spec.hostNetwork ? [auto('network-unavailable', 'NoSchedule')] : []),
+  ];
 }
 
 const report = (problems: Array<{ where: string; text: string }>, ok: string, details: { expected: string; why: string; fix: string }) =>
@@ -35,6 +57,8 @@ export default [
     learn: '#1-one-agent-per-node',
     hints: ['One agent per node: a DaemonSet, not a Deployment.', 'k8s/logging/fluent-bit.yaml: kind: DaemonSet, image fluent/fluent-bit:4.2.2, namespace logging'],
     async run(ctx) {
+      // What else is correct: any name and file, another agent image (fluentd, Vector, Promtail,
+      // Alloy) as long as it is a DaemonSet. Not: a Deployment or StatefulSet (no pod per node).
       const a = agent(ctx);
       if (a) return pass(`DaemonSet ${a.m.name} runs ${a.main.container.image}`);
       return fail('no DaemonSet in k8s/ runs a log agent (Fluent Bit)', {
@@ -52,6 +76,8 @@ export default [
     hints: ['The control-plane node has the taint node-role.kubernetes.io/control-plane:NoSchedule.', 'tolerations: [{key: node-role.kubernetes.io/control-plane, operator: Exists, effect: NoSchedule}]'],
     async run(ctx) {
       const a = theAgent(ctx);
+      // What else is correct: the toleration with or without effect, or `operator: Exists` with
+      // no key at all, which tolerates every taint (broad, but what a per-node agent is for).
       const ok = tolerates(a.tpl.spec.tolerations ?? [], { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' });
       return ok
         ? pass('tolerates node-role.kubernetes.io/control-plane:NoSchedule')
@@ -71,6 +97,8 @@ export default [
     hints: ['On kind (containerd) the files are /var/log/containers/*.log → /var/log/pods/…; there is no /var/lib/docker.', '[INPUT] Name tail, Path /var/log/containers/*.log, multiline.parser cri; and a hostPath volume for /var/log'],
     async run(ctx) {
       const a = theAgent(ctx);
+      // What else is correct: /var/log/pods as the path, the YAML format, any ConfigMap name
+      // and key as long as it is mounted where Fluent Bit reads (see configFileProblem).
       const { text, maps } = agentConfig(ctx, a);
       const problems: Array<{ where: string; text: string }> = [];
       if (!maps.length) problems.push({ where: at(a.m, [...a.tpl.specPath, 'volumes']), text: 'the agent mounts no ConfigMap from k8s/ with its configuration' });
@@ -98,6 +126,7 @@ export default [
     hints: ['A log agent reads; readOnly: true on the /var/log mount means a bug (or an attacker) in it cannot change the node\'s files.'],
     async run(ctx) {
       const a = theAgent(ctx);
+      // What else is correct: one /var/log mount or several narrower ones, each readOnly.
       const hostVolumes = new Set((a.tpl.spec.volumes ?? []).filter((v) => v.hostPath).map((v) => v.name));
       const writable = (a.main.container.volumeMounts ?? []).map((vm, i) => ({ vm, i })).filter(({ vm }) => hostVolumes.has(vm.name) && !vm.readOnly);
       return report(
@@ -136,6 +165,7 @@ export default [
     async run(ctx) {
       const a = theAgent(ctx);
       const r = a.main.container.resources ?? {};
+      // What else is correct: any sizes, a CPU limit or none; what matters is requests and a memory cap.
       const missing = missingResources(a.main.container);
       return missing.length
         ? fail(`no ${missing.join(', ')}`, { where: at(a.m, [...a.main.path, 'resources']), expected: 'requests and a memory limit', why: 'A log burst can make an unbounded agent eat a node\'s memory, on every node at once.', fix: 'resources: {requests: {cpu: 50m, memory: 64Mi}, limits: {memory: 128Mi}}' })
@@ -150,6 +180,8 @@ export default [
     hints: ['[OUTPUT] Name loki, Host loki.logging.svc.cluster.local, Port 3100', 'Labels from the kubernetes filter only (namespace, pod, container): a value from the log line (a request id) as a label makes one stream per request.'],
     async run(ctx) {
       const a = theAgent(ctx);
+      // What else is correct: loki, loki.logging, loki.logging.svc(.cluster.local), any label
+      // names, classic or YAML configuration; labels must come from the kubernetes filter.
       const { text, maps } = agentConfig(ctx, a);
       const problems = outputProblems(text);
       return problems.length
@@ -195,7 +227,7 @@ export default [
       }, { timeoutMs: 30_000, signal: ctx.signal });
       if (settled) return pass(`${nodes.length}/${nodes.length} nodes run a Ready agent`);
       const ds = (await live<V1DaemonSet>(ctx, a.m))!;
-      const tolerations = ds.spec?.template.spec?.tolerations ?? [];
+      const tolerations = daemonSetTolerations(ds.spec?.template.spec ?? {});
       const skipped = nodes.flatMap((n) => {
         const blocking = (n.spec?.taints ?? []).filter((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(tolerations, { key: t.key, value: t.value, effect: t.effect }));
         return blocking.length ? [`${n.metadata?.name}: taint ${blocking.map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`).join(', ')} not tolerated`] : [];

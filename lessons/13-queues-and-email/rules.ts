@@ -78,6 +78,9 @@ export function runsTheWeb(ctx: CheckContext, c: ContainerAt): boolean {
   return !entry || entry === webEntry || entry === imageCmd(ctx);
 }
 
+// What else is correct for the worker: any name and labels (not the web Service's), envFrom or
+// per-key env as long as it gets every variable the web gets, any replica count ≥ 1, any grace
+// period above its shutdown deadline, the worker entry as a file of its own or a role flag.
 export function workerProblems(ctx: CheckContext, w: Found): string[] {
   const problems: string[] = [];
   const c = w.main;
@@ -201,6 +204,10 @@ export interface Mailpit {
 
 const MAILPIT_SMTP = 1025;
 
+// What else is correct for Mailpit: any Deployment, Service and label names, a numeric or
+// named targetPort, another Service port in front of the container's 1025, and SMTP_URL by
+// the short name (mail-sink:25) or the full one. What is not: a Service that selects nothing,
+// or an SMTP_URL that goes somewhere else (the workshop's Mailpit).
 /** Mailpit's Deployment in namespace teamnotes, the Service selecting it, and its SMTP port. */
 export function mailpit(ctx: CheckContext): Mailpit {
   const all = workloadsRunning(ctx, 'mailpit', ['Deployment', 'StatefulSet']);
