@@ -20,6 +20,7 @@ import { HARNESS, missingCapabilities } from '../../verify/core/cluster-backend.
 import { listLessons, loadChecks, startStateDir, type Lesson } from '../../verify/core/lessons.ts';
 import { REPO_ROOT } from '../../verify/core/paths.ts';
 import { linkDependencies } from '../../verify/core/workspace.ts';
+import { listFixtures, materializeFixture } from '../../verify/core/fixtures.ts';
 import { rehearse } from '../../verify/core/rehearsal.ts';
 import { runLesson, type LessonReport } from '../../verify/core/runner.ts';
 import { KubeProbe } from '../../verify/probes/kube.ts';
@@ -158,9 +159,39 @@ describe.sequential('the live layer, lesson by lesson (07 on)', () => {
           expect(failed(await verify(lesson, dir))).toEqual([]);
         });
       }
+
+      for (const name of ACCEPTED_LIVE[lesson.index] ?? []) {
+        test(`accepted variant on the cluster: ${name} applied passes every check`, async () => {
+          // The same workspace as the static accept fixture, applied the way solution --apply does.
+          const solvedDir = solved.get(lesson.index)!;
+          const fixture = listFixtures(lesson).find((f) => f.name === name);
+          expect(fixture, `${name} is an accept-* fixture of lesson ${lesson.number}`).toBeDefined();
+          const dir = tempDir();
+          materializeFixture(fixture!, lessons, dir);
+          fs.copyFileSync(path.join(solvedDir, CLUSTER_ENV_FILE), path.join(dir, CLUSTER_ENV_FILE));
+          try {
+            await applyWorkspace(kube(), dir);
+            await rolledOut();
+            const report = await verify(lesson, dir);
+            expect(report.broken, report.broken?.message).toBeUndefined();
+            expect(failed(report), summary(report).join('\n')).toEqual([]);
+            expectHonestSkips(report);
+          } finally {
+            await reapply(solvedDir);
+            await rolledOut();
+          }
+          expect(failed(await verify(lesson, solvedDir))).toEqual([]);
+        });
+      }
     });
   }
 });
+
+/** Accepted variants (accept-* fixtures) whose live layer differs from the solution's: applied, they must pass too. */
+const ACCEPTED_LIVE: Record<number, string[]> = {
+  8: ['accept-envfrom-both'],
+  10: ['accept-annotation-class'],
+};
 
 interface KnownWrong {
   expect: string[];
