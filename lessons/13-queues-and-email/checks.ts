@@ -5,7 +5,7 @@ import { APPLY, appDeployment, at, live, NAMESPACE, namespaceOf, notApplied, rol
 import { serviceForHost } from '../09-storage/rules.ts';
 import { cronJobProblems, digestCronJobs, mailpit, smtpTarget, workerDeployment, workerInWebPod, workerProblems } from './rules.ts';
 import {
-  allOnce, arrives, describeTally, digest, drain, DELIVERY_MS, REQUEST_BUDGET_MS, requestPath, retried, RETRY_WINDOW_MS, WORKER_EXIT_DEADLINE_MS,
+  allOnce, arrives, describeTally, digest, drain, DELIVERY_MS, REQUEST_BUDGET_MS, requestPath, retried, RETRY_WINDOW_MS, startDrain, WORKER_EXIT_DEADLINE_MS,
 } from './scenarios.ts';
 import { digestTimers, reachableFiles, webEntry } from './web-code.ts';
 import { INGRESS_URL, MAILPIT_WAIT_MS, signupThroughIngress } from './cluster-mail.ts';
@@ -30,6 +30,7 @@ export default [
       const rp = await requestPath(ctx);
       if (rp.problem) return fail(rp.problem, { fix: rp.fix, evidence: rp.tail });
       const slow = rp.requests.find((t) => t.status === undefined || t.status < 200 || t.status >= 300 || t.ms > REQUEST_BUDGET_MS);
+      if (!slow) startDrain(ctx);
       if (!slow) return pass(`SMTP hanging: ${rp.requests.map((t) => `${t.what} ${t.status} in ${t.ms} ms`).join(', ')}`);
       return fail(`with the SMTP server hanging, ${slow.what} ${slow.status === undefined ? `got ${slow.answer} (${secs(slow.ms)})` : `answered ${slow.answer} after ${secs(slow.ms)}`}`, {
         expected: `2xx within ${REQUEST_BUDGET_MS / 1000} s, whatever the SMTP server does`,

@@ -26,14 +26,40 @@ export function webEntry(ctx: CheckContext): string {
   return path.posix.normalize(file ?? pkg.main ?? 'index.js');
 }
 
-/** Comments blanked out (same length, newlines kept), and string contents too when `strings`; code untouched. */
+// A `/` after one of these (or at the start) begins a regular expression, not a division.
+const BEFORE_REGEX = /(^|[(,=:[!&|?{};+\-*%<>~^]|\b(?:return|typeof|case|do|else|in|of|void|yield|await|delete|instanceof|new))\s*$/;
+
+/** The index just past the regular expression literal opening at `start` (flags excluded). */
+function regexEnd(code: string, start: number): number {
+  let inClass = false;
+  for (let j = start + 1; j < code.length; j++) {
+    const c = code[j]!;
+    if (c === '\\') j++;
+    else if (c === '\n') return j;
+    else if (c === '[') inClass = true;
+    else if (c === ']') inClass = false;
+    else if (c === '/' && !inClass) return j + 1;
+  }
+  return code.length;
+}
+
+/**
+ * Comments and regular expression bodies blanked out (same length, newlines kept), and string
+ * contents too when `strings`; code untouched. Regular expressions are blanked so that a quote
+ * or a `/*` inside one cannot be taken for the start of a string or a comment.
+ */
 export function stripComments(code: string, strings = false): string {
   let out = '';
   let i = 0;
   while (i < code.length) {
     const c = code[i]!;
     const next = code[i + 1];
-    if (c === '/' && next === '/') {
+    if (c === '/' && next !== '/' && next !== '*' && BEFORE_REGEX.test(out.slice(-40))) {
+      const end = regexEnd(code, i);
+      const literal = code.slice(i, end);
+      out += literal.length < 2 ? literal : literal[0] + literal.slice(1, -1).replace(/[^\n]/g, ' ') + literal.at(-1);
+      i = end;
+    } else if (c === '/' && next === '/') {
       const end = code.indexOf('\n', i);
       const stop = end === -1 ? code.length : end;
       out += ' '.repeat(stop - i);
