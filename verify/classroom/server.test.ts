@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildReport } from './client.ts';
 import type { LearnerSummary, RoomReport } from './protocol.ts';
 import { Room, toCsv } from './room.ts';
-import { MAX_BODY_BYTES, startClassroom, type ClassroomServer } from './server.ts';
+import { DEFAULT_LIMITS, MAX_BODY_BYTES, startClassroom, type ClassroomServer } from './server.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'classroom-test-'));
 const roomFile = path.join(dir, 'room.json');
@@ -15,7 +15,9 @@ let server: ClassroomServer;
 
 beforeAll(async () => {
   room = Room.open(roomFile, { minutes: 10, hints: 2 });
-  server = await startClassroom(room, { host: '127.0.0.1', port: 0 });
+  // A learner's bucket that refills slowly, so the flood test does not depend on how fast a
+  // busy machine answers; everything else keeps the real defaults.
+  server = await startClassroom(room, { host: '127.0.0.1', port: 0, limits: { ...DEFAULT_LIMITS, perLearner: { burst: 10, perSecond: 0.05 } } });
 });
 afterAll(async () => {
   await server.close();

@@ -10,10 +10,13 @@ import { roomReport } from './protocol.ts';
 import { failingNow, toCsv, type Room } from './room.ts';
 
 export const MAX_BODY_BYTES = 16 * 1024;
-/** Per learner: a verify every few seconds is normal; a burst of 10 allows a queue flush. */
-const PER_LEARNER = { burst: 10, perSecond: 2 };
-/** Per address: a whole room behind one NAT (or a benchmark on loopback) must fit. */
-const PER_ADDRESS = { burst: 400, perSecond: 200 };
+export interface RateLimits {
+  /** Per learner: a verify every few seconds is normal; a burst of 10 allows a queue flush. */
+  perLearner: { burst: number; perSecond: number };
+  /** Per address: a whole room behind one NAT (or a benchmark on loopback) must fit. */
+  perAddress: { burst: number; perSecond: number };
+}
+export const DEFAULT_LIMITS: RateLimits = { perLearner: { burst: 10, perSecond: 2 }, perAddress: { burst: 400, perSecond: 200 } };
 /** Dashboards are pushed at most this often; reports arriving in between are coalesced. */
 const BROADCAST_MS = 200;
 /** Even without reports, "since" and "stuck" move with the clock. */
@@ -45,11 +48,11 @@ function tokenOf(req: Request): string | undefined {
   return req.method === 'GET' && typeof req.query.token === 'string' ? req.query.token : undefined;
 }
 
-export function createApp(room: Room, dashboardHtml: string): { app: express.Express; stop: () => void } {
+export function createApp(room: Room, dashboardHtml: string, limits: RateLimits = DEFAULT_LIMITS): { app: express.Express; stop: () => void } {
   const app = express();
   app.disable('x-powered-by');
-  const learnerBuckets = new Buckets(PER_LEARNER);
-  const addressBuckets = new Buckets(PER_ADDRESS);
+  const learnerBuckets = new Buckets(limits.perLearner);
+  const addressBuckets = new Buckets(limits.perAddress);
   const streams = new Set<Response>();
 
   const snapshot = () => {
@@ -142,8 +145,8 @@ export function readDashboard(): string {
   return fs.readFileSync(new URL('./dashboard.html', import.meta.url), 'utf8');
 }
 
-export async function startClassroom(room: Room, opts: { host: string; port: number }): Promise<ClassroomServer> {
-  const { app, stop } = createApp(room, readDashboard());
+export async function startClassroom(room: Room, opts: { host: string; port: number; limits?: RateLimits }): Promise<ClassroomServer> {
+  const { app, stop } = createApp(room, readDashboard(), opts.limits);
   const server = http.createServer(app);
   // Slow or stuck clients must not hold sockets forever.
   server.requestTimeout = 10_000;
