@@ -8,6 +8,20 @@ import { describePlace, findLocalCopies, forgetDisk, writablePlaces } from './lo
 import { redisBlip } from './redis-blip.ts';
 import { replicas, restartOf } from './replicas.ts';
 
+/**
+ * fetch, tried a second time when the connection was closed under it: a kept-alive
+ * connection the app closed (its keep-alive timeout) as the next request went out is a
+ * race in HTTP, not a mistake in the app.
+ */
+async function fetchOnce(url: string, init: () => RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init());
+  } catch (err) {
+    if ((err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError') throw err;
+    return fetch(url, init()); // a fresh body (a sign-up gets a new user) and a fresh timeout
+  }
+}
+
 const TWO_PODS = 'The verifier runs two copies of your app (A and B) from separate folders, like two pods, against the same Postgres and Redis.';
 
 export default [
@@ -221,12 +235,12 @@ export default [
       let sessionNames: Set<string>;
       try {
         for (let i = 0; i < 5; i++) {
-          const res = await fetch(`${app.url}/`, { redirect: 'manual', signal: AbortSignal.timeout(5000) });
+          const res = await fetchOnce(`${app.url}/`, () => ({ redirect: 'manual', signal: AbortSignal.timeout(5000) }));
           anonymous.push(...names(res));
           await res.arrayBuffer();
         }
         // The session cookie is the one a sign-up sets; without one, count every cookie.
-        const signedUp = await fetch(`${app.url}/api/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(testUser()), signal: AbortSignal.timeout(10_000) });
+        const signedUp = await fetchOnce(`${app.url}/api/signup`, () => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(testUser()), signal: AbortSignal.timeout(10_000) }));
         await signedUp.arrayBuffer();
         sessionNames = new Set(names(signedUp));
       } catch (err) {
@@ -262,15 +276,14 @@ export default [
       const app = await configuredApp(ctx);
       const problem = notListening(app);
       if (problem) return fail(problem, { evidence: app.result.app.tail() });
-      const user = testUser();
       let res: Response;
       try {
-        res = await fetch(`${app.url}/api/signup`, {
+        res = await fetchOnce(`${app.url}/api/signup`, () => ({
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.7' },
-          body: JSON.stringify(user),
+          body: JSON.stringify(testUser()),
           signal: AbortSignal.timeout(10_000),
-        });
+        }));
         await res.arrayBuffer();
       } catch (err) {
         return fail(`POST /api/signup sent via an "https" proxy failed: ${describeFetchError(err)}`, { expected: 'an answer with a session cookie', evidence: app.result.app.tail() });
