@@ -144,7 +144,9 @@ async function saveArchive(env: NodeJS.ProcessEnv, image: string, archive: strin
 }
 
 async function buildImage(env: NodeJS.ProcessEnv, image: string, plan: StandInPlan, key: string, log: (l: string) => void): Promise<void> {
-  const work = path.join(imagesCacheDir(), 'work', slug(image));
+  // Per process: two runs may build the same image at once (a test tier and a CLI), and must not
+  // delete each other's sources mid-build. The archive's rename decides which copy is kept.
+  const work = path.join(imagesCacheDir(), 'work', `${slug(image)}-${process.pid}`);
   const ctx = path.join(work, 'context');
   const scratch = path.join(work, 'scratch');
   await rm(ctx, { recursive: true, force: true });
