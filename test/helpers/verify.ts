@@ -6,12 +6,12 @@ import { runLesson, type LessonReport } from '../../verify/core/runner.ts';
 /** The cluster layer runs in `npm run test:cluster`, against a real API server. */
 export const OFFLINE_LAYERS: ReadonlySet<Layer> = new Set(['env', 'code', 'manifest', 'behaviour']);
 
-export async function verifyIn(lesson: Lesson, workspace: string): Promise<LessonReport> {
+export async function verifyIn(lesson: Lesson, workspace: string, layers: ReadonlySet<Layer> = OFFLINE_LAYERS): Promise<LessonReport> {
   return runLesson({
     lesson,
     checks: await loadChecks(lesson),
     workspace,
-    layers: OFFLINE_LAYERS,
+    layers,
     layersReason: 'cluster checks run in npm run test:cluster',
     serviceEnv: inject('services'),
   });

@@ -93,6 +93,13 @@ function readFixture(lesson: Lesson, name: string, dir: string): Fixture {
   };
 }
 
+/** Every workspace path the fixture changes: edited, overlaid or deleted (`/`-separated). */
+export function changedPaths(fixture: Fixture): string[] {
+  const overlay = path.join(fixture.dir, 'files');
+  const files = fs.existsSync(overlay) ? (fs.readdirSync(overlay, { recursive: true, withFileTypes: true }) as fs.Dirent[]).filter((d) => d.isFile()).map((d) => path.relative(overlay, path.join(d.parentPath, d.name))) : [];
+  return [...new Set([...fixture.edits.map((e) => e.file), ...files, ...fixture.delete].map((p) => p.split(path.sep).join('/')))].sort();
+}
+
 /** Build the fixture's workspace in `dest`: base tree, overlay, edits, deletions, git history, dependencies. */
 export function materializeFixture(fixture: Fixture, lessons: Lesson[], dest: string): void {
   const base = fixture.base === 'start' ? startStateDir(lessons, fixture.lesson) : fixture.lesson.solutionDir;
