@@ -131,7 +131,7 @@ async function loadArchive(env: NodeJS.ProcessEnv, archive: string, image: strin
 }
 
 async function saveArchive(env: NodeJS.ProcessEnv, image: string, archive: string): Promise<void> {
-  const tmp = `${archive}.partial`;
+  const tmp = `${archive}.${process.pid}.partial`;
   await pipeline(`docker save ${sh(image)} | zstd -3 -T0 -q -f -o ${sh(tmp)}`, { env });
   await rename(tmp, archive);
   // Older builds of the same image are never used again.
