@@ -3,7 +3,7 @@ import path from 'node:path';
 import { defineCheck, fail, pass, type CheckContext, type Outcome } from '../../verify/core/check.ts';
 import { linesBelowError } from '../shared/logs.ts';
 import { isolatedEnv, notListening, startInstance } from '../shared/run-app.ts';
-import { DISTINCT_IDS, growth, ID_ROUTE, nonJsonLines, requestSources, traffic, type Traffic } from './traffic.ts';
+import { DISTINCT_IDS, growth, ID_ROUTE, nonJsonLines, requestSources, traffic, type Traffic } from '../shared/traffic.ts';
 
 /** Every check of this lesson starts from the shared traffic run; if the app never ran, say so. */
 async function withTraffic(ctx: CheckContext, check: (t: Traffic) => Outcome): Promise<Outcome> {

@@ -2,7 +2,8 @@ import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/ch
 import { didYouMean, effectivePullPolicy, formatLabels, missingResources, getIn, parseImage, rollingBudget, selectorMisses, selectorQuery, serverFieldPath, type LabelSelector } from '../../verify/probes/k8s-semantics.ts';
 import { schemaProblems } from '../../verify/probes/k8s-schema.ts';
 import { APP_IMAGE, APPLY, appDeployment, at, keysInFiles, NAMESPACE, namespaceOf, reportLines, rolloutComplete, SECRET_TEMPLATE, unresolvedEnv, workloads } from '../shared/k8s.ts';
-import { literalSecrets, loopbackUrls, probeProblems, staticEnvValue } from './rules.ts';
+import { literalSecrets, staticEnvValue } from '../shared/manifest-rules.ts';
+import { loopbackUrls, probeProblems } from './rules.ts';
 
 const manifest = { severity: 'required' as const, layer: 'manifest' as const };
 const needsDeployment = { ...manifest, dependsOn: ['deployment-exists'] };

@@ -1,14 +1,10 @@
-// The static rules of lesson 07 that need more than a few lines: probes, the port the
-// app listens on, and secrets written into manifests.
+// The static rules of lesson 07 that need more than a few lines: probes and loopback URLs
+// (the rules later lessons share are in lessons/shared/manifest-rules.ts).
 import type { V1Probe } from '@kubernetes/client-node';
-import { envSource, getIn, resolvePort, secretLiteral, type ContainerAt, type KeysOf } from '../../verify/probes/k8s-semantics.ts';
+import { resolvePort, type ContainerAt } from '../../verify/probes/k8s-semantics.ts';
 import type { Manifest } from '../../verify/probes/manifests.ts';
 import { at } from '../shared/k8s.ts';
-
-export interface Problem {
-  where: string;
-  text: string;
-}
+import type { Problem } from '../shared/manifest-rules.ts';
 
 /** The probe's HTTP path, or how it checks otherwise. */
 function probeTarget(p: V1Probe): { path?: string; port?: unknown; mechanism: string } {
@@ -47,50 +43,6 @@ export function probeProblems(m: Manifest, web: ContainerAt, listens?: number): 
     const timeout = probe.timeoutSeconds ?? 1;
     const period = probe.periodSeconds ?? 10;
     if (timeout >= period) problems.push({ where, text: `${kind}: timeoutSeconds ${timeout} is not shorter than periodSeconds ${period}` });
-  }
-  return problems;
-}
-
-/**
- * The value a variable gets from a literal or a ConfigMap in k8s/, when that can be known
- * statically. Without `keysOf`, the ConfigMaps of `manifests` say which keys they hold
- * (a Secret is assumed to hold any key: its value is unknown here anyway).
- */
-export function staticEnvValue(web: ContainerAt, variable: string, manifests: Manifest[], keysOf?: KeysOf): string | undefined {
-  const configMapKeys: KeysOf = (kind, name) => {
-    const cm = kind === 'ConfigMap' ? manifests.find((x) => x.kind === 'ConfigMap' && x.name === name) : undefined;
-    return cm ? Object.keys((getIn(cm.object, ['data']) ?? {}) as object) : undefined;
-  };
-  const src = envSource(web, variable, keysOf ?? configMapKeys);
-  if (src.from === 'literal') return src.value;
-  if (src.from === 'ConfigMap') {
-    const cm = manifests.find((x) => x.kind === 'ConfigMap' && x.name === src.name);
-    const value = getIn(cm?.object, ['data', src.key]);
-    return value === undefined ? undefined : String(value);
-  }
-  return undefined;
-}
-
-/** Secret-looking literals in env values, Secret objects carrying data, and secrets in ConfigMaps. */
-export function literalSecrets(manifests: Manifest[], containers: Array<{ m: Manifest; c: ContainerAt }>, includeConfigMaps: boolean): Problem[] {
-  const problems: Problem[] = [];
-  for (const { m, c } of containers) {
-    (c.container.env ?? []).forEach((e, i) => {
-      if (e.value === undefined) return;
-      const why = secretLiteral(e.name, String(e.value));
-      if (why) problems.push({ where: at(m, [...c.path, 'env', i, 'value']), text: `${e.name} is ${why}, written in plain text` });
-    });
-  }
-  for (const m of manifests) {
-    if (m.kind === 'Secret' && (getIn(m.object, ['data']) || getIn(m.object, ['stringData']))) {
-      problems.push({ where: at(m, ['data' in m.object ? 'data' : 'stringData']), text: `Secret ${m.name} with its values is committed in ${m.file} (base64 is an encoding, not encryption)` });
-    }
-    if (includeConfigMaps && m.kind === 'ConfigMap') {
-      for (const [key, value] of Object.entries((getIn(m.object, ['data']) ?? {}) as Record<string, unknown>)) {
-        const why = secretLiteral(key, String(value));
-        if (why) problems.push({ where: at(m, ['data', key]), text: `ConfigMap ${m.name} holds ${why} (${key})` });
-      }
-    }
   }
   return problems;
 }

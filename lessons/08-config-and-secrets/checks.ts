@@ -4,7 +4,7 @@ import { parseEnvFile } from '../../verify/core/cluster-apply.ts';
 import { envReferences, envSource, startedBefore, getIn, secretLiteral, stringMap, variableReferences, type ContainerAt, type FieldPath, type KeysOf } from '../../verify/probes/k8s-semantics.ts';
 import type { Manifest } from '../../verify/probes/manifests.ts';
 import { APPLY, appDeployment, at, changedAt, keysInFiles, live, NAMESPACE, namespaceOf, notApplied, podsOf, SECRET_TEMPLATE, rolledOut } from '../shared/k8s.ts';
-import { literalSecrets } from '../07-deployments/rules.ts';
+import { literalSecrets } from '../shared/manifest-rules.ts';
 
 /** Variables whose values let someone in: they must come from a Secret. */
 const SECRET_VARS = ['SESSION_SECRET', 'ADMIN_TOKEN', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL'];

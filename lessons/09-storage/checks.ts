@@ -4,7 +4,8 @@ import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/ch
 import { envReferences, envSource, formatLabels, getIn, missingLabels, selectorOf, unexpandedReferences, variableReferences } from '../../verify/probes/k8s-semantics.ts';
 import { parseEnvFile } from '../../verify/core/cluster-apply.ts';
 import { appDeployment, APPLY, at, keysInFiles, live, NAMESPACE, namespaceOf, notApplied, podEvidence, podReady, podsOf, valueInFiles, workloadsRunning, reportLines } from '../shared/k8s.ts';
-import { covers, dataDir, redisAppendOnly, redisPersistenceOff, requirepass, serviceForHost } from './rules.ts';
+import { serviceForHost } from '../shared/manifest-rules.ts';
+import { covers, dataDir, redisAppendOnly, redisPersistenceOff, requirepass } from './rules.ts';
 
 const DATABASES = ['postgres', 'redis'] as const;
 type Db = (typeof DATABASES)[number];

@@ -1,5 +1,4 @@
-// Where Postgres and Redis keep their data, and whether a host name in a URL names one
-// of the learner's Services. Database knowledge for lesson 09's checks.
+// Where Postgres and Redis keep their data. Database knowledge for lesson 09's checks.
 import { envSource, getIn, parseImage, type ContainerAt, type PodTemplate } from '../../verify/probes/k8s-semantics.ts';
 import type { Manifest } from '../../verify/probes/manifests.ts';
 
@@ -32,22 +31,6 @@ export function redisPersistenceOff(c: ContainerAt): boolean {
     return i >= 0 ? args[i + 1] : undefined;
   };
   return value('--save') === '' && value('--appendonly') !== 'yes';
-}
-
-/** The Service (in `services`) a URL's host names: svc, svc.ns, svc.ns.svc[.cluster.local], or pod-0.svc…; undefined if none. */
-export function serviceForHost(host: string, services: Manifest[], namespace: string): Manifest | undefined {
-  const labels = host.split('.');
-  const candidates = [
-    { name: labels[0], ns: labels[1] },
-    { name: labels[1], ns: labels[2] },
-  ];
-  for (const { name, ns } of candidates) {
-    if (!name) continue;
-    const wantNs = ns && ns !== 'svc' ? ns : namespace;
-    const svc = services.find((s) => s.name === name && (s.namespace ?? 'default') === wantNs);
-    if (svc) return svc;
-  }
-  return undefined;
 }
 
 /** The password-bearing argument of `redis-server --requirepass X`, if any. */

@@ -2,7 +2,7 @@ import type { KubernetesObject, V1Deployment, V1Ingress, V1Pod } from '@kubernet
 import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
 import { formatLabels, getIn, ingressPathMatches, matchWorkload, missingLabels, resolvePort, selectorOf } from '../../verify/probes/k8s-semantics.ts';
 import type { Manifest } from '../../verify/probes/manifests.ts';
-import { staticEnvValue } from '../07-deployments/rules.ts';
+import { staticEnvValue } from '../shared/manifest-rules.ts';
 import { APPLY, appDeployment, at, keysInFiles, workloads, live, namespaceOf, notApplied, podEvidence, podReady, podsOf, rolledOut } from '../shared/k8s.ts';
 
 /** Paths that must stay inside the cluster, with everything under them: the admin API (lesson 05) and the metrics (lesson 04). */

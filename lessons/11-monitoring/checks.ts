@@ -1,8 +1,8 @@
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import { defineCheck, fail, pass } from '../../verify/core/check.ts';
 import { getIn, selectorOf, startedBefore, stringMap } from '../../verify/probes/k8s-semantics.ts';
-import { redFamilies, traffic } from '../04-logging-and-metrics/traffic.ts';
-import { staticEnvValue } from '../07-deployments/rules.ts';
+import { redFamilies, traffic } from '../shared/traffic.ts';
+import { staticEnvValue } from '../shared/manifest-rules.ts';
 import { appDeployment, at, changedAt, live, namespaceOf, notApplied, podsOf, addonDeploymentProblem } from '../shared/k8s.ts';
 import { dashboards, dataSourceRefProblems, dataSources, prometheusUrlProblem } from './grafana.ts';
 import { redProblems } from './promql.ts';

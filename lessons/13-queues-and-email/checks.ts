@@ -2,7 +2,7 @@ import type { V1CronJob } from '@kubernetes/client-node';
 import { defineCheck, fail, pass } from '../../verify/core/check.ts';
 import { getIn } from '../../verify/probes/k8s-semantics.ts';
 import { APPLY, appDeployment, at, live, NAMESPACE, namespaceOf, notApplied, rolloutComplete, reportLines } from '../shared/k8s.ts';
-import { serviceForHost } from '../09-storage/rules.ts';
+import { serviceForHost } from '../shared/manifest-rules.ts';
 import { cronJobProblems, digestCronJobs, mailpit, smtpTarget, workerDeployment, workerInWebPod, workerProblems } from './rules.ts';
 import {
   allOnce, arrives, describeTally, digest, drain, DELIVERY_MS, REQUEST_BUDGET_MS, requestPath, retried, RETRY_WINDOW_MS, startDrain, WORKER_EXIT_DEADLINE_MS,

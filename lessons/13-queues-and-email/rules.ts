@@ -6,7 +6,7 @@ import { parseEnvFile } from '../../verify/core/cluster-apply.ts';
 import { formatLabels, getIn, imageName, missingLabels, resolvePort, selectorOf, stringMap, type ContainerAt, missingResources } from '../../verify/probes/k8s-semantics.ts';
 import type { Manifest } from '../../verify/probes/manifests.ts';
 import { APP_IMAGE, appDeployment, at, entryOf, NAMESPACE, namespaceOf, SECRET_TEMPLATE, teamnotesDeployments, valueInFiles, workloadsRunning, type Workload } from '../shared/k8s.ts';
-import { staticEnvValue } from '../07-deployments/rules.ts';
+import { staticEnvValue } from '../shared/manifest-rules.ts';
 
 export type Found = Workload & { main: ContainerAt };
 /** The app's own default (.env.example) when the manifests do not set it. */

@@ -1,13 +1,14 @@
-// Lesson 04's scenario, run once and shared by its checks: start the app, send known
+// The RED traffic scenario of lesson 04, which lesson 11 runs again: start the app, send known
 // traffic (50 distinct ids on one route, unknown paths, a request id, a server error
 // caused by making Postgres refuse connections), and read /metrics before and after.
+// Run once per lesson and shared by its checks.
 import { randomBytes } from 'node:crypto';
 import type { CheckContext } from '../../verify/core/check.ts';
 import type { HttpClient } from '../../verify/probes/http.ts';
 import { parseMetrics, sum, type Family } from '../../verify/probes/prometheus.ts';
-import { signup } from '../shared/api.ts';
-import { isolatedEnv, notListening, startInstance, type Instance } from '../shared/run-app.ts';
-import { secretValues } from '../shared/teamnotes.ts';
+import { signup } from './api.ts';
+import { isolatedEnv, notListening, startInstance, type Instance } from './run-app.ts';
+import { secretValues } from './teamnotes.ts';
 
 export const DISTINCT_IDS = 50;
 /**
