@@ -12,7 +12,7 @@ const README = `# Lesson
 ## Check yourself
 
 | \`02.uploads-shared\` | x |
-Also 02.cache-shared and 01.env-example.
+Also 02.cache-shared and 01.env-example, on Node 20.19.
 
 ## Next
 02.not-in-section

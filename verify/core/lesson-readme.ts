@@ -23,9 +23,9 @@ export function normaliseMistake(title: string): string {
   return title.trim().replace(/[.:]$/, '').trim();
 }
 
-/** Every `NN.check-id` written in the "Check yourself" section. */
+/** Every `NN.check-id` written in the "Check yourself" section (an id starts with a letter, so `v20.19` is not one). */
 export function listedCheckIds(readme: string): string[] {
-  return [...new Set([...section(readme, 'Check yourself').matchAll(/\b(\d{2}\.[a-z0-9]+(?:-[a-z0-9]+)*)\b/g)].map((m) => m[1]!))];
+  return [...new Set([...section(readme, 'Check yourself').matchAll(/\b(\d{2}\.[a-z][a-z0-9]*(?:-[a-z0-9]+)*)\b/g)].map((m) => m[1]!))];
 }
 
 /**

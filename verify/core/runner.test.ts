@@ -115,6 +115,12 @@ describe('runLesson', () => {
     expect((await run([deletes], { disruptive: true })).checks[0]!.outcome.status).toBe('pass');
   });
 
+  test('a request that times out inside a check fails the check (the app hung); it is not an internal error', async () => {
+    const report = await run([check('slow', async () => { throw new DOMException('The operation was aborted due to timeout', 'TimeoutError'); })]);
+    expect(report.broken).toBeUndefined();
+    expect(report.checks[0]!.outcome).toMatchObject({ status: 'fail', message: expect.stringContaining('no answer in time') });
+  });
+
   test('events: one start, each check started then done, one end; a skipped check is never started', async () => {
     const events: string[] = [];
     await run([check('a', async () => fail('no')), check('b', async () => pass('ok'), { dependsOn: ['a'] })], {

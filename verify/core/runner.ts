@@ -154,6 +154,20 @@ export async function runLesson(opts: RunOptions): Promise<LessonReport> {
           fileProblems.set(err.where, fullId(lesson, check));
           return report(check, { status: 'fail', message: err.message, where: err.where, evidence: err.frame, fix: err.fix }, performance.now() - started);
         }
+        if ((err as Error)?.name === 'TimeoutError') {
+          // A request the check made (to the learner's app, mostly) ran out of time: what the
+          // learner sees as a hung page. Their app's to answer, not a bug in the workshop.
+          return report(
+            check,
+            {
+              status: 'fail',
+              message: `no answer in time: ${(err as Error).message}`,
+              why: 'A request the check sent to your app (or to a service it uses) did not finish within its time limit; users and probes would see the same hang.',
+              fix: 'Start the app yourself and make the same request; if it answers quickly, the machine was busy: run the check again.',
+            },
+            performance.now() - started,
+          );
+        }
         const env = err instanceof EnvironmentError ? new EnvironmentError(workspaceText(err.message, opts.workspace), err.next) : internalError(fullId(lesson, check), err);
         broken ??= env;
         return report(check, { status: 'skip', message: `not run: ${err instanceof EnvironmentError ? env.message : (err as Error).message}` }, performance.now() - started, 'environment');
