@@ -57,8 +57,14 @@ describe('lesson 06 on real nodes', () => {
     expect(user).toMatch(/^\d+/); // the lesson's numeric non-root USER survived the real build
     await must(k.kindBin, ['load', 'docker-image', IMAGE, '--name', k.cluster]);
 
-    const after = await verify06();
-    expect(check(after, '06.image-on-nodes')).toMatchObject({ status: 'pass' });
+    // The kubelet reports its node's image list with its next status update (seconds), not at load time.
+    const until = Date.now() + 120_000;
+    let after = await verify06();
+    while (check(after, '06.image-on-nodes').status !== 'pass' && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 5000));
+      after = await verify06();
+    }
+    expect(check(after, '06.image-on-nodes'), check(after, '06.image-on-nodes').message).toMatchObject({ status: 'pass' });
     expect(check(after, '06.image-on-nodes').message).toMatch(/teamnotes:1\.0\.0 is on all 3 nodes/);
   });
 });
