@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { INSTALL, PORTS } from './constants.ts';
 import { evaluate, requiredFailures, type Item } from './doctor.ts';
 import { classifyEngineProblem, type Facts } from './facts.ts';
-import { formatProblems, formatReport } from './report.ts';
+import { formatProblems, formatReport, REPORT_END, REPORT_START } from './report.ts';
 
 const GiB = 1024 ** 3;
 const NODE_IMAGE = 'kindest/node:v1.36.1@sha256:3489c7674813ba5d8b1a9977baea8a6e553784dab7b84759d1014dbd78f7ebd5';
@@ -143,8 +143,9 @@ describe('the report', () => {
     const items = evaluate(f);
     const text = formatReport(f, items, { workshop: 'legacy-to-k8s 0.1.0 @ abc1234', when });
     const lines = text.trimEnd().split('\n');
-    expect(lines[0]).toBe('```text');
-    expect(lines.at(-1)).toBe('```');
+    expect(lines[0]).toBe(REPORT_START);
+    expect(lines.at(-1)).toBe(REPORT_END);
+    expect(text).not.toContain('```');
     expect(lines[1]).toBe('workshop doctor · legacy-to-k8s 0.1.0 @ abc1234 · 2026-11-25T10:00:00Z');
     expect(lines[2]).toBe('os  linux 6.8.0 (x64)');
     expect(text).toMatch(/^✔ docker CLI +28\.2\.2$/m);
@@ -176,7 +177,7 @@ describe('the report', () => {
 
   test('a ready machine says so', () => {
     const f = ready();
-    expect(formatReport(f, evaluate(f), { workshop: 'x', when })).toMatch(/\nready\n```\n$/);
+    expect(formatReport(f, evaluate(f), { workshop: 'x', when })).toMatch(new RegExp(`\\nready\\n${REPORT_END}\\n$`));
     expect(formatProblems(evaluate(f), noColor)).toBe('');
   });
 });

@@ -1,6 +1,6 @@
-// The doctor's output. The report is a fenced plain-text block, never coloured, so a
-// learner can paste it into a chat or an issue and the instructor sees every version at
-// once. The problems under it follow the house style: found, expected, why, next.
+// The doctor's output. The report is a plain-text block between two marker lines, never
+// coloured, so a learner can paste it into a chat or an issue and the instructor sees every
+// version at once. (Not a ``` fence: in a terminal that is noise the learner cannot read.) The problems under it follow the house style: found, expected, why, next.
 import type { Facts } from './facts.ts';
 import type { Item } from './doctor.ts';
 import type pc from 'picocolors';
@@ -23,8 +23,11 @@ export function formatReport(facts: Facts, items: Item[], meta: ReportMeta): str
   const fails = items.filter((i) => i.status === 'fail').length;
   const warns = items.filter((i) => i.status === 'warn').length;
   lines.push(fails ? `${fails} to fix, ${warns} to watch` : warns ? `ready · ${warns} to watch` : 'ready');
-  return `\`\`\`text\n${lines.join('\n')}\n\`\`\`\n`;
+  return `${REPORT_START}\n${lines.join('\n')}\n${REPORT_END}\n`;
 }
+
+export const REPORT_START = '── paste this block when you ask for help ──';
+export const REPORT_END = '── end of the doctor report ──';
 
 type Colors = ReturnType<typeof pc.createColors>;
 

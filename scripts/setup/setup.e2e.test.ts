@@ -14,6 +14,7 @@ import { which } from 'zx';
 import { REPO_ROOT } from '../../verify/core/paths.ts';
 import { hasStackTrace } from '../../test/helpers/cli.ts';
 import { INSTALL } from './constants.ts';
+import { REPORT_END, REPORT_START } from './report.ts';
 
 const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'l2k-setup-bin-'));
 beforeAll(async () => {
@@ -46,8 +47,8 @@ describe('npm run setup -- --doctor on a machine with a docker client, no engine
     const r = setup(['--doctor'], bin);
     expect(r.code, r.stderr).toBe(2);
 
-    // The paste-able report: fenced, with versions, OS and arch, one mark per item.
-    const report = /```text\n([\s\S]*?)\n```/.exec(r.stdout)?.[1] ?? '';
+    // The paste-able report: between its marker lines, with versions, OS and arch, one mark per item.
+    const report = r.stdout.split(`${REPORT_START}\n`)[1]?.split(`\n${REPORT_END}`)[0] ?? '';
     expect(report).toMatch(/^workshop doctor · legacy-to-k8s /);
     expect(report).toContain(`os  ${process.platform} ${os.release()} (${process.arch})`);
     // ✔, or ▲ on a Node past its end of life (Node 20 after April 2026): it runs, with a warning.
