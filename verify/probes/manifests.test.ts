@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { tempDir } from '../../test/helpers/workspaces.ts';
-import { EnvironmentError } from '../core/errors.ts';
+import { LearnerFileError } from '../core/errors.ts';
 import { formatPath, ManifestsProbe } from './manifests.ts';
 
 function workspace(files: Record<string, string>): string {
@@ -48,9 +48,14 @@ describe('ManifestsProbe', () => {
     expect(new ManifestsProbe(workspace({})).load()).toEqual([]);
   });
 
-  test('YAML that cannot be parsed is an environment error naming the file and line', () => {
+  test('YAML that cannot be parsed is the learner\'s to fix (exit 1), naming the file and line', () => {
     const probe = new ManifestsProbe(workspace({ 'k8s/bad.yaml': 'kind: Deployment\nmetadata:\n  name: web\n   labels: x\n' }));
-    expect(() => probe.load()).toThrowError(EnvironmentError);
-    expect(() => probe.load()).toThrowError(/^k8s\/bad\.yaml:\d+ is not valid YAML/);
+    expect(() => probe.load()).toThrowError(LearnerFileError);
+    try {
+      probe.load();
+    } catch (err) {
+      expect((err as LearnerFileError).file).toBe('k8s/bad.yaml');
+      expect((err as LearnerFileError).line).toBeGreaterThan(0);
+    }
   });
 });
