@@ -100,21 +100,7 @@ export async function createKindCluster(d: PrivateDockerd, opts: CreateOptions):
   const name = clusterName(text);
   const env = { ...d.env, KUBECONFIG: opts.kubeconfig };
 
-  if ((await kindClusters(opts.kind, d)).includes(name)) {
-    log(`a cluster "${name}" is left in the private dockerd from an earlier run; deleting it first`);
-    await run(opts.kind, ['delete', 'cluster', '--name', name], { env });
-  }
-  await checkPorts(hostPorts(text));
-
-  let deleted = false;
-  const del = async (): Promise<void> => {
-    if (deleted) return;
-    deleted = true;
-    const t = Date.now();
-    await run(opts.kind, ['delete', 'cluster', '--name', name], { env });
-    log(`cluster "${name}" deleted in ${Math.round((Date.now() - t) / 1000)}s`);
-  };
-  const unregister = onTeardown(`kind cluster "${name}"`, del);
+  const { del, unregister } = await claimCluster(opts.kind, d, name, env, text, log);
   const started = Date.now();
   log(`creating cluster "${name}" from kind-config.yaml with node image ${opts.nodeImage}${cgroupV1 ? ' (+ failCgroupV1: false, cgroup v1 engine)' : ''}`);
   try {
@@ -171,21 +157,7 @@ export async function createClusterThroughSetup(d: PrivateDockerd, opts: SetupOp
     PATH: [path.dirname(opts.kind), opts.kubectlDir, process.env.PATH ?? ''].join(':'),
     NO_COLOR: '1',
   };
-  if ((await kindClusters(opts.kind, d)).includes(name)) {
-    log(`a cluster "${name}" is left in the private dockerd from an earlier run; deleting it first`);
-    await run(opts.kind, ['delete', 'cluster', '--name', name], { env });
-  }
-  await checkPorts(hostPorts(text));
-
-  let deleted = false;
-  const del = async (): Promise<void> => {
-    if (deleted) return;
-    deleted = true;
-    const t = Date.now();
-    await run(opts.kind, ['delete', 'cluster', '--name', name], { env });
-    log(`cluster "${name}" deleted in ${Math.round((Date.now() - t) / 1000)}s`);
-  };
-  const unregister = onTeardown(`kind cluster "${name}"`, del);
+  const { del, unregister } = await claimCluster(opts.kind, d, name, env, text, log);
   const started = Date.now();
   log(`npm run setup (node image ${opts.nodeImage}, DOCKER_HOST=${d.host})`);
   const code = await new Promise<number>((resolve, reject) => {
@@ -214,4 +186,25 @@ export async function createClusterThroughSetup(d: PrivateDockerd, opts: SetupOp
       await del();
     },
   };
+}
+
+/**
+ * Makes room for the cluster `name` (a leftover from a crashed run is deleted, the host ports
+ * its config maps must be free) and registers its deletion for teardown, once.
+ */
+async function claimCluster(kind: string, d: Parameters<typeof kindClusters>[1], name: string, env: NodeJS.ProcessEnv, text: string, log: (l: string) => void) {
+  if ((await kindClusters(kind, d)).includes(name)) {
+    log(`a cluster "${name}" is left in the private dockerd from an earlier run; deleting it first`);
+    await run(kind, ['delete', 'cluster', '--name', name], { env });
+  }
+  await checkPorts(hostPorts(text));
+  let deleted = false;
+  const del = async (): Promise<void> => {
+    if (deleted) return;
+    deleted = true;
+    const t = Date.now();
+    await run(kind, ['delete', 'cluster', '--name', name], { env });
+    log(`cluster "${name}" deleted in ${Math.round((Date.now() - t) / 1000)}s`);
+  };
+  return { del, unregister: onTeardown(`kind cluster "${name}"`, del) };
 }
