@@ -7,14 +7,14 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { parseDocument, YAMLSeq } from 'yaml';
+import { parseDocument } from 'yaml';
+import { clusterConfigText } from '../setup/cluster-config.ts';
 import { type PrivateDockerd, KindEnvironmentError } from './dockerd.ts';
 import { repoRoot } from './paths.ts';
 import { run } from './run.ts';
 import { onTeardown } from './teardown.ts';
 
 export const KIND_CONFIG = path.join(repoRoot, 'kind-config.yaml');
-const FAIL_CGROUP_V1_PATCH = 'kind: KubeletConfiguration\nfailCgroupV1: false\n';
 
 export interface KindCluster {
   name: string;
@@ -31,17 +31,9 @@ export interface PortMapping {
 }
 
 /** kind-config.yaml with every node on `nodeImage`, plus the cgroup v1 kubelet patch when needed. */
+/** kind-config.yaml with the tier's node image (and the cgroup v1 patch): setup's own transform. */
 export function testClusterConfig(base: string, nodeImage: string, cgroupV1: boolean): string {
-  const doc = parseDocument(base);
-  if (doc.errors.length) throw new KindEnvironmentError(`kind-config.yaml is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
-  const nodes = doc.get('nodes');
-  if (nodes instanceof YAMLSeq) nodes.items.forEach((_, i) => doc.setIn(['nodes', i, 'image'], nodeImage));
-  if (cgroupV1) {
-    const patches = doc.get('kubeadmConfigPatches');
-    if (patches instanceof YAMLSeq) patches.add(doc.createNode(FAIL_CGROUP_V1_PATCH));
-    else doc.set('kubeadmConfigPatches', doc.createNode([FAIL_CGROUP_V1_PATCH]));
-  }
-  return doc.toString();
+  return clusterConfigText(base, { nodeImage, cgroupV1 });
 }
 
 export function clusterName(configText: string): string {
