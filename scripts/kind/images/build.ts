@@ -17,7 +17,7 @@ import { cacheRoot } from '../../control-plane/paths.ts';
 import type { PrivateDockerd } from '../dockerd.ts';
 import { BASE_IMAGE, baseKey, ensureBase } from './base.ts';
 import { pipeline, run, sh } from './run.ts';
-import { TEST_ONLY_IMAGES, UNBUILDABLE_REASONS, hasRecipe, listFiles, planFor, splitRef, type StandInPlan } from './stand-ins.ts';
+import { TEST_ONLY_IMAGES, UNBUILDABLE_REASONS, hasRecipe, listFiles, planFor, sharedRecipeCode, splitRef, type StandInPlan } from './stand-ins.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const FILES = path.join(here, 'files');
@@ -46,13 +46,16 @@ export function whyUnbuildable(image: string): string {
 
 const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 
-/** The files that decide how images are made, besides each recipe's own folder. */
-const CODE_FILES = ['stand-ins.ts', 'base.ts'].map((f) => path.join(here, f));
+/** The files that decide how every image is made, besides each recipe's own folder and code. */
+const CODE_FILES = ['base.ts'].map((f) => path.join(here, f));
 
 async function recipeKey(image: string, plan: StandInPlan): Promise<string> {
   const dir = path.join(FILES, plan.recipe);
   const files = await Promise.all((await listFiles(dir)).map(async (f) => `${f}:${sha(readFileSync(path.join(dir, f)))}`));
-  const code = CODE_FILES.map((f) => sha(readFileSync(f))).join(',');
+  // This recipe's code and the helpers it shares, not all of stand-ins.ts: a new recipe there must
+  // not rebuild every other image.
+  const recipeCode = sha([plan.prepare.toString(), plan.hooks ?? '', sharedRecipeCode()].join('\n'));
+  const code = [...CODE_FILES.map((f) => sha(readFileSync(f))), recipeCode].join(',');
   return sha(JSON.stringify({ image, pins: plan.pins, files, code, base: baseKey() })).slice(0, 16);
 }
 

@@ -26,6 +26,17 @@ export interface StandInPlan {
   needsNetwork: boolean;
   /** One line for logs and the report: what the image really is. */
   describe: string;
+  /** Source of the recipe's own hooks that `prepare` calls (Go patches, extra files): part of the cache key. */
+  hooks?: string;
+}
+
+/**
+ * The shared helpers every recipe's `prepare` calls, as source: part of each cache key. The key
+ * hashes each recipe's own code, not this whole file, so adding or changing one recipe rebuilds
+ * that image only (a Traefik build is long).
+ */
+export function sharedRecipeCode(): string {
+  return [npmUnpack, goPlan, splitRef].map(String).join('\n');
 }
 
 /**
@@ -184,6 +195,7 @@ function goPlan(recipe: string, g: GoBuild, what: string): StandInPlan {
     pins: { module: `${g.module}@${version}`, pkg: g.pkg, ldflags: g.ldflags(version) },
     needsNetwork: false,
     describe: `${what} built from Go module ${g.module}@${version}${note}`,
+    hooks: [g.patch, g.extra].map(String).join('\n'),
     async prepare({ dir, scratch, log }) {
       const env = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false' };
       log(`go mod download ${g.module}@${version}`);
