@@ -1,0 +1,54 @@
+const { Pool } = require('pg');
+const log = require('./log');
+
+// TODO(dave): move these to env vars before we go to prod
+// (update 2020: we went to prod)
+const DB_HOST = 'localhost';
+const DB_PORT = 5432;
+const DB_USER = 'teamnotes';
+const DB_PASSWORD = 'Tn-prod-2019!';
+const DB_NAME = 'teamnotes';
+
+const pool = new Pool({
+  host: DB_HOST,
+  port: DB_PORT,
+  user: DB_USER,
+  password: DB_PASSWORD,
+  database: DB_NAME,
+  max: 10,
+});
+
+// copied from the pg docs, without it an idle client dying takes the whole app down
+pool.on('error', (err) => {
+  console.error('Unexpected error on idle postgres client', err);
+});
+
+function query(text, params) {
+  return pool.query(text, params);
+}
+
+async function migrate() {
+  await pool.query(`
+    CREATE TABLE IF NOT EXISTS users (
+      id SERIAL PRIMARY KEY,
+      email TEXT NOT NULL UNIQUE,
+      name TEXT NOT NULL,
+      password_hash TEXT NOT NULL,
+      created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+    )
+  `);
+  await pool.query(`
+    CREATE TABLE IF NOT EXISTS notes (
+      id SERIAL PRIMARY KEY,
+      author_id INTEGER NOT NULL REFERENCES users(id),
+      title TEXT NOT NULL,
+      body TEXT NOT NULL DEFAULT '',
+      attachment_name TEXT,
+      attachment_path TEXT,
+      created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+    )
+  `);
+  log('info', 'Database schema is up to date');
+}
+
+module.exports = { query, migrate };

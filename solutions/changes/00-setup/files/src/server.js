@@ -1,0 +1,248 @@
+const path = require('path');
+const http = require('http');
+const express = require('express');
+const session = require('express-session');
+
+const db = require('./db');
+const { sendMail } = require('./mailer');
+const cache = require('./cache');
+const log = require('./log');
+const { sendDigest } = require('./digest');
+const { upload } = require('./uploads');
+const { hashPassword, verifyPassword } = require('./passwords');
+const views = require('./views');
+
+const PORT = 3000;
+const SIGNUPS_OPEN = true; // flip to false when we go invite-only
+
+const app = express();
+
+app.use((req, res, next) => {
+  console.log(new Date().toISOString() + ' ' + req.method + ' ' + req.url);
+  next();
+});
+app.use(express.static(path.join(__dirname, '..', 'public')));
+app.use(express.json());
+app.use(express.urlencoded({ extended: false }));
+app.use(session({
+  secret: 'teamnotes-keyboard-cat-2019',
+  resave: false,
+  saveUninitialized: true,
+  cookie: { maxAge: 7 * 24 * 60 * 60 * 1000 },
+}));
+
+const isApi = (req) => req.originalUrl.startsWith('/api/');
+
+function requireLogin(req, res, next) {
+  if (req.session.user) return next();
+  if (isApi(req)) return res.status(401).json({ error: 'Not logged in' });
+  res.redirect('/');
+}
+
+const NOTE_COLUMNS = `n.id, n.author_id, u.name AS author_name, n.title, n.body,
+  n.attachment_name, n.attachment_path, n.created_at`;
+
+function publicNote(row) {
+  const { attachment_path, ...note } = row;
+  return note;
+}
+
+async function listNotes(user) {
+  const key = 'notes:' + user.id;
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const { rows } = await db.query(
+    `SELECT ${NOTE_COLUMNS} FROM notes n JOIN users u ON u.id = n.author_id ORDER BY n.created_at DESC LIMIT 100`
+  );
+  const notes = rows.map(publicNote);
+  cache.set(key, notes);
+  return notes;
+}
+
+async function findNote(id) {
+  if (!/^\d+$/.test(String(id))) return null;
+  const { rows } = await db.query(
+    `SELECT ${NOTE_COLUMNS} FROM notes n JOIN users u ON u.id = n.author_id WHERE n.id = $1`, [id]
+  );
+  return rows[0] || null;
+}
+
+async function signup({ email, name, password }) {
+  if (!SIGNUPS_OPEN) return { status: 403, error: 'Signups are closed' };
+  if (!email || !name || !password) return { status: 400, error: 'email, name and password are required' };
+  email = String(email).trim().toLowerCase();
+  const existing = await db.query('SELECT id FROM users WHERE email = $1', [email]);
+  if (existing.rows.length) return { status: 409, error: 'That email is already registered' };
+
+  const { rows } = await db.query(
+    'INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3) RETURNING id, email, name',
+    [email, String(name).trim(), hashPassword(String(password))]
+  );
+  const user = rows[0];
+  log('info', 'New user signed up: ' + user.email);
+
+  try {
+    await sendMail({
+      to: user.email,
+      subject: 'Welcome to Teamnotes',
+      text: 'Hi ' + user.name + ',\n\nWelcome aboard! Log in at any time to see what the team is up to.\n\n-- Teamnotes',
+    });
+  } catch (err) {
+    log('error', 'Could not send welcome email to ' + user.email + ': ' + err.message);
+  }
+  return { user };
+}
+
+async function login({ email, password }) {
+  if (!email || !password) return null;
+  const { rows } = await db.query(
+    'SELECT id, email, name, password_hash FROM users WHERE email = $1',
+    [String(email).trim().toLowerCase()]
+  );
+  const row = rows[0];
+  if (!row || !verifyPassword(String(password), row.password_hash)) return null;
+  return { id: row.id, email: row.email, name: row.name };
+}
+
+async function createNote(user, { title, body }, file) {
+  if (!title || !String(title).trim()) return { status: 400, error: 'title is required' };
+  const { rows } = await db.query(
+    `INSERT INTO notes (author_id, title, body, attachment_name, attachment_path)
+     VALUES ($1, $2, $3, $4, $5)
+     RETURNING id, author_id, title, body, attachment_name, created_at`,
+    [user.id, String(title).trim(), String(body || ''), file ? file.originalname : null, file ? file.path : null]
+  );
+  const note = { ...rows[0], author_name: user.name };
+  cache.clear(); // everybody's list now has a new note in it
+  log('info', user.email + ' created note #' + note.id);
+
+  // let the rest of the team know
+  try {
+    const { rows: team } = await db.query('SELECT email FROM users WHERE id <> $1', [user.id]);
+    for (const member of team) {
+      await sendMail({
+        to: member.email,
+        subject: user.name + ' posted: ' + note.title,
+        text: note.body + '\n\n-- Teamnotes',
+      });
+    }
+  } catch (err) {
+    log('error', 'Could not notify the team about note #' + note.id + ': ' + err.message);
+  }
+  return { note };
+}
+
+// ---------- HTML ----------
+
+app.get('/', (req, res) => {
+  if (req.session.user) return res.redirect('/notes');
+  res.send(views.loginPage({ signupsOpen: SIGNUPS_OPEN }));
+});
+
+app.post('/login', async (req, res) => {
+  const user = await login(req.body || {});
+  if (!user) return res.status(401).send(views.loginPage({ error: 'Wrong email or password', signupsOpen: SIGNUPS_OPEN }));
+  req.session.user = user;
+  res.redirect('/notes');
+});
+
+app.post('/signup', async (req, res) => {
+  const result = await signup(req.body || {});
+  if (result.error) return res.status(result.status).send(views.loginPage({ error: result.error, signupsOpen: SIGNUPS_OPEN }));
+  req.session.user = result.user;
+  res.redirect('/notes');
+});
+
+app.post('/logout', (req, res) => {
+  req.session.destroy(() => res.redirect('/'));
+});
+
+app.get('/notes', requireLogin, async (req, res) => {
+  res.send(views.notesPage(req.session.user, await listNotes(req.session.user)));
+});
+
+app.post('/notes', requireLogin, upload.single('attachment'), async (req, res) => {
+  const result = await createNote(req.session.user, req.body || {}, req.file);
+  if (result.error) {
+    return res.status(result.status).send(views.notesPage(req.session.user, await listNotes(req.session.user), result.error));
+  }
+  res.redirect('/notes/' + result.note.id);
+});
+
+app.get('/notes/:id', requireLogin, async (req, res) => {
+  const note = await findNote(req.params.id);
+  if (!note) return res.status(404).send(views.errorPage(req.session.user, 'Note not found'));
+  res.send(views.notePage(req.session.user, note));
+});
+
+app.get('/attachments/:id', requireLogin, async (req, res) => {
+  const note = await findNote(req.params.id);
+  if (!note || !note.attachment_path) return res.status(404).send(views.errorPage(req.session.user, 'Attachment not found'));
+  res.download(note.attachment_path, note.attachment_name);
+});
+
+// ---------- JSON API (mobile app) ----------
+
+app.post('/api/signup', async (req, res) => {
+  const result = await signup(req.body || {});
+  if (result.error) return res.status(result.status).json({ error: result.error });
+  req.session.user = result.user;
+  res.status(201).json(result.user);
+});
+
+app.post('/api/login', async (req, res) => {
+  const user = await login(req.body || {});
+  if (!user) return res.status(401).json({ error: 'Wrong email or password' });
+  req.session.user = user;
+  res.json(user);
+});
+
+app.post('/api/logout', (req, res) => {
+  req.session.destroy(() => res.status(204).end());
+});
+
+app.get('/api/me', requireLogin, (req, res) => {
+  res.json(req.session.user);
+});
+
+app.get('/api/notes', requireLogin, async (req, res) => {
+  res.json(await listNotes(req.session.user));
+});
+
+app.post('/api/notes', requireLogin, upload.single('attachment'), async (req, res) => {
+  const result = await createNote(req.session.user, req.body || {}, req.file);
+  if (result.error) return res.status(result.status).json({ error: result.error });
+  res.status(201).json(result.note);
+});
+
+app.get('/api/notes/:id', requireLogin, async (req, res) => {
+  const note = await findNote(req.params.id);
+  if (!note) return res.status(404).json({ error: 'Note not found' });
+  res.json(publicNote(note));
+});
+
+app.get('/api/notes/:id/attachment', requireLogin, async (req, res) => {
+  const note = await findNote(req.params.id);
+  if (!note || !note.attachment_path) return res.status(404).json({ error: 'Attachment not found' });
+  res.download(note.attachment_path, note.attachment_name);
+});
+
+app.use((err, req, res, next) => {
+  const status = err.status || err.statusCode || 500;
+  log('error', req.method + ' ' + req.originalUrl + ' failed: ' + (err.stack || err));
+  if (isApi(req)) return res.status(status).json({ error: http.STATUS_CODES[status] || 'Error' });
+  res.status(status).send(views.errorPage(req.session && req.session.user, 'Something went wrong. Try again, or ping #teamnotes on Slack.'));
+});
+
+// ---------- start ----------
+
+db.migrate().catch((err) => {
+  log('error', 'Could not create the database schema: ' + err.message);
+});
+
+setInterval(sendDigest, 60 * 60 * 1000);
+
+app.listen(PORT, (err) => {
+  if (err) throw err;
+  console.log('Teamnotes listening on http://localhost:' + PORT);
+});

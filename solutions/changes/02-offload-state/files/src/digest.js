@@ -1,0 +1,62 @@
+const os = require('os');
+const config = require('./config');
+const db = require('./db');
+const redis = require('./redis');
+const { sendMail } = require('./mailer');
+const log = require('./log');
+
+const INTERVAL_MS = config.digestIntervalMinutes * 60 * 1000;
+const INSTANCE = os.hostname() + ':' + process.pid; // the pod name on Kubernetes
+
+// "Nightly-ish" digest: every DIGEST_INTERVAL_MINUTES everybody gets whatever was
+// posted in the last 24 hours.
+async function sendDigest() {
+  try {
+    const { rows: notes } = await db.query(
+      `SELECT n.id, n.title, u.name AS author
+         FROM notes n JOIN users u ON u.id = n.author_id
+        WHERE n.created_at > now() - interval '24 hours'
+        ORDER BY n.created_at DESC`
+    );
+    if (notes.length === 0) {
+      console.log('Digest: nothing new, skipping');
+      return;
+    }
+    const { rows: users } = await db.query('SELECT email, name FROM users');
+    const text = notes.map((n) => '- ' + n.title + ' (' + n.author + ')').join('\n');
+    for (const user of users) {
+      await sendMail({
+        to: user.email,
+        subject: 'Teamnotes digest: ' + notes.length + ' new note(s)',
+        text: 'Hi ' + user.name + ',\n\nHere is what your team wrote in the last 24 hours:\n\n' + text + '\n',
+      });
+    }
+    log('info', 'Digest sent to ' + users.length + ' user(s)');
+  } catch (err) {
+    log('error', 'Digest failed: ' + err.message);
+  }
+}
+
+// Every replica runs this timer, but the team wants one digest per interval, not one
+// per replica. Each replica's timer fires once in every interval-long slot of clock
+// time; the first to create that slot's Redis key (SET ... NX) sends the digest and
+// the others skip it. (Lesson 13 replaces the timer with a Kubernetes CronJob,
+// which runs the job once by design.)
+async function sendDigestOnce() {
+  const slot = new Date(Math.floor(Date.now() / INTERVAL_MS) * INTERVAL_MS);
+  const key = 'digest:lock:' + slot.toISOString().slice(0, 16); // e.g. digest:lock:2025-11-25T19:00
+  try {
+    const won = await redis.set(key, INSTANCE, { NX: true, EX: INTERVAL_MS / 1000 });
+    if (!won) return log('info', 'Digest: ' + key + ' is taken, another instance sends this one');
+  } catch (err) {
+    // Better no digest than one per replica.
+    return log('error', 'Digest skipped, cannot take the lock: ' + err.message);
+  }
+  await sendDigest();
+}
+
+function scheduleDigest() {
+  return setInterval(sendDigestOnce, INTERVAL_MS);
+}
+
+module.exports = { scheduleDigest };
