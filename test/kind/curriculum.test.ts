@@ -1,3 +1,7 @@
+// The curriculum on real kind, in one pass over one cluster (the file's tests run in order):
+// 1. the instructor's dress rehearsal, verifying each lesson on its start state first;
+// 2. known-wrong states that only real pods can show, each failing with its id and the kubelet's words.
+//
 // The instructor's dress rehearsal on real kind: every lesson's reference solution applied in order, with
 // the app's own images really built (`docker build`) and loaded (`kind load`), the add-ons installed,
 // and every check run with --disruptive. This is the run an instructor does the evening before class.
@@ -7,6 +11,7 @@
 // nodes lack that image would need to hear: which image is not on the nodes, and how to get it there.
 // Derived, not listed: a check that stops needing one of those images must then pass here.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, inject, test } from 'vitest';
 import { UNBUILDABLE } from '../../scripts/kind/images/build.ts';
@@ -16,6 +21,31 @@ import { kubectl } from './helpers.ts';
 
 let reports: LessonReport[] = [];
 let lessonNumbers: string[] = [];
+/** Each lesson verified on the cluster and workspace the previous lesson's solution left. */
+const startReports: LessonReport[] = [];
+/** The rehearsal's scratch workspace: the last lesson's solution, applied. Kept for the known-wrong states. */
+let solvedDir = '';
+let engine: Awaited<ReturnType<typeof loadEngine>>;
+
+async function loadEngine() {
+  const [{ rehearse }, lessons, runner, apply, images, kube, workspace] = await Promise.all([
+    import('../../verify/core/rehearsal.ts'),
+    import('../../verify/core/lessons.ts'),
+    import('../../verify/core/runner.ts'),
+    import('../../verify/core/cluster-apply.ts'),
+    import('../../verify/core/own-images.ts'),
+    import('../../verify/probes/kube.ts'),
+    import('../../verify/core/workspace.ts'),
+  ]);
+  return { rehearse, ...lessons, ...runner, ...apply, ...images, ...kube, ...workspace };
+}
+
+/** One lesson verified on a workspace, on this cluster, with --disruptive. */
+async function verifyOn(lessonNumber: string, workspace: string): Promise<LessonReport> {
+  const k = inject('kind');
+  const lesson = engine.findLesson(engine.listLessons(), lessonNumber);
+  return engine.runLesson({ lesson, checks: await engine.loadChecks(lesson), workspace, kube: { context: k.context, kubeconfig: k.kubeconfig }, disruptive: true });
+}
 
 /** The in-cluster address of setup's Postgres, with the password setup generated for this cluster. */
 function clusterEnv(workshopHome: string): Record<string, string> {
@@ -40,12 +70,18 @@ describe('npm run rehearse -- --disruptive on real kind', () => {
     // is imported (paths.ts reads WORKSHOP_HOME once).
     Object.assign(process.env, { DOCKER_HOST: k.dockerHost, KUBECONFIG: k.kubeconfig, WORKSHOP_HOME: k.workshopHome, PATH: `${path.dirname(k.kindBin)}:${path.dirname(k.kubectlBin)}:${process.env.PATH}` });
     delete process.env.DOCKER_CONTEXT;
-    const { rehearse } = await import('../../verify/core/rehearsal.ts');
-    const { listLessons } = await import('../../verify/core/lessons.ts');
-    const lessons = listLessons();
+    engine = await loadEngine();
+    const lessons = engine.listLessons();
     lessonNumbers = lessons.map((l) => l.number);
-    reports = await rehearse({
+    solvedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kind-rehearsal-'));
+    reports = await engine.rehearse({
       lessons,
+      workspace: solvedDir,
+      beforeLesson: async (lesson, workspace) => {
+        const checks = await engine.loadChecks(lesson);
+        if (!checks.some((c) => c.layer === 'cluster')) return;
+        startReports.push(await engine.runLesson({ lesson, checks, workspace, kube: { context: k.context, kubeconfig: k.kubeconfig }, disruptive: true }));
+      },
       context: k.context,
       kubeconfig: k.kubeconfig,
       clusterEnv: clusterEnv(k.workshopHome),
@@ -54,6 +90,15 @@ describe('npm run rehearse -- --disruptive on real kind', () => {
       onReport: (r) => console.error(`[rehearse] ${r.lesson.number}: ${r.ok ? 'ok' : 'FAILED'}\n  ${summary(r).join('\n  ')}`),
     });
   }, 75 * 60_000);
+
+  test("on each lesson's start state (the previous solution, applied), no required cluster check of the lesson passes", () => {
+    expect(startReports.length).toBeGreaterThan(0);
+    for (const r of startReports) {
+      const passing = r.checks.filter((c) => c.layer === 'cluster' && c.severity === 'required' && c.outcome.status === 'pass');
+      expect(passing.map((c) => c.id), `${r.lesson.number}\n${summary(r).join('\n')}`).toEqual([]);
+      expect(r.ok, r.lesson.number).toBe(false);
+    }
+  });
 
   test('every lesson is verified, in order, and none breaks the run', () => {
     expect(reports.map((r) => r.lesson.number)).toEqual(lessonNumbers);
@@ -91,4 +136,113 @@ describe('npm run rehearse -- --disruptive on real kind', () => {
     // Each unbuildable image the course uses is really used by a pod here (otherwise nothing needs it).
     expect(used.length).toBeGreaterThan(0);
   });
+});
+
+interface RealPodsWrong {
+  lesson: string;
+  /** Ids that must be among the failures. */
+  expect: string[];
+  /** Matches the first expected check's message and evidence: what the kubelet or the traffic said. */
+  evidence: RegExp;
+  /** Edits a copy of the solved workspace (and may build and load an image); it is then applied. */
+  edit(dir: string): void | Promise<void>;
+}
+
+/** Replace `find` (which must be there) in a workspace file. */
+function edit(dir: string, file: string, find: string | RegExp, replace: string): void {
+  const target = path.join(dir, file);
+  const text = fs.readFileSync(target, 'utf8');
+  const next = text.replace(typeof find === 'string' ? new RegExp(find.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'g') : find, replace);
+  if (next === text) throw new Error(`${file} has no ${String(find)}: the solution changed; update this known-wrong state`);
+  fs.writeFileSync(target, next);
+}
+
+/** The app image the solution deploys (`teamnotes:X.Y.Z`), from its Deployment. */
+function appImage(dir: string): string {
+  const m = /image:\s*(teamnotes:[^\s"']+)/.exec(fs.readFileSync(path.join(dir, 'k8s/deployment.yaml'), 'utf8'));
+  if (!m) throw new Error('k8s/deployment.yaml names no teamnotes image');
+  return m[1]!;
+}
+
+// The mistakes the harness cannot show, because no container runs there. Each is made on a copy of the
+// last lesson's solution, applied, verified, then undone by applying the solution again.
+const REAL_PODS_WRONG: Record<string, RealPodsWrong> = {
+  'an image that was never loaded onto the nodes': {
+    lesson: '07',
+    expect: ['07.rollout-complete'],
+    evidence: /ErrImageNeverPull|ErrImagePull|ImagePullBackOff/,
+    edit: (dir) => edit(dir, 'k8s/deployment.yaml', appImage(dir), 'teamnotes:0.0.0-never-loaded'),
+  },
+  'a Secret key the Deployment reads is missing from .env.cluster': {
+    lesson: '07',
+    expect: ['07.rollout-complete'],
+    evidence: /CreateContainerConfigError|couldn't find key ADMIN_TOKEN/,
+    edit: (dir) => edit(dir, '.env.cluster', /^ADMIN_TOKEN=.*\n/m, ''),
+  },
+  'the readiness probe on a port nothing listens on': {
+    lesson: '07',
+    expect: ['07.rollout-complete'],
+    evidence: /(?=[\s\S]*Readiness probe failed)(?=[\s\S]* log)/,
+    edit: (dir) => edit(dir, 'k8s/deployment.yaml', /(readinessProbe:\s*\n\s*httpGet:\s*\n\s*path: \S+\s*\n\s*port: )\S+/, '$19999'),
+  },
+  'Postgres 18 with the volume still at the pre-18 data path': {
+    lesson: '09',
+    expect: ['09.statefulsets-ready'],
+    evidence: /CrashLoopBackOff|Back-off restarting|unused mount/,
+    edit: (dir) => edit(dir, 'k8s/postgres.yaml', /image: postgres:1[0-9]-alpine/, 'image: postgres:18-alpine'),
+  },
+  'the Ingress pointing at the container port instead of the Service port': {
+    lesson: '10',
+    expect: ['10.http-through-ingress'],
+    evidence: /\b(404|502|503)\b/,
+    edit: (dir) => edit(dir, 'k8s/ingress.yaml', 'port: { name: http }', 'port: { number: 3000 }'),
+  },
+  'the log agent without the control-plane toleration, on a really tainted node': {
+    lesson: '12',
+    expect: ['12.covers-every-node'],
+    evidence: /control-plane/,
+    edit: (dir) => edit(dir, 'k8s/logging/fluent-bit.yaml', /\n\s*tolerations:\s*\n\s*- key: node-role\.kubernetes\.io\/control-plane\s*\n\s*operator: Exists\s*\n\s*effect: NoSchedule/, ''),
+  },
+  'the app exits at once on SIGTERM: a rolling restart under load drops requests': {
+    lesson: '10',
+    expect: ['10.rollout-without-errors'],
+    evidence: /\b(5\d\d|refused|reset|failed)\b/i,
+    edit: (dir) => {
+      edit(dir, 'src/lifecycle.js', "process.on('SIGTERM', () => shutdown('SIGTERM'));", "process.on('SIGTERM', () => process.exit(0));");
+      edit(dir, 'k8s/deployment.yaml', /preStop:[\s\S]*?\n(\s*)(?=[a-zA-Z]+:)/, '\n$1');
+      const image = appImage(dir);
+      for (const f of ['k8s/deployment.yaml', 'k8s/worker.yaml', 'k8s/digest-cronjob.yaml']) if (fs.existsSync(path.join(dir, f))) edit(dir, f, image, `${image}-exits-on-sigterm`);
+    },
+  },
+};
+
+describe('known-wrong states on real pods (after the rehearsal, from the last solution)', () => {
+  for (const [name, wrong] of Object.entries(REAL_PODS_WRONG)) {
+    test(`${name}: ${wrong.expect.join(', ')} fails with the kubelet's evidence`, async () => {
+      const k = inject('kind');
+      expect(solvedDir, 'the rehearsal ran first and left its workspace').not.toBe('');
+      const kube = new engine.KubeProbe({ context: k.context, kubeconfig: k.kubeconfig });
+      const backend = await kube.backend();
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kind-wrong-'));
+      fs.cpSync(solvedDir, dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}node_modules`) });
+      engine.linkDependencies(dir);
+      try {
+        await wrong.edit(dir);
+        engine.buildAndLoad(dir, engine.ownImages(dir), backend, k.context, (l) => console.error(`[known-wrong] ${l}`));
+        await engine.applyWorkspace(kube, dir);
+        const report = await verifyOn(wrong.lesson, dir);
+        expect(report.broken, report.broken?.message).toBeUndefined();
+        const failed = report.checks.filter((c) => c.outcome.status === 'fail').map((c) => c.id);
+        expect(failed, summary(report).join('\n')).toEqual(expect.arrayContaining(wrong.expect));
+        const outcome = report.checks.find((c) => c.id === wrong.expect[0])!.outcome;
+        expect([outcome.message, ...(outcome.evidence ?? [])].join('\n'), summary(report).join('\n')).toMatch(wrong.evidence);
+      } finally {
+        await engine.applyWorkspace(kube, solvedDir);
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+      // Undone: the lesson passes again (its checks wait for the rollout), so the next state starts clean.
+      const again = await verifyOn(wrong.lesson, solvedDir);
+      expect(again.checks.filter((c) => c.outcome.status === 'fail' && !missingImageNamed([c.outcome.message, ...(c.outcome.evidence ?? [])].join('\n'))).map((c) => c.id), summary(again).join('\n')).toEqual([]);
+    }, 20 * 60_000);
+  }
 });

@@ -26,6 +26,12 @@ export interface RehearsalOptions {
   /** Where the scratch workspace goes (default: a temp folder, removed afterwards). */
   workspace?: string;
   onLesson?: (lesson: Lesson, phase: 'apply' | 'verify') => void;
+  /**
+   * Awaited before each lesson's solution replaces the scratch workspace: the workspace and the
+   * cluster are then exactly the lesson's start state (the previous lesson's solution, applied).
+   * Tests use it to prove a lesson's checks fail there.
+   */
+  beforeLesson?: (lesson: Lesson, workspace: string) => Promise<void>;
   onReport?: (report: LessonReport) => void;
   log?: (line: string) => void;
 }
@@ -40,6 +46,7 @@ export async function rehearse(opts: RehearsalOptions): Promise<LessonReport[]> 
   const generated: Record<string, string> = {};
   try {
     for (const lesson of opts.lessons) {
+      await opts.beforeLesson?.(lesson, scratch);
       opts.onLesson?.(lesson, 'apply');
       replaceWorkspace(scratch, lesson.solutionDir);
       linkDependencies(scratch);
