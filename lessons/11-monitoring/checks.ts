@@ -1,9 +1,8 @@
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
-import { defineCheck, fail, pass } from '../../verify/core/check.ts';
-import { getIn, selectorOf, startedBefore, stringMap } from '../../verify/probes/k8s-semantics.ts';
+import { defineCheck, fail, getIn, pass, selectorOf, startedBefore, stringMap } from '../../verify/lesson-api.ts';
 import { redFamilies, traffic } from '../shared/traffic.ts';
 import { staticEnvValue } from '../shared/manifest-rules.ts';
-import { appDeployment, at, changedAt, live, namespaceOf, notApplied, podsOf, addonDeploymentProblem } from '../shared/k8s.ts';
+import { appDeployment, at, changedAt, live, namespaceOf, notApplied, podsMatching, addonDeploymentProblem } from '../shared/k8s.ts';
 import { dashboards, dataSourceRefProblems, dataSources, prometheusUrlProblem } from './grafana.ts';
 import { redProblems } from './promql.ts';
 
@@ -228,6 +227,21 @@ export default [
     },
   }),
   defineCheck({
+    // Its own check, not only part of monitoring-ready: what Prometheus proves (targets up, RED
+    // queries with data) needs Prometheus alone, so a cluster whose Grafana cannot start still
+    // gets those answers instead of a row of skips.
+    id: 'prometheus-ready',
+    severity: 'required',
+    layer: 'cluster',
+    title: 'Prometheus runs in the cluster',
+    learn: '#1-install-prometheus-and-grafana',
+    timeoutMs: 45_000,
+    hints: [ADDON, `kubectl -n ${MONITORING} get pods -l app.kubernetes.io/name=prometheus`],
+    async run(ctx) {
+      return (await addonDeploymentProblem(ctx, 'prometheus', MONITORING, { install: ADDON, why: 'No Prometheus, no metrics: nothing scrapes /metrics and no dashboard query has data.' })) ?? pass('prometheus Ready');
+    },
+  }),
+  defineCheck({
     id: 'monitoring-ready',
     severity: 'required',
     layer: 'cluster',
@@ -278,7 +292,7 @@ export default [
     id: 'target-up',
     severity: 'required',
     layer: 'behaviour',
-    dependsOn: ['monitoring-ready', 'scrape-port-and-path'],
+    dependsOn: ['prometheus-ready', 'scrape-port-and-path'],
     requires: ['real-pods'],
     title: 'Prometheus scrapes every Teamnotes pod, and each target is up',
     learn: '#5-apply-and-look',
@@ -286,7 +300,7 @@ export default [
     hints: [`kubectl get --raw "/api/v1/namespaces/${MONITORING}/services/prometheus:9090/proxy/api/v1/targets"`],
     async run(ctx) {
       const d = appDeployment(ctx)!;
-      const pods = (await podsOf(ctx, d.m, selectorOf('Deployment', d.m.object) ?? {})).map((p) => p.metadata?.name);
+      const pods = (await podsMatching(ctx, namespaceOf(d.m), selectorOf('Deployment', d.m.object) ?? {})).map((p) => p.metadata?.name);
       type Target = { labels: Record<string, string>; health: string; lastError: string; scrapeUrl: string };
       const seen = await ctx.kube.waitFor(async () => {
         const r = await ctx.kube.serviceGet(MONITORING, 'prometheus', 9090, '/api/v1/targets?state=active');
