@@ -89,6 +89,11 @@ describe('evaluate', () => {
     expect(classifyEngineProblem('error during connect: Get "http://%2F%2F.%2Fpipe%2FdockerDesktopLinuxEngine/v1.50/info": open //./pipe/dockerDesktopLinuxEngine: The system cannot find the file specified.', false).kind).toBe('not-running');
   });
 
+  test('a kind newer than the node image was built for is ✔ and says the pinned Kubernetes is still what it creates', () => {
+    expect(byLabel(evaluate(ready({ kind: { path: 'kind', version: '0.33.0' } })), 'kind')).toMatchObject({ status: 'ok', detail: 'v0.33.0 (creates the pinned Kubernetes 1.36.1, built for kind v0.32.0, not its own default)' });
+    expect(byLabel(evaluate(ready({ kind: { path: 'kind', version: '0.32.1' } })), 'kind')).toMatchObject({ status: 'ok', detail: 'v0.32.1' });
+  });
+
   test('old Node is a ✖; old kind and a skewed kubectl are ▲', () => {
     const items = evaluate(ready({ node: '20.11.1', kind: { path: 'kind', version: '0.20.0' }, kubectl: { path: 'kubectl', version: '1.32.4' } }));
     expect(byLabel(items, 'Node.js').status).toBe('fail');

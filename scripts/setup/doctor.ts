@@ -153,7 +153,15 @@ function kind(f: Facts): Item {
     };
   }
   const v = f.kind.version;
-  if (v && versionAtLeast(v, RECOMMENDED_KIND)) return { label: 'kind', status: 'ok', detail: `v${v}` };
+  const pinned = nodeImageKubernetesVersion(f.nodeImage);
+  // A newer kind has a newer default node image (v0.33: Kubernetes 1.37), but setup always
+  // names the pinned one from kind-config.yaml, so every laptop still runs the same version.
+  // kind supports a node image fully with the release it was built for, best effort with others.
+  if (v && versionAtLeast(v, RECOMMENDED_KIND)) {
+    const nextMinor = RECOMMENDED_KIND.replace(/^(\d+)\.(\d+)\..*$/, (_, major: string, minor: string) => `${major}.${Number(minor) + 1}.0`);
+    const newer = pinned && versionAtLeast(v, nextMinor);
+    return { label: 'kind', status: 'ok', detail: newer ? `v${v} (creates the pinned Kubernetes ${pinned}, built for kind v${RECOMMENDED_KIND}, not its own default)` : `v${v}` };
+  }
   return {
     label: 'kind',
     status: 'warn',
@@ -162,7 +170,7 @@ function kind(f: Facts): Item {
       title: v ? `kind v${v} is older than v${RECOMMENDED_KIND}.` : 'kind is installed but `kind version` printed no version.',
       found: v ? `kind v${v}` : '`kind version` output we could not read',
       expected: `kind v${RECOMMENDED_KIND} or newer`,
-      why: `The pinned node image (${nodeImageKubernetesVersion(f.nodeImage) ? `Kubernetes ${nodeImageKubernetesVersion(f.nodeImage)}` : 'see images.yaml'}) was built for kind v${RECOMMENDED_KIND}; older releases may fail to start it.`,
+      why: `The pinned node image (${pinned ? `Kubernetes ${pinned}` : 'see images.yaml'}) was built for kind v${RECOMMENDED_KIND}; older releases may fail to start it.`,
       next: mac ? 'brew upgrade kind, then npm run setup' : `install kind v${RECOMMENDED_KIND}+ from ${INSTALL.kind}, then npm run setup`,
       link: INSTALL.kind,
     },
