@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EnvironmentError } from '../core/errors.ts';
+import { poll } from '../core/poll.ts';
 import { pinnedImages } from '../core/own-images.ts';
 
 export const WORKSHOP_CONTEXT = 'kind-workshop';
@@ -43,15 +44,32 @@ export function apiFailure(err: unknown): { code?: number; message: string } {
   return { code: typeof code === 'number' ? code : undefined, message: message.split('\n')[0]! };
 }
 
-export class KubeProbe {
-  private config?: KubeConfig;
-  private detected?: Promise<ClusterBackend>;
+/** What every view of one run's cluster probe shares: the guarded kubeconfig, the detected backend. */
+interface KubeState {
+  config?: KubeConfig;
+  detected?: Promise<ClusterBackend>;
+}
 
-  constructor(private readonly opts: KubeOptions = {}) {}
+export class KubeProbe {
+  constructor(
+    private readonly opts: KubeOptions = {},
+    private readonly state: KubeState = {},
+    /** A check's (or scenario's) signal: its API requests, polls and execs stop when it fires. */
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  /** The same cluster probe, its requests bound to `signal` (the runner gives each check one). */
+  withSignal(signal: AbortSignal): KubeProbe {
+    return new KubeProbe(this.opts, this.state, signal);
+  }
+
+  private get config(): KubeConfig | undefined {
+    return this.state.config;
+  }
 
   /** The guarded kubeconfig; throws EnvironmentError (exit 2) with the next command. */
   async kubeConfig(): Promise<KubeConfig> {
-    if (this.config) return this.config;
+    if (this.state.config) return this.state.config;
     const k8s = await import('@kubernetes/client-node');
     const kc = new k8s.KubeConfig();
     try {
@@ -77,7 +95,7 @@ export class KubeProbe {
       );
     }
     kc.setCurrentContext(wanted);
-    this.config = kc;
+    this.state.config = kc;
     return kc;
   }
 
@@ -106,10 +124,27 @@ export class KubeProbe {
     return k8s.KubernetesObjectApi.makeApiClient(await this.kubeConfig());
   }
 
+  /**
+   * Per-request options that carry the signal (client-node replaces its configuration with
+   * these for one call); undefined without a signal. Throws the signal's reason once it fired.
+   */
+  private async withAbort() {
+    this.signal?.throwIfAborted();
+    if (!this.signal) return undefined;
+    const signal = this.signal;
+    const k8s = await import('@kubernetes/client-node');
+    const kc = await this.kubeConfig();
+    return k8s.createConfiguration({
+      baseServer: new k8s.ServerConfiguration(kc.getCurrentCluster()!.server, {}),
+      authMethods: { default: kc },
+      promiseMiddleware: [{ pre: async (ctx) => (ctx.setSignal(signal), ctx), post: async (rsp) => rsp }],
+    });
+  }
+
   /** One object, or undefined when it does not exist (a learner mistake, not an error). */
   async get<T extends KubernetesObject>(apiVersion: string, kind: string, name: string, namespace = 'default'): Promise<T | undefined> {
     try {
-      return (await (await this.objects()).read({ apiVersion, kind, metadata: { name, namespace } })) as T;
+      return (await (await this.objects()).read({ apiVersion, kind, metadata: { name, namespace } }, undefined, undefined, undefined, await this.withAbort())) as T;
     } catch (err) {
       if ((err as { code?: number }).code === 404) return undefined;
       throw this.apiError(err, `get ${kind} ${name}`);
@@ -118,7 +153,7 @@ export class KubeProbe {
 
   async list<T extends KubernetesObject>(apiVersion: string, kind: string, opts: { namespace?: string; labelSelector?: string } = {}): Promise<T[]> {
     try {
-      const res = await (await this.objects()).list(apiVersion, kind, opts.namespace, undefined, undefined, undefined, undefined, opts.labelSelector);
+      const res = await (await this.objects()).list(apiVersion, kind, opts.namespace, undefined, undefined, undefined, undefined, opts.labelSelector, undefined, undefined, await this.withAbort());
       return res.items as T[];
     } catch (err) {
       throw this.apiError(err, `list ${kind}`);
@@ -135,6 +170,7 @@ export class KubeProbe {
     const k8s = await import('@kubernetes/client-node');
     const results: ApplyResult[] = [];
     for (const obj of objects) {
+      this.signal?.throwIfAborted();
       try {
         const api = await this.rawObjects(obj);
         const applied = await api.patch(obj, undefined, opts.dryRun ? 'All' : undefined, opts.fieldManager ?? 'legacy-to-k8s', opts.force ?? true, k8s.PatchStrategy.ServerSideApply);
@@ -158,12 +194,14 @@ export class KubeProbe {
     const k8s = await import('@kubernetes/client-node');
     const kc = await this.kubeConfig();
     const cluster = kc.getCurrentCluster()!;
+    const signal = this.signal;
     const config = k8s.createConfiguration({
       baseServer: new k8s.ServerConfiguration(cluster.server, {}),
       authMethods: { default: kc },
       promiseMiddleware: [
         {
           pre: async (ctx) => {
+            if (signal) ctx.setSignal(signal);
             // Only the apply itself: the client also GETs API discovery through this config.
             if (ctx.getHttpMethod() === k8s.HttpMethod.PATCH) {
               ctx.setBody(JSON.stringify(obj));
@@ -182,7 +220,7 @@ export class KubeProbe {
   async mergePatch(obj: KubernetesObject, patch: object): Promise<void> {
     const k8s = await import('@kubernetes/client-node');
     try {
-      await (await this.objects()).patch({ ...patch, apiVersion: obj.apiVersion, kind: obj.kind, metadata: { ...(patch as KubernetesObject).metadata, name: obj.metadata?.name, namespace: obj.metadata?.namespace } }, undefined, undefined, 'legacy-to-k8s', undefined, k8s.PatchStrategy.MergePatch);
+      await (await this.objects()).patch({ ...patch, apiVersion: obj.apiVersion, kind: obj.kind, metadata: { ...(patch as KubernetesObject).metadata, name: obj.metadata?.name, namespace: obj.metadata?.namespace } }, undefined, undefined, 'legacy-to-k8s', undefined, k8s.PatchStrategy.MergePatch, await this.withAbort());
     } catch (err) {
       throw this.apiError(err, `patch ${obj.kind} ${obj.metadata?.name}`);
     }
@@ -190,10 +228,29 @@ export class KubeProbe {
 
   async delete(obj: KubernetesObject): Promise<void> {
     try {
-      await (await this.objects()).delete(obj);
+      await (await this.objects()).delete(obj, undefined, undefined, undefined, undefined, undefined, undefined, await this.withAbort());
     } catch (err) {
       if ((err as { code?: number }).code === 404) return;
       throw this.apiError(err, `delete ${obj.kind} ${obj.metadata?.name}`);
+    }
+  }
+
+  /**
+   * Evict a pod through the Eviction API, as `kubectl drain` does: the API server first
+   * asks the pod's PodDisruptionBudgets. A refusal (429 while a budget allows no more
+   * disruptions) is an answer, not an error: the caller retries, as drain does.
+   */
+  async evict(namespace: string, name: string): Promise<{ ok: boolean; code?: number; message?: string }> {
+    const k8s = await import('@kubernetes/client-node');
+    try {
+      const core = (await this.kubeConfig()).makeApiClient(k8s.CoreV1Api);
+      await core.createNamespacedPodEviction({ name, namespace, body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } } });
+      return { ok: true };
+    } catch (err) {
+      const { code, message } = apiFailure(err);
+      if (code === 404) return { ok: true, code, message };
+      if (code === 429 || code === 500) return { ok: false, code, message };
+      throw this.apiError(err, `evict pod ${name}`);
     }
   }
 
@@ -211,17 +268,32 @@ export class KubeProbe {
     stdout.on('data', (d: Buffer) => (out += d.toString()));
     stderr.on('data', (d: Buffer) => (err += d.toString()));
     await this.kubeConfig();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve({ ok: false, stdout: out, stderr: err, message: `no answer in ${timeoutMs / 1000} s` }), timeoutMs);
+    this.signal?.throwIfAborted();
+    return new Promise((resolve, reject) => {
+      let socket: { close(): void } | undefined;
+      const signal = this.signal;
+      const finish = (result: { ok: boolean; stdout: string; stderr: string; message?: string }) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        socket?.close();
+        resolve(result);
+      };
+      const onAbort = () => {
+        clearTimeout(timer);
+        socket?.close();
+        reject(signal!.reason);
+      };
+      const timer = setTimeout(() => finish({ ok: false, stdout: out, stderr: err, message: `no answer in ${timeoutMs / 1000} s` }), timeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
       new k8s.Exec(this.config!)
         .exec(namespace, pod, container, command, stdout, stderr, null, false, (status) => {
-          clearTimeout(timer);
-          resolve({ ok: status.status === 'Success', stdout: out, stderr: err, message: status.message });
+          finish({ ok: status.status === 'Success', stdout: out, stderr: err, message: status.message });
         })
-        .catch((e: unknown) => {
-          clearTimeout(timer);
-          resolve({ ok: false, stdout: out, stderr: err, message: (e as Error).message });
-        });
+        .then((ws) => {
+          socket = ws;
+          if (signal?.aborted) ws.close();
+        })
+        .catch((e: unknown) => finish({ ok: false, stdout: out, stderr: err, message: (e as Error).message }));
     });
   }
 
@@ -240,13 +312,14 @@ export class KubeProbe {
     await kc.applyToHTTPSOptions(opts);
     return new Promise((resolve) => {
       const lib = url.protocol === 'https:' ? https : http;
-      const req = lib.request(url, { ...opts, timeout: timeoutMs }, (res) => {
+      const req = lib.request(url, { ...opts, timeout: timeoutMs, signal: this.signal }, (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (d: string) => (body += d));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       });
       req.on('timeout', () => req.destroy(new Error(`no answer in ${timeoutMs / 1000} s`)));
+      // Aborted by the signal: the check is over, nobody reads this answer.
       req.on('error', (err) => resolve({ status: 0, body: err.message }));
       req.end();
     });
@@ -310,25 +383,22 @@ export class KubeProbe {
    * from the Node objects; the runner asks it what the cluster can serve.
    */
   backend(): Promise<ClusterBackend> {
-    this.detected ??= Promise.all([this.list<NodeFacts>('v1', 'Node'), this.contextName()]).then(([nodes, context]) => detectBackend(nodes, context));
-    return this.detected;
+    // Detected once for the run, under no check's signal: one check running out of time must
+    // not leave every other check with an aborted detection.
+    const unbound = new KubeProbe(this.opts, this.state);
+    this.state.detected ??= Promise.all([unbound.list<NodeFacts>('v1', 'Node'), unbound.contextName()]).then(([nodes, context]) => detectBackend(nodes, context));
+    return this.state.detected;
   }
 
-  /** Poll until `probe` returns a value, or give up after `timeoutMs` (returns undefined). */
-  async waitFor<T>(probe: () => Promise<T | undefined>, opts: { timeoutMs: number; intervalMs?: number; signal?: AbortSignal; onProgress?: (elapsedS: number) => void }): Promise<T | undefined> {
-    const started = Date.now();
-    let lastReport = 0;
-    while (Date.now() - started < opts.timeoutMs && !opts.signal?.aborted) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      const elapsed = Math.round((Date.now() - started) / 1000);
-      if (opts.onProgress && elapsed - lastReport >= 5) {
-        lastReport = elapsed;
-        opts.onProgress(elapsed);
-      }
-      await new Promise((r) => setTimeout(r, opts.intervalMs ?? 500));
-    }
-    return undefined;
+  /**
+   * Poll until `probe` returns a value, or give up after `timeoutMs` (returns undefined).
+   * Stops with the probe's signal (or `opts.signal`). A check's `ctx.poll` does the same and
+   * also says what it waited for; this stays for the harness, which has no check context.
+   */
+  async waitFor<T>(probe: () => Promise<T | undefined>, opts: { timeoutMs: number; intervalMs?: number; signal?: AbortSignal; onProgress?: (line: string) => void }): Promise<T | undefined> {
+    const signal = opts.signal ?? this.signal;
+    const polled = await poll('the cluster', probe, { timeout: opts.timeoutMs, interval: opts.intervalMs ?? 500, until: (v) => v !== undefined, signal, onProgress: opts.onProgress });
+    return polled.ok ? polled.value : undefined;
   }
 
   private apiError(err: unknown, what: string): EnvironmentError {
