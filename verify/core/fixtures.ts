@@ -5,6 +5,11 @@
 //   - accepted variants (`accept-*`): a correct solution that differs from the reference
 //     (another library, another valid manifest shape). Every required check must pass, here
 //     and in earlier lessons, because a verifier that rejects a right answer loses the room.
+// A fixture with a `cluster:` key is a cluster state: a workspace alone cannot show it (k8s/
+// edited but not applied, a Secret deleted in the cluster, a missing add-on). It says what to
+// do to the live cluster once the lesson's solution is applied there (`make`) and how to put it
+// back (`undo`); the cluster test (test/cluster/) runs it, the static curriculum test leaves it
+// out. On an accept-* fixture, `cluster:` means the variant is also applied and must pass there.
 // A new case is a new folder; nothing else changes.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -17,6 +22,41 @@ import { copyTree, linkDependencies } from './workspace.ts';
 export const ACCEPT_PREFIX = 'accept-';
 
 const edit = z.strictObject({ file: z.string().min(1), find: z.string().min(1), replace: z.string() });
+
+/** An object in the cluster, named the way `kubectl` names it. */
+const objectRef = z.strictObject({ apiVersion: z.string().min(1), kind: z.string().min(1), name: z.string().min(1), namespace: z.string().min(1).optional() });
+const deploymentRef = z.strictObject({ name: z.string().min(1), namespace: z.string().min(1) });
+
+/** One thing done to the live cluster. Each step is an object with exactly one key. */
+const clusterStep = z.union([
+  /** The fixture's (or the solution's) k8s/ applied the way `solution --apply` does it (its Secret from .env.cluster, restarts on a config change). */
+  z.strictObject({ apply: z.enum(['fixture', 'solution']) }),
+  /** One object of the fixture's k8s/, server-side applied alone: what `kubectl apply -f` of its file does, no restart. */
+  z.strictObject({ apply_object: z.strictObject({ kind: z.string().min(1), name: z.string().min(1) }) }),
+  z.strictObject({ delete: objectRef }),
+  /** A JSON merge patch, as `kubectl patch --type merge` sends it. */
+  z.strictObject({ patch: objectRef.extend({ merge: z.record(z.string(), z.unknown()) }) }),
+  /** `kubectl rollout restart deployment/NAME`. */
+  z.strictObject({ restart: deploymentRef }),
+  /** A pinned add-on (scripts/addons/NAME.yaml) installed again. */
+  z.strictObject({ install_addon: z.string().min(1) }),
+  /** Wait until the Deployment's rollout has finished. */
+  z.strictObject({ rolled_out: deploymentRef }),
+  /** A pause, only where a timestamp must fall in a later second (managed-field times have one-second resolution). */
+  z.strictObject({ wait_ms: z.number().int().positive().max(5_000) }),
+]);
+
+/** fixture.yaml's `cluster:`: the fixture is (also) a state of the live cluster. */
+const clusterState = z.strictObject({
+  /** Known-wrong only: a regular expression the first expect_fail check's message or evidence must match. */
+  evidence: z.string().min(1).optional(),
+  /** Done to the cluster after the lesson's solution is applied and the fixture's workspace built. */
+  make: z.array(clusterStep).default([]),
+  /** Puts the cluster back to the solution's state; the lesson must pass again afterwards. */
+  undo: z.array(clusterStep).default([]),
+});
+export type ClusterStep = z.infer<typeof clusterStep>;
+export type ClusterState = z.infer<typeof clusterState>;
 
 /** fixture.yaml. Strict: a misspelt key (`expect_fails`) would silently test nothing. */
 const fixtureSchema = z.strictObject({
@@ -33,6 +73,8 @@ const fixtureSchema = z.strictObject({
   delete: z.array(z.string().min(1)).default([]),
   /** Accepted variants only: earlier lessons this variant is not expected to pass, with the reason. */
   not_earlier: z.record(z.string().regex(/^\d{2}$/, 'a two-digit lesson number'), z.string().min(10, 'give the reason')).default({}),
+  /** A state of the live cluster, run by the cluster test instead of (known-wrong) or besides (accept-*) the static one. */
+  cluster: clusterState.optional(),
 });
 
 export interface Fixture {
@@ -51,6 +93,8 @@ export interface Fixture {
   delete: string[];
   /** Accepted variants: earlier lesson number → why this variant does not pass it. */
   notEarlier: Record<string, string>;
+  /** Set when the fixture is a state of the live cluster (see the top of this file). */
+  cluster?: ClusterState;
 }
 
 export function listFixtures(lesson: Lesson): Fixture[] {
@@ -77,6 +121,14 @@ function readFixture(lesson: Lesson, name: string, dir: string): Fixture {
   if (kind === 'accept' && (raw.expect_fail?.length || raw.mistake)) throw mismatch(`an ${ACCEPT_PREFIX}* fixture is a correct solution: it takes no expect_fail or mistake`);
   if (kind === 'known-wrong' && !raw.expect_fail?.length) throw mismatch('a known-wrong fixture needs expect_fail (or name the folder accept-… if it is a correct variant)');
   if (kind === 'known-wrong' && Object.keys(raw.not_earlier).length) throw mismatch('not_earlier is for accept-* fixtures only');
+  if (kind === 'accept' && raw.cluster?.evidence) throw mismatch('cluster.evidence is for known-wrong fixtures: an accepted variant passes, there is no failure to match');
+  if (raw.cluster?.evidence) {
+    try {
+      new RegExp(raw.cluster.evidence);
+    } catch (err) {
+      throw mismatch(`cluster.evidence is not a regular expression: ${(err as Error).message}`);
+    }
+  }
   return {
     lesson,
     name,
@@ -90,6 +142,7 @@ function readFixture(lesson: Lesson, name: string, dir: string): Fixture {
     edits: raw.edits,
     delete: raw.delete,
     notEarlier: raw.not_earlier,
+    cluster: raw.cluster,
   };
 }
 
