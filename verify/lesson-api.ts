@@ -8,6 +8,12 @@
 export { defineCheck, fail, pass, skip } from './core/check.ts';
 export type { Capability, CheckContext, CheckDefinition, Layer, Outcome, Severity, Status } from './core/check.ts';
 
+// Scenarios: what a lesson sets up once per run for several checks (`await ctx.scenario(x)`),
+// with its own signal and a declared order. Waiting: `ctx.poll` and `ctx.sleep`.
+export { defineScenario } from './core/scenario.ts';
+export type { Scenario } from './core/scenario.ts';
+export type { Polled, PollOptions } from './core/poll.ts';
+
 // Findings: one thing wrong at one place, and the one way they become an Outcome.
 export { failFindings, findingLine, reportFindings } from './core/finding.ts';
 export type { Finding } from './core/finding.ts';

@@ -1,8 +1,7 @@
 // Two copies of the app, A and B, each from its own copy of the workspace (like two pods:
 // same image, same config, separate memory and separate disks), sharing the backing
 // services. One browser (one cookie jar) talks to both, as it would through a Service.
-import type { CheckContext } from '../../verify/core/check.ts';
-import type { HttpClient } from '../../verify/probes/http.ts';
+import { defineScenario, type CheckContext, type HttpClient } from '../../verify/lesson-api.ts';
 import { signup, type SignedUp } from '../shared/api.ts';
 import { isolatedEnv, notListening, startInstance, type Instance } from '../shared/run-app.ts';
 
@@ -20,7 +19,12 @@ export interface Replicas {
 }
 
 export function replicas(ctx: CheckContext): Promise<Replicas> {
-  return ctx.shared('replicas', async () => {
+  return ctx.scenario(replicaPair);
+}
+
+const replicaPair = defineScenario({
+  name: 'replicas',
+  async run(ctx): Promise<Replicas> {
     const { env } = await isolatedEnv(ctx);
     const [a, b] = await Promise.all([startInstance(ctx, env, true), startInstance(ctx, env, true)]);
     const toA = ctx.http(a.url);
@@ -29,8 +33,8 @@ export function replicas(ctx: CheckContext): Promise<Replicas> {
     const pair: Replicas = { env, a, b, toA, toB, problem };
     if (!problem) pair.signedUp = await signup(toA, ctx.signal);
     return pair;
-  });
-}
+  },
+});
 
 /** Start a fresh copy (a new pod after a restart) with the same configuration. */
 export function restartOf(ctx: CheckContext, pair: Replicas): Promise<Instance> {

@@ -1,8 +1,6 @@
 // Lesson 05's scenario: two replicas A and B, an admin token, and the evidence each
 // check needs (status codes, what B sees after A acted, A's audit lines).
-import type { CheckContext } from '../../verify/core/check.ts';
-import type { HttpClient, HttpResponse } from '../../verify/probes/http.ts';
-import type { ScratchDatabase } from '../../verify/probes/postgres.ts';
+import { defineScenario, type CheckContext, type HttpClient, type HttpResponse, type ScratchDatabase } from '../../verify/lesson-api.ts';
 import { signup } from '../shared/api.ts';
 import { isolatedEnv, notListening, startInstance, type Instance } from '../shared/run-app.ts';
 
@@ -18,7 +16,12 @@ export interface AdminPair {
 }
 
 export function adminPair(ctx: CheckContext): Promise<AdminPair> {
-  return ctx.shared('admin-pair', async () => {
+  return ctx.scenario(pair);
+}
+
+const pair = defineScenario({
+  name: 'admin-pair',
+  async run(ctx): Promise<AdminPair> {
     const { env, db } = await isolatedEnv(ctx);
     const [a, b] = await Promise.all([startInstance(ctx, env, true), startInstance(ctx, env, true)]);
     const toA = ctx.http(a.url);
@@ -29,8 +32,8 @@ export function adminPair(ctx: CheckContext): Promise<AdminPair> {
       if (res.status >= 300) pair.problem = `POST /api/signup answered ${res.status}`;
     }
     return pair;
-  });
-}
+  },
+});
 
 /** An admin call with the right token (or `token` given), from a client without the user's cookie. */
 export function admin(ctx: CheckContext, baseUrl: string, method: string, path: string, token?: string | null, body?: unknown): Promise<HttpResponse> {

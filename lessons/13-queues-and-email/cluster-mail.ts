@@ -1,14 +1,10 @@
 // The whole mail path on a real cluster: a signup through the Ingress, then the welcome
 // mail read back from Mailpit's API through the API server's service proxy (the way
 // `kubectl get --raw` reaches a Service: no port-forward, nothing exposed).
-import type { CheckContext } from '../../verify/core/check.ts';
-import { describeFetchError } from '../../verify/probes/http.ts';
-import { getIn, resolvePort } from '../../verify/probes/k8s-semantics.ts';
-import type { Manifest } from '../../verify/probes/manifests.ts';
+import { describeFetchError, getIn, resolvePort, type CheckContext, type Manifest } from '../../verify/lesson-api.ts';
 import { describe } from '../shared/api.ts';
 import { namespaceOf } from '../shared/k8s.ts';
 import { testUser } from '../shared/teamnotes.ts';
-import { sleep } from './processes.ts';
 import type { Found } from './rules.ts';
 
 export const INGRESS_URL = 'http://127.0.0.1';
@@ -44,15 +40,13 @@ export async function signupThroughIngress(ctx: CheckContext, mailpit: Found, sv
   if (!api) return { noApiPort: true, signedUp: false, address: user.email, answer: '', count: 0 };
   const answer = await ctx.http(INGRESS_URL).post('/api/signup', user, { timeoutMs: 10_000 }).then(describe, describeFetchError);
   if (!/^2\d\d/.test(answer)) return { signedUp: false, address: user.email, answer, count: 0 };
-  let count: number | string = 0;
-  const deadline = Date.now() + MAILPIT_WAIT_MS;
-  while (Date.now() < deadline && !ctx.signal.aborted && !(typeof count === 'number' && count > 0)) {
-    await sleep(1000);
-    count = await mailpitCount(ctx, svc, api, user.email);
-  }
+  const arrived = (c: number | string) => typeof c === 'number' && c > 0;
+  // The first look after a second: the mail goes through the queue and the worker first.
+  await ctx.sleep(1000);
+  let count = (await ctx.poll(`the welcome mail to ${user.email} in Mailpit`, () => mailpitCount(ctx, svc, api, user.email), { until: arrived, timeout: MAILPIT_WAIT_MS - 1000, interval: 1000 })).value;
   // A second copy would arrive within moments of the first.
-  if (typeof count === 'number' && count > 0) {
-    await sleep(2000);
+  if (arrived(count)) {
+    await ctx.sleep(2000);
     count = await mailpitCount(ctx, svc, api, user.email);
   }
   return { signedUp: true, address: user.email, answer, count };

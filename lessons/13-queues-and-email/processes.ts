@@ -2,26 +2,15 @@
 // check's own, behind a proxy the check can black-hole or refuse), and the app's other
 // entry points (the worker, the digest job) started the way the web is: from the
 // package.json scripts the lesson asks for, with the same environment.
-import type { CheckContext } from '../../verify/core/check.ts';
-import { describeExit, type ExitInfo, type RunningApp } from '../../verify/probes/app.ts';
-import { describeFetchError, type HttpClient } from '../../verify/probes/http.ts';
-import type { TcpProxy } from '../../verify/probes/tcp-proxy.ts';
-import type { CapturedMail, SmtpSink } from '../../verify/services/smtp-sink.ts';
+import { describeExit, describeFetchError, type CapturedMail, type CheckContext, type ExitInfo, type HttpClient, type RunningApp, type SmtpSink, type TcpProxy } from '../../verify/lesson-api.ts';
 import { describe } from '../shared/api.ts';
 
 export const WORKER_SCRIPT = 'worker';
 export const DIGEST_SCRIPT = 'digest';
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Poll `cond` every 100 ms for at most `ms`; true as soon as it holds. */
-export async function waitUntil(cond: () => boolean, ms: number, signal?: AbortSignal): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end || signal?.aborted) return false;
-    await sleep(100);
-  }
-  return true;
+/** Poll `cond` every 100 ms for at most `ms`, saying what is awaited; true as soon as it holds. */
+export async function waitUntil(ctx: CheckContext, what: string, cond: () => boolean, ms: number): Promise<boolean> {
+  return (await ctx.poll(what, cond, { timeout: ms, interval: 100 })).ok;
 }
 
 export interface Mailbox {
@@ -47,17 +36,17 @@ export function subjectOf(mail: CapturedMail): string {
 }
 
 /** Wait until no new mail has arrived for `calmMs` (at most `maxMs`): whatever was on its way has landed. */
-export async function quiet(box: Mailbox, calmMs: number, maxMs: number): Promise<void> {
-  const end = Date.now() + maxMs;
+export async function quiet(ctx: CheckContext, box: Mailbox, calmMs: number, maxMs: number): Promise<void> {
   let count = box.sink.messages.length;
   let since = Date.now();
-  while (Date.now() < end && Date.now() - since < calmMs) {
-    await sleep(100);
+  const calm = () => {
     if (box.sink.messages.length !== count) {
       count = box.sink.messages.length;
       since = Date.now();
     }
-  }
+    return Date.now() - since >= calmMs;
+  };
+  await ctx.poll(`no new mail for ${calmMs} ms`, calm, { timeout: maxMs, interval: 100 });
 }
 
 /** The scripts of the workspace's package.json (none when it cannot be read). */
@@ -114,7 +103,7 @@ export async function runJob(ctx: CheckContext, env: Record<string, string | und
   const started = Date.now();
   const r = await ctx.app.start({ env: { ...env, PORT: String(port), WORKER_PORT: String(workerPort) }, script, startTimeoutMs: JOB_DEADLINE_MS });
   // A job that listens returns early from start(): wait for its exit all the same.
-  const exit = r.exit ?? (await Promise.race([r.app.exited, sleep(Math.max(0, JOB_DEADLINE_MS - (Date.now() - started))).then(() => undefined)]));
+  const exit = r.exit ?? (await ctx.poll(`the ${script} job to exit`, () => r.app.exitInfo, { timeout: Math.max(0, JOB_DEADLINE_MS - (Date.now() - started)), interval: 50 })).value;
   if (!exit) await r.app.stop(1000);
   return {
     exit,
@@ -125,19 +114,18 @@ export async function runJob(ctx: CheckContext, env: Record<string, string | und
 }
 
 /** Ask /readyz until it answers 200 (at most `ms`): the app has its schema and its connections. */
-export async function waitReady(url: string, ms = 10_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  do {
+export async function waitReady(ctx: CheckContext, url: string, ms = 10_000): Promise<boolean> {
+  const http = ctx.http(url);
+  const ready = async () => {
     try {
-      const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) });
-      await res.arrayBuffer();
-      if (res.status === 200 || res.status === 404) return true;
+      const res = await http.get('/readyz', { timeoutMs: 2000 });
+      return res.status === 200 || res.status === 404;
     } catch {
-      // Not up yet.
+      ctx.signal.throwIfAborted();
+      return false; // Not up yet.
     }
-    await sleep(200);
-  } while (Date.now() < end);
-  return false;
+  };
+  return (await ctx.poll('GET /readyz to answer 200', ready, { timeout: ms, interval: 200 })).ok;
 }
 
 export interface Timed {

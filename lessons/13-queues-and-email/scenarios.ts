@@ -15,13 +15,11 @@
 // The three chains run side by side, and every wait ends on an event (a connection, a
 // mail, an exit) with the old fixed window as its upper bound. Only the duplicate watches
 // and the replica's window are fixed: they wait for something that must NOT happen.
-import type { CheckContext } from '../../verify/core/check.ts';
-import { describeExit } from '../../verify/probes/app.ts';
-import type { HttpClient } from '../../verify/probes/http.ts';
+import { defineScenario, describeExit, type CheckContext, type HttpClient } from '../../verify/lesson-api.ts';
 import { testUser } from '../shared/teamnotes.ts';
 import { isolatedEnv, notListening, startInstance, type Instance } from '../shared/run-app.ts';
 import {
-  DIGEST_SCRIPT, mailbox, mailsTo, missingScript, ok, quiet, runJob, sleep, startWorker, subjectOf, timedPost, waitReady, waitUntil,
+  DIGEST_SCRIPT, mailbox, mailsTo, missingScript, ok, quiet, runJob, startWorker, subjectOf, timedPost, waitReady, waitUntil,
   WORKER_SCRIPT, type JobRun, type Mailbox, type Timed,
 } from './processes.ts';
 
@@ -66,7 +64,12 @@ function slow(t: Timed): boolean {
 
 /** The web alone, SMTP black-holed (connections open, no answer: the worst kind of outage). */
 export function requestPath(ctx: CheckContext): Promise<RequestPath> {
-  return ctx.shared('l13-request-path', async () => {
+  return ctx.scenario(requestPathScenario);
+}
+
+const requestPathScenario = defineScenario({
+  name: 'request-path',
+  async run(ctx): Promise<RequestPath> {
     const box = await mailbox(ctx);
     box.proxy.blackhole();
     // A short shutdown deadline for the worker of the drain stage (the web drains nothing here).
@@ -75,7 +78,7 @@ export function requestPath(ctx: CheckContext): Promise<RequestPath> {
     const base: RequestPath = { env, box, web, requests: [], expected: [], tail: [] };
     const problem = notListening(web);
     if (problem) return { ...base, problem, tail: web.result.app.tail() };
-    await waitReady(web.url);
+    await waitReady(ctx, web.url);
     const [alice, bob] = [testUser(), testUser()];
     const asAlice = ctx.http(web.url);
     const asBob = ctx.http(web.url);
@@ -95,15 +98,15 @@ export function requestPath(ctx: CheckContext): Promise<RequestPath> {
     ];
     base.tail = web.result.app.tail(4);
     return base;
-  });
-}
+  },
+});
 
 /**
  * Start the drain scenario as soon as the mails are queued: it needs nothing else, and
  * its check reads it only once retries are proven. It stops its own workers.
  */
 export function startDrain(ctx: CheckContext): void {
-  void drain(ctx).catch(() => undefined);
+  void ctx.scenario(drainScenario).catch(() => undefined);
 }
 
 export function requestsFast(rp: RequestPath): boolean {
@@ -134,8 +137,14 @@ export interface Drain {
 
 /** The mails of requestPath in flight in a worker (SMTP hanging) when it gets SIGTERM; then a second worker. */
 export function drain(ctx: CheckContext): Promise<Drain> {
-  return ctx.shared('l13-drain', async () => {
-    const rp = await requestPath(ctx);
+  return ctx.scenario(drainScenario);
+}
+
+const drainScenario = defineScenario({
+  name: 'drain',
+  after: [requestPathScenario],
+  async run(ctx): Promise<Drain> {
+    const rp = await ctx.scenario(requestPathScenario);
     const box = rp.box!;
     const none = { mails: [] as Tally[], tail: rp.tail };
     if (rp.problem || !requestsFast(rp)) return { ...none, problem: rp.problem ?? 'the web did not queue the mails (see 13.email-off-request-path)' };
@@ -145,18 +154,18 @@ export function drain(ctx: CheckContext): Promise<Drain> {
     const before = box.proxy.connections;
     const first = await startWorker(ctx, rp.env);
     if (first.problem) return { ...none, problem: first.problem, tail: first.app.tail() };
-    const sending = await waitUntil(() => box.proxy.connections > before, 10_000, ctx.signal);
+    const sending = await waitUntil(ctx, 'the worker to connect to SMTP_URL', () => box.proxy.connections > before, 10_000);
     if (!sending) {
       return { ...none, problem: 'the worker did not start sending the queued mails within 10 s (no connection to SMTP_URL), so there was nothing in flight to stop', tail: first.app.tail() };
     }
-    await sleep(300); // the other queued mails start too
+    await ctx.sleep(300); // the other queued mails start too
     first.app.signal('SIGTERM');
     const signalled = Date.now();
     // The SMTP server answers again a second later: the sends in flight end (they fail,
     // their connections cut), as they would when a hung server recovers or times out.
-    await sleep(1000);
+    await ctx.sleep(1000);
     box.proxy.restore();
-    const exit = await Promise.race([first.app.exited, sleep(WORKER_EXIT_DEADLINE_MS).then(() => undefined)]);
+    const exit = (await ctx.poll('the worker to exit after SIGTERM', () => first.app.exitInfo, { timeout: WORKER_EXIT_DEADLINE_MS, interval: 50 })).value;
     const exitMs = Date.now() - signalled;
     // Kubernetes would SIGKILL it at the end of the grace period; then the replacement starts.
     if (!exit) await first.app.stop(500);
@@ -164,8 +173,8 @@ export function drain(ctx: CheckContext): Promise<Drain> {
 
     const second = await startWorker(ctx, rp.env);
     if (!second.problem) {
-      await waitUntil(() => tally(box, rp.expected).every((t) => t.got >= t.want), DELIVERY_MS, ctx.signal);
-      await sleep(DUPLICATE_WATCH_MS);
+      await waitUntil(ctx, 'the second worker to deliver the queued mails', () => tally(box, rp.expected).every((t) => t.got >= t.want), DELIVERY_MS);
+      await ctx.sleep(DUPLICATE_WATCH_MS);
     }
     await second.app.stop();
     return {
@@ -176,8 +185,8 @@ export function drain(ctx: CheckContext): Promise<Drain> {
       mails: tally(box, rp.expected),
       tail,
     };
-  });
-}
+  },
+});
 
 export interface Stack {
   problem?: string;
@@ -188,9 +197,11 @@ export interface Stack {
   tail: () => string[];
 }
 
-/** One web replica and one worker, SMTP reachable through a proxy; each `key` is a stack of its own. */
-function stack(ctx: CheckContext, key = 'l13-stack'): Promise<Stack> {
-  return ctx.shared(key, async () => {
+/** One web replica and one worker, SMTP reachable through a proxy; each scenario made here is a stack of its own. */
+function stackScenario(name: string) {
+  return defineScenario({
+    name,
+    run: async (ctx): Promise<Stack> => {
     const box = await mailbox(ctx);
     const { env } = await isolatedEnv(ctx, { SMTP_URL: box.url });
     const missing = missingScript(ctx, WORKER_SCRIPT, 'worker', WORKER_FILE);
@@ -198,10 +209,15 @@ function stack(ctx: CheckContext, key = 'l13-stack'): Promise<Stack> {
     const [web, worker] = await Promise.all([startInstance(ctx, env), startWorker(ctx, env)]);
     const tail = () => [...web.result.app.tail(3).map((l) => `web: ${l}`), ...worker.app.tail(3).map((l) => `worker: ${l}`)];
     const problem = notListening(web) ?? worker.problem;
-    if (!problem) await waitReady(web.url);
+    if (!problem) await waitReady(ctx, web.url);
     return { problem, env, box, web, tail };
+    },
   });
 }
+
+const mainStack = stackScenario('stack');
+/** Apart from the main stack because it changes what SMTP does. */
+const retryStack = stackScenario('retry-stack');
 
 export interface Delivery {
   problem?: string;
@@ -223,56 +239,70 @@ async function signupAndWait(ctx: CheckContext, s: Stack, windowMs: number, whil
   if (!ok(res)) return { problem: `POST /api/signup answered ${res.answer}`, address: user.email, got: 0, waitedMs: 0, tail: s.tail() };
   const refusedAttempts = whileDown ? await whileDown() : undefined;
   const started = Date.now();
-  await waitUntil(() => mailsTo(s.box, user.email).length > 0, windowMs, ctx.signal);
+  await waitUntil(ctx, `a mail to ${user.email}`, () => mailsTo(s.box, user.email).length > 0, windowMs);
   const waitedMs = Date.now() - started;
   return { address: user.email, http, got: mailsTo(s.box, user.email).length, waitedMs, refusedAttempts, tail: s.tail() };
 }
 
 /** After the first copy, keep watching a while for a second one (two senders, two jobs). */
-async function settle(s: Stack, d: Delivery): Promise<Delivery> {
+async function settle(ctx: CheckContext, s: Stack, d: Delivery): Promise<Delivery> {
   if (!d.got) return d;
-  await sleep(DUPLICATE_WATCH_MS);
+  await ctx.sleep(DUPLICATE_WATCH_MS);
   return { ...d, got: mailsTo(s.box, d.address).length, tail: s.tail() };
 }
 
 /** A signup's welcome mail, SMTP fine: as soon as the first copy is in (the digest goes on from there). */
-function firstArrival(ctx: CheckContext): Promise<Delivery & { s?: Stack }> {
-  return ctx.shared('l13-first-arrival', async () => {
-    const s = await stack(ctx);
+const firstArrival = defineScenario({
+  name: 'first-arrival',
+  after: [mainStack],
+  async run(ctx): Promise<Delivery & { s?: Stack }> {
+    const s = await ctx.scenario(mainStack);
     if (s.problem) return { problem: s.problem, fix: s.fix, address: '', got: 0, waitedMs: 0, tail: s.tail() };
     return { ...(await signupAndWait(ctx, s, DELIVERY_MS)), s };
-  });
-}
+  },
+});
 
 /** A signup's welcome mail, SMTP fine, and no second copy. */
 export function arrives(ctx: CheckContext): Promise<Delivery> {
-  return ctx.shared('l13-arrives', async () => {
-    const { s, ...d } = await firstArrival(ctx);
+  return ctx.scenario(arrivesScenario);
+}
+
+const arrivesScenario = defineScenario({
+  name: 'arrives',
+  after: [firstArrival],
+  async run(ctx): Promise<Delivery> {
+    const { s, ...d } = await ctx.scenario(firstArrival);
     // The digest scenario needs only the first copy: start it now, beside the duplicate
     // watch (it cleans up after itself; its check reads it once this one has passed).
-    if (s && d.got === 1) void digest(ctx).catch(() => undefined);
-    return s ? settle(s, d) : d;
-  });
-}
+    if (s && d.got === 1) void ctx.scenario(digestScenario).catch(() => undefined);
+    return s ? settle(ctx, s, d) : d;
+  },
+});
 
 /** A signup while SMTP refuses connections; SMTP back once the worker has tried (plus 2 s). */
 export function retried(ctx: CheckContext): Promise<Delivery> {
-  return ctx.shared('l13-retried', async () => {
-    const s = await stack(ctx, 'l13-retry-stack');
+  return ctx.scenario(retriedScenario);
+}
+
+const retriedScenario = defineScenario({
+  name: 'retried',
+  after: [retryStack],
+  async run(ctx): Promise<Delivery> {
+    const s = await ctx.scenario(retryStack);
     if (s.problem) return { problem: s.problem, fix: s.fix, address: '', got: 0, waitedMs: 0, tail: s.tail() };
     s.box.proxy.refuse();
     const before = s.box.proxy.connections;
     const d = await signupAndWait(ctx, s, RETRY_WINDOW_MS, async () => {
-      const tried = await waitUntil(() => s.box.proxy.connections > before, 10_000, ctx.signal);
-      if (tried) await sleep(2000);
+      const tried = await waitUntil(ctx, 'the worker to try SMTP_URL', () => s.box.proxy.connections > before, 10_000);
+      if (tried) await ctx.sleep(2000);
       const attempts = s.box.proxy.connections - before;
       s.box.proxy.restore();
       return attempts;
     });
     s.box.proxy.restore();
-    return settle(s, d);
-  });
-}
+    return settle(ctx, s, d);
+  },
+});
 
 export interface Digest {
   problem?: string;
@@ -289,9 +319,15 @@ const REPLICA_WINDOW_MS = 3000;
 
 /** Two web replicas for 3 s (no digest may appear), then the digest job twice at once. */
 export function digest(ctx: CheckContext): Promise<Digest> {
-  return ctx.shared('l13-digest', async () => {
-    const first = await firstArrival(ctx);
-    const s = await stack(ctx);
+  return ctx.scenario(digestScenario);
+}
+
+const digestScenario = defineScenario({
+  name: 'digest',
+  after: [firstArrival],
+  async run(ctx): Promise<Digest> {
+    const first = await ctx.scenario(firstArrival);
+    const s = await ctx.scenario(mainStack);
     const none = { fromWeb: [], runs: [], mails: [], tail: s.tail() };
     if (s.problem || !first.http) return { ...none, problem: s.problem ?? first.problem, fix: s.fix };
     const missing = missingScript(ctx, DIGEST_SCRIPT, 'digest job', DIGEST_FILE);
@@ -307,18 +343,18 @@ export function digest(ctx: CheckContext): Promise<Digest> {
     const seenBefore = s.box.sink.messages.length;
     const replica = await startInstance(ctx, s.env);
     // The replica's window and the wait for the welcome and note mails overlap: both end before the count starts.
-    await Promise.all([sleep(REPLICA_WINDOW_MS), quiet(s.box, 1500, 10_000)]);
+    await Promise.all([ctx.sleep(REPLICA_WINDOW_MS), quiet(ctx, s.box, 1500, 10_000)]);
     const fromWeb = s.box.sink.messages.slice(seenBefore).map(subjectOf).filter((subject) => /digest/i.test(subject));
     await replica.result.app.stop();
-    await quiet(s.box, 300, 10_000);
+    await quiet(ctx, s.box, 300, 10_000);
 
     const users = [first.address, ...(ok(second) ? [other.email] : [])];
     const before = new Map(users.map((u) => [u, mailsTo(s.box, u).length]));
     const runs = await Promise.all([runJob(ctx, s.env, DIGEST_SCRIPT), runJob(ctx, s.env, DIGEST_SCRIPT)]);
-    await waitUntil(() => users.every((u) => mailsTo(s.box, u).length > before.get(u)!), DELIVERY_MS, ctx.signal);
-    await quiet(s.box, DUPLICATE_WATCH_MS, 10_000);
+    await waitUntil(ctx, 'a digest for every user', () => users.every((u) => mailsTo(s.box, u).length > before.get(u)!), DELIVERY_MS);
+    await quiet(ctx, s.box, DUPLICATE_WATCH_MS, 10_000);
     const mails = users.map((u) => ({ address: u, what: 'digest', want: 1, got: mailsTo(s.box, u).length - before.get(u)! }));
     return { fromWeb, runs, mails, tail: s.tail() };
-  });
-}
+  },
+});
 

@@ -1,7 +1,5 @@
 // Starting Teamnotes the way a Deployment would, for every lesson's behaviour checks.
-import { fail, pass, type CheckContext, type Outcome } from '../../verify/core/check.ts';
-import { describeExit, type StartResult } from '../../verify/probes/app.ts';
-import type { ScratchDatabase } from '../../verify/probes/postgres.ts';
+import { defineScenario, describeExit, fail, pass, type CheckContext, type Outcome, type ScratchDatabase, type StartResult } from '../../verify/lesson-api.ts';
 import { appEnv, LEGACY_PORT } from './teamnotes.ts';
 
 export interface MissingVarResult {
@@ -88,11 +86,16 @@ export async function startInstance(ctx: CheckContext, env: Record<string, strin
  * that just needs it running (one start instead of several).
  */
 export function configuredApp(ctx: CheckContext): Promise<Instance & { db: ScratchDatabase }> {
-  return ctx.shared('configured-app', async () => {
+  return ctx.scenario(configured);
+}
+
+const configured = defineScenario({
+  name: 'configured-app',
+  async run(ctx): Promise<Instance & { db: ScratchDatabase }> {
     const { env, db } = await isolatedEnv(ctx);
     return { ...(await startInstance(ctx, env)), db };
-  });
-}
+  },
+});
 
 /** Did it start listening where it was told? A failure message when not. */
 export function notListening(i: Instance): string | undefined {

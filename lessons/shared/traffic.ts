@@ -3,9 +3,7 @@
 // caused by making Postgres refuse connections), and read /metrics before and after.
 // Run once per lesson and shared by its checks.
 import { randomBytes } from 'node:crypto';
-import type { CheckContext } from '../../verify/core/check.ts';
-import type { HttpClient } from '../../verify/probes/http.ts';
-import { parseMetrics, sum, type Family } from '../../verify/probes/prometheus.ts';
+import { defineScenario, parseMetrics, sum, type CheckContext, type Family, type HttpClient } from '../../verify/lesson-api.ts';
 import { signup } from './api.ts';
 import { isolatedEnv, notListening, startInstance, type Instance } from './run-app.ts';
 import { secretValues } from './teamnotes.ts';
@@ -38,7 +36,12 @@ export interface Traffic {
 }
 
 export function traffic(ctx: CheckContext): Promise<Traffic> {
-  return ctx.shared('traffic', async () => {
+  return ctx.scenario(red);
+}
+
+const red = defineScenario({
+  name: 'traffic',
+  async run(ctx): Promise<Traffic> {
     const { env } = await isolatedEnv(ctx);
     const pg = await ctx.tcpProxy(env.DATABASE_URL!);
     const app = await startInstance(ctx, { ...env, DATABASE_URL: pg.url }, true);
@@ -47,7 +50,7 @@ export function traffic(ctx: CheckContext): Promise<Traffic> {
     if (problem) return { ...empty, problem };
 
     const http = ctx.http(app.url);
-    await waitReady(http);
+    await waitReady(ctx, http);
     await http.get('/livez'); // a probe like the kubelet's: 04.probes-not-counted looks for it
     const { res } = await signup(http, ctx.signal);
     if (res.status >= 300) return { ...empty, problem: `POST /api/signup answered ${res.status}` };
@@ -76,7 +79,8 @@ export function traffic(ctx: CheckContext): Promise<Traffic> {
     const failed = await timed(() => http.get('/api/notes/1')).catch(() => undefined);
     pg.proxy.restore();
 
-    await new Promise((r) => setTimeout(r, 200));
+    // Let the app record the failed request before reading /metrics.
+    await ctx.sleep(200);
     const after = await http.get('/metrics');
     const proc = app.result.app;
     return {
@@ -93,15 +97,13 @@ export function traffic(ctx: CheckContext): Promise<Traffic> {
       rawValues: [...ids, ...unknown],
       lines: `${proc.stdout}\n${proc.stderr}`.split('\n').filter((l) => l.trim()),
     };
-  });
-}
+  },
+});
 
-async function waitReady(http: HttpClient): Promise<void> {
-  for (let i = 0; i < 50; i++) {
-    const r = await http.get('/readyz').catch(() => undefined);
-    if (r && r.status !== 503) return;
-    await new Promise((ok) => setTimeout(ok, 200));
-  }
+/** Up to 10 s for /readyz to answer something other than 503 (an app without /readyz is let through). */
+async function waitReady(ctx: CheckContext, http: HttpClient): Promise<void> {
+  const answer = () => http.get('/readyz').then((r) => r.status, () => (ctx.signal.throwIfAborted(), undefined));
+  await ctx.poll('GET /readyz to stop answering 503', answer, { until: (status) => status !== undefined && status !== 503, timeout: 10_000, interval: 200 });
 }
 
 /** The session id inside a signed express-session cookie (`s%3A<id>.<sig>`). */

@@ -2,6 +2,8 @@
 // A learner mistake is a `fail` result, never a thrown error; only a broken tool or
 // environment throws (EnvironmentError), which the runner turns into exit code 2.
 import type { Probes } from '../probes/index.ts';
+import type { Polled, PollOptions } from './poll.ts';
+import type { Scenario } from './scenario.ts';
 
 export type Severity = 'required' | 'recommended' | 'info';
 /** Where the evidence comes from; also lets a run leave out layers it cannot reach (`--no-cluster`). */
@@ -41,11 +43,28 @@ export interface Outcome {
   evidence?: string[];
 }
 
+/**
+ * What a check is given, built for this check alone (verify/core/context.ts). A scenario's
+ * `run` gets the same, bound to the scenario's signal instead.
+ */
 export interface CheckContext extends Probes {
   /** Absolute path of the learner's workspace (default `legacy-app/`). */
   workspace: string;
-  /** Aborted when the check's time budget runs out; probes stop their work when it fires. */
+  /**
+   * Aborted when the check's time budget runs out, or once it has its verdict. `http`, `kube`,
+   * `app`, `poll` and `sleep` are bound to it: their requests, polls and processes stop then.
+   */
   signal: AbortSignal;
+  /**
+   * Observe until `until` holds (default: a value that is not undefined, null or false) or
+   * `timeout` ms pass. Never throws for a timeout: `ok` says whether it held, `value` is the
+   * last observation, `message` names `what` and that observation for the learner.
+   */
+  poll<T>(what: string, observe: () => T | Promise<T>, opts: Omit<PollOptions<T>, 'signal'>): Promise<Polled<T>>;
+  /** A fixed pause (a window in which something must NOT happen). To wait for something, poll. */
+  sleep(ms: number): Promise<void>;
+  /** The scenario's result: started on the first ask in this run, shared by every check that asks. */
+  scenario<T>(scenario: Scenario<T>): Promise<T>;
 }
 
 export interface CheckDefinition {

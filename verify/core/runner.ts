@@ -1,11 +1,15 @@
 // Runs one lesson's checks: dependencies first (a failed dependency skips its
 // dependents instead of cascading failures), independent checks in parallel, each
-// within its time budget. Emits events; reporters turn them into text or JSON.
-import type { CheckDefinition, Layer, Outcome, Severity } from './check.ts';
+// within its time budget and with a context of its own (its probes stop when its budget
+// runs out). Scenarios the checks share run once, under their own signal (scenario.ts).
+// Emits events; reporters turn them into text or JSON.
+import type { CheckContext, CheckDefinition, Layer, Outcome, Severity } from './check.ts';
 import { capabilitySkip, missingCapabilities, type ClusterBackend } from './cluster-backend.ts';
+import { checkContext } from './context.ts';
 import { EnvironmentError, LearnerFileError } from './errors.ts';
 import { outcomeForWorkspace, workspaceText } from './message-paths.ts';
 import type { Lesson } from './lessons.ts';
+import { ScenarioRun } from './scenario.ts';
 import { Cleanup, createProbes, type ProbeOptions } from '../probes/index.ts';
 
 export interface CheckReport {
@@ -84,6 +88,10 @@ export async function runLesson(opts: RunOptions): Promise<LessonReport> {
   const fileProblems = new Map<string, string>();
   let backend: Promise<ClusterBackend> | undefined;
   const clusterBackend = () => (backend ??= opts.backend ? Promise.resolve(opts.backend) : probes.kube.backend());
+  const scenarios: ScenarioRun = new ScenarioRun(
+    checks.map((c) => c.id),
+    (signal, obtain) => checkContext(probes, opts.workspace, signal, obtain),
+  );
 
   const report = (check: CheckDefinition, outcome: Outcome, durationMs: number, skippedBecause?: CheckReport['skippedBecause']): CheckReport => {
     const r: CheckReport = {
@@ -97,6 +105,7 @@ export async function runLesson(opts: RunOptions): Promise<LessonReport> {
       durationMs,
       skippedBecause,
     };
+    scenarios.checkFinished(check.id);
     emit({ kind: 'check-done', report: r });
     return r;
   };
@@ -141,9 +150,11 @@ export async function runLesson(opts: RunOptions): Promise<LessonReport> {
     }
     return limit(async () => {
       emit({ kind: 'check-start', lesson, id: fullId(lesson, check), title: check.title });
+      scenarios.checkStarted(check.id);
       const started = performance.now();
       try {
-        const outcome = await withTimeout(check, (signal) => check.run({ ...probes, workspace: opts.workspace, signal }));
+        const context = (signal: AbortSignal): CheckContext => checkContext(probes, opts.workspace, signal, (s) => scenarios.obtain(s, check.id));
+        const outcome = await withTimeout(check, (signal) => check.run(context(signal)));
         return report(check, outcomeForWorkspace(outcome, opts.workspace), performance.now() - started);
       } catch (err) {
         if (err instanceof LearnerFileError) {
@@ -188,6 +199,7 @@ export async function runLesson(opts: RunOptions): Promise<LessonReport> {
   try {
     reports = await Promise.all(checks.map(schedule));
   } finally {
+    scenarios.releaseAll();
     await cleanup.run();
   }
   const blocking = reports.filter((r) => r.severity === 'required' && (r.outcome.status === 'fail' || r.skippedBecause === 'dependency'));
@@ -196,13 +208,18 @@ export async function runLesson(opts: RunOptions): Promise<LessonReport> {
   return result;
 }
 
+/**
+ * Run the check against its budget. Its signal fires when the budget runs out, and also
+ * once it has its verdict: whatever it started and left running (a request, a poll, an
+ * app) is no longer anyone's, so it stops now rather than at the end of the run.
+ */
 async function withTimeout(check: CheckDefinition, run: (signal: AbortSignal) => Promise<Outcome>): Promise<Outcome> {
   const ms = check.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<Outcome>((resolve) => {
     timer = setTimeout(() => {
-      controller.abort();
+      controller.abort(Object.assign(new Error(`check ${check.id} ran out of its ${ms} ms budget`), { name: 'AbortError' }));
       resolve({
         status: 'fail',
         message: `did not finish within ${ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`}`,
@@ -215,6 +232,7 @@ async function withTimeout(check: CheckDefinition, run: (signal: AbortSignal) =>
     return await Promise.race([run(controller.signal), timeout]);
   } finally {
     clearTimeout(timer);
+    if (!controller.signal.aborted) controller.abort(Object.assign(new Error(`check ${check.id} has its verdict`), { name: 'AbortError' }));
   }
 }
 

@@ -196,7 +196,8 @@ function buildEnv(opts: StartOptions, reportFile: string, privateDirs?: StartRes
  * Start the app and wait until it listens, exits, or runs out of time. Never throws for
  * something the app does; the caller decides what a crash or a timeout means.
  */
-export async function startApp(workspace: string, opts: StartOptions, cleanup: Cleanup): Promise<StartResult> {
+export async function startApp(workspace: string, opts: StartOptions, cleanup: Cleanup, signal?: AbortSignal): Promise<StartResult> {
+  signal?.throwIfAborted();
   const isolated = opts.isolated || Boolean(opts.withoutFiles?.length);
   const cwd = isolated ? await isolatedCopy(workspace, opts.withoutFiles ?? [], cleanup) : workspace;
   // Packages resolve the same way in place as in a copy; a workspace with none is said once (exit 2).
@@ -217,15 +218,32 @@ export async function startApp(workspace: string, opts: StartOptions, cleanup: C
   });
   const app = new RunningApp(child, command, reportFile);
   cleanup.add(() => app.stop(1000));
+  if (signal) stopOnAbort(app, signal);
 
   const deadline = Date.now() + (opts.startTimeoutMs ?? 10_000);
   while (Date.now() < deadline) {
+    signal?.throwIfAborted();
     const ports = app.listeningPorts();
     if (ports.length) return { cwd, privateDirs, ports, timedOut: false, app };
     if (app.exitInfo) return { cwd, privateDirs, ports: [], exit: app.exitInfo, timedOut: false, app };
     await untilOrAfter(app.exited, 25);
   }
   return { cwd, privateDirs, ports: app.listeningPorts(), timedOut: true, app };
+}
+
+/**
+ * The check (or scenario) that started `app` is over or out of time: stop the app now, not
+ * at the end of the run. A short grace: nobody waits for its answers any more, and an app
+ * that drains for seconds on SIGTERM (as lesson 03 teaches) would otherwise hold on.
+ */
+const ABORT_GRACE_MS = 250;
+
+function stopOnAbort(app: RunningApp, signal: AbortSignal): void {
+  const stop = () => void app.stop(ABORT_GRACE_MS);
+  if (signal.aborted) return stop();
+  signal.addEventListener('abort', stop, { once: true });
+  // A scenario's signal lives for the whole run: forget an app that is gone.
+  void app.exited.then(() => signal.removeEventListener('abort', stop));
 }
 
 function makePrivateDirs(cleanup: Cleanup): NonNullable<StartResult['privateDirs']> {

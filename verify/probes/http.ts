@@ -98,6 +98,8 @@ export interface SlowRequestOptions {
   timeoutMs?: number;
   /** Called once the first piece is on the wire (the request is then "in flight"). */
   onStarted?: () => void;
+  /** The check's or scenario's signal: the request is destroyed when it fires. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -114,6 +116,7 @@ export function slowRequest(url: string, opts: SlowRequestOptions): Promise<{ st
       agent: false,
       headers: { ...opts.headers, 'content-length': String(opts.body.length), connection: 'close' },
       timeout: opts.timeoutMs ?? 20_000,
+      signal: opts.signal,
     });
     req.on('timeout', () => req.destroy(Object.assign(new Error('no answer before the timeout'), { name: 'TimeoutError' })));
     req.on('error', reject);

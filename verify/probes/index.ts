@@ -1,5 +1,8 @@
-// The probes a check can use. The runner builds one set per run and injects it, so
-// tests use the real things (real app, real Postgres) and nothing needs mocking.
+// The probes a check can use. The runner builds one set per run (what they share: the
+// cleanup, the kubeconfig, the backing services) and gives each check and each scenario a
+// view bound to its own AbortSignal (bindProbes), so a check that runs out of time stops
+// its requests and processes. Tests use the real things (real app, real Postgres) and
+// nothing needs mocking.
 import { AppProbe } from './app-probe.ts';
 import { Cleanup } from './cleanup.ts';
 import { FilesProbe } from './files.ts';
@@ -33,10 +36,8 @@ export interface Probes {
   /** Kubernetes manifests in the workspace (k8s/), with line numbers. */
   manifests: ManifestsProbe;
   kube: KubeProbe;
-  /** A fresh HTTP client (own cookie jar) for `baseUrl`. */
+  /** A fresh HTTP client (own cookie jar) for `baseUrl`; its requests stop with the check's signal. */
   http(baseUrl: string): HttpClient;
-  /** Compute something once per run and share it between checks (e.g. one started app). */
-  shared<T>(key: string, make: () => Promise<T>): Promise<T>;
 }
 
 export interface ProbeOptions {
@@ -48,7 +49,6 @@ export interface ProbeOptions {
 
 export function createProbes(opts: ProbeOptions, cleanup: Cleanup): Probes {
   const services = new ServicesProbe(opts.serviceEnv);
-  const memo = new Map<string, Promise<unknown>>();
   return {
     files: new FilesProbe(opts.workspace),
     git: new GitProbe(opts.workspace),
@@ -70,10 +70,20 @@ export function createProbes(opts: ProbeOptions, cleanup: Cleanup): Probes {
     manifests: new ManifestsProbe(opts.workspace),
     kube: new KubeProbe(opts.kube),
     http: (baseUrl) => new HttpClient(baseUrl),
-    shared<T>(key: string, make: () => Promise<T>): Promise<T> {
-      if (!memo.has(key)) memo.set(key, make());
-      return memo.get(key) as Promise<T>;
-    },
+  };
+}
+
+/**
+ * The run's probes as one check (or scenario) sees them: HTTP requests, kube API calls and
+ * polls, and started processes stop when `signal` fires. Cheap: views over the same state.
+ * Postgres, Redis, proxies and sinks are resources of the run, undone by its cleanup.
+ */
+export function bindProbes(probes: Probes, signal: AbortSignal): Probes {
+  return {
+    ...probes,
+    app: probes.app.withSignal(signal),
+    kube: probes.kube.withSignal(signal),
+    http: (baseUrl) => new HttpClient(baseUrl, signal),
   };
 }
 

@@ -1,0 +1,237 @@
+// The per-check context against real things: a check that runs out of its budget leaves
+// no process and no open socket behind (a real child started by the process probe, a real
+// loopback server that never answers); scenarios run once, under their own signal, in
+// their declared order, and stop when no check needs them any more.
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { tempDir } from '../../test/helpers/workspaces.ts';
+import { defineCheck, fail, pass, type CheckDefinition } from './check.ts';
+import type { Lesson } from './lessons.ts';
+import { poll, sleep } from './poll.ts';
+import { runLesson, type RunEvent } from './runner.ts';
+import { defineScenario } from './scenario.ts';
+
+const lesson: Lesson = {
+  format_version: 1,
+  title: 'Toy',
+  summary: 'A lesson for testing the check context',
+  number: '42',
+  index: 42,
+  slug: 'toy',
+  dir: '/nonexistent',
+  readmePath: '/nonexistent/README.md',
+  solutionDir: '/nonexistent',
+};
+
+const check = (id: string, run: CheckDefinition['run'], extra: Partial<CheckDefinition> = {}) =>
+  defineCheck({ id, title: id, severity: 'required', layer: 'behaviour', hints: ['h'], learn: '#x', run, ...extra });
+
+/** An app that listens on PORT and ignores SIGTERM: only a SIGKILL stops it. */
+function stubbornApp(): string {
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'toy', scripts: { start: 'node server.js' } }));
+  fs.writeFileSync(path.join(dir, 'server.js'), `process.on('SIGTERM', () => {}); require('node:http').createServer(() => {}).listen(Number(process.env.PORT));`);
+  return dir;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A loopback server that accepts requests and never answers. It counts the sockets still
+ * open, and apart from them the ones that carried a request.
+ */
+async function silentServer() {
+  const open = new Set<import('node:net').Socket>();
+  const carrying = new Set<import('node:net').Socket>();
+  let requests = 0;
+  const server = http.createServer((req) => {
+    requests++;
+    carrying.add(req.socket);
+  });
+  server.on('connection', (socket) => {
+    open.add(socket);
+    socket.on('close', () => (open.delete(socket), carrying.delete(socket)));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    get requests() {
+      return requests;
+    },
+    get openSockets() {
+      return open.size;
+    },
+    get requestSockets() {
+      return carrying.size;
+    },
+    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
+  };
+}
+
+const closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (closers.length) await closers.pop()!();
+});
+
+/** Resolves with the report of check `id` as soon as the runner emits it. */
+function doneOf(id: string) {
+  let resolve!: () => void;
+  const done = new Promise<void>((r) => (resolve = r));
+  const onEvent = (e: RunEvent) => {
+    if (e.kind === 'check-done' && e.report.id === `42.${id}`) resolve();
+  };
+  return { done, onEvent };
+}
+
+describe('a check over its budget', () => {
+  test('leaves no child process and no socket with a request on it within 1 s; no socket at all soon after', { timeout: 30_000 }, async () => {
+    const server = await silentServer();
+    closers.push(server.close);
+    const workspace = stubbornApp();
+    let pid: number | undefined;
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const hung = doneOf('hangs');
+
+    const running = runLesson({
+      lesson,
+      workspace,
+      onEvent: hung.onEvent,
+      checks: [
+        check(
+          'hangs',
+          async (ctx) => {
+            const started = await ctx.app.start({ env: { PORT: String(await ctx.app.freePort()) } });
+            pid = started.app.pid;
+            await ctx.http(server.url).get('/never', { timeoutMs: 60_000 });
+            return pass('never reached: the server does not answer');
+          },
+          { timeoutMs: 3000 },
+        ),
+        // Keeps the run (and its end-of-run cleanup) going while the test looks.
+        check('keeps-the-run-going', async () => (await Promise.race([released, sleep(10_000)]), pass('released')), { timeoutMs: 15_000 }),
+      ],
+    });
+
+    await hung.done;
+    const afterBudget = Date.now();
+    expect(pid).toBeDefined();
+    expect(server.requests).toBe(1);
+    const gone = await poll('the app to be gone', () => !alive(pid!), { timeout: 1000, interval: 20 });
+    const closed = await poll('the request socket to close', () => server.requestSockets === 0, { timeout: Math.max(0, 1000 - (Date.now() - afterBudget)), interval: 20 });
+    const within = Date.now() - afterBudget;
+    // Node's fetch pool answers an aborted request by opening a spare connection that carries
+    // nothing; it closes it after its own keep-alive timeout (4 s). Bounded, so it is asserted too.
+    const idleClosed = await poll('every socket to close', () => server.openSockets === 0, { timeout: 6000, interval: 50 });
+    release();
+    const report = await running;
+
+    expect(gone.ok, gone.message).toBe(true);
+    expect(closed.ok, `${closed.message}: ${server.requestSockets} socket(s) with a request still open`).toBe(true);
+    expect(within).toBeLessThanOrEqual(1000);
+    expect(idleClosed.ok, idleClosed.message).toBe(true);
+    expect(report.checks[0]!.outcome).toMatchObject({ status: 'fail', message: 'did not finish within 3 s' });
+  });
+});
+
+describe('scenarios', () => {
+  test('run once, outlive the check that asked first, and are read by every check that asks', async () => {
+    let runs = 0;
+    const slow = defineScenario({
+      name: 'slow',
+      async run(ctx) {
+        runs++;
+        await ctx.sleep(600);
+        return { signalAborted: ctx.signal.aborted };
+      },
+    });
+    const report = await runLesson({
+      lesson,
+      workspace: process.cwd(),
+      checks: [
+        check('impatient', async (ctx) => (await ctx.scenario(slow), pass('never: out of budget first')), { timeoutMs: 200 }),
+        check('patient', async (ctx) => {
+          await sleep(50);
+          const r = await ctx.scenario(slow);
+          return r.signalAborted ? fail('the scenario ran under an aborted signal') : pass('read the scenario');
+        }),
+      ],
+    });
+    expect(runs).toBe(1);
+    expect(report.checks.map((c) => [c.id, c.outcome.status, c.outcome.message])).toEqual([
+      ['42.impatient', 'fail', 'did not finish within 200 ms'],
+      ['42.patient', 'pass', 'read the scenario'],
+    ]);
+  });
+
+  test('are stopped (signal, processes) once no check still needs them', { timeout: 20_000 }, async () => {
+    const workspace = stubbornApp();
+    let pid: number | undefined;
+    let aborted: unknown;
+    const forever = defineScenario({
+      name: 'forever',
+      async run(ctx) {
+        ctx.signal.addEventListener('abort', () => (aborted = ctx.signal.reason));
+        pid = (await ctx.app.start({ env: { PORT: String(await ctx.app.freePort()) } })).app.pid;
+        await ctx.sleep(60_000);
+      },
+    });
+    const gone = doneOf('asks');
+    const running = runLesson({
+      lesson,
+      workspace,
+      onEvent: gone.onEvent,
+      checks: [
+        check('asks', async (ctx) => (await ctx.scenario(forever), pass('never')), { timeoutMs: 3000 }),
+        check('other', async () => (await sleep(4500), pass('still running after the scenario was released'))),
+      ],
+    });
+    await gone.done;
+    // The only check that asked is over and every other check has started: nobody can need it.
+    const stopped = await poll('the scenario app to be gone', () => pid !== undefined && !alive(pid), { timeout: 1000, interval: 20 });
+    expect(String(aborted)).toMatch(/scenario forever stopped: no check still needs it/);
+    expect(stopped.ok, stopped.message).toBe(true);
+    await running;
+  });
+
+  test('start after the scenarios they are declared after', async () => {
+    const order: string[] = [];
+    const first = defineScenario({ name: 'first', run: async (ctx) => (await ctx.sleep(100), order.push('first done'), 1) });
+    const second = defineScenario({ name: 'second', after: [first], run: async () => (order.push('second started'), 2) });
+    const report = await runLesson({
+      lesson,
+      workspace: process.cwd(),
+      checks: [check('second', async (ctx) => pass(String(await ctx.scenario(second)))), check('first', async (ctx) => (await sleep(20), pass(String(await ctx.scenario(first)))))],
+    });
+    expect(order).toEqual(['first done', 'second started']);
+    expect(report.checks.map((c) => c.outcome.message)).toEqual(['2', '1']);
+  });
+});
+
+describe('ctx.poll', () => {
+  test('a wait that runs out names what it waited for and the last observation', async () => {
+    let n = 0;
+    const r = await poll('GET /readyz to answer 200', () => `503 #${++n}`, { until: (v) => v.startsWith('200'), timeout: 120, interval: 30 });
+    expect(r.ok).toBe(false);
+    expect(r.value).toBe(`503 #${n}`);
+    expect(r.message).toBe(`waited 120 ms for GET /readyz to answer 200 (last: 503 #${n})`);
+  });
+
+  test('stops at once when its signal fires', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('budget')), 50);
+    const started = Date.now();
+    await expect(poll('never', () => false, { timeout: 10_000, interval: 5_000, signal: controller.signal })).rejects.toThrow('budget');
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
