@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { V1DaemonSet, V1Node, V1Pod, V1Toleration } from '@kubernetes/client-node';
-import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
-import { getIn, missingResources } from '../../verify/probes/k8s-semantics.ts';
-import { at, live, namespaceOf, notApplied, podEvidence, reportLines, addonDeploymentProblem } from '../shared/k8s.ts';
-import { agent, agentConfig, configFileProblem, inputProblems, outputProblems } from './agent.ts';
+import { defineCheck, fail, getIn, missingResources, pass, reportFindings, type CheckContext, type Finding } from '../../verify/lesson-api.ts';
+import { at, live, namespaceOf, notApplied, podEvidence, addonDeploymentProblem } from '../shared/k8s.ts';
+import { agent, agentConfig, configFileProblem } from './agent.ts';
+import { inputProblems, outputProblems } from './pipeline-rules.ts';
 import { rbacProblems } from './rbac.ts';
 
 const LOGGING = 'logging';
@@ -44,9 +44,6 @@ export function daemonSetTolerations(spec: { tolerations?: V1Toleration[]; hostN
     ...(spec.hostNetwork ? [auto('network-unavailable', 'NoSchedule')] : []),
   ];
 }
-
-const report = (problems: Array<{ where: string; text: string }>, ok: string, details: { expected: string; why: string; fix: string }) =>
-  reportLines(problems.map((p) => `${p.where}  ${p.text}`), ok, details);
 
 export default [
   defineCheck({
@@ -94,24 +91,25 @@ export default [
     ...needsAgent,
     title: 'It reads the container logs where containerd writes them, in CRI format',
     learn: '#3-read-the-nodes-logs',
-    hints: ['On kind (containerd) the files are /var/log/containers/*.log → /var/log/pods/…; there is no /var/lib/docker.', '[INPUT] Name tail, Path /var/log/containers/*.log, multiline.parser cri; and a hostPath volume for /var/log'],
+    hints: ['On kind (containerd) the files are /var/log/containers/*.log → /var/log/pods/…; there is no /var/lib/docker.', 'pipeline.inputs: - name: tail, path: /var/log/containers/*.log, multiline.parser: cri; a hostPath volume for /var/log; and args [-c, /fluent-bit/etc/fluent-bit.yaml] for a YAML file'],
     async run(ctx) {
       const a = theAgent(ctx);
-      // What else is correct: /var/log/pods as the path, the YAML format, any ConfigMap name
-      // and key as long as it is mounted where Fluent Bit reads (see configFileProblem).
-      const { text, maps } = agentConfig(ctx, a);
-      const problems: Array<{ where: string; text: string }> = [];
-      if (!maps.length) problems.push({ where: at(a.m, [...a.tpl.specPath, 'volumes']), text: 'the agent mounts no ConfigMap from k8s/ with its configuration' });
-      else for (const p of inputProblems(text)) problems.push({ where: at(maps[0]!, ['data']), text: p });
+      // What else is correct: /var/log/pods as the path, the classic format, any ConfigMap name
+      // and key as long as it is mounted where Fluent Bit reads (see configFileProblem and
+      // pipeline-rules.ts).
+      const { pipeline, maps } = agentConfig(ctx, a);
+      const problems: Finding[] = [];
+      if (!maps.length) problems.push({ where: at(a.m, [...a.tpl.specPath, 'volumes']), message: 'the agent mounts no ConfigMap from k8s/ with its configuration' });
+      else for (const p of inputProblems(pipeline)) problems.push({ where: at(maps[0]!, ['data']), message: p });
       const unread = configFileProblem(a, maps);
-      if (unread) problems.unshift({ where: at(a.m, [...a.main.path, 'volumeMounts']), text: unread });
+      if (unread) problems.unshift({ where: at(a.m, [...a.main.path, 'volumeMounts']), message: unread });
       // /var/log/containers holds symlinks into /var/log/pods: both must be there, or every link is dead.
       const hostLogs = (a.tpl.spec.volumes ?? []).filter((v) => v.hostPath && ['/var/log', '/var/log/pods', '/var/log/containers'].some((p) => v.hostPath!.path.replace(/\/+$/, '') === p));
       const covered = (dir: string) => hostLogs.some((v) => dir === v.hostPath!.path.replace(/\/+$/, '') || dir.startsWith(`${v.hostPath!.path.replace(/\/+$/, '')}/`));
-      if (!hostLogs.length) problems.push({ where: at(a.m, [...a.tpl.specPath, 'volumes']), text: 'no hostPath volume for /var/log: the agent sees only its own container' });
-      else if (!covered('/var/log/pods')) problems.push({ where: at(a.m, [...a.tpl.specPath, 'volumes']), text: 'only /var/log/containers is mounted: its files are symlinks into /var/log/pods, which the container cannot see' });
-      else if (!(a.main.container.volumeMounts ?? []).some((vm) => hostLogs.some((v) => v.name === vm.name))) problems.push({ where: at(a.m, [...a.main.path, 'volumeMounts']), text: `the ${hostLogs[0]!.name} volume is not mounted in the container` });
-      return report(problems, 'tails /var/log/containers with the cri parser, from a hostPath', {
+      if (!hostLogs.length) problems.push({ where: at(a.m, [...a.tpl.specPath, 'volumes']), message: 'no hostPath volume for /var/log: the agent sees only its own container' });
+      else if (!covered('/var/log/pods')) problems.push({ where: at(a.m, [...a.tpl.specPath, 'volumes']), message: 'only /var/log/containers is mounted: its files are symlinks into /var/log/pods, which the container cannot see' });
+      else if (!(a.main.container.volumeMounts ?? []).some((vm) => hostLogs.some((v) => v.name === vm.name))) problems.push({ where: at(a.m, [...a.main.path, 'volumeMounts']), message: `the ${hostLogs[0]!.name} volume is not mounted in the container` });
+      return reportFindings(problems, 'tails /var/log/containers with the cri parser, from a hostPath', {
         expected: 'tail /var/log/containers/*.log with the cri parser, /var/log mounted from the node',
         why: 'Pointed at the wrong place (or format), the agent runs, looks healthy and ships nothing, or ships every line wrapped in runtime metadata.',
         fix: 'See lesson 12 step 3.',
@@ -129,8 +127,8 @@ export default [
       // What else is correct: one /var/log mount or several narrower ones, each readOnly.
       const hostVolumes = new Set((a.tpl.spec.volumes ?? []).filter((v) => v.hostPath).map((v) => v.name));
       const writable = (a.main.container.volumeMounts ?? []).map((vm, i) => ({ vm, i })).filter(({ vm }) => hostVolumes.has(vm.name) && !vm.readOnly);
-      return report(
-        writable.map(({ vm, i }) => ({ where: at(a.m, [...a.main.path, 'volumeMounts', i]), text: `hostPath ${vm.name} is mounted writable at ${vm.mountPath}` })),
+      return reportFindings(
+        writable.map(({ vm, i }) => ({ where: at(a.m, [...a.main.path, 'volumeMounts', i]), message: `hostPath ${vm.name} is mounted writable at ${vm.mountPath}` })),
         'every hostPath mount is readOnly',
         { expected: 'readOnly: true on every hostPath mount', why: 'Security linters flag hostPath for a reason: a writable mount of the node\'s /var/log lets the agent (or whoever breaks into it) rewrite any pod\'s logs.', fix: 'readOnly: true on the mount' },
       );
@@ -149,7 +147,7 @@ export default [
       // What else is correct: see rbac.ts (pods only, node reads, any names and rule layout).
       const a = theAgent(ctx);
       const problems = rbacProblems(ctx, a, agentConfig(ctx, a).text);
-      return report(problems, `ServiceAccount ${a.tpl.spec.serviceAccountName} may read pods and namespaces, nothing more`, {
+      return reportFindings(problems, `ServiceAccount ${a.tpl.spec.serviceAccountName} may read pods and namespaces, nothing more`, {
         expected: 'a ServiceAccount bound by a ClusterRoleBinding to a ClusterRole with get, list, watch on pods (and namespaces), and no other rule',
         why: 'Too little and the kubernetes filter is refused (403): lines arrive without namespace or pod. Too much and the agent, which runs on every node with the node\'s log directory mounted, hands whoever breaks into it the power to read Secrets or change workloads cluster-wide.',
         fix: 'Use the ServiceAccount, ClusterRole and ClusterRoleBinding of lesson 12 step 4 (read-only, pods and namespaces), then kubectl apply -R -f k8s/',
@@ -177,19 +175,25 @@ export default [
     ...needsAgent,
     title: 'It ships to the Loki Service, by its DNS name, with few labels',
     learn: '#5-ship-to-the-store',
-    hints: ['[OUTPUT] Name loki, Host loki.logging.svc.cluster.local, Port 3100', 'Labels from the kubernetes filter only (namespace, pod, container): a value from the log line (a request id) as a label makes one stream per request.'],
+    hints: ['pipeline.outputs: - name: loki, match: kube.* (the input\'s tag), host: loki.logging.svc.cluster.local, port: 3100', 'Labels from the kubernetes filter only (namespace, pod, container): a value from the log line (a request id) as a label makes one stream per request.'],
     async run(ctx) {
       const a = theAgent(ctx);
-      // What else is correct: loki, loki.logging, loki.logging.svc(.cluster.local), any label
-      // names, classic or YAML configuration; labels must come from the kubernetes filter.
-      const { text, maps } = agentConfig(ctx, a);
-      const problems = outputProblems(text);
+      // What else is correct: see outputProblems in pipeline-rules.ts (any name of the Loki
+      // Service, any match the container input's tag satisfies, either format; labels from the
+      // kubernetes filter only, a namespace among them).
+      const { pipeline, maps } = agentConfig(ctx, a);
+      const problems = outputProblems(pipeline);
+      const tooMany = /from the log line/.test(problems[0] ?? '');
       return problems.length
         ? fail(problems[0]!, {
             where: maps[0] ? at(maps[0], ['data']) : a.m.file,
             expected: 'an output to loki.logging.svc.cluster.local:3100, labelled by namespace, pod and container',
-            why: /label/.test(problems[0]!) ? 'Loki indexes labels, not text: each new label value opens a stream, and a label per request makes millions of tiny streams until Loki refuses pushes.' : 'Collected lines that go nowhere are lost as surely as uncollected ones.',
-            fix: /label/.test(problems[0]!) ? "Labels job=fluent-bit, namespace=$kubernetes['namespace_name'], pod=$kubernetes['pod_name'], container=$kubernetes['container_name']" : '[OUTPUT] Name loki, Host loki.logging.svc.cluster.local, Port 3100',
+            why: tooMany
+              ? 'Loki indexes labels, not text: each new label value opens a stream, and a label per request makes millions of tiny streams until Loki refuses pushes.'
+              : /without the namespace/.test(problems[0]!)
+                ? 'Loki finds lines by their labels first: without a namespace label, {namespace="teamnotes"} and every query built on it find nothing.'
+                : 'Collected lines that go nowhere are lost as surely as uncollected ones.',
+            fix: tooMany ? "labels: job=fluent-bit, namespace=$kubernetes['namespace_name'], pod=$kubernetes['pod_name'], container=$kubernetes['container_name']" : "under pipeline.outputs: - {name: loki, match: kube.*, host: loki.logging.svc.cluster.local, port: 3100, labels: job=fluent-bit, namespace=$kubernetes['namespace_name'], …} (lesson 12 step 5), then kubectl apply -R -f k8s/",
           })
         : pass('output: the Loki Service');
     },
