@@ -98,14 +98,12 @@ export default [
       const { result: r, port, db } = await configuredApp(ctx);
       const user = testUser();
       const http = ctx.http(`http://127.0.0.1:${port}`);
-      let last = '';
-      // Schema creation at start-up may still be running: retry briefly.
-      for (let attempt = 0; attempt < 10 && !ctx.signal.aborted; attempt++) {
+      // Schema creation at start-up may still be running: retry briefly (ten tries, 400 ms apart).
+      const signUp = async () => {
         const res = await http.post('/api/signup', user, { timeoutMs: 8000 }).catch((e: unknown) => describeFetchError(e));
-        last = typeof res === 'string' ? res : `${res.status} ${res.text.slice(0, 120)}`;
-        if (typeof res !== 'string' && res.status < 500) break;
-        await new Promise((ok) => setTimeout(ok, 400));
-      }
+        return typeof res === 'string' ? { answered: false, last: res } : { answered: res.status < 500, last: `${res.status} ${res.text.slice(0, 120)}` };
+      };
+      const { last } = (await ctx.poll('POST /api/signup to answer below 500', signUp, { until: (a) => a.answered, timeout: 3600, interval: 400, describe: (a) => a.last })).value;
       // What else is correct: any table and any schema (not only public), any column layout:
       // the user's email anywhere in a row of the database DATABASE_URL names.
       const tables = await db.query<{ table_schema: string; table_name: string }>(

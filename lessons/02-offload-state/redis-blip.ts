@@ -28,20 +28,17 @@ export async function redisBlip(ctx: CheckContext): Promise<Blip> {
   if (res.status !== 201 && res.status !== 200) return { ok: false, observed: `before the restart, POST /api/signup answered ${describe(res)}`, tail: proc.tail() };
 
   redis.proxy.refuse();
-  await new Promise((r) => setTimeout(r, DOWN_MS));
+  await ctx.sleep(DOWN_MS);
   redis.proxy.restore();
   if (proc.exitInfo) return { ok: false, observed: `the app ${describeExit(proc.exitInfo)} when its Redis connection dropped`, tail: proc.tail() };
 
-  const deadline = Date.now() + RECONNECT_MS;
-  let last = '';
-  while (Date.now() < deadline && !ctx.signal.aborted) {
-    const me = await http.get('/api/me', { timeoutMs: 2000 }).catch(() => undefined);
-    if (me?.status === 200 && (me.json as { email?: string } | undefined)?.email === user.email) {
-      return { ok: true, observed: `the app kept running through a ${DOWN_MS / 1000} s Redis outage and the session still works`, tail: [] };
-    }
-    if (proc.exitInfo) return { ok: false, observed: `the app ${describeExit(proc.exitInfo)} after its Redis connection dropped`, tail: proc.tail() };
-    last = me ? describe(me) : 'no answer';
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  return { ok: false, observed: `${RECONNECT_MS / 1000} s after Redis came back, GET /api/me still answered ${last}`, tail: proc.tail() };
+  const session = async () => {
+    const me = await http.get('/api/me', { timeoutMs: 2000 }).catch(() => (ctx.signal.throwIfAborted(), undefined));
+    const works = me?.status === 200 && (me.json as { email?: string } | undefined)?.email === user.email;
+    return { works, exited: proc.exitInfo, last: me ? describe(me) : 'no answer' };
+  };
+  const { value } = await ctx.poll('the session to work again after the Redis outage', session, { until: (s) => s.works || Boolean(s.exited), timeout: RECONNECT_MS, interval: 300 });
+  if (value.works) return { ok: true, observed: `the app kept running through a ${DOWN_MS / 1000} s Redis outage and the session still works`, tail: [] };
+  if (value.exited) return { ok: false, observed: `the app ${describeExit(value.exited)} after its Redis connection dropped`, tail: proc.tail() };
+  return { ok: false, observed: `${RECONNECT_MS / 1000} s after Redis came back, GET /api/me still answered ${value.last}`, tail: proc.tail() };
 }

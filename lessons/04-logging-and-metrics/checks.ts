@@ -148,7 +148,7 @@ export default [
       if (problem) return fail(`with LOG_LEVEL=error ${problem}`, { evidence: app.result.app.tail() });
       const http = ctx.http(app.url);
       for (const p of ['/', '/api/me', '/nope']) await http.get(p);
-      await new Promise((r) => setTimeout(r, 200));
+      await ctx.sleep(200); // request log lines are written after the answer
       const chatty = linesBelowError(`${app.result.app.stdout}\n${app.result.app.stderr}`, true);
       return chatty.length === 0
         ? pass('LOG_LEVEL=error: no line below error')

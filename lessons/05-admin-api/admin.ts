@@ -40,13 +40,3 @@ export function admin(ctx: CheckContext, baseUrl: string, method: string, path: 
   const headers: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
   return ctx.http(baseUrl).request(path, { method, headers, body });
 }
-
-/** Wait until `probe` holds, for at most `ms`: shared state may take a moment to reach the other replica. */
-export async function eventually(probe: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  do {
-    if (await probe()) return true;
-    await new Promise((r) => setTimeout(r, 200));
-  } while (Date.now() < end);
-  return false;
-}

@@ -2,7 +2,7 @@ import { defineCheck, fail, pass } from '../../verify/core/check.ts';
 import { describe } from '../shared/api.ts';
 import { linesBelowError } from '../shared/logs.ts';
 import { requiredVariable } from '../shared/run-app.ts';
-import { admin, adminPair, eventually } from './admin.ts';
+import { admin, adminPair } from './admin.ts';
 
 const FLUSH = '/admin/cache/flush';
 /** `x === config.adminToken`, `env.ADMIN_TOKEN != token`: not against undefined, null, '' or a length. */
@@ -130,7 +130,8 @@ export default [
       await p.db.query(`INSERT INTO notes (author_id, title, body) SELECT id, $1, 'by the verifier' FROM users ORDER BY id LIMIT 1`, [title]);
       const stale = (await p.toB.get('/api/notes')).text.includes(title);
       const flushed = await admin(ctx, p.a.url, 'POST', FLUSH, p.token);
-      const fresh = await eventually(async () => (await p.toB.get('/api/notes')).text.includes(title), 2000);
+      // Shared state may take a moment to reach the other replica.
+      const { ok: fresh } = await ctx.poll('B to list the new note', async () => (await p.toB.get('/api/notes')).text.includes(title), { timeout: 2000, interval: 200 });
       if (fresh) return pass(`after POST ${FLUSH} on A (${flushed.status}), B lists the new note${stale ? ' (it had no cached list)' : ''}`);
       return fail(`POST ${FLUSH} on A answered ${describe(flushed)}, but B still serves the old list`, {
         expected: "B's next list includes the note",
@@ -152,7 +153,8 @@ export default [
     async run(ctx) {
       const p = await adminPair(ctx);
       const paused = await admin(ctx, p.a.url, 'POST', '/admin/digest/pause', p.token);
-      const seen = await eventually(async () => ((await admin(ctx, p.b.url, 'GET', '/admin/digest', p.token)).json as { paused?: boolean } | undefined)?.paused === true, 3000);
+      const pausedOnB = async () => ((await admin(ctx, p.b.url, 'GET', '/admin/digest', p.token)).json as { paused?: boolean } | undefined)?.paused === true;
+      const { ok: seen } = await ctx.poll('B to report paused: true', pausedOnB, { timeout: 3000, interval: 200 });
       await admin(ctx, p.a.url, 'POST', '/admin/digest/resume', p.token);
       return seen
         ? pass('paused on A, B reports paused: true')
@@ -176,12 +178,13 @@ export default [
     async run(ctx) {
       const p = await adminPair(ctx);
       const set = await admin(ctx, p.a.url, 'PUT', '/admin/log-level', p.token, { level: 'error' });
-      const quiet = await eventually(async () => {
+      const bQuiet = async () => {
         const mark = p.b.result.app.stdout.length;
         await p.toB.get('/nope-for-the-log-level-check');
-        await new Promise((r) => setTimeout(r, 150));
+        await ctx.sleep(150); // the request's log line, if any, is written after the answer
         return linesBelowError(p.b.result.app.stdout.slice(mark)).length === 0;
-      }, 3000);
+      };
+      const { ok: quiet } = await ctx.poll('B to stop writing lines below error', bQuiet, { timeout: 3000, interval: 200 });
       await admin(ctx, p.a.url, 'PUT', '/admin/log-level', p.token, { level: 'info' });
       return quiet
         ? pass('level set to error on A; B stopped writing lines below error')
@@ -211,7 +214,7 @@ export default [
     async run(ctx) {
       const p = await adminPair(ctx);
       await admin(ctx, p.a.url, 'POST', FLUSH, p.token);
-      await new Promise((r) => setTimeout(r, 200));
+      await ctx.sleep(200); // the audit line is written after the answer
       const lines = `${p.a.result.app.stdout}\n${p.a.result.app.stderr}`.split('\n').filter((l) => /audit/i.test(l) || l.includes('/admin/'));
       const audit = lines.filter((l) => /audit/i.test(l));
       const leaked = lines.filter((l) => l.includes(p.token));

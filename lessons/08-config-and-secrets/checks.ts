@@ -267,11 +267,13 @@ export default [
       // A rollout in progress replaces the old pods by itself: wait for it (bounded), but not
       // when the Deployment is settled, since then nothing will change.
       let { pods, stale } = await staleNow();
-      const deadline = Date.now() + 30_000;
-      while (stale.length && Date.now() < deadline && !ctx.signal.aborted && !rolledOut(await live<V1Deployment>(ctx, d.m))) {
-        await new Promise((r) => setTimeout(r, 1000));
-        ({ pods, stale } = await staleNow());
-      }
+      let looked = false;
+      const settled = async () => {
+        if (looked) ({ pods, stale } = await staleNow());
+        looked = true;
+        return !stale.length || rolledOut(await live<V1Deployment>(ctx, d.m));
+      };
+      await ctx.poll(`the pods of ${d.m.name} to start with the current configuration, or its rollout to settle`, settled, { timeout: 30_000, interval: 1000 });
       if (!pods.length) return fail(`no pods of Deployment ${d.m.name} in the cluster`, { expected: 'running pods', fix: `${APPLY}, then npm run verify 7` });
       return stale.length
         ? fail(`${new Set(stale.map((s) => s.split(' ')[0])).size} pod(s) still run with the old configuration`, {

@@ -374,15 +374,15 @@ export default [
           sent++;
           const r = await http.get('/').catch((e: Error) => ({ status: 0, text: e.message }));
           if (r.status !== 200) failures.push(`request ${sent}: ${r.status || r.text}`);
-          await new Promise((res) => setTimeout(res, 50));
+          await ctx.sleep(50); // a steady trickle of requests, like users
         }
       })();
-      await ctx.kube.mergePatch(d.m.object as KubernetesObject, { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } });
+      await ctx.kube.mergePatch(refOf(d.m), { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } });
       const done = await ctx.kube.waitFor(async () => {
         const cur = await live<V1Deployment>(ctx, d.m);
         return rolledOut(cur) ? cur : undefined;
       }, { timeoutMs: 150_000, intervalMs: 1000, signal: ctx.signal });
-      await new Promise((res) => setTimeout(res, 3000));
+      await ctx.sleep(3000); // requests keep coming a while after the last new pod is ready
       running = false;
       await load;
       if (!done) return fail('the rolling restart did not finish within 150 s', { fix: `kubectl -n ${namespaceOf(d.m)} rollout status deploy/${d.m.name}` });
