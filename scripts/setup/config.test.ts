@@ -109,7 +109,7 @@ describe('.workshop/services.env as setup writes it', () => {
 describe('images.yaml', () => {
   test('the service images setup needs, and the base image of lesson 06', () => {
     expect(images.images.filter((i) => i.setup).map((i) => i.image.split(':')[0])).toEqual(['postgres', 'redis', 'axllent/mailpit']);
-    expect(images.images.find((i) => i.image.startsWith('node:'))).toEqual({ image: 'node:22.23.2-alpine3.24', setup: false });
+    expect(images.images.find((i) => i.image.startsWith('node:'))).toEqual({ image: 'node:24.22.3-alpine3.24', setup: false });
   });
 
   test('refuses unpinned images and a missing node image with an environment error', () => {
