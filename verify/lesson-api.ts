@@ -47,7 +47,7 @@ export type { CapturedMail, SmtpSink } from './services/smtp-sink.ts';
 
 // Manifests: the workspace's k8s/ objects with line numbers, the schema, and the pure
 // Kubernetes semantics (selectors, ports, env sources, Ingress paths…), all of it.
-export { formatPath } from './probes/manifests.ts';
-export type { Manifest } from './probes/manifests.ts';
+export { formatPath, isKind, ofKind, refOf } from './probes/manifests.ts';
+export type { KnownKind, KnownKinds, Manifest, ObjectOf } from './probes/manifests.ts';
 export { schemaProblems } from './probes/k8s-schema.ts';
 export * from './probes/k8s-semantics.ts';

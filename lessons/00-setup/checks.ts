@@ -1,10 +1,4 @@
-import { defineCheck, fail, pass } from '../../verify/core/check.ts';
-import { EnvironmentError } from '../../verify/core/errors.ts';
-import { describeExit } from '../../verify/probes/app.ts';
-import { describeFetchError } from '../../verify/probes/http.ts';
-import { versionAtLeast } from '../../verify/probes/machine.ts';
-import { redact } from '../../verify/probes/postgres.ts';
-import { SERVICE_VARS } from '../../verify/probes/services.ts';
+import { defineCheck, describeExit, describeFetchError, EnvironmentError, fail, pass, redact, SERVICE_VARS, versionAtLeast } from '../../verify/lesson-api.ts';
 import { appEnv, LEGACY_PORT } from '../shared/teamnotes.ts';
 
 const MIN_NODE = '20.19.0';

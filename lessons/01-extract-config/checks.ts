@@ -1,6 +1,4 @@
-import { defineCheck, fail, pass } from '../../verify/core/check.ts';
-import { describeExit } from '../../verify/probes/app.ts';
-import { describeFetchError } from '../../verify/probes/http.ts';
+import { defineCheck, describeExit, describeFetchError, fail, pass } from '../../verify/lesson-api.ts';
 import { REQUIRED_VARS, testUser } from '../shared/teamnotes.ts';
 import { configuredApp, MISSING_VAR_WAIT_MS, START_WAIT_MS, startWithout } from '../shared/run-app.ts';
 import { ignores, ignoringLine } from './gitignore.ts';

@@ -1,7 +1,6 @@
 // Static scans for lesson 01: what behaviour cannot show (a literal secret that is
 // never used at start-up still leaks through git).
-import { isLocalConfig } from '../../verify/core/workspace.ts';
-import { formatMatch, type FilesProbe, type Match } from '../../verify/probes/files.ts';
+import { formatMatch, isLocalConfig, type FilesProbe, type Match } from '../../verify/lesson-api.ts';
 import { LEGACY_SECRETS, REQUIRED_VARS } from '../shared/teamnotes.ts';
 
 /** A value a human wrote as a stand-in: empty, `<...>`, `${...}`, `***`. */

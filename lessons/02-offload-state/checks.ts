@@ -1,6 +1,4 @@
-import { defineCheck, fail, pass } from '../../verify/core/check.ts';
-import { formatMatch } from '../../verify/probes/files.ts';
-import { describeFetchError } from '../../verify/probes/http.ts';
+import { defineCheck, describeFetchError, fail, formatMatch, pass } from '../../verify/lesson-api.ts';
 import { describe, noteForm, noteId } from '../shared/api.ts';
 import { configuredApp, notListening, requiredVariable } from '../shared/run-app.ts';
 import { testUser } from '../shared/teamnotes.ts';

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { StartResult } from '../../verify/probes/app.ts';
+import type { StartResult } from '../../verify/lesson-api.ts';
 
 /** Enough for a deep uploads/<year>/<id>/ layout; the walk never follows links (node_modules is one). */
 const MAX_DEPTH = 6;

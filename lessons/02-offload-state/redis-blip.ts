@@ -1,8 +1,7 @@
 // A Redis restart as the app sees it: every connection dropped, new ones refused for a
 // moment, then Redis is back. In a cluster this happens on every Redis rollout or node
 // drain. The app must live through it (log, reconnect) and keep its sessions.
-import type { CheckContext } from '../../verify/core/check.ts';
-import { describeExit } from '../../verify/probes/app.ts';
+import { describeExit, type CheckContext } from '../../verify/lesson-api.ts';
 import { describe, signup } from '../shared/api.ts';
 import { isolatedEnv, notListening, startInstance } from '../shared/run-app.ts';
 

@@ -1,4 +1,4 @@
-import { defineCheck, fail, pass } from '../../verify/core/check.ts';
+import { defineCheck, fail, pass } from '../../verify/lesson-api.ts';
 import { healthApp, NOTICE_MS, outage, show, shutdownScenario, SHUTDOWN_DELAY_SECONDS } from './scenarios.ts';
 
 /** A readiness probe's default timeoutSeconds is 1; allow some slack for a busy laptop. */

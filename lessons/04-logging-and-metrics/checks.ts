@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { defineCheck, fail, pass, type CheckContext, type Outcome } from '../../verify/core/check.ts';
+import { defineCheck, fail, pass, type CheckContext, type Outcome } from '../../verify/lesson-api.ts';
 import { linesBelowError } from '../shared/logs.ts';
 import { isolatedEnv, notListening, startInstance } from '../shared/run-app.ts';
 import { DISTINCT_IDS, growth, ID_ROUTE, nonJsonLines, requestSources, traffic, type Traffic } from '../shared/traffic.ts';

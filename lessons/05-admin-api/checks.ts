@@ -1,4 +1,4 @@
-import { defineCheck, fail, pass } from '../../verify/core/check.ts';
+import { defineCheck, fail, pass } from '../../verify/lesson-api.ts';
 import { describe } from '../shared/api.ts';
 import { linesBelowError } from '../shared/logs.ts';
 import { requiredVariable } from '../shared/run-app.ts';

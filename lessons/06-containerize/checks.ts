@@ -1,6 +1,4 @@
-import { defineCheck, fail, pass, type CheckContext, type Outcome } from '../../verify/core/check.ts';
-import { parseLearnerJson } from '../../verify/core/code-frame.ts';
-import { readDockerfile, type ParsedDockerfile } from '../../verify/probes/dockerfile.ts';
+import { defineCheck, fail, parseLearnerJson, pass, readDockerfile, type CheckContext, type Outcome, type ParsedDockerfile } from '../../verify/lesson-api.ts';
 import { commandProblems, dependencyLayerProblems, dockerignoreExcludes, secretProblems, unpinnedBases, userProblems, type Problem } from './rules.ts';
 
 /** Shared shape of the Dockerfile rules: run one, report its problems with `Dockerfile:line`. */

@@ -1,6 +1,6 @@
 // Lesson 06's Dockerfile rules, as plain functions over the parsed Dockerfile: each
 // returns the problems it finds (empty when the rule holds), with the line they are on.
-import { execArgv, isExecForm, parseImageRef, type ParsedDockerfile, type Stage } from '../../verify/probes/dockerfile.ts';
+import { execArgv, isExecForm, parseImageRef, type ParsedDockerfile, type Stage } from '../../verify/lesson-api.ts';
 
 export interface Problem {
   line: number;

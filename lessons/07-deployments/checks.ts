@@ -1,7 +1,5 @@
-import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
-import { didYouMean, effectivePullPolicy, formatLabels, missingResources, getIn, parseImage, rollingBudget, selectorMisses, selectorQuery, serverFieldPath, type LabelSelector } from '../../verify/probes/k8s-semantics.ts';
-import { schemaProblems } from '../../verify/probes/k8s-schema.ts';
-import { APP_IMAGE, APPLY, appDeployment, at, keysInFiles, NAMESPACE, namespaceOf, reportLines, rolloutComplete, SECRET_TEMPLATE, unresolvedEnv, workloads } from '../shared/k8s.ts';
+import { defineCheck, didYouMean, effectivePullPolicy, fail, failFindings, findingLine, formatLabels, missingResources, parseImage, pass, reportFindings, rollingBudget, schemaProblems, selectorMisses, selectorQuery, serverFieldPath, type CheckContext, type Finding } from '../../verify/lesson-api.ts';
+import { APP_IMAGE, APPLY, appDeployment, at, keysInFiles, NAMESPACE, namespaceOf, rolloutComplete, SECRET_TEMPLATE, unresolvedEnv, workloads } from '../shared/k8s.ts';
 import { literalSecrets, staticEnvValue } from '../shared/manifest-rules.ts';
 import { loopbackUrls, probeProblems } from './rules.ts';
 
@@ -38,14 +36,14 @@ export default [
           fix: 'Create legacy-app/k8s/namespace.yaml and legacy-app/k8s/deployment.yaml (lesson 07, steps 1 and 3).',
         });
       }
-      const problems = (await Promise.all(all.map(async (m) => (await schemaProblems(m)).map((p) => `${at(m, p.path)}  ${m.kind || '?'} ${m.name || '?'}: ${p.message}`)))).flat();
+      const problems = (await Promise.all(all.map(async (m) => (await schemaProblems(m)).map((p): Finding => ({ where: at(m, p.path), message: `${m.kind || '?'} ${m.name || '?'}: ${p.message}` }))))).flat();
       return problems.length
         ? fail(`${problems.length} schema problem(s) in k8s/`, {
-            where: problems[0]!.split('  ')[0],
+            where: problems[0]!.where,
             expected: 'objects that match the Kubernetes API schema',
             why: 'The API server rejects an invalid object outright, and kubectl stops at the first one.',
             fix: 'Fix the fields named below, then run npm run verify again.',
-            evidence: problems.slice(0, 8),
+            evidence: problems.slice(0, 8).map(findingLine),
           })
         : pass(`${all.length} objects in ${new Set(all.map((m) => m.file)).size} file(s), all schema-valid`);
     },
@@ -72,7 +70,7 @@ export default [
         expected: `kind: Namespace named ${NAMESPACE}, and metadata.namespace on every object (${NAMESPACE} for Teamnotes')`,
         why: 'One namespace is one place to look (kubectl -n teamnotes get all), one place to clean up, and no clash with the workshop\'s own services.',
         fix: ns ? `Add \`namespace: ${NAMESPACE}\` under metadata of each object listed.` : `Create k8s/namespace.yaml with kind: Namespace, metadata.name: ${NAMESPACE}.`,
-        evidence: stray.slice(0, 6).map((m) => `${at(m, ['metadata'])}  ${m.kind} ${m.name}: namespace ${m.namespace ?? '(none: default)'}`),
+        evidence: stray.slice(0, 6).map((m) => findingLine({ where: at(m, ['metadata']), message: `${m.kind} ${m.name}: namespace ${m.namespace ?? '(none: default)'}` })),
       });
     },
   }),
@@ -86,7 +84,7 @@ export default [
     async run(ctx) {
       const d = appDeployment(ctx);
       if (d) return pass(`Deployment ${d.m.name} runs ${d.web.container.image} (${d.m.file})`);
-      const others = workloads(ctx, ['Deployment']).flatMap((w) => w.containers.map((c) => `${at(w.m, [...c.path, 'image'])}  ${c.container.image}`));
+      const others = workloads(ctx, ['Deployment']).flatMap((w) => w.containers.map((c) => findingLine({ where: at(w.m, [...c.path, 'image']), message: String(c.container.image) })));
       return fail(others.length ? `no Deployment runs an image named ${APP_IMAGE}` : 'no Deployment in k8s/', {
         expected: `kind: Deployment with a container image ${APP_IMAGE}:<version>`,
         why: 'A Deployment keeps the wanted number of Teamnotes pods running and replaces them one by one on a new version.',
@@ -103,7 +101,7 @@ export default [
     hints: ['One pod means every crash, node drain and rollout is an outage.', 'spec.replicas: 2'],
     async run(ctx) {
       const d = app(ctx);
-      const replicas = Number(getIn(d.m.object, ['spec', 'replicas']) ?? 1);
+      const replicas = Number(d.m.object.spec?.replicas ?? 1);
       return replicas >= 2
         ? pass(`${replicas} replicas`)
         : fail(`replicas: ${replicas}`, {
@@ -124,7 +122,7 @@ export default [
       const d = app(ctx);
       // Correct: matchLabels, matchExpressions (In, Exists, …) or both, as long as every term
       // holds for the template labels; the template may carry more labels than the selector.
-      const selector = (getIn(d.m.object, ['spec', 'selector']) ?? {}) as LabelSelector;
+      const selector = d.m.object.spec?.selector ?? {};
       if (!Object.keys(selector.matchLabels ?? {}).length && !(selector.matchExpressions ?? []).length) {
         return fail('spec.selector is missing or empty', { where: at(d.m, ['spec']), expected: 'spec.selector.matchLabels: {app.kubernetes.io/name: teamnotes}', why: 'The selector is how a Deployment finds its pods; the API server requires it.', fix: 'Add spec.selector.matchLabels equal to the template labels.' });
       }
@@ -189,12 +187,10 @@ export default [
       const listens = Number(staticEnvValue(d.web, 'PORT', ctx.manifests.load(), keysInFiles(ctx)) ?? APP_DEFAULT_PORT);
       const problems = probeProblems(d.m, d.web, listens);
       return problems.length
-        ? fail(problems[0]!.text, {
-            where: problems[0]!.where,
+        ? failFindings(problems, {
             expected: 'readinessProbe httpGet /readyz and livenessProbe httpGet /livez, on a declared port',
             why: 'Without readiness, the pod gets traffic before Postgres is connected and while it drains. A liveness probe on /readyz restarts every pod when the database blips.',
             fix: 'Add both probes as in lesson 07 step 5.',
-            evidence: problems.slice(1).map((p) => `${p.where}  ${p.text}`),
           })
         : pass('readiness /readyz and liveness /livez on a declared port');
     },
@@ -276,15 +272,13 @@ export default [
       const containers = workloads(ctx).flatMap((w) => w.containers.map((c) => ({ m: w.m, c })));
       const problems = literalSecrets(all, containers, false);
       if (ctx.files.exists('.env.cluster') && ctx.git.isRepository() && ctx.git.tracked('.env.cluster').length) {
-        problems.push({ where: '.env.cluster', text: '.env.cluster is committed to git' });
+        problems.push({ where: '.env.cluster', message: '.env.cluster is committed to git' });
       }
       return problems.length
-        ? fail(problems[0]!.text, {
-            where: problems[0]!.where,
+        ? failFindings(problems, {
             expected: 'secrets only in a Secret created from .env.cluster (ignored by git)',
             why: 'Everything in k8s/ is committed: anyone with the repository (or read access to the Deployment) has these values, forever in git history.',
             fix: 'Move the value into .env.cluster, recreate the Secret from it, reference it with envFrom/secretKeyRef; add .env.* (except the examples) to .gitignore.',
-            evidence: problems.slice(1).map((p) => `${p.where}  ${p.text}`),
           })
         : pass('no secret literals in k8s/');
     },
@@ -302,8 +296,8 @@ export default [
       // Correct: any address a pod can reach (a Service name in any of its forms, an IP of
       // another machine); only the loopback and unspecified addresses mean "this pod".
       const d = app(ctx);
-      const problems = [SECRET_FILE, SECRET_TEMPLATE].flatMap((file) => loopbackUrls(ctx.files.read(file) ?? '').map((u) => `${file}:${u.line}  ${u.key} points at ${u.host}, which inside a pod is the pod itself`));
-      return reportLines(problems, 'every address in the Secret\'s source is reachable from a pod', {
+      const problems = [SECRET_FILE, SECRET_TEMPLATE].flatMap((file) => loopbackUrls(ctx.files.read(file) ?? '').map((u) => ({ where: `${file}:${u.line}`, message: `${u.key} points at ${u.host}, which inside a pod is the pod itself` })));
+      return reportFindings(problems, 'every address in the Secret\'s source is reachable from a pod', {
         expected: 'Service names such as postgres.workshop-services.svc.cluster.local, never localhost or 127.0.0.1',
         why: 'The app would connect to its own pod, where no database runs: connect ECONNREFUSED 127.0.0.1:6379, and the pods never become Ready.',
         fix: `Use the *.workshop-services.svc.cluster.local names, then: kubectl -n ${NAMESPACE} create secret generic teamnotes-secrets --from-env-file=.env.cluster --dry-run=client -o yaml | kubectl apply -f - && kubectl -n ${namespaceOf(d.m)} rollout restart deploy/${d.m.name}`,
@@ -364,15 +358,14 @@ export default [
         const field = serverFieldPath(m.object, r.message ?? '');
         const unknown = /\.([A-Za-z0-9_-]+): field not declared/.exec(r.message ?? '')?.[1];
         const guess = unknown ? didYouMean(unknown) : undefined;
-        return [`${at(m, field ?? [])}  ${m.kind} ${m.name}: ${unknown ? `${unknown} is not a field here${guess ? ` (did you mean ${guess}?)` : ''}` : r.message}`];
+        return [{ where: at(m, field ?? []), message: `${m.kind} ${m.name}: ${unknown ? `${unknown} is not a field here${guess ? ` (did you mean ${guess}?)` : ''}` : r.message}` }];
       });
       return refused.length
-        ? fail(refused[0]!.split('  ').slice(1).join('  '), {
-            where: refused[0]!.split('  ')[0],
+        ? failFindings(refused, {
             expected: 'every object accepted by `kubectl apply --dry-run=server -f k8s/`',
             why: 'kubectl apply would stop at these objects, and with a typo in a field name nothing you meant there would take effect.',
             fix: 'Fix the fields the server names, then: kubectl apply --dry-run=server -f k8s/',
-            evidence: refused.slice(1, 6),
+            maxEvidence: 5,
           })
         : pass(`${all.length} objects accepted by ${await ctx.kube.contextName()}`);
     },
@@ -392,12 +385,10 @@ export default [
       const d = app(ctx);
       const problems = await unresolvedEnv(ctx, d);
       return problems.length
-        ? fail(problems[0]!.split(': ').slice(1).join(': '), {
-            where: problems[0]!.split(': ')[0],
+        ? failFindings(problems, {
             expected: 'every Secret and ConfigMap the Deployment references, present in its namespace with the keys it names',
             why: 'The kubelet cannot start a container whose environment points at something missing: the pod waits in CreateContainerConfigError.',
             fix: `kubectl -n ${namespaceOf(d.m)} create secret generic teamnotes-secrets --from-env-file=.env.cluster   (ConfigMaps: ${APPLY})`,
-            evidence: problems.slice(1),
           })
         : pass('every referenced Secret and ConfigMap is in the cluster');
     },

@@ -1,8 +1,5 @@
 import type { KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
-import { parseEnvFile } from '../../verify/core/cluster-apply.ts';
-import { envReferences, envSource, startedBefore, getIn, secretLiteral, stringMap, variableReferences, type ContainerAt, type FieldPath, type KeysOf } from '../../verify/probes/k8s-semantics.ts';
-import type { Manifest } from '../../verify/probes/manifests.ts';
+import { defineCheck, envReferences, envSource, fail, failFindings, parseEnvFile, pass, secretLiteral, startedBefore, stringMap, variableReferences, type CheckContext, type ContainerAt, type FieldPath, type Finding, type KeysOf, type Manifest, type ObjectOf } from '../../verify/lesson-api.ts';
 import { APPLY, appDeployment, at, changedAt, keysInFiles, live, NAMESPACE, namespaceOf, notApplied, podsOf, SECRET_TEMPLATE, rolledOut } from '../shared/k8s.ts';
 import { literalSecrets } from '../shared/manifest-rules.ts';
 
@@ -27,7 +24,7 @@ function app(ctx: CheckContext) {
  * holding the key wins), or a URL built with $(VAR) from Secret values. A reference marked
  * optional is not: a missing key then starts the pod without the variable.
  */
-function secretSourceProblem(web: ContainerAt, variable: string, keysOf: KeysOf, seen = new Set<string>()): { path: FieldPath; text: string } | undefined {
+function secretSourceProblem(web: ContainerAt, variable: string, keysOf: KeysOf, seen = new Set<string>()): { path: FieldPath; message: string } | undefined {
   if (seen.has(variable)) return undefined;
   seen.add(variable);
   const src = envSource(web, variable, keysOf);
@@ -35,13 +32,13 @@ function secretSourceProblem(web: ContainerAt, variable: string, keysOf: KeysOf,
   if (src.from === 'Secret') {
     const i = Number(src.path.at(-1));
     const optional = src.path.at(-2) === 'env' ? web.container.env?.[i]?.valueFrom?.secretKeyRef?.optional : web.container.envFrom?.[i]?.secretRef?.optional;
-    return optional === true ? { path, text: `${variable} comes from Secret ${src.name} with optional: true: without the key the pod starts anyway, and the app exits at start` } : undefined;
+    return optional === true ? { path, message: `${variable} comes from Secret ${src.name} with optional: true: without the key the pod starts anyway, and the app exits at start` } : undefined;
   }
-  if (src.from === 'ConfigMap') return { path, text: `${variable} comes from ConfigMap ${src.name}` };
-  if (src.from === 'unset') return { path, text: `${variable} is not set (no env entry, and no envFrom source holds the key)` };
-  if (src.from !== 'literal') return { path, text: `${variable} comes from a field reference` };
+  if (src.from === 'ConfigMap') return { path, message: `${variable} comes from ConfigMap ${src.name}` };
+  if (src.from === 'unset') return { path, message: `${variable} is not set (no env entry, and no envFrom source holds the key)` };
+  if (src.from !== 'literal') return { path, message: `${variable} comes from a field reference` };
   const refs = variableReferences(src.value);
-  if (!refs.length) return secretLiteral(variable, src.value) || /SECRET|TOKEN/.test(variable) ? { path, text: `${variable} is written in the manifest` } : undefined;
+  if (!refs.length) return secretLiteral(variable, src.value) || /SECRET|TOKEN/.test(variable) ? { path, message: `${variable} is written in the manifest` } : undefined;
   return refs.map((r) => secretSourceProblem(web, r, keysOf, seen)).find(Boolean);
 }
 
@@ -58,14 +55,15 @@ function quotedValues(text: string): Array<{ key: string; line: number; quote: s
  * (the API server refuses the whole object) or a key that matches a variable the app reads
  * (.env.example, .env.cluster.example) only when case is ignored. Other extra keys are fine.
  */
-function configMapKeyProblems(ctx: CheckContext, cm: Manifest): Array<{ where: string; text: string }> {
+function configMapKeyProblems(ctx: CheckContext, cm: Manifest<ObjectOf<'ConfigMap'>>): Finding[] {
   const known = ['.env.example', SECRET_TEMPLATE].flatMap((f) => Object.keys(parseEnvFile(ctx.files.read(f) ?? '')));
-  const data = (getIn(cm.object, ['data']) ?? {}) as Record<string, unknown>;
-  const problems: Array<{ where: string; text: string }> = [];
+  // The schema promises strings; a learner's file may hold a number or a boolean, which is what this looks for.
+  const data: Record<string, unknown> = cm.object.data ?? {};
+  const problems: Finding[] = [];
   for (const [key, value] of Object.entries(data)) {
-    if (typeof value !== 'string') problems.push({ where: at(cm, ['data', key]), text: `ConfigMap ${cm.name}: ${key} is a ${value === null ? 'null' : typeof value}, not a string (the API server refuses the ConfigMap)` });
+    if (typeof value !== 'string') problems.push({ where: at(cm, ['data', key]), message: `ConfigMap ${cm.name}: ${key} is a ${value === null ? 'null' : typeof value}, not a string (the API server refuses the ConfigMap)` });
     const meant = known.find((k) => k !== key && k.toLowerCase() === key.toLowerCase());
-    if (meant && !(meant in data)) problems.push({ where: at(cm, ['data', key]), text: `ConfigMap ${cm.name} has ${key}, but the app reads ${meant} (keys are case-sensitive)` });
+    if (meant && !(meant in data)) problems.push({ where: at(cm, ['data', key]), message: `ConfigMap ${cm.name} has ${key}, but the app reads ${meant} (keys are case-sensitive)` });
   }
   return problems;
 }
@@ -92,12 +90,10 @@ export default [
       if (cm) {
         const problems = configMapKeyProblems(ctx, cm);
         return problems.length
-          ? fail(problems[0]!.text, {
-              where: problems[0]!.where,
+          ? failFindings(problems, {
               expected: 'string values, and keys spelt exactly like the variables the app reads (.env.example)',
               why: 'The API server refuses a ConfigMap with a number or boolean in data; a key in another case becomes a variable the app never reads, and the setting silently keeps its default.',
               fix: 'Quote numbers and booleans ("3000", "true"); spell keys as in .env.example.',
-              evidence: problems.slice(1).map((p) => `${p.where}  ${p.text}`),
             })
           : pass(`LOG_LEVEL and friends from ConfigMap ${cm.name} (${cm.file})`);
       }
@@ -121,14 +117,12 @@ export default [
     async run(ctx) {
       const d = app(ctx);
       const keysOf = keysInFiles(ctx);
-      const problems = SECRET_VARS.flatMap((v) => secretSourceProblem(d.web, v, keysOf) ?? []);
+      const problems = SECRET_VARS.flatMap((v) => secretSourceProblem(d.web, v, keysOf) ?? []).map((p) => ({ where: at(d.m, p.path), message: p.message }));
       return problems.length
-        ? fail(problems[0]!.text, {
-            where: at(d.m, problems[0]!.path),
+        ? failFindings(problems, {
             expected: `${SECRET_VARS.join(', ')} from secretKeyRef (or envFrom secretRef), or built with $(VAR) from Secret values`,
             why: 'ConfigMaps are readable by everyone who can read the namespace and are committed to git; a Secret can be locked down with RBAC and is never committed.',
             fix: 'Use valueFrom.secretKeyRef for each (no optional: true), with the key in .env.cluster.',
-            evidence: problems.slice(1).map((p) => `${at(d.m, p.path)}  ${p.text}`),
           })
         : pass(`${SECRET_VARS.length} secret variables come from a Secret`);
     },
@@ -143,18 +137,18 @@ export default [
       const d = app(ctx);
       const template = ctx.files.read(SECRET_TEMPLATE);
       const templateKeys = template === undefined ? undefined : Object.keys(parseEnvFile(template));
-      const problems: string[] = [];
+      const problems: Finding[] = [];
       for (const ref of envReferences(d.web)) {
         if (ref.kind === 'ConfigMap') {
           const cm = ctx.manifests.find('ConfigMap').find((m) => m.name === ref.name);
-          const keys = Object.keys(stringMap(getIn(cm?.object, ['data'])));
-          if (!cm) problems.push(`${at(d.m, ref.path)}  ConfigMap ${ref.name} is not in k8s/`);
-          else if (ref.key && !keys.includes(ref.key)) problems.push(`${at(d.m, ref.path)}  ConfigMap ${ref.name} has no key ${ref.key} (it has: ${keys.join(', ')})`);
+          const keys = Object.keys(stringMap(cm?.object.data));
+          if (!cm) problems.push({ where: at(d.m, ref.path), message: `ConfigMap ${ref.name} is not in k8s/` });
+          else if (ref.key && !keys.includes(ref.key)) problems.push({ where: at(d.m, ref.path), message: `ConfigMap ${ref.name} has no key ${ref.key} (it has: ${keys.join(', ')})` });
         } else if (!ctx.manifests.find('Secret').some((m) => m.name === ref.name)) {
-          if (!templateKeys) problems.push(`${at(d.m, ref.path)}  Secret ${ref.name} is made from .env.cluster, but ${SECRET_TEMPLATE} (its template) is missing`);
+          if (!templateKeys) problems.push({ where: at(d.m, ref.path), message: `Secret ${ref.name} is made from .env.cluster, but ${SECRET_TEMPLATE} (its template) is missing` });
           else if (ref.key && !templateKeys.includes(ref.key)) {
             const near = templateKeys.find((k) => k.toLowerCase() === ref.key!.toLowerCase());
-            problems.push(`${at(d.m, ref.path)}  ${SECRET_TEMPLATE} has no ${ref.key}${near ? ` (it has ${near}: keys are case-sensitive)` : ''}`);
+            problems.push({ where: at(d.m, ref.path), message: `${SECRET_TEMPLATE} has no ${ref.key}${near ? ` (it has ${near}: keys are case-sensitive)` : ''}` });
           }
         }
       }
@@ -164,21 +158,19 @@ export default [
         const localKeys = Object.keys(parseEnvFile(local));
         for (const ref of envReferences(d.web)) {
           if (ref.kind === 'Secret' && ref.key && !ref.optional && templateKeys?.includes(ref.key) && !localKeys.includes(ref.key) && !ctx.manifests.find('Secret').some((m) => m.name === ref.name)) {
-            problems.push(`${at(d.m, ref.path)}  .env.cluster has no ${ref.key} (${SECRET_TEMPLATE} does): the Secret made from it lacks the key`);
+            problems.push({ where: at(d.m, ref.path), message: `.env.cluster has no ${ref.key} (${SECRET_TEMPLATE} does): the Secret made from it lacks the key` });
           }
         }
       }
       // kubectl create secret --from-env-file takes each value literally, quotes included.
       for (const file of ['.env.cluster', SECRET_TEMPLATE]) {
-        for (const q of quotedValues(ctx.files.read(file) ?? '')) problems.push(`${file}:${q.line}  ${q.key} is written in quotes; kubectl --from-env-file keeps them, so the Secret's value starts with ${q.quote}`);
+        for (const q of quotedValues(ctx.files.read(file) ?? '')) problems.push({ where: `${file}:${q.line}`, message: `${q.key} is written in quotes; kubectl --from-env-file keeps them, so the Secret's value starts with ${q.quote}` });
       }
       return problems.length
-        ? fail(problems[0]!.split('  ').slice(1).join('  '), {
-            where: problems[0]!.split('  ')[0],
+        ? failFindings(problems, {
             expected: 'every referenced ConfigMap key in k8s/, every Secret key in .env.cluster.example, values without quotes',
             why: 'A reference to a missing key stops the pod at start: CreateContainerConfigError, and the rollout never finishes. A quoted value reaches the app with its quotes, and DATABASE_URL no longer starts with postgres://.',
             fix: 'Add the key (same spelling, same case) or fix the reference; write .env.cluster values without quotes.',
-            evidence: problems.slice(1),
           })
         : pass('every reference has its key');
     },
@@ -194,12 +186,10 @@ export default [
       // saved into k8s/ (`--dry-run=client -o yaml > k8s/secret.yaml`), in any file.
       const problems = literalSecrets(ctx.manifests.load(), [], true);
       return problems.length
-        ? fail(problems[0]!.text, {
-            where: problems[0]!.where,
+        ? failFindings(problems, {
             expected: 'only non-secret settings in ConfigMaps, and no Secret object with data in k8s/',
             why: 'A ConfigMap is committed to git and readable by anyone with read access to the namespace: not the place for credentials.',
             fix: 'Move it into .env.cluster and make the Secret from it (kubectl create secret … --dry-run=client -o yaml | kubectl apply -f -); delete any Secret file from k8s/ and rotate what was committed.',
-            evidence: problems.slice(1).map((p) => `${p.where}  ${p.text}`),
           })
         : pass('ConfigMaps hold settings only');
     },
@@ -216,7 +206,7 @@ export default [
       for (const cm of ctx.manifests.find('ConfigMap')) {
         const current = await live<KubernetesObject & { data?: Record<string, string> }>(ctx, cm);
         if (!current) return notApplied(cm);
-        const want = stringMap(getIn(cm.object, ['data']));
+        const want = stringMap(cm.object.data);
         const diff = Object.keys({ ...want, ...current.data }).filter((k) => want[k] !== current.data?.[k]);
         if (diff.length) {
           return fail(`ConfigMap ${cm.name} in the cluster differs from ${cm.file} in ${diff.join(', ')}`, {

@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { KubernetesObject, V1PersistentVolumeClaim, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
-import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
-import { envReferences, envSource, formatLabels, getIn, missingLabels, selectorOf, unexpandedReferences, variableReferences } from '../../verify/probes/k8s-semantics.ts';
-import { parseEnvFile } from '../../verify/core/cluster-apply.ts';
-import { appDeployment, APPLY, at, keysInFiles, live, NAMESPACE, namespaceOf, notApplied, podEvidence, podReady, podsOf, valueInFiles, workloadsRunning, reportLines } from '../shared/k8s.ts';
+import { defineCheck, envReferences, envSource, fail, findingLine, formatLabels, missingLabels, parseEnvFile, pass, reportFindings, selectorOf, unexpandedReferences, variableReferences, type CheckContext, type Finding } from '../../verify/lesson-api.ts';
+import { appDeployment, APPLY, at, keysInFiles, live, NAMESPACE, namespaceOf, notApplied, podEvidence, podReady, podsOf, valueInFiles, workloadsRunning } from '../shared/k8s.ts';
 import { serviceForHost } from '../shared/manifest-rules.ts';
 import { covers, dataDir, redisAppendOnly, redisPersistenceOff, requirepass } from './rules.ts';
 
@@ -34,13 +32,13 @@ export default [
     async run(ctx) {
       const missing = DATABASES.filter((db) => !workloadsRunning(ctx, db, ['StatefulSet']).length);
       if (!missing.length) return pass('StatefulSets for Postgres and Redis');
-      const asDeployment = missing.flatMap((db) => workloadsRunning(ctx, db, ['Deployment']).map((w) => `${at(w.m, ['kind'])}  ${db} runs as a Deployment`));
+      const asDeployment = missing.flatMap((db) => workloadsRunning(ctx, db, ['Deployment']).map((w) => ({ where: at(w.m, ['kind']), message: `${db} runs as a Deployment` })));
       return fail(`no StatefulSet runs ${missing.join(' or ')}`, {
-        where: asDeployment[0]?.split('  ')[0] ?? 'k8s/',
+        where: asDeployment[0]?.where ?? 'k8s/',
         expected: 'a StatefulSet for each: postgres and redis images, in k8s/',
         why: 'A Deployment shares one ReadWriteOnce volume between old and new pods during a rollout: the new pod waits for it, or two processes write one data directory. A StatefulSet gives each pod its own volume and a stable name.',
         fix: 'Create k8s/postgres.yaml and k8s/redis.yaml (lesson 09, steps 3 and 4).',
-        evidence: asDeployment,
+        evidence: asDeployment.map(findingLine),
       });
     },
   }),
@@ -51,25 +49,25 @@ export default [
     learn: '#2-a-headless-service',
     hints: ['serviceName must name a Service in k8s/ with clusterIP: None whose selector matches the pod template labels.', 'apiVersion: v1, kind: Service, spec: {clusterIP: None, selector: {app.kubernetes.io/name: postgres}, ports: [{name: postgres, port: 5432}]}'],
     async run(ctx) {
-      const problems: string[] = [];
+      const problems: Finding[] = [];
       for (const s of statefulSets(ctx)) {
-        const name = getIn(s.m.object, ['spec', 'serviceName']) as string | undefined;
+        const name = s.m.object.spec?.serviceName;
         if (!name) {
-          problems.push(`${at(s.m, ['spec'])}  StatefulSet ${s.m.name} has no serviceName`);
+          problems.push({ where: at(s.m, ['spec']), message: `StatefulSet ${s.m.name} has no serviceName` });
           continue;
         }
         const svc = ctx.manifests.find('Service').find((m) => m.name === name && m.namespace === s.m.namespace);
         if (!svc) {
-          problems.push(`${at(s.m, ['spec', 'serviceName'])}  serviceName ${name}: no Service ${name} in namespace ${namespaceOf(s.m)} in k8s/`);
+          problems.push({ where: at(s.m, ['spec', 'serviceName']), message: `serviceName ${name}: no Service ${name} in namespace ${namespaceOf(s.m)} in k8s/` });
           continue;
         }
-        if (getIn(svc.object, ['spec', 'clusterIP']) !== 'None') problems.push(`${at(svc, ['spec'])}  Service ${name} is not headless (no clusterIP: None)`);
+        if (svc.object.spec?.clusterIP !== 'None') problems.push({ where: at(svc, ['spec']), message: `Service ${name} is not headless (no clusterIP: None)` });
         const selector = selectorOf('Service', svc.object) ?? {};
         const missing = missingLabels(selector, s.tpl.labels);
-        if (!Object.keys(selector).length) problems.push(`${at(svc, ['spec'])}  Service ${name} has no selector`);
-        else if (missing.length) problems.push(`${at(svc, ['spec', 'selector'])}  Service ${name} selects ${formatLabels(selector)}, but the ${s.db} pods lack ${missing.join(', ')}`);
+        if (!Object.keys(selector).length) problems.push({ where: at(svc, ['spec']), message: `Service ${name} has no selector` });
+        else if (missing.length) problems.push({ where: at(svc, ['spec', 'selector']), message: `Service ${name} selects ${formatLabels(selector)}, but the ${s.db} pods lack ${missing.join(', ')}` });
       }
-      return reportLines(problems, 'headless Services select both StatefulSets\' pods', {
+      return reportFindings(problems, 'headless Services select both StatefulSets\' pods', {
         expected: 'serviceName → a Service with clusterIP: None whose selector matches the pod template labels',
         why: 'The headless Service gives each pod its stable DNS name (postgres-0.postgres.teamnotes.svc.cluster.local); without it, or selecting nothing, the name does not resolve.',
         fix: 'Add or fix the Service named by serviceName (lesson 09 step 2).',
@@ -86,34 +84,34 @@ export default [
       'postgres:17 writes /var/lib/postgresql/data; postgres 18 moved it under /var/lib/postgresql. Redis writes /data.',
     ],
     async run(ctx) {
-      const problems: string[] = [];
+      const problems: Finding[] = [];
       for (const s of statefulSets(ctx)) {
-        const vcts = (getIn(s.m.object, ['spec', 'volumeClaimTemplates']) ?? []) as Array<{ metadata?: { name?: string }; spec?: { accessModes?: string[]; resources?: { requests?: { storage?: string } } } }>;
+        const vcts = s.m.object.spec?.volumeClaimTemplates ?? [];
         if (!vcts.length) {
-          problems.push(`${at(s.m, ['spec'])}  StatefulSet ${s.m.name} has no volumeClaimTemplates: its data lives in the container and dies with it`);
+          problems.push({ where: at(s.m, ['spec']), message: `StatefulSet ${s.m.name} has no volumeClaimTemplates: its data lives in the container and dies with it` });
           continue;
         }
         vcts.forEach((v, i) => {
-          if (!v.spec?.accessModes?.length) problems.push(`${at(s.m, ['spec', 'volumeClaimTemplates', i])}  claim template ${v.metadata?.name} has no accessModes`);
-          if (!v.spec?.resources?.requests?.storage) problems.push(`${at(s.m, ['spec', 'volumeClaimTemplates', i])}  claim template ${v.metadata?.name} asks for no size (resources.requests.storage)`);
+          if (!v.spec?.accessModes?.length) problems.push({ where: at(s.m, ['spec', 'volumeClaimTemplates', i]), message: `claim template ${v.metadata?.name} has no accessModes` });
+          if (!v.spec?.resources?.requests?.storage) problems.push({ where: at(s.m, ['spec', 'volumeClaimTemplates', i]), message: `claim template ${v.metadata?.name} asks for no size (resources.requests.storage)` });
         });
         const names = new Set(vcts.map((v) => v.metadata?.name));
         const { dir, why } = dataDir(s.db, s.main);
         const mounts = (s.main.container.volumeMounts ?? []).filter((vm) => names.has(vm.name));
-        if (!mounts.length) problems.push(`${at(s.m, [...s.main.path, 'volumeMounts'])}  no volumeMount of ${[...names].join(', ')} in container ${s.main.container.name}`);
+        if (!mounts.length) problems.push({ where: at(s.m, [...s.main.path, 'volumeMounts']), message: `no volumeMount of ${[...names].join(', ')} in container ${s.main.container.name}` });
         else if (!mounts.some((vm) => covers(vm.mountPath, dir))) {
-          problems.push(`${at(s.m, [...s.main.path, 'volumeMounts'])}  ${s.db} writes ${dir} (${why}), but the volume is mounted at ${mounts.map((vm) => vm.mountPath).join(', ')}: the data stays in the container`);
+          problems.push({ where: at(s.m, [...s.main.path, 'volumeMounts']), message: `${s.db} writes ${dir} (${why}), but the volume is mounted at ${mounts.map((vm) => vm.mountPath).join(', ')}: the data stays in the container` });
         }
         // PGDATA must be a folder inside the volume: the root of many disks holds lost+found, and initdb refuses a non-empty directory.
         if (s.db === 'postgres' && mounts.some((vm) => vm.mountPath.replace(/\/+$/, '') === dir.replace(/\/+$/, ''))) {
-          problems.push(`${at(s.m, [...s.main.path, 'volumeMounts'])}  Postgres keeps its data at the root of the volume (${dir}): on a disk with lost+found, initdb stops with "directory exists but is not empty"; set PGDATA to a subfolder such as ${dir}/pgdata`);
+          problems.push({ where: at(s.m, [...s.main.path, 'volumeMounts']), message: `Postgres keeps its data at the root of the volume (${dir}): on a disk with lost+found, initdb stops with "directory exists but is not empty"; set PGDATA to a subfolder such as ${dir}/pgdata` });
         }
-        if (s.db === 'redis' && redisPersistenceOff(s.main)) problems.push(`${at(s.m, [...s.main.path, 'args'])}  --save "" with appendonly off: Redis writes nothing to its volume`);
+        if (s.db === 'redis' && redisPersistenceOff(s.main)) problems.push({ where: at(s.m, [...s.main.path, 'args']), message: `--save "" with appendonly off: Redis writes nothing to its volume` });
         else if (s.db === 'redis' && !redisAppendOnly(s.main, s.tpl, ctx.manifests.find('ConfigMap'))) {
-          problems.push(`${at(s.m, [...s.main.path, s.main.container.args ? 'args' : 'image'])}  Redis runs without the append-only file (--appendonly yes): a crash or OOM kill loses every session since the last snapshot`);
+          problems.push({ where: at(s.m, [...s.main.path, s.main.container.args ? 'args' : 'image']), message: `Redis runs without the append-only file (--appendonly yes): a crash or OOM kill loses every session since the last snapshot` });
         }
       }
-      return reportLines(problems, 'each StatefulSet mounts its claim where its database writes', {
+      return reportFindings(problems, 'each StatefulSet mounts its claim where its database writes', {
         expected: 'volumeClaimTemplates with accessModes and storage, mounted at (or above) the data directory',
         why: 'A volume mounted beside the data directory is empty forever: the database writes into the container layer, and the next pod starts from nothing.',
         fix: 'Mount the claim at the data directory named above.',
@@ -129,8 +127,8 @@ export default [
     async run(ctx) {
       const problems = statefulSets(ctx)
         .filter((s) => !s.main.container.readinessProbe)
-        .map((s) => `${at(s.m, s.main.path)}  container ${s.main.container.name} of ${s.m.name} has no readinessProbe`);
-      return reportLines(problems, 'both have readiness probes', {
+        .map((s) => ({ where: at(s.m, s.main.path), message: `container ${s.main.container.name} of ${s.m.name} has no readinessProbe` }));
+      return reportFindings(problems, 'both have readiness probes', {
         expected: 'a readinessProbe on each database container (exec pg_isready, exec redis-cli ping)',
         why: 'Without one, the pod counts as ready the moment the process starts: the app connects during recovery and its own readiness flaps.',
         fix: 'Add the probes of lesson 09 steps 3 and 4.',
@@ -144,24 +142,24 @@ export default [
     learn: '#5-passwords-from-the-secret',
     hints: ['POSTGRES_PASSWORD from secretKeyRef; Redis: --requirepass $(REDIS_PASSWORD) with REDIS_PASSWORD from secretKeyRef.', 'Add POSTGRES_PASSWORD and REDIS_PASSWORD to .env.cluster and recreate the Secret.'],
     async run(ctx) {
-      const problems: string[] = [];
+      const problems: Finding[] = [];
       for (const s of statefulSets(ctx)) {
         if (s.db === 'postgres') {
           const trust = envSource(s.main, 'POSTGRES_HOST_AUTH_METHOD');
-          if (trust.from === 'literal' && trust.value === 'trust') problems.push(`${at(s.m, trust.path)}  POSTGRES_HOST_AUTH_METHOD=trust: anyone in the cluster logs in without a password`);
+          if (trust.from === 'literal' && trust.value === 'trust') problems.push({ where: at(s.m, trust.path), message: `POSTGRES_HOST_AUTH_METHOD=trust: anyone in the cluster logs in without a password` });
           const src = envSource(s.main, 'POSTGRES_PASSWORD');
           const viaFile = envSource(s.main, 'POSTGRES_PASSWORD_FILE').from !== 'unset';
-          if (src.from !== 'Secret' && !viaFile) problems.push(`${at(s.m, 'path' in src ? src.path : s.main.path)}  POSTGRES_PASSWORD ${src.from === 'unset' ? 'is not set' : `comes from ${src.from === 'literal' ? 'a literal in the manifest' : src.from}`}`);
+          if (src.from !== 'Secret' && !viaFile) problems.push({ where: at(s.m, 'path' in src ? src.path : s.main.path), message: `POSTGRES_PASSWORD ${src.from === 'unset' ? 'is not set' : `comes from ${src.from === 'literal' ? 'a literal in the manifest' : src.from}`}` });
         } else {
           const pass = requirepass(s.main);
-          if (pass === undefined) problems.push(`${at(s.m, s.main.path)}  Redis has no --requirepass: anything in the cluster can read every session`);
+          if (pass === undefined) problems.push({ where: at(s.m, s.main.path), message: `Redis has no --requirepass: anything in the cluster can read every session` });
           else {
             // Under `sh -c "redis-server --requirepass $REDIS_PASSWORD"` the shell expands $NAME; without a shell only $(NAME) is expanded (by Kubernetes).
             const shellRuns = [...(s.main.container.command ?? []), ...(s.main.container.args ?? [])].some((a) => /^(\/(usr\/)?bin\/)?(ba|da)?sh$/.test(a));
             const refs = [...variableReferences(pass), ...(shellRuns ? [...pass.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g)].map((m) => m[1]!) : [])];
             const fromSecret = refs.length > 0 && refs.every((r) => envSource(s.main, r).from === 'Secret');
             const shell = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(pass)?.[1];
-            if (!fromSecret) problems.push(`${at(s.m, [...s.main.path, 'args'])}  --requirepass ${refs.length ? `uses ${refs.join(', ')}, not from a Secret` : shell ? `${pass}: no shell runs to expand it (Kubernetes expands $(${shell})), so the password is that text` : 'is a literal'}`);
+            if (!fromSecret) problems.push({ where: at(s.m, [...s.main.path, 'args']), message: `--requirepass ${refs.length ? `uses ${refs.join(', ')}, not from a Secret` : shell ? `${pass}: no shell runs to expand it (Kubernetes expands $(${shell})), so the password is that text` : 'is a literal'}` });
           }
         }
       }
@@ -173,10 +171,10 @@ export default [
       const app = appDeployment(ctx);
       const containers = [...statefulSets(ctx).map((s) => ({ m: s.m, c: s.main })), ...(app ? [{ m: app.m, c: app.web }] : [])];
       for (const { m, c } of containers) {
-        for (const u of unexpandedReferences(c, keysOf)) problems.push(`${at(m, u.path)}  ${u.variable} uses $(${u.ref}) before ${u.ref} is defined: Kubernetes leaves the text $(${u.ref}) in the value`);
+        for (const u of unexpandedReferences(c, keysOf)) problems.push({ where: at(m, u.path), message: `${u.variable} uses $(${u.ref}) before ${u.ref} is defined: Kubernetes leaves the text $(${u.ref}) in the value` });
         for (const ref of envReferences(c)) {
           const keys = ref.kind === 'Secret' && ref.key && !ctx.manifests.find('Secret').some((x) => x.name === ref.name) ? keysOf('Secret', ref.name) : undefined;
-          if (keys && !keys.includes(ref.key!)) problems.push(`${at(m, ref.path)}  ${ref.key} is not in ${SECRET_SOURCE_FILES}: the Secret made from it lacks the key, and the pod stops in CreateContainerConfigError`);
+          if (keys && !keys.includes(ref.key!)) problems.push({ where: at(m, ref.path), message: `${ref.key} is not in ${SECRET_SOURCE_FILES}: the Secret made from it lacks the key, and the pod stops in CreateContainerConfigError` });
         }
       }
       const secretEnv = parseEnvFile(ctx.files.read('.env.cluster') ?? '');
@@ -185,11 +183,11 @@ export default [
           if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(String(e.value ?? ''))) return;
           for (const ref of variableReferences(String(e.value))) {
             const bad = /[/#?%\s]/.exec(secretEnv[ref] ?? '');
-            if (bad) problems.push(`${at(m, [...c.path, 'env', i, 'value'])}  ${e.name} puts $(${ref}) into a URL, and its value in .env.cluster has "${bad[0].trim() || 'a space'}", which breaks the URL (generate hex: openssl rand -hex 16)`);
+            if (bad) problems.push({ where: at(m, [...c.path, 'env', i, 'value']), message: `${e.name} puts $(${ref}) into a URL, and its value in .env.cluster has "${bad[0].trim() || 'a space'}", which breaks the URL (generate hex: openssl rand -hex 16)` });
           }
         });
       }
-      return reportLines(problems, 'both passwords come from a Secret', {
+      return reportFindings(problems, 'both passwords come from a Secret', {
         expected: 'secretKeyRef for POSTGRES_PASSWORD; --requirepass $(REDIS_PASSWORD) with REDIS_PASSWORD from secretKeyRef',
         why: 'A password in k8s/ is in git for good; the Secret made from .env.cluster keeps it out, and the app reads the same key.',
         fix: 'Move the passwords to .env.cluster, recreate the Secret, reference them with secretKeyRef.',
@@ -204,26 +202,26 @@ export default [
     hints: ['The hosts are the headless Services: postgres.teamnotes.svc.cluster.local and redis.teamnotes.svc.cluster.local.', 'value: postgres://teamnotes:$(POSTGRES_PASSWORD)@postgres.teamnotes.svc.cluster.local:5432/teamnotes'],
     async run(ctx) {
       const services = ctx.manifests.find('Service');
-      const problems: string[] = [];
+      const problems: Finding[] = [];
       for (const [variable, db] of [['DATABASE_URL', 'postgres'], ['REDIS_URL', 'redis']] as const) {
         const { value, from } = urlValue(ctx, variable);
         if (!value) {
-          problems.push(`${from}  cannot see where ${variable} points (${from})`);
+          problems.push({ where: from, message: `cannot see where ${variable} points (${from})` });
           continue;
         }
         let host = '';
         try {
           host = new URL(value.replace(/\$\([A-Za-z0-9_]+\)/g, 'x')).hostname;
         } catch {
-          problems.push(`${from}  ${variable} is not a URL`);
+          problems.push({ where: from, message: `${variable} is not a URL` });
           continue;
         }
         const svc = serviceForHost(host, services, NAMESPACE);
         const sts = workloadsRunning(ctx, db, ['StatefulSet'])[0];
         const selects = svc && sts && !missingLabels(selectorOf('Service', svc.object) ?? {}, sts.tpl.labels).length;
-        if (!selects) problems.push(`${from}  ${variable} goes to ${host}, not to the ${db} StatefulSet's Service`);
+        if (!selects) problems.push({ where: from, message: `${variable} goes to ${host}, not to the ${db} StatefulSet's Service` });
       }
-      return reportLines(problems, 'DATABASE_URL and REDIS_URL name the new Services', {
+      return reportFindings(problems, 'DATABASE_URL and REDIS_URL name the new Services', {
         expected: 'hosts that are Services in k8s/ selecting the new StatefulSets (e.g. postgres.teamnotes.svc.cluster.local)',
         why: 'Until the URLs change, Teamnotes keeps writing to the throwaway databases from setup, and your new StatefulSets sit empty.',
         fix: `Point both URLs at the new Services (lesson 09 step 6), recreate the Secret if they live there, then kubectl -n ${appDeployment(ctx) ? namespaceOf(appDeployment(ctx)!.m) : NAMESPACE} rollout restart deploy/${appDeployment(ctx)?.m.name ?? 'teamnotes'}`,

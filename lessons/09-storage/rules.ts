@@ -1,6 +1,5 @@
 // Where Postgres and Redis keep their data. Database knowledge for lesson 09's checks.
-import { envSource, getIn, parseImage, type ContainerAt, type PodTemplate } from '../../verify/probes/k8s-semantics.ts';
-import type { Manifest } from '../../verify/probes/manifests.ts';
+import { envSource, parseImage, type ContainerAt, type Manifest, type ObjectOf, type PodTemplate } from '../../verify/lesson-api.ts';
 
 /** The directory a database container writes, and the mount path the lesson recommends. */
 export function dataDir(kind: 'postgres' | 'redis', c: ContainerAt): { dir: string; why: string } {
@@ -48,7 +47,7 @@ export function requirepass(c: ContainerAt): string | undefined {
  * or a redis.conf from a ConfigMap of k8s/ (mounted as a volume, passed as the first
  * argument) that says `appendonly yes`; a later `--appendonly no` wins over the file.
  */
-export function redisAppendOnly(c: ContainerAt, tpl: PodTemplate, configMaps: Manifest[]): boolean {
+export function redisAppendOnly(c: ContainerAt, tpl: PodTemplate, configMaps: Array<Manifest<ObjectOf<'ConfigMap'>>>): boolean {
   // Tokens, so `sh -c "redis-server /etc/redis.conf --appendonly yes"` reads like the exec form.
   const args = [...(c.container.command ?? []), ...(c.container.args ?? [])].flatMap((a) => a.split(/\s+/)).map((a) => a.replace(/^["']|["']$/g, ''));
   const flag = args.map((a, i) => (a === '--appendonly' ? args[i + 1] : /^--appendonly[= ]/.test(a) ? a.split(/[= ]/)[1] : undefined)).filter((x) => x !== undefined).at(-1);
@@ -58,7 +57,7 @@ export function redisAppendOnly(c: ContainerAt, tpl: PodTemplate, configMaps: Ma
   const mount = (c.container.volumeMounts ?? []).find((vm) => covers(vm.mountPath, conf));
   const volume = (tpl.spec.volumes ?? []).find((v) => v.name === mount?.name);
   const cm = configMaps.find((m) => m.name === volume?.configMap?.name);
-  const data = (getIn(cm?.object, ['data']) ?? {}) as Record<string, unknown>;
+  const data = cm?.object.data ?? {};
   const key = mount?.subPath || conf.slice((mount?.mountPath.replace(/\/+$/, '') ?? '').length + 1);
   const text = key in data ? String(data[key]) : Object.values(data).map(String).join('\n');
   return /^\s*appendonly\s+"?yes"?\s*$/im.test(text);

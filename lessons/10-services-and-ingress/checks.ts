@@ -1,9 +1,7 @@
 import type { KubernetesObject, V1Deployment, V1Ingress, V1Pod } from '@kubernetes/client-node';
-import { defineCheck, fail, pass, type CheckContext } from '../../verify/core/check.ts';
-import { formatLabels, getIn, ingressPathMatches, matchWorkload, missingLabels, resolvePort, selectorOf } from '../../verify/probes/k8s-semantics.ts';
-import type { Manifest } from '../../verify/probes/manifests.ts';
+import { defineCheck, fail, failFindings, formatLabels, getIn, ingressPathMatches, matchWorkload, missingLabels, pass, refOf, resolvePort, selectorOf, type CheckContext, type Finding, type Manifest, type ObjectOf } from '../../verify/lesson-api.ts';
 import { staticEnvValue } from '../shared/manifest-rules.ts';
-import { APPLY, appDeployment, at, keysInFiles, workloads, live, namespaceOf, notApplied, podEvidence, podReady, podsOf, rolledOut } from '../shared/k8s.ts';
+import { APPLY, appDeployment, at, keysInFiles, workloads, live, namespaceOf, notApplied, podEvidence, podReady, podsMatching, rolledOut } from '../shared/k8s.ts';
 
 /** Paths that must stay inside the cluster, with everything under them: the admin API (lesson 05) and the metrics (lesson 04). */
 const PRIVATE_PATHS = ['/admin', '/metrics'];
@@ -28,24 +26,24 @@ interface Route {
 }
 
 /** The Service in k8s/ that selects the Teamnotes pods. */
-function appService(ctx: CheckContext): Manifest | undefined {
+function appService(ctx: CheckContext): Manifest<ObjectOf<'Service'>> | undefined {
   const d = appDeployment(ctx);
   if (!d) return undefined;
   return ctx.manifests.find('Service').find((s) => {
     const sel = selectorOf('Service', s.object);
-    return s.namespace === d.m.namespace && sel && Object.keys(sel).length > 0 && !missingLabels(sel, d.tpl.labels).length && getIn(s.object, ['spec', 'clusterIP']) !== 'None';
+    return s.namespace === d.m.namespace && sel && Object.keys(sel).length > 0 && !missingLabels(sel, d.tpl.labels).length && s.object.spec?.clusterIP !== 'None';
   });
 }
 
-function routes(ing: Manifest): Route[] {
+function routes(ing: Manifest<ObjectOf<'Ingress'>>): Route[] {
   const out: Route[] = [];
-  const rules = (getIn(ing.object, ['spec', 'rules']) ?? []) as Array<{ http?: { paths?: Array<{ path?: string; pathType?: string; backend?: { service?: { name?: string; port?: { number?: number; name?: string } } } }> } }>;
+  const rules = ing.object.spec?.rules ?? [];
   rules.forEach((r, i) =>
     (r.http?.paths ?? []).forEach((p, j) =>
       out.push({ path: p.path ?? '/', pathType: p.pathType, backend: { service: p.backend?.service?.name, port: p.backend?.service?.port }, fieldPath: ['spec', 'rules', i, 'http', 'paths', j] }),
     ),
   );
-  const def = getIn(ing.object, ['spec', 'defaultBackend', 'service']) as { name?: string; port?: { number?: number; name?: string } } | undefined;
+  const def = ing.object.spec?.defaultBackend?.service;
   if (def) out.push({ path: '/', pathType: 'Prefix', backend: { service: def.name, port: def.port }, fieldPath: ['spec', 'defaultBackend'] });
   return out;
 }
@@ -65,7 +63,7 @@ function ingressClassOf(ctx: CheckContext, ing: Manifest): { name: string; path:
   return byDefault ? { name: byDefault.name, path: ['spec'] } : undefined;
 }
 
-function ingresses(ctx: CheckContext): Manifest[] {
+function ingresses(ctx: CheckContext): Array<Manifest<ObjectOf<'Ingress'>>> {
   return ctx.manifests.find('Ingress');
 }
 
@@ -116,8 +114,8 @@ export default [
     async run(ctx) {
       const d = appDeployment(ctx)!;
       const svc = appService(ctx)!;
-      const problems: string[] = [];
-      const ports = (getIn(svc.object, ['spec', 'ports']) ?? []) as Array<{ port?: number; targetPort?: number | string; name?: string }>;
+      const problems: Finding[] = [];
+      const ports = svc.object.spec?.ports ?? [];
       // Correct: the container port's name, or a number the app listens on (declared, or
       // PORT / the app's default 3000: a containerPort line is informational for a Service).
       const listens = Number(staticEnvValue(d.web, 'PORT', ctx.manifests.load(), keysInFiles(ctx)) ?? APP_DEFAULT_PORT);
@@ -125,19 +123,17 @@ export default [
       ports.forEach((p, i) => {
         const target = p.targetPort ?? p.port;
         const r = resolvePort(d.web.container, target);
-        if (!r.ok) problems.push(`${at(svc, ['spec', 'ports', i, 'targetPort'])}  ${r.problem}`);
+        if (!r.ok) problems.push({ where: at(svc, ['spec', 'ports', i, 'targetPort']), message: `${r.problem}` });
         else if (typeof target === 'number' || /^\d+$/.test(String(target))) {
-          if (!declared.includes(r.port!)) problems.push(`${at(svc, ['spec', 'ports', i, p.targetPort === undefined ? 'port' : 'targetPort'])}  targetPort ${r.port} is not a container port (the container listens on ${declared.join(', ') || 'no declared port'})`);
+          if (!declared.includes(r.port!)) problems.push({ where: at(svc, ['spec', 'ports', i, p.targetPort === undefined ? 'port' : 'targetPort']), message: `targetPort ${r.port} is not a container port (the container listens on ${declared.join(', ') || 'no declared port'})` });
         }
       });
-      if (!ports.length) problems.push(`${at(svc, ['spec'])}  Service ${svc.name} has no ports`);
+      if (!ports.length) problems.push({ where: at(svc, ['spec']), message: `Service ${svc.name} has no ports` });
       return problems.length
-        ? fail(problems[0]!.split('  ').slice(1).join('  '), {
-            where: problems[0]!.split('  ')[0],
+        ? failFindings(problems, {
             expected: `targetPort: http (the container port name) or ${declared[0] ?? 3000}`,
             why: 'The Service forwards to targetPort on each pod; a port nobody listens on means connection refused behind a healthy-looking Service.',
             fix: 'Set targetPort to the container port\'s name (http).',
-            evidence: problems.slice(1),
           })
         : pass(`Service ${svc.name} forwards to the container's port`);
     },
@@ -154,23 +150,23 @@ export default [
     async run(ctx) {
       const list = ingresses(ctx);
       if (!list.length) return fail('no Ingress in k8s/', { expected: 'k8s/ingress.yaml', why: 'Without an Ingress, nothing outside the cluster reaches Teamnotes.', fix: 'Create k8s/ingress.yaml (lesson 10 step 4).' });
-      const problems: string[] = [];
+      const problems: Finding[] = [];
       const services = ctx.manifests.find('Service');
       for (const ing of list) {
-        if (!ingressClassOf(ctx, ing)) problems.push(`${at(ing, ['spec'])}  Ingress ${ing.name} has no ingressClassName: no controller is sure to pick it up`);
+        if (!ingressClassOf(ctx, ing)) problems.push({ where: at(ing, ['spec']), message: `Ingress ${ing.name} has no ingressClassName: no controller is sure to pick it up` });
         for (const r of routes(ing)) {
-          if (!r.pathType && r.fieldPath[1] !== 'defaultBackend') problems.push(`${at(ing, r.fieldPath)}  path ${r.path} has no pathType`);
+          if (!r.pathType && r.fieldPath[1] !== 'defaultBackend') problems.push({ where: at(ing, r.fieldPath), message: `path ${r.path} has no pathType` });
           const svc = services.find((s) => s.name === r.backend.service && s.namespace === ing.namespace);
           if (!svc) {
-            problems.push(`${at(ing, [...r.fieldPath, 'backend'])}  path ${r.path} → Service ${r.backend.service}, which is not in k8s/ (namespace ${namespaceOf(ing)})`);
+            problems.push({ where: at(ing, [...r.fieldPath, 'backend']), message: `path ${r.path} → Service ${r.backend.service}, which is not in k8s/ (namespace ${namespaceOf(ing)})` });
             continue;
           }
-          const ports = (getIn(svc.object, ['spec', 'ports']) ?? []) as Array<{ port?: number; name?: string; targetPort?: number | string }>;
+          const ports = svc.object.spec?.ports ?? [];
           const ok = r.backend.port?.name ? ports.some((p) => p.name === r.backend.port!.name) : ports.some((p) => p.port === r.backend.port?.number);
           if (!ok) {
             const isTarget = ports.find((p) => p.targetPort === r.backend.port?.number || p.targetPort === r.backend.port?.name);
             problems.push(
-              `${at(ing, [...r.fieldPath, 'backend'])}  path ${r.path} → ${svc.name}:${r.backend.port?.name ?? r.backend.port?.number}, but Service ${svc.name} exposes ${ports.map((p) => `${p.port}${p.name ? ` (${p.name})` : ''}`).join(', ')}${isTarget ? `: ${r.backend.port?.name ?? r.backend.port?.number} is its targetPort, the Ingress talks to the Service port` : ''}`,
+              { where: at(ing, [...r.fieldPath, 'backend']), message: `path ${r.path} → ${svc.name}:${r.backend.port?.name ?? r.backend.port?.number}, but Service ${svc.name} exposes ${ports.map((p) => `${p.port}${p.name ? ` (${p.name})` : ''}`).join(', ')}${isTarget ? `: ${r.backend.port?.name ?? r.backend.port?.number} is its targetPort, the Ingress talks to the Service port` : ''}` },
             );
           }
         }
@@ -183,17 +179,15 @@ export default [
         const near = list.flatMap((ing) => routes(ing).filter((r) => r.pathType === 'Exact' && request.startsWith(`${r.path}/`)).map((r) => ({ ing, r })))[0];
         problems.push(
           near
-            ? `${at(near.ing, [...near.r.fieldPath, 'pathType'])}  GET ${request} reaches no backend: ${near.r.path} is Exact, and Teamnotes has pages under it; use Prefix`
-            : `${at(list[0]!, ['spec'])}  GET ${request} matches no path to Service ${svc!.name}`,
+            ? { where: at(near.ing, [...near.r.fieldPath, 'pathType']), message: `GET ${request} reaches no backend: ${near.r.path} is Exact, and Teamnotes has pages under it; use Prefix` }
+            : { where: at(list[0]!, ['spec']), message: `GET ${request} matches no path to Service ${svc!.name}` },
         );
       }
       return problems.length
-        ? fail(problems[0]!.split('  ').slice(1).join('  '), {
-            where: problems[0]!.split('  ')[0],
+        ? failFindings(problems, {
             expected: 'ingressClassName set; every path with a pathType; backends that are Services in k8s/ on one of their ports',
             why: 'A backend port the Service does not expose gives 503/404 from the controller, though everything looks applied.',
             fix: 'Fix the Ingress as named above (lesson 10 step 4).',
-            evidence: problems.slice(1),
           })
         : pass(`${list.length} Ingress(es) routing to Service ports`);
     },
@@ -206,7 +200,7 @@ export default [
     learn: '#4-an-ingress-for-the-public-paths-only',
     hints: ['path: / with pathType Prefix matches every path, /admin included.', 'List the public paths: / (Exact), /notes, /attachments, /api (Prefix), /login, /signup, /logout, /style.css (Exact).'],
     async run(ctx) {
-      const exposed: string[] = [];
+      const exposed: Finding[] = [];
       for (const ing of ingresses(ctx)) {
         for (const r of routes(ing)) {
           for (const p of PRIVATE_PATHS) {
@@ -215,17 +209,15 @@ export default [
             // Traefik (and other controllers) match by default.
             const below = r.path === p || r.path.startsWith(`${p}/`);
             const above = r.pathType !== 'Exact' && (ingressPathMatches(r.path, 'Prefix', p) || p.startsWith(r.path));
-            if (below || above) exposed.push(`${at(ing, r.fieldPath)}  ${r.pathType ?? 'Prefix'} ${r.path} reaches ${p}`);
+            if (below || above) exposed.push({ where: at(ing, r.fieldPath), message: `${r.pathType ?? 'Prefix'} ${r.path} reaches ${p}` });
           }
         }
       }
       return exposed.length
-        ? fail(exposed[0]!.split('  ').slice(1).join('  '), {
-            where: exposed[0]!.split('  ')[0],
+        ? failFindings(exposed, {
             expected: `no Ingress path matching ${PRIVATE_PATHS.join(', ')}`,
             why: 'Everything the Ingress routes is on the internet: a leaked admin token flushes caches from anywhere, and /metrics tells strangers your routes and error rates.',
             fix: 'Route only the public paths (Exact / and the prefixes the app serves), not Prefix /.',
-            evidence: exposed.slice(1),
           })
         : pass('/admin and /metrics stay inside the cluster');
     },
@@ -264,7 +256,7 @@ export default [
           fix: APPLY,
         });
       }
-      const pods = await podsOf(ctx, svc, liveSelector);
+      const pods = await podsMatching(ctx, ns, liveSelector);
       return fail(pods.length ? `Service ${svc.name} matches ${pods.length} pod(s), but none is Ready` : `Service ${svc.name} matches no pod in the cluster`, {
         where: `service/${svc.name} (namespace ${ns})`,
         expected: 'at least one ready endpoint',

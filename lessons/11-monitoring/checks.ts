@@ -37,7 +37,8 @@ export default [
       const d = appDeployment(ctx);
       if (!d) return fail('no Deployment runs the teamnotes image', { fix: 'Do lesson 07 first: npm run verify 7' });
       const podPath = ['spec', 'template', 'metadata', 'annotations'];
-      const raw = (getIn(d.m.object, podPath) ?? {}) as Record<string, unknown>;
+      // The schema promises strings; a learner's file may hold a YAML boolean, which is what this looks for.
+      const raw: Record<string, unknown> = d.m.object.spec?.template?.metadata?.annotations ?? {};
       // stringMap() would read a YAML boolean as "true": the API server does not, and refuses the Deployment.
       const unquoted = Object.entries(raw).filter(([k, v]) => k.startsWith('prometheus.io/') && typeof v !== 'string');
       if (unquoted.length) {

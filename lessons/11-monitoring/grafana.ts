@@ -1,8 +1,7 @@
 // What lesson 11 reads out of the learner's Grafana provisioning: data sources and
 // dashboard queries, from ConfigMaps in k8s/ (any name, found by content).
 import { parse as parseYaml } from 'yaml';
-import { getIn } from '../../verify/probes/k8s-semantics.ts';
-import type { Manifest } from '../../verify/probes/manifests.ts';
+import { getIn, type Manifest, type ObjectOf } from '../../verify/lesson-api.ts';
 
 export interface DataSource {
   m: Manifest;
@@ -27,11 +26,11 @@ export interface Dashboard {
   error?: string;
 }
 
-function data(m: Manifest): Record<string, string> {
-  return (getIn(m.object, ['data']) ?? {}) as Record<string, string>;
+function data(m: Manifest<ObjectOf<'ConfigMap'>>): Record<string, string> {
+  return m.object.data ?? {};
 }
 
-export function dataSources(configMaps: Manifest[]): DataSource[] {
+export function dataSources(configMaps: Array<Manifest<ObjectOf<'ConfigMap'>>>): DataSource[] {
   return configMaps.flatMap((m) =>
     Object.entries(data(m)).flatMap(([key, text]) => {
       if (!/\.ya?ml$/.test(key)) return [];
@@ -49,7 +48,7 @@ export function dataSources(configMaps: Manifest[]): DataSource[] {
   );
 }
 
-export function dashboards(configMaps: Manifest[]): Dashboard[] {
+export function dashboards(configMaps: Array<Manifest<ObjectOf<'ConfigMap'>>>): Dashboard[] {
   return configMaps.flatMap((m) =>
     Object.entries(data(m))
       .filter(([key]) => key.endsWith('.json'))

@@ -6,28 +6,12 @@
 // Namespace_Labels/Namespace_Annotations is on); read access to nodes and nodes/proxy
 // (Fluent Bit's Use_Kubelet, other agents' node discovery). What is not: write verbs, `*`,
 // Secrets or any other resource type, built-in roles such as cluster-admin, edit or view.
-import type { CheckContext } from '../../verify/core/check.ts';
-import { getIn } from '../../verify/probes/k8s-semantics.ts';
-import type { Manifest } from '../../verify/probes/manifests.ts';
+import type { CheckContext, Finding, KnownKinds, Manifest, ObjectOf } from '../../verify/lesson-api.ts';
 import { at, type Workload } from '../shared/k8s.ts';
 
-interface Rule {
-  apiGroups?: string[];
-  resources?: string[];
-  verbs?: string[];
-  nonResourceURLs?: string[];
-}
-
-interface Subject {
-  kind?: string;
-  name?: string;
-  namespace?: string;
-}
-
-export interface RbacProblem {
-  where: string;
-  text: string;
-}
+type Role = Manifest<ObjectOf<'Role' | 'ClusterRole'>>;
+type Rule = NonNullable<KnownKinds['ClusterRole']['rules']>[number];
+type Subject = NonNullable<KnownKinds['ClusterRoleBinding']['subjects']>[number];
 
 const READ = ['get', 'list', 'watch'];
 /** Read-only access some log agent's metadata lookup uses. Anything else is more than it needs. */
@@ -45,8 +29,8 @@ export function readsNamespaces(config: string): boolean {
   return /^\s*-?\s*namespace_(labels|annotations)\s*[:=\s]\s*["']?(on|true)\b/im.test(config);
 }
 
-function rulesOf(role: Manifest): Rule[] {
-  return (getIn(role.object, ['rules']) ?? []) as Rule[];
+function rulesOf(role: Role): Rule[] {
+  return role.object.rules ?? [];
 }
 
 function grants(rule: Rule, resource: string): boolean {
@@ -72,20 +56,20 @@ function excess(rule: Rule): { field: 'verbs' | 'resources' | 'nonResourceURLs';
 }
 
 /** Every problem with the agent's permissions, each at the line that causes it. */
-export function rbacProblems(ctx: CheckContext, a: Workload, config: string): RbacProblem[] {
+export function rbacProblems(ctx: CheckContext, a: Workload, config: string): Finding[] {
   const sa = a.tpl.spec.serviceAccountName;
   const saPath = [...a.tpl.specPath, 'serviceAccountName'];
-  if (!sa || sa === 'default') return [{ where: at(a.m, a.tpl.specPath), text: "the agent runs as the namespace's default ServiceAccount" }];
-  const problems: RbacProblem[] = [];
-  if (!ctx.manifests.find('ServiceAccount').some((m) => m.name === sa && m.namespace === a.m.namespace)) problems.push({ where: at(a.m, saPath), text: `ServiceAccount ${sa} is not in k8s/` });
+  if (!sa || sa === 'default') return [{ where: at(a.m, a.tpl.specPath), message: "the agent runs as the namespace's default ServiceAccount" }];
+  const problems: Finding[] = [];
+  if (!ctx.manifests.find('ServiceAccount').some((m) => m.name === sa && m.namespace === a.m.namespace)) problems.push({ where: at(a.m, saPath), message: `ServiceAccount ${sa} is not in k8s/` });
 
   const isAgent = (s: Subject) => s.kind === 'ServiceAccount' && s.name === sa && (s.namespace ?? '') === (a.m.namespace ?? '');
-  const bindingsOf = (kind: string) => ctx.manifests.find(kind).filter((b) => ((getIn(b.object, ['subjects']) ?? []) as Subject[]).some(isAgent));
+  const bindingsOf = (kind: 'ClusterRoleBinding' | 'RoleBinding') => ctx.manifests.find(kind).filter((b) => (b.object.subjects ?? []).some(isAgent));
   const clusterBindings = bindingsOf('ClusterRoleBinding');
   // Both kinds grant something; only a ClusterRoleBinding grants it in every namespace.
   const all = [...clusterBindings, ...bindingsOf('RoleBinding')];
-  const roleOf = (b: Manifest) => {
-    const ref = (getIn(b.object, ['roleRef']) ?? {}) as { kind?: string; name?: string };
+  const roleOf = (b: (typeof all)[number]) => {
+    const ref: { kind?: string; name?: string } = b.object.roleRef ?? {};
     const kind = ref.kind === 'Role' ? 'Role' : 'ClusterRole';
     return { ref, role: ctx.manifests.find(kind).find((r) => r.name === ref.name && (kind === 'ClusterRole' || r.namespace === b.namespace)) };
   };
@@ -96,7 +80,7 @@ export function rbacProblems(ctx: CheckContext, a: Workload, config: string): Rb
       const builtIn = ref.name ? BUILT_IN[ref.name] : undefined;
       problems.push({
         where: at(b, ['roleRef', 'name']),
-        text: builtIn
+        message: builtIn
           ? `${b.kind} ${b.name} gives the agent the built-in ClusterRole ${ref.name}: ${builtIn}`
           : `${b.kind} ${b.name} refers to ${ref.kind ?? 'ClusterRole'} ${ref.name}, which is not in k8s/: write the agent's own ClusterRole, so what it may do is in git`,
       });
@@ -104,29 +88,32 @@ export function rbacProblems(ctx: CheckContext, a: Workload, config: string): Rb
     }
     rulesOf(role).forEach((rule, i) => {
       const x = excess(rule);
-      if (x) problems.push({ where: at(role, ['rules', i, x.field]), text: `${role.kind} ${role.name} ${x.text}` });
+      if (x) problems.push({ where: at(role, ['rules', i, x.field]), message: `${role.kind} ${role.name} ${x.text}` });
     });
   }
 
   if (!clusterBindings.length) {
     // The classic cause: a binding whose subject is almost the agent (a typo, another namespace).
-    const near = ctx.manifests.find('ClusterRoleBinding').find((b) => ((getIn(b.object, ['subjects']) ?? []) as Subject[]).some((s) => s.kind === 'ServiceAccount'));
-    const other = near && ((getIn(near.object, ['subjects']) ?? []) as Subject[]).find((s) => s.kind === 'ServiceAccount')!;
+    const near = ctx.manifests.find('ClusterRoleBinding').find((b) => (b.object.subjects ?? []).some((s) => s.kind === 'ServiceAccount'));
+    const other = near && (near.object.subjects ?? []).find((s) => s.kind === 'ServiceAccount')!;
     problems.push(
       near && other
-        ? { where: at(near, ['subjects']), text: `ClusterRoleBinding ${near.name} names ServiceAccount ${other.name} in namespace ${other.namespace ?? '(none)'}, but the agent runs as ${sa} in ${a.m.namespace}: its role reaches nobody` }
-        : { where: at(a.m, saPath), text: `no ClusterRoleBinding gives ServiceAccount ${sa} a role: the agent may not read the pods of other namespaces` },
+        ? { where: at(near, ['subjects']), message: `ClusterRoleBinding ${near.name} names ServiceAccount ${other.name} in namespace ${other.namespace ?? '(none)'}, but the agent runs as ${sa} in ${a.m.namespace}: its role reaches nobody` }
+        : { where: at(a.m, saPath), message: `no ClusterRoleBinding gives ServiceAccount ${sa} a role: the agent may not read the pods of other namespaces` },
     );
     return problems;
   }
-  const roles = clusterBindings.map((b) => roleOf(b).role).filter((r): r is Manifest => !!r && r.kind === 'ClusterRole');
+  const roles = clusterBindings.flatMap((b) => {
+    const role = roleOf(b).role;
+    return role?.kind === 'ClusterRole' ? [role] : [];
+  });
   const needed = ['pods', ...(readsNamespaces(config) ? ['namespaces'] : [])];
   for (const res of needed) {
     if (!roles.some((r) => rulesOf(r).some((rule) => grants(rule, res)))) {
       const role = roles[0];
       problems.push({
         where: role ? at(role, ['rules']) : at(clusterBindings[0]!, ['roleRef']),
-        text: `the bound ClusterRole${role ? ` ${role.name}` : ''} does not allow get, list, watch on ${res}${res === 'namespaces' ? ' (your filter adds namespace labels, so it asks for them)' : ''}`,
+        message: `the bound ClusterRole${role ? ` ${role.name}` : ''} does not allow get, list, watch on ${res}${res === 'namespaces' ? ' (your filter adds namespace labels, so it asks for them)' : ''}`,
       });
     }
   }

@@ -1,7 +1,6 @@
 import type { V1CronJob } from '@kubernetes/client-node';
-import { defineCheck, fail, pass } from '../../verify/core/check.ts';
-import { getIn } from '../../verify/probes/k8s-semantics.ts';
-import { APPLY, appDeployment, at, live, NAMESPACE, namespaceOf, notApplied, rolloutComplete, reportLines } from '../shared/k8s.ts';
+import { defineCheck, fail, findingLine, getIn, pass, reportFindings } from '../../verify/lesson-api.ts';
+import { APPLY, appDeployment, at, live, NAMESPACE, namespaceOf, notApplied, rolloutComplete } from '../shared/k8s.ts';
 import { serviceForHost } from '../shared/manifest-rules.ts';
 import { cronJobProblems, digestCronJobs, mailpit, smtpTarget, workerDeployment, workerInWebPod, workerProblems } from './rules.ts';
 import {
@@ -221,7 +220,7 @@ export default [
           fix: 'Create k8s/worker.yaml (lesson 13, step 2), then ' + APPLY,
         });
       }
-      return reportLines(workerProblems(ctx, w), `Deployment ${w.m.name} runs \`${[...(w.main.container.command ?? []), ...(w.main.container.args ?? [])].join(' ')}\` (${w.m.file})`, {
+      return reportFindings(workerProblems(ctx, w), `Deployment ${w.m.name} runs \`${[...(w.main.container.command ?? []), ...(w.main.container.args ?? [])].join(' ')}\` (${w.m.file})`, {
         expected: 'the worker command, ≥ 1 replica, terminationGracePeriodSeconds above its shutdown deadline, requests and a memory limit, the web\'s env sources, labels of its own',
         why: 'The worker needs the web\'s whole configuration (it loads the same src/config.js), time to finish its mails when stopped, and must never receive the web\'s traffic.',
         fix: 'Fix k8s/worker.yaml as named, then ' + APPLY,
@@ -240,16 +239,16 @@ export default [
     async run(ctx) {
       const [cj] = digestCronJobs(ctx);
       if (!cj) {
-        const others = ctx.manifests.find('CronJob').map((m) => `${at(m, ['metadata'])}  CronJob ${m.name} does not run the teamnotes image`);
+        const others = ctx.manifests.find('CronJob').map((m) => ({ where: at(m, ['metadata']), message: `CronJob ${m.name} does not run the teamnotes image` }));
         return fail('no CronJob runs the teamnotes image', {
-          where: others[0]?.split('  ')[0],
+          where: others[0]?.where,
           expected: 'k8s/digest-cronjob.yaml: kind CronJob, image teamnotes:<the web\'s tag>, command ["node", "src/digest-job.js"]',
           why: 'Without it the digest is either still a timer in every web replica, or gone.',
           fix: 'Create k8s/digest-cronjob.yaml (lesson 13, step 5), then ' + APPLY,
-          evidence: others,
+          evidence: others.map(findingLine),
         });
       }
-      return reportLines(cronJobProblems(ctx, cj), `CronJob ${cj.m.name}: "${String(getIn(cj.m.object, ['spec', 'schedule']))}", concurrencyPolicy ${String(getIn(cj.m.object, ['spec', 'concurrencyPolicy']))}, runs \`${[...(cj.main.container.command ?? []), ...(cj.main.container.args ?? [])].join(' ')}\``, {
+      return reportFindings(cronJobProblems(ctx, cj), `CronJob ${cj.m.name}: "${String(getIn(cj.m.object, ['spec', 'schedule']))}", concurrencyPolicy ${String(getIn(cj.m.object, ['spec', 'concurrencyPolicy']))}, runs \`${[...(cj.main.container.command ?? []), ...(cj.main.container.args ?? [])].join(' ')}\``, {
         expected: 'a 5-field schedule, concurrencyPolicy: Forbid (or Replace), a command that runs one digest and exits',
         why: 'The CronJob is what makes it one digest per schedule: a schedule the API server refuses means none, and Allow (the default) starts a second run beside one that is still going.',
         fix: 'Fix k8s/digest-cronjob.yaml as named, then ' + APPLY,
@@ -279,12 +278,12 @@ export default [
       if (mp.svc && mp.smtpPort) {
         const target = smtpTarget(ctx);
         const svc = target.host ? serviceForHost(target.host, ctx.manifests.find('Service'), NAMESPACE) : undefined;
-        if (!target.host) problems.push(`${target.from}  cannot see where SMTP_URL points (${target.value === undefined ? target.from : 'not a URL'})`);
+        if (!target.host) problems.push({ where: target.from, message: `cannot see where SMTP_URL points (${target.value === undefined ? target.from : 'not a URL'})` });
         else if (svc !== mp.svc || target.port !== mp.smtpPort) {
-          problems.push(`${target.from}  SMTP_URL goes to ${target.host}:${target.port}, not to Service ${mp.svc.name} port ${mp.smtpPort} (mail would go ${/workshop-services/.test(target.host) ? "to the workshop's throwaway Mailpit" : 'nowhere you can read'})`);
+          problems.push({ where: target.from, message: `SMTP_URL goes to ${target.host}:${target.port}, not to Service ${mp.svc.name} port ${mp.smtpPort} (mail would go ${/workshop-services/.test(target.host) ? "to the workshop's throwaway Mailpit" : 'nowhere you can read'})` });
         }
       }
-      return reportLines(problems, `Mailpit ${mp.w?.m.name} behind Service ${mp.svc?.name}:${mp.smtpPort}, and SMTP_URL points there`, {
+      return reportFindings(problems, `Mailpit ${mp.w?.m.name} behind Service ${mp.svc?.name}:${mp.smtpPort}, and SMTP_URL points there`, {
         expected: `a Deployment running axllent/mailpit in namespace ${NAMESPACE}, a Service selecting its pods with the SMTP port, SMTP_URL=smtp://<that Service>.${NAMESPACE}.svc.cluster.local:<its port>`,
         why: 'The app should catch its own mail inside its namespace, like its own Postgres and Redis: a Service that selects nothing or a URL to another Mailpit means every send fails, or mail lands where you do not look.',
         fix: 'Fix k8s/mailpit.yaml or SMTP_URL in .env.cluster (and .env.cluster.example), recreate the Secret, then kubectl -n teamnotes rollout restart deploy/teamnotes-worker',

@@ -1,19 +1,16 @@
 // Lesson 13's manifest rules: which objects are the worker, the digest CronJob and
-// Mailpit, and what is wrong with them. Each problem is `where  text`, like lesson 09's.
+// Mailpit, and what is wrong with them. Each problem is a Finding (where, message), like lesson 09's.
 import type { V1EnvFromSource } from '@kubernetes/client-node';
-import type { CheckContext } from '../../verify/core/check.ts';
-import { parseEnvFile } from '../../verify/core/cluster-apply.ts';
-import { formatLabels, getIn, imageName, missingLabels, resolvePort, selectorOf, stringMap, type ContainerAt, missingResources } from '../../verify/probes/k8s-semantics.ts';
-import type { Manifest } from '../../verify/probes/manifests.ts';
+import { formatLabels, getIn, imageName, missingLabels, missingResources, parseEnvFile, resolvePort, selectorOf, stringMap, type CheckContext, type ContainerAt, type Finding, type Manifest, type ObjectOf } from '../../verify/lesson-api.ts';
 import { APP_IMAGE, appDeployment, at, entryOf, NAMESPACE, namespaceOf, SECRET_TEMPLATE, teamnotesDeployments, valueInFiles, workloadsRunning, type Workload } from '../shared/k8s.ts';
 import { staticEnvValue } from '../shared/manifest-rules.ts';
 
-export type Found = Workload & { main: ContainerAt };
+export type Found<T = unknown> = Workload<T> & { main: ContainerAt };
 /** The app's own default (.env.example) when the manifests do not set it. */
 const DEFAULT_SHUTDOWN_TIMEOUT = 20;
 
 /** The Deployment running the Teamnotes image that is not the web one: the worker. */
-export function workerDeployment(ctx: CheckContext): Found | undefined {
+export function workerDeployment(ctx: CheckContext): Found<ObjectOf<'Deployment'>> | undefined {
   const web = appDeployment(ctx);
   const others = teamnotesDeployments(ctx).filter((d) => d.m !== web?.m);
   const pick = others.find((d) => /worker/i.test(entryOf(d.web))) ?? others[0];
@@ -81,36 +78,36 @@ export function runsTheWeb(ctx: CheckContext, c: ContainerAt): boolean {
 // What else is correct for the worker: any name and labels (not the web Service's), envFrom or
 // per-key env as long as it gets every variable the web gets, any replica count ≥ 1, any grace
 // period above its shutdown deadline, the worker entry as a file of its own or a role flag.
-export function workerProblems(ctx: CheckContext, w: Found): string[] {
-  const problems: string[] = [];
+export function workerProblems(ctx: CheckContext, w: Found): Finding[] {
+  const problems: Finding[] = [];
   const c = w.main;
   const entry = entryOf(c);
   if (runsTheWeb(ctx, c)) {
-    problems.push(`${at(w.m, c.path)}  container ${c.container.name} runs ${entry || `the image's CMD (${imageCmd(ctx)})`}: a second web server, not a worker`);
+    problems.push({ where: at(w.m, c.path), message: `container ${c.container.name} runs ${entry || `the image's CMD (${imageCmd(ctx)})`}: a second web server, not a worker` });
   } else {
-    for (const f of missingFiles(ctx, entry)) problems.push(`${at(w.m, [...c.path, c.container.command ? 'command' : 'args'])}  \`${entry}\` runs ${f}, which is not in the workspace (nor in the image built from it)`);
+    for (const f of missingFiles(ctx, entry)) problems.push({ where: at(w.m, [...c.path, c.container.command ? 'command' : 'args']), message: `\`${entry}\` runs ${f}, which is not in the workspace (nor in the image built from it)` });
   }
   const replicas = Number(getIn(w.m.object, ['spec', 'replicas']) ?? 1);
-  if (replicas < 1) problems.push(`${at(w.m, ['spec', 'replicas'])}  replicas: ${replicas}: nobody takes jobs off the queue`);
+  if (replicas < 1) problems.push({ where: at(w.m, ['spec', 'replicas']), message: `replicas: ${replicas}: nobody takes jobs off the queue` });
   const grace = w.tpl.spec.terminationGracePeriodSeconds;
   const deadline = Number(staticEnvValue(c, 'SHUTDOWN_TIMEOUT_SECONDS', ctx.manifests.load()) ?? DEFAULT_SHUTDOWN_TIMEOUT);
-  if (grace === undefined) problems.push(`${at(w.m, w.tpl.specPath)}  no terminationGracePeriodSeconds: say how long a stopping worker may finish its mails (more than its ${deadline} s deadline)`);
-  else if (grace <= deadline) problems.push(`${at(w.m, [...w.tpl.specPath, 'terminationGracePeriodSeconds'])}  terminationGracePeriodSeconds ${grace}, but the worker may take ${deadline} s (SHUTDOWN_TIMEOUT_SECONDS) to finish: SIGKILL first`);
+  if (grace === undefined) problems.push({ where: at(w.m, w.tpl.specPath), message: `no terminationGracePeriodSeconds: say how long a stopping worker may finish its mails (more than its ${deadline} s deadline)` });
+  else if (grace <= deadline) problems.push({ where: at(w.m, [...w.tpl.specPath, 'terminationGracePeriodSeconds']), message: `terminationGracePeriodSeconds ${grace}, but the worker may take ${deadline} s (SHUTDOWN_TIMEOUT_SECONDS) to finish: SIGKILL first` });
   const lacking = missingResources(c.container);
-  if (lacking.length) problems.push(`${at(w.m, [...c.path, 'resources'])}  no ${lacking.join(', ')}`);
+  if (lacking.length) problems.push({ where: at(w.m, [...c.path, 'resources']), message: `no ${lacking.join(', ')}` });
   const web = appDeployment(ctx);
   if (web) {
     // src/config.js is shared: whatever the web is given, the worker needs too.
     const mine = variablesOf(ctx, c);
     const lacking = [...variablesOf(ctx, web.web)].filter((v) => !mine.has(v));
     if (lacking.length) {
-      problems.push(`${at(w.m, [...c.path, c.container.env ? 'env' : 'envFrom'])}  the worker does not get ${lacking.join(', ')}, which the web gets: it loads the same src/config.js, which exits when a required variable is missing`);
+      problems.push({ where: at(w.m, [...c.path, c.container.env ? 'env' : 'envFrom']), message: `the worker does not get ${lacking.join(', ')}, which the web gets: it loads the same src/config.js, which exits when a required variable is missing` });
     }
     // The web's Service routes to every pod carrying its selector's labels.
     for (const svc of ctx.manifests.find('Service').filter((s) => s.namespace === w.m.namespace)) {
       const sel = selectorOf('Service', svc.object) ?? {};
       if (Object.keys(sel).length && !missingLabels(sel, web.tpl.labels).length && !missingLabels(sel, w.tpl.labels).length) {
-        problems.push(`${at(w.m, w.tpl.labelsPath)}  the worker's pods carry ${formatLabels(sel)}: Service ${svc.name} would send web requests to them`);
+        problems.push({ where: at(w.m, w.tpl.labelsPath), message: `the worker's pods carry ${formatLabels(sel)}: Service ${svc.name} would send web requests to them` });
       }
     }
   }
@@ -169,11 +166,11 @@ export function scheduleProblem(schedule: unknown): string | undefined {
   return undefined;
 }
 
-export function cronJobProblems(ctx: CheckContext, cj: Found): string[] {
-  const problems: string[] = [];
+export function cronJobProblems(ctx: CheckContext, cj: Found): Finding[] {
+  const problems: Finding[] = [];
   const schedule = getIn(cj.m.object, ['spec', 'schedule']);
   const bad = scheduleProblem(schedule);
-  if (bad) problems.push(`${at(cj.m, ['spec', 'schedule'])}  ${bad}`);
+  if (bad) problems.push({ where: at(cj.m, ['spec', 'schedule']), message: bad });
   // What else is correct: Replace. When a run is still going at the next scheduled time,
   // Forbid skips the new one and Replace deletes the running Job (its pods are stopped) and
   // starts the new one: either way the CronJob never runs two at once. The digest's job ids
@@ -182,14 +179,14 @@ export function cronJobProblems(ctx: CheckContext, cj: Found): string[] {
   // still be two pods, two Postgres scans, and nothing in the manifest would say so.
   const policy = String(getIn(cj.m.object, ['spec', 'concurrencyPolicy']) ?? 'Allow (the default)');
   if (policy !== 'Forbid' && policy !== 'Replace') {
-    problems.push(`${at(cj.m, ['spec', 'concurrencyPolicy'])}  concurrencyPolicy ${policy}: when a run is still going at the next scheduled time, the CronJob starts another Job beside it`);
+    problems.push({ where: at(cj.m, ['spec', 'concurrencyPolicy']), message: `concurrencyPolicy ${policy}: when a run is still going at the next scheduled time, the CronJob starts another Job beside it` });
   }
   const entry = entryOf(cj.main);
   const worker = workerDeployment(ctx);
   if (runsTheWeb(ctx, cj.main) || (worker && normalized(entry) === normalized(entryOf(worker.main)))) {
-    problems.push(`${at(cj.m, cj.main.path)}  container ${cj.main.container.name} runs ${entry || `the image's CMD (${imageCmd(ctx)})`}, not the digest job: ${entry ? 'it' : 'a web server'} never exits, so the Job never completes`);
+    problems.push({ where: at(cj.m, cj.main.path), message: `container ${cj.main.container.name} runs ${entry || `the image's CMD (${imageCmd(ctx)})`}, not the digest job: ${entry ? 'it' : 'a web server'} never exits, so the Job never completes` });
   } else {
-    for (const f of missingFiles(ctx, entry)) problems.push(`${at(cj.m, [...cj.main.path, cj.main.container.command ? 'command' : 'args'])}  \`${entry}\` runs ${f}, which is not in the workspace (nor in the image built from it)`);
+    for (const f of missingFiles(ctx, entry)) problems.push({ where: at(cj.m, [...cj.main.path, cj.main.container.command ? 'command' : 'args']), message: `\`${entry}\` runs ${f}, which is not in the workspace (nor in the image built from it)` });
   }
   return problems;
 }
@@ -199,7 +196,7 @@ export interface Mailpit {
   svc?: Manifest;
   /** The Service port that reaches Mailpit's SMTP port (1025). */
   smtpPort?: number;
-  problems: string[];
+  problems: Finding[];
 }
 
 const MAILPIT_SMTP = 1025;
@@ -213,7 +210,7 @@ export function mailpit(ctx: CheckContext): Mailpit {
   const all = workloadsRunning(ctx, 'mailpit', ['Deployment', 'StatefulSet']);
   const w = all.find((x) => namespaceOf(x.m) === NAMESPACE);
   if (!w) {
-    const elsewhere = all.map((x) => `${at(x.m, ['metadata'])}  ${x.m.kind} ${x.m.name} runs Mailpit in namespace ${namespaceOf(x.m)}, not ${NAMESPACE}`);
+    const elsewhere = all.map((x) => ({ where: at(x.m, ['metadata']), message: `${x.m.kind} ${x.m.name} runs Mailpit in namespace ${namespaceOf(x.m)}, not ${NAMESPACE}` }));
     return { problems: elsewhere };
   }
   const services = ctx.manifests.find('Service').filter((s) => namespaceOf(s) === NAMESPACE);
@@ -222,18 +219,18 @@ export function mailpit(ctx: CheckContext): Mailpit {
     return Object.keys(sel).length > 0 && !missingLabels(sel, w.tpl.labels).length;
   });
   for (const svc of selecting) {
-    const ports = (getIn(svc.object, ['spec', 'ports']) ?? []) as Array<{ port?: number; targetPort?: number | string }>;
+    const ports = svc.object.spec?.ports ?? [];
     const smtp = ports.find((p) => resolvePort(w.main.container, p.targetPort ?? p.port).port === MAILPIT_SMTP);
     if (smtp) return { w, svc, smtpPort: smtp.port, problems: [] };
   }
-  if (selecting.length) return { w, svc: selecting[0], problems: [`${at(selecting[0]!, ['spec', 'ports'])}  Service ${selecting[0]!.name} has no port that reaches Mailpit's SMTP port ${MAILPIT_SMTP}`] };
+  if (selecting.length) return { w, svc: selecting[0], problems: [{ where: at(selecting[0]!, ['spec', 'ports']), message: `Service ${selecting[0]!.name} has no port that reaches Mailpit's SMTP port ${MAILPIT_SMTP}` }] };
   const near = services.find((s) => Object.keys(selectorOf('Service', s.object) ?? {}).length && /mail/i.test(s.name));
   return {
     w,
     problems: [
       near
-        ? `${at(near, ['spec', 'selector'])}  Service ${near.name} selects ${formatLabels(selectorOf('Service', near.object)!)}, but the Mailpit pods are labelled ${formatLabels(w.tpl.labels)}: it has no endpoints`
-        : `${at(w.m, ['metadata'])}  no Service in namespace ${NAMESPACE} selects the Mailpit pods`,
+        ? { where: at(near, ['spec', 'selector']), message: `Service ${near.name} selects ${formatLabels(selectorOf('Service', near.object)!)}, but the Mailpit pods are labelled ${formatLabels(w.tpl.labels)}: it has no endpoints` }
+        : { where: at(w.m, ['metadata']), message: `no Service in namespace ${NAMESPACE} selects the Mailpit pods` },
     ],
   };
 }

@@ -5,7 +5,7 @@
 // only a timer that speaks of the digest counts: in its arguments, in the function around
 // it, or in the functions it calls (followed three calls deep, by name, across the files).
 import path from 'node:path';
-import type { CheckContext } from '../../verify/core/check.ts';
+import type { CheckContext } from '../../verify/lesson-api.ts';
 
 export interface TimerCall {
   file: string;

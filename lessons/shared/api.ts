@@ -1,6 +1,6 @@
 // Teamnotes' JSON API as the checks drive it: sign up, write notes, fetch attachments.
 import { randomBytes } from 'node:crypto';
-import type { HttpClient, HttpResponse } from '../../verify/probes/http.ts';
+import type { HttpClient, HttpResponse } from '../../verify/lesson-api.ts';
 import { testUser } from './teamnotes.ts';
 
 export interface SignedUp {

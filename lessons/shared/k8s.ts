@@ -2,10 +2,7 @@
 // Deployment among the learner's manifests, and the live lookups several lessons share.
 // Generic Kubernetes semantics live in verify/probes/k8s-semantics.ts.
 import type { KubernetesObject, V1Container, V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { fail, pass, type CheckContext, type Outcome } from '../../verify/core/check.ts';
-import { parseEnvFile } from '../../verify/core/cluster-apply.ts';
-import { containersOf, envReferences, envSource, fieldDifferences, getIn, imageName, locateSteps, podTemplateOf, selectorQuery, type ContainerAt, type FieldDifference, type FieldPath, type KeysOf, type LabelSelector, type PodTemplate } from '../../verify/probes/k8s-semantics.ts';
-import { formatPath, type Manifest } from '../../verify/probes/manifests.ts';
+import { containersOf, envReferences, envSource, fail, fieldDifferences, findingLine, formatPath, getIn, imageName, locateSteps, parseEnvFile, pass, podTemplateOf, selectorQuery, type CheckContext, type ContainerAt, type FieldDifference, type FieldPath, type Finding, type KeysOf, type LabelSelector, type Manifest, type ObjectOf, type Outcome, type PodTemplate } from '../../verify/lesson-api.ts';
 
 export const NAMESPACE = 'teamnotes';
 export const APP_IMAGE = 'teamnotes';
@@ -18,16 +15,23 @@ export function at(m: Manifest, path: FieldPath): string {
   return `${m.file}:${m.lineOf(path)}${path.length ? ` › ${formatPath(path)}` : ''}`;
 }
 
-export interface Workload {
-  m: Manifest;
+/** A workload of k8s/ with its pod template; `T` is its kind's shape when the kinds asked for say it. */
+export interface Workload<T = unknown> {
+  m: Manifest<T>;
   tpl: PodTemplate;
   containers: ContainerAt[];
 }
 
-export function workloads(ctx: CheckContext, kinds = ['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob', 'Job']): Workload[] {
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'CronJob' | 'Job';
+const WORKLOAD_KINDS: readonly WorkloadKind[] = ['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob', 'Job'];
+
+export function workloads<K extends WorkloadKind = WorkloadKind>(ctx: CheckContext, kinds?: readonly K[]): Array<Workload<ObjectOf<K>>> {
+  const wanted: readonly string[] = kinds ?? WORKLOAD_KINDS;
+  // One of the kinds asked for, so it has one of their shapes (kept in file order across kinds).
+  const asked = (m: Manifest): m is Manifest<ObjectOf<K>> => wanted.includes(m.kind);
   return ctx.manifests
     .load()
-    .filter((m) => kinds.includes(m.kind))
+    .filter(asked)
     .flatMap((m) => {
       const tpl = podTemplateOf(m.kind, m.object);
       return tpl ? [{ m, tpl, containers: containersOf(tpl) }] : [];
@@ -40,7 +44,7 @@ export function entryOf(c: ContainerAt): string {
 }
 
 /** Every Deployment running the Teamnotes image (the web, and from lesson 13 the email worker), with that container. */
-export function teamnotesDeployments(ctx: CheckContext): Array<Workload & { web: ContainerAt }> {
+export function teamnotesDeployments(ctx: CheckContext): Array<Workload<ObjectOf<'Deployment'>> & { web: ContainerAt }> {
   return workloads(ctx, ['Deployment']).flatMap((w) => {
     const web = w.containers.find((c) => !c.init && imageName(c.container.image ?? '') === APP_IMAGE);
     return web ? [{ ...w, web }] : [];
@@ -52,13 +56,13 @@ export function teamnotesDeployments(ctx: CheckContext): Array<Workload & { web:
  * image's CMD (or a command naming the server), so a worker Deployment of the same image
  * (lesson 13) is never mistaken for it; the first one when none looks like the web.
  */
-export function appDeployment(ctx: CheckContext): (Workload & { web: ContainerAt }) | undefined {
+export function appDeployment(ctx: CheckContext): (Workload<ObjectOf<'Deployment'>> & { web: ContainerAt }) | undefined {
   const all = teamnotesDeployments(ctx);
   return all.find((d) => entryOf(d.web) === '' || /server/.test(entryOf(d.web))) ?? all[0];
 }
 
 /** Workloads whose containers run an image named `name` (postgres, redis). */
-export function workloadsRunning(ctx: CheckContext, name: string, kinds?: string[]): Array<Workload & { main: ContainerAt }> {
+export function workloadsRunning<K extends WorkloadKind = WorkloadKind>(ctx: CheckContext, name: string, kinds?: readonly K[]): Array<Workload<ObjectOf<K>> & { main: ContainerAt }> {
   return workloads(ctx, kinds).flatMap((w) => {
     const main = w.containers.find((c) => !c.init && imageName(c.container.image ?? '') === name);
     return main ? [{ ...w, main }] : [];
@@ -100,7 +104,7 @@ export function valueInFiles(ctx: CheckContext, m: Manifest, c: ContainerAt, var
   if (src.from === 'literal') return { value: src.value, from: at(m, src.path) };
   if (src.from === 'ConfigMap') {
     const cm = ctx.manifests.find('ConfigMap').find((x) => x.name === src.name);
-    return { value: getIn(cm?.object, ['data', src.key]) as string | undefined, from: `ConfigMap ${src.name}` };
+    return { value: cm?.object.data?.[src.key], from: `ConfigMap ${src.name}` };
   }
   if (src.from === 'Secret') {
     for (const file of ['.env.cluster', SECRET_TEMPLATE]) {
@@ -110,16 +114,6 @@ export function valueInFiles(ctx: CheckContext, m: Manifest, c: ContainerAt, var
     }
   }
   return { from: `${variable} is not set` };
-}
-
-/**
- * Problems written as `where  text` lines (two spaces): the first becomes the message and
- * its `where`, the rest evidence; none is a pass with `ok`.
- */
-export function reportLines(problems: string[], ok: string, details: { expected: string; why: string; fix: string }): Outcome {
-  if (!problems.length) return pass(ok);
-  const [where, ...text] = problems[0]!.split('  ');
-  return fail(text.join('  '), { where, ...details, evidence: problems.slice(1) });
 }
 
 /** The live copy of a manifest's object, or undefined. */
@@ -140,9 +134,9 @@ export function notApplied(m: Manifest): Outcome {
  * Every ConfigMap/Secret reference of a workload's pods, resolved against the cluster.
  * A missing object or key leaves the pod in CreateContainerConfigError; `optional` ones are skipped.
  */
-export async function unresolvedEnv(ctx: CheckContext, w: Workload): Promise<string[]> {
+export async function unresolvedEnv(ctx: CheckContext, w: Workload): Promise<Finding[]> {
   const ns = namespaceOf(w.m);
-  const problems: string[] = [];
+  const problems: Finding[] = [];
   const cache = new Map<string, Promise<KubernetesObject | undefined>>();
   for (const c of w.containers) {
     for (const ref of envReferences(c)) {
@@ -151,32 +145,36 @@ export async function unresolvedEnv(ctx: CheckContext, w: Workload): Promise<str
       if (!cache.has(id)) cache.set(id, ctx.kube.get(`v1`, ref.kind, ref.name, ns));
       const obj = (await cache.get(id)) as { data?: Record<string, string>; binaryData?: Record<string, string>; stringData?: Record<string, string> } | undefined;
       if (!obj) {
-        problems.push(`${at(w.m, ref.path)}: ${ref.kind} ${ref.name} does not exist in namespace ${ns}`);
+        problems.push({ where: at(w.m, ref.path), message: `${ref.kind} ${ref.name} does not exist in namespace ${ns}` });
         continue;
       }
       const keys = Object.keys({ ...obj.data, ...obj.binaryData });
       if (ref.key && !keys.includes(ref.key)) {
         const near = keys.find((k) => k.toLowerCase() === ref.key!.toLowerCase());
-        problems.push(
-          `${at(w.m, ref.path)}: ${ref.kind} ${ref.name} has no key ${ref.key}${near ? ` (it has ${near}: keys are case-sensitive)` : ` (it has: ${keys.join(', ') || 'no keys'})`}`,
-        );
+        problems.push({
+          where: at(w.m, ref.path),
+          message: `${ref.kind} ${ref.name} has no key ${ref.key}${near ? ` (it has ${near}: keys are case-sensitive)` : ` (it has: ${keys.join(', ') || 'no keys'})`}`,
+        });
       }
     }
   }
   return problems;
 }
 
-/**
- * The pods in the cluster that a selector picks, in the manifest's namespace: a Service's
- * label map, or (by default) the workload's own full selector, matchExpressions included.
- */
-export async function podsOf(ctx: CheckContext, m: Manifest, selector?: Record<string, string>): Promise<V1Pod[]> {
-  const labelSelector = selector
-    ? Object.entries(selector)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(',')
-    : selectorQuery((getIn(m.object, ['spec', 'selector']) ?? {}) as LabelSelector);
-  return ctx.kube.list<V1Pod>('v1', 'Pod', { namespace: namespaceOf(m), labelSelector });
+/** A workload: its full label selector is `spec.selector`. */
+type Selecting = { spec?: { selector?: LabelSelector } };
+
+/** The pods in the cluster that a workload's own full selector picks (matchExpressions included), in its namespace. */
+export async function podsOf(ctx: CheckContext, m: Manifest<Selecting>): Promise<V1Pod[]> {
+  return ctx.kube.list<V1Pod>('v1', 'Pod', { namespace: namespaceOf(m), labelSelector: selectorQuery(m.object.spec?.selector ?? {}) });
+}
+
+/** The pods in `namespace` carrying every label of `labels` (a Service's selector map). */
+export async function podsMatching(ctx: CheckContext, namespace: string, labels: Record<string, string>): Promise<V1Pod[]> {
+  const labelSelector = Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  return ctx.kube.list<V1Pod>('v1', 'Pod', { namespace, labelSelector });
 }
 
 export function podReady(pod: V1Pod): boolean {
@@ -225,7 +223,7 @@ export function rolledOut(dep: { metadata?: { generation?: number }; spec?: { re
  * Undefined when the server refused the dry run (07.server-dry-run reports that).
  */
 export async function unappliedFields(ctx: CheckContext, m: Manifest, current: KubernetesObject): Promise<FieldDifference[] | undefined> {
-  const [dry] = await ctx.kube.apply([m.object as KubernetesObject], { dryRun: true, fieldManager: 'legacy-to-k8s-verify' });
+  const [dry] = await ctx.kube.apply([m.object], { dryRun: true, fieldManager: 'legacy-to-k8s-verify' });
   if (!dry?.ok || !dry.applied) return undefined;
   const compared = (o: KubernetesObject & { spec?: unknown }) => ({ metadata: { labels: o.metadata?.labels ?? {}, annotations: o.metadata?.annotations ?? {} }, spec: o.spec });
   return fieldDifferences(compared(current), compared(dry.applied as KubernetesObject & { spec?: unknown }));
@@ -238,10 +236,10 @@ const show = (v: unknown) => (v === undefined ? '(not set)' : JSON.stringify(v))
  * would make of it, every field the file sets (probes and resources as much as the image
  * and replicas), and within 45 s every pod is updated and Ready.
  */
-export async function rolloutComplete(ctx: CheckContext, m: Manifest, container: V1Container): Promise<Outcome> {
+export async function rolloutComplete(ctx: CheckContext, m: Manifest<ObjectOf<'Deployment'>>, container: V1Container): Promise<Outcome> {
   const current = await live<V1Deployment>(ctx, m);
   if (!current) return notApplied(m);
-  const wantReplicas = Number(getIn(m.object, ['spec', 'replicas']) ?? 1);
+  const wantReplicas = Number(m.object.spec?.replicas ?? 1);
   const diffs = await unappliedFields(ctx, m, current as KubernetesObject);
   if (diffs?.length) {
     return fail(`the Deployment in the cluster differs from ${m.file} in ${diffs.length} field(s): ${diffs.slice(0, 3).map((d) => d.label).join(', ')}`, {
@@ -249,7 +247,7 @@ export async function rolloutComplete(ctx: CheckContext, m: Manifest, container:
       expected: `the cluster running what ${m.file} says`,
       why: 'Editing a file changes nothing until it is applied: the pods still run with the old settings.',
       fix: APPLY,
-      evidence: diffs.slice(0, 8).map((d) => `${at(m, locateSteps(m.object, d.steps))}  ${d.label}: cluster ${show(d.have)}, k8s/ ${show(d.want)}`),
+      evidence: diffs.slice(0, 8).map((d) => findingLine({ where: at(m, locateSteps(m.object, d.steps)), message: `${d.label}: cluster ${show(d.have)}, k8s/ ${show(d.want)}` })),
     });
   }
   const liveImage = current.spec?.template.spec?.containers.find((c) => c.name === container.name)?.image;
@@ -268,7 +266,7 @@ export async function rolloutComplete(ctx: CheckContext, m: Manifest, container:
   }, { timeoutMs: 45_000, signal: ctx.signal });
   if (finished) return pass(`${wantReplicas}/${wantReplicas} pods updated and Ready`);
   const latest = (await live<V1Deployment>(ctx, m)) ?? current;
-  const query = selectorQuery((getIn(m.object, ['spec', 'selector']) ?? {}) as LabelSelector);
+  const query = selectorQuery(m.object.spec?.selector ?? {});
   const pods = await podsOf(ctx, m);
   const s = latest.status ?? {};
   return fail(`rollout not complete after 45 s: ${s.readyReplicas ?? 0}/${wantReplicas} Ready, ${s.updatedReplicas ?? 0} updated`, {
@@ -280,4 +278,4 @@ export async function rolloutComplete(ctx: CheckContext, m: Manifest, container:
   });
 }
 
-export { changedAt } from '../../verify/probes/k8s-semantics.ts';
+export { changedAt } from '../../verify/lesson-api.ts';

@@ -1,14 +1,7 @@
 // Manifest rules more than one lesson applies: where a variable's value comes from, secrets
 // written into manifests, and which Service a URL's host names.
-import { envSource, getIn, secretLiteral, type ContainerAt, type KeysOf } from '../../verify/probes/k8s-semantics.ts';
-import type { Manifest } from '../../verify/probes/manifests.ts';
+import { envSource, isKind, ofKind, secretLiteral, type ContainerAt, type Finding, type KeysOf, type Manifest } from '../../verify/lesson-api.ts';
 import { at } from './k8s.ts';
-
-/** Something wrong at a place in the manifests: `where` is file:line › field.path. */
-export interface Problem {
-  where: string;
-  text: string;
-}
 
 /**
  * The value a variable gets from a literal or a ConfigMap in k8s/, when that can be known
@@ -17,37 +10,36 @@ export interface Problem {
  */
 export function staticEnvValue(web: ContainerAt, variable: string, manifests: Manifest[], keysOf?: KeysOf): string | undefined {
   const configMapKeys: KeysOf = (kind, name) => {
-    const cm = kind === 'ConfigMap' ? manifests.find((x) => x.kind === 'ConfigMap' && x.name === name) : undefined;
-    return cm ? Object.keys((getIn(cm.object, ['data']) ?? {}) as object) : undefined;
+    const cm = kind === 'ConfigMap' ? ofKind(manifests, 'ConfigMap').find((x) => x.name === name) : undefined;
+    return cm ? Object.keys(cm.object.data ?? {}) : undefined;
   };
   const src = envSource(web, variable, keysOf ?? configMapKeys);
   if (src.from === 'literal') return src.value;
   if (src.from === 'ConfigMap') {
-    const cm = manifests.find((x) => x.kind === 'ConfigMap' && x.name === src.name);
-    const value = getIn(cm?.object, ['data', src.key]);
+    const value = ofKind(manifests, 'ConfigMap').find((x) => x.name === src.name)?.object.data?.[src.key];
     return value === undefined ? undefined : String(value);
   }
   return undefined;
 }
 
 /** Secret-looking literals in env values, Secret objects carrying data, and secrets in ConfigMaps. */
-export function literalSecrets(manifests: Manifest[], containers: Array<{ m: Manifest; c: ContainerAt }>, includeConfigMaps: boolean): Problem[] {
-  const problems: Problem[] = [];
+export function literalSecrets(manifests: Manifest[], containers: Array<{ m: Manifest; c: ContainerAt }>, includeConfigMaps: boolean): Finding[] {
+  const problems: Finding[] = [];
   for (const { m, c } of containers) {
     (c.container.env ?? []).forEach((e, i) => {
       if (e.value === undefined) return;
       const why = secretLiteral(e.name, String(e.value));
-      if (why) problems.push({ where: at(m, [...c.path, 'env', i, 'value']), text: `${e.name} is ${why}, written in plain text` });
+      if (why) problems.push({ where: at(m, [...c.path, 'env', i, 'value']), message: `${e.name} is ${why}, written in plain text` });
     });
   }
   for (const m of manifests) {
-    if (m.kind === 'Secret' && (getIn(m.object, ['data']) || getIn(m.object, ['stringData']))) {
-      problems.push({ where: at(m, ['data' in m.object ? 'data' : 'stringData']), text: `Secret ${m.name} with its values is committed in ${m.file} (base64 is an encoding, not encryption)` });
+    if (isKind(m, 'Secret') && (m.object.data || m.object.stringData)) {
+      problems.push({ where: at(m, ['data' in m.object ? 'data' : 'stringData']), message: `Secret ${m.name} with its values is committed in ${m.file} (base64 is an encoding, not encryption)` });
     }
-    if (includeConfigMaps && m.kind === 'ConfigMap') {
-      for (const [key, value] of Object.entries((getIn(m.object, ['data']) ?? {}) as Record<string, unknown>)) {
+    if (includeConfigMaps && isKind(m, 'ConfigMap')) {
+      for (const [key, value] of Object.entries(m.object.data ?? {})) {
         const why = secretLiteral(key, String(value));
-        if (why) problems.push({ where: at(m, ['data', key]), text: `ConfigMap ${m.name} holds ${why} (${key})` });
+        if (why) problems.push({ where: at(m, ['data', key]), message: `ConfigMap ${m.name} holds ${why} (${key})` });
       }
     }
   }

@@ -2,7 +2,7 @@
 // lesson 01 on, and how to start it the way a deployment would. Lesson knowledge lives
 // here, in lessons/, so the engine in verify/ stays lesson-agnostic.
 import { randomBytes } from 'node:crypto';
-import type { CheckContext } from '../../verify/core/check.ts';
+import type { CheckContext } from '../../verify/lesson-api.ts';
 
 /** From lesson 01 on, the app refuses to start without these. */
 export const REQUIRED_VARS = ['DATABASE_URL', 'SESSION_SECRET', 'SMTP_URL'] as const;

@@ -4,20 +4,88 @@
 // that reads it fails with the parser's line and a code frame, the others wait on it.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { IDaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+import type { ICronJob } from 'kubernetes-models/batch/v1/CronJob';
+import type { IJob } from 'kubernetes-models/batch/v1/Job';
+import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import type { IIngressClass } from 'kubernetes-models/networking.k8s.io/v1/IngressClass';
+import type { IClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
+import type { IClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
+import type { IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
+import type { IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import type { INamespace } from 'kubernetes-models/v1/Namespace';
+import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
+import type { ISecret } from 'kubernetes-models/v1/Secret';
+import type { IService } from 'kubernetes-models/v1/Service';
+import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { isMap, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { syntaxError } from '../core/code-frame.ts';
 
-export interface Manifest {
+/**
+ * The object types (kubernetes-models 4.x) of the kinds lessons read, by kind. apiVersion
+ * and kind are left out: a learner may write a removed apiVersion, which the schema check
+ * reports, and the object is still read by its kind.
+ */
+type Shape<T> = Omit<T, 'apiVersion' | 'kind'>;
+export interface KnownKinds {
+  ConfigMap: Shape<IConfigMap>;
+  Secret: Shape<ISecret>;
+  Service: Shape<IService>;
+  ServiceAccount: Shape<IServiceAccount>;
+  Namespace: Shape<INamespace>;
+  PersistentVolumeClaim: Shape<IPersistentVolumeClaim>;
+  Deployment: Shape<IDeployment>;
+  StatefulSet: Shape<IStatefulSet>;
+  DaemonSet: Shape<IDaemonSet>;
+  Job: Shape<IJob>;
+  CronJob: Shape<ICronJob>;
+  Ingress: Shape<IIngress>;
+  IngressClass: Shape<IIngressClass>;
+  Role: Shape<IRole>;
+  ClusterRole: Shape<IClusterRole>;
+  RoleBinding: Shape<IRoleBinding>;
+  ClusterRoleBinding: Shape<IClusterRoleBinding>;
+}
+export type KnownKind = keyof KnownKinds;
+/** The object type of `kind`: its kubernetes-models shape for a known kind, else only plain JSON. */
+export type ObjectOf<K extends string> = K extends KnownKind ? KnownKinds[K] : unknown;
+
+/**
+ * One object of the learner's manifests. `T` is the shape its kind promises (see `find`).
+ * It is a promise about the kind, not a validation: a learner's file may still put a string
+ * where a list belongs (the schema check reports that), so read fields with `?.` and `??`.
+ */
+export interface Manifest<T = unknown> {
   /** Relative to the workspace: `k8s/deployment.yaml`. */
   file: string;
   kind: string;
   apiVersion: string;
   name: string;
   namespace?: string;
-  /** The object as plain JSON. */
-  object: Record<string, unknown>;
+  /** The object as plain JSON, typed by its kind when `find` picked it. */
+  object: Record<string, unknown> & T;
   /** 1-based line of a field path in its file (the nearest existing parent when the field is absent). */
   lineOf(fieldPath: Array<string | number>): number;
+}
+
+/** Narrows a manifest to its kind's shape: `isKind(m, 'Service')` types `m.object.spec?.ports`. */
+export function isKind<K extends KnownKind>(m: Manifest, kind: K): m is Manifest<KnownKinds[K]> {
+  return m.kind === kind;
+}
+
+/** Which object a manifest is (apiVersion, kind, name, namespace): what a patch, a delete or an events lookup needs. */
+export function refOf(m: Manifest): KubernetesObject {
+  return { apiVersion: m.apiVersion, kind: m.kind, metadata: { name: m.name, namespace: m.namespace } };
+}
+
+/** The manifests of one kind among `manifests`, typed by it. */
+export function ofKind<K extends string>(manifests: readonly Manifest[], kind: K): Array<Manifest<ObjectOf<K>>> {
+  // The one place a parsed object is taken to have its kind's shape (see Manifest).
+  return manifests.filter((m) => m.kind === kind) as Array<Manifest<ObjectOf<K>>>;
 }
 
 export class ManifestsProbe {
@@ -36,8 +104,9 @@ export class ManifestsProbe {
     return out;
   }
 
-  find(kind: string, dir?: string): Manifest[] {
-    return this.load(dir).filter((m) => m.kind === kind);
+  /** The objects of one kind, typed by it (`find('Service')[0].object.spec?.ports`). */
+  find<K extends string>(kind: K, dir?: string): Array<Manifest<ObjectOf<K>>> {
+    return ofKind(this.load(dir), kind);
   }
 }
 
