@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'node_modules', '.cache', 'legacy-to-k8s-cli');
 const STAMP = path.join(OUT, '.stamp.json');
-const SOURCE_DIRS = ['verify', 'lessons'];
+// test/fake-course: the tests' three-lesson course (WORKSHOP_LESSONS_DIR), compiled too so the
+// CLI tests run it through this entry point; always included, so the build never flips between runs.
+const SOURCE_DIRS = ['verify', 'lessons', 'test/fake-course'];
 
 function sources() {
   const files = [];
@@ -23,7 +25,7 @@ function sources() {
       }
     }
   };
-  for (const d of SOURCE_DIRS) walk(path.join(ROOT, d));
+  for (const d of SOURCE_DIRS) if (fs.existsSync(path.join(ROOT, d))) walk(path.join(ROOT, d));
   return files.sort((a, b) => a.abs.localeCompare(b.abs));
 }
 

@@ -20,8 +20,8 @@ export const COMMANDS: Record<string, Command> = {
   },
   hint: { usage: 'hint [N]', summary: 'The next hint for the first failing check', load: () => import('./commands/hint.ts') },
   solution: {
-    usage: 'solution N [--diff | --apply [--no-cluster] [--context NAME] | --out DIR]',
-    summary: 'See the reference solution of lesson N, or catch up to it (backs up your work first)',
+    usage: 'solution N [--diff | --diff-workspace | --apply [--no-cluster] [--context NAME] | --out DIR]',
+    summary: 'See the reference solution of lesson N: which of your files differ, what lesson N itself changes (--diff), every line between yours and it (--diff-workspace); or catch up to it (--apply, backs up your work first)',
     load: () => import('./commands/solution.ts'),
   },
   reset: { usage: 'reset N', summary: 'Restore the starting state of lesson N (backs up your work first)', load: () => import('./commands/reset.ts') },

@@ -58,7 +58,7 @@ export async function run(args: string[]): Promise<ExitCode> {
   process.stdout.write(
     level < ladder.length
       ? `Still stuck? Run ${c.bold(`npm run hint${sameFlags(query, values)}`)} again for a more specific hint.\n`
-      : `That was the last hint. Read ${failing.learn}, or compare with the reference: ${c.bold(`npm run solution ${lesson.index} -- --diff${values.workspace ? ` --workspace ${values.workspace}` : ''}`)}\n`,
+      : `That was the last hint. Read ${failing.learn}, or see what this lesson changes in the reference solution: ${c.bold(`npm run solution ${lesson.index} -- --diff`)}\n`,
   );
   return EXIT.learnerHasWork;
 }

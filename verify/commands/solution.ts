@@ -1,18 +1,19 @@
-// `npm run solution N`: the reference workspace after lesson N. Look at it (--diff),
-// write it somewhere (--out DIR), or catch up to it (--apply, after a backup).
+// `npm run solution N`: the reference workspace after lesson N. See what lesson N changes
+// (--diff), every line between your workspace and it (--diff-workspace), write it somewhere
+// (--out DIR), or catch up to it (--apply, after a backup).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EXIT, type ExitCode, UsageError } from '../core/errors.ts';
-import { findLesson, listLessons, type Lesson } from '../core/lessons.ts';
+import { findLesson, listLessons, startStateDir, type Lesson } from '../core/lessons.ts';
 import { DEFAULT_WORKSPACE, displayPath } from '../core/paths.ts';
 import { forgetFrom } from '../core/progress.ts';
 import { updateState } from '../core/state.ts';
 import { backupWorkspace, copyTree, isLocalConfig, isRuntimeEntry, linkDependencies, replaceWorkspace, resolveWorkspace, workspaceToReplace } from '../core/workspace.ts';
 import { lessonArg, parse } from './args.ts';
 
-const USAGE = 'solution N [--diff | --apply [--no-cluster] [--context NAME] | --out DIR] [--workspace DIR]';
+const USAGE = 'solution N [--diff | --diff-workspace | --apply [--no-cluster] [--context NAME] | --out DIR] [--workspace DIR]';
 
 export async function run(args: string[]): Promise<ExitCode> {
   const { values, positionals } = parse(
@@ -20,6 +21,7 @@ export async function run(args: string[]): Promise<ExitCode> {
     {
       out: { type: 'string' },
       diff: { type: 'boolean' },
+      'diff-workspace': { type: 'boolean' },
       apply: { type: 'boolean' },
       workspace: { type: 'string' },
       'no-cluster': { type: 'boolean' },
@@ -29,13 +31,51 @@ export async function run(args: string[]): Promise<ExitCode> {
   );
   const query = lessonArg(positionals, USAGE);
   if (query === undefined) throw new UsageError(`Which lesson? Usage: npm run ${USAGE}`);
-  if ([values.out !== undefined, values.diff, values.apply].filter(Boolean).length > 1) {
-    throw new UsageError('Choose one of --diff, --apply and --out.');
+  if ([values.out !== undefined, values.diff, values['diff-workspace'], values.apply].filter(Boolean).length > 1) {
+    throw new UsageError('Choose one of --diff, --diff-workspace, --apply and --out.');
   }
-  const lesson = findLesson(listLessons(), query);
+  const lessons = listLessons();
+  const lesson = findLesson(lessons, query);
   if (values.out !== undefined) return writeOut(lesson, values.out);
   if (values.apply) return apply(lesson, workspaceToReplace(values.workspace, DEFAULT_WORKSPACE), values['no-cluster'] ? undefined : { context: values.context });
-  return diff(lesson, resolveWorkspace(values.workspace ?? DEFAULT_WORKSPACE), values.diff ?? false);
+  if (values.diff) return lessonDiff(lessons, lesson);
+  return workspaceDiff(lesson, resolveWorkspace(values.workspace ?? DEFAULT_WORKSPACE), values['diff-workspace'] ?? false);
+}
+
+/** Copies without node_modules, logs, uploads and .env, so a diff shows only code. */
+const codeOnly = (rel: string) => isRuntimeEntry(rel) || isLocalConfig(rel);
+
+/** `git diff --no-index` of two folders in `cwd` (git's, so it pages and colours as you are used to). */
+function gitDiff(cwd: string, from: string, to: string, how: 'stat' | 'full') {
+  const args = ['diff', '--no-index', how === 'full' ? '--color=auto' : '--stat', '--', from, to];
+  const result = how === 'full' ? spawnSync('git', args, { cwd, stdio: 'inherit' }) : spawnSync('git', args, { cwd, encoding: 'utf8' });
+  if (result.error) throw new UsageError('Showing a diff needs git on your PATH. Install git, or open solutions/ in your editor.');
+  // git diff exits 1 when the folders differ: that is the answer, not a failure.
+  return String(result.stdout ?? '').trim();
+}
+
+/**
+ * --diff: what lesson N itself changes, the solution of the lesson before it against this
+ * one's (the overlay solutions/changes/NN-slug/, with deletions). A learner who is stuck
+ * wants the lesson's step, not every line between their workspace and the reference.
+ */
+function lessonDiff(lessons: Lesson[], lesson: Lesson): ExitCode {
+  const start = startStateDir(lessons, lesson);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'workshop-diff-'));
+  try {
+    const before = start === lesson.solutionDir ? `lesson-${lesson.number}-start` : `lesson-${path.basename(start).slice(0, 2)}`;
+    copyTree(start, path.join(tmp, before), codeOnly);
+    copyTree(lesson.solutionDir, path.join(tmp, `lesson-${lesson.number}`), codeOnly);
+    if (!gitDiff(tmp, before, `lesson-${lesson.number}`, 'stat')) {
+      process.stdout.write(`Lesson ${lesson.number} changes no file of the app: its solution is its starting state.
+`);
+      return EXIT.ok;
+    }
+    gitDiff(tmp, before, `lesson-${lesson.number}`, 'full');
+    return EXIT.ok;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 function writeOut(lesson: Lesson, out: string): ExitCode {
@@ -91,27 +131,22 @@ async function apply(lesson: Lesson, workspace: string, cluster: { context?: str
   return EXIT.ok;
 }
 
-/** Without --diff: which files differ. With --diff: the whole diff (git's, so it pages and colours as you are used to). */
-function diff(lesson: Lesson, workspace: string, full: boolean): ExitCode {
+/** Without a flag: which files of your workspace differ from the solution. With --diff-workspace: every line. */
+function workspaceDiff(lesson: Lesson, workspace: string, full: boolean): ExitCode {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'workshop-diff-'));
   try {
-    // Copies without node_modules, logs, uploads and .env, so the diff shows only code.
-    const skip = (rel: string) => isRuntimeEntry(rel) || isLocalConfig(rel);
-    copyTree(workspace, path.join(tmp, 'yours'), skip);
-    copyTree(lesson.solutionDir, path.join(tmp, 'solution'), skip);
-    const args = ['diff', '--no-index', full ? '--color=auto' : '--stat', '--', 'yours', 'solution'];
-    const result = full
-      ? spawnSync('git', args, { cwd: tmp, stdio: 'inherit' })
-      : spawnSync('git', args, { cwd: tmp, encoding: 'utf8' });
-    if (result.error) throw new UsageError('Showing a diff needs git on your PATH. Install git, or open solutions/ in your editor.');
-    if (!full) {
-      const stat = String(result.stdout ?? '').trim();
-      process.stdout.write(
-        stat
-          ? `Your workspace vs the solution of lesson ${lesson.number}:\n${stat}\n\nSee every line: npm run solution ${lesson.index} -- --diff\nCatch up (backs up your work first): npm run solution ${lesson.index} -- --apply\n`
-          : `Your workspace already matches the solution of lesson ${lesson.number}.\n`,
-      );
+    copyTree(workspace, path.join(tmp, 'yours'), codeOnly);
+    copyTree(lesson.solutionDir, path.join(tmp, 'solution'), codeOnly);
+    if (full) {
+      gitDiff(tmp, 'yours', 'solution', 'full');
+      return EXIT.ok;
     }
+    const stat = gitDiff(tmp, 'yours', 'solution', 'stat');
+    process.stdout.write(
+      stat
+        ? `Your workspace vs the solution of lesson ${lesson.number}:\n${stat}\n\nWhat lesson ${lesson.number} itself changes: npm run solution ${lesson.index} -- --diff\nEvery line between yours and the solution: npm run solution ${lesson.index} -- --diff-workspace\nCatch up (backs up your work first): npm run solution ${lesson.index} -- --apply\n`
+        : `Your workspace already matches the solution of lesson ${lesson.number}.\n`,
+    );
     return EXIT.ok;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

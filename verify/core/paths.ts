@@ -23,8 +23,13 @@ function findRepoRoot(from: string): string {
     if (path.dirname(dir) === dir) return from;
   }
 }
-export const LESSONS_DIR = path.join(REPO_ROOT, 'lessons');
-export const SOLUTIONS_DIR = path.join(REPO_ROOT, 'solutions');
+/**
+ * The course: `lessons/`, and its solutions beside it. WORKSHOP_LESSONS_DIR is for tests only:
+ * it points the engine at another course (test/fake-course/lessons, solutions in the sibling
+ * test/fake-course/solutions) so engine and CLI tests do not depend on what a real lesson checks.
+ */
+export const LESSONS_DIR = process.env.WORKSHOP_LESSONS_DIR ? path.resolve(REPO_ROOT, process.env.WORKSHOP_LESSONS_DIR) : path.join(REPO_ROOT, 'lessons');
+export const SOLUTIONS_DIR = path.join(path.dirname(LESSONS_DIR), 'solutions');
 /** The learner's workspace; tests point it at a scratch copy (progress is recorded for this one only). */
 export const DEFAULT_WORKSPACE = process.env.WORKSHOP_WORKSPACE ? path.resolve(process.env.WORKSHOP_WORKSPACE) : path.join(REPO_ROOT, 'legacy-app');
 /** Personal, gitignored: service URLs, backups. */
