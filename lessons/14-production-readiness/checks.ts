@@ -418,7 +418,8 @@ export default [
     learn: '#8-apply-and-prove-it',
     timeoutMs: 120_000,
     hints: [
-      `kubectl -n ${NAMESPACE} run probe --rm -it --image=teamnotes:1.1.0 --restart=Never -- node -e "require('net').connect(5432,'postgres').on('connect',()=>console.log('open'))"`,
+      // From another namespace: in teamnotes, restricted refuses a plain `kubectl run` pod.
+      `kubectl -n default run probe --rm -it --image=teamnotes:1.1.0 --restart=Never -- node -e "require('net').connect(5432,'postgres.teamnotes.svc.cluster.local').on('connect',()=>console.log('open')).on('error',(e)=>console.log(e.code))"   (must not print open)`,
       'Open: does your cluster enforce NetworkPolicy? kind does from v0.24 (kindnetd); `kind version`.',
     ],
     run: probePodReach,
