@@ -9,14 +9,19 @@ import { replicas, restartOf } from './replicas.ts';
 /**
  * fetch, tried a second time when the connection was closed under it: a kept-alive
  * connection the app closed (its keep-alive timeout) as the next request went out is a
- * race in HTTP, not a mistake in the app.
+ * race in HTTP, not a mistake in the app. Raw fetch (no cookie jar: each visit is a new
+ * browser), but stopped with the check like every request of ctx.http.
  */
-async function fetchOnce(url: string, init: () => RequestInit): Promise<Response> {
+async function fetchOnce(ctx: { signal: AbortSignal }, url: string, init: () => RequestInit): Promise<Response> {
+  const bound = (): RequestInit => {
+    const i = init();
+    return { ...i, signal: i.signal ? AbortSignal.any([i.signal, ctx.signal]) : ctx.signal };
+  };
   try {
-    return await fetch(url, init());
+    return await fetch(url, bound());
   } catch (err) {
     if ((err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError') throw err;
-    return fetch(url, init()); // a fresh body (a sign-up gets a new user) and a fresh timeout
+    return fetch(url, bound()); // a fresh body (a sign-up gets a new user) and a fresh timeout
   }
 }
 
@@ -233,12 +238,12 @@ export default [
       let sessionNames: Set<string>;
       try {
         for (let i = 0; i < 5; i++) {
-          const res = await fetchOnce(`${app.url}/`, () => ({ redirect: 'manual', signal: AbortSignal.timeout(5000) }));
+          const res = await fetchOnce(ctx, `${app.url}/`, () => ({ redirect: 'manual', signal: AbortSignal.timeout(5000) }));
           anonymous.push(...names(res));
           await res.arrayBuffer();
         }
         // The session cookie is the one a sign-up sets; without one, count every cookie.
-        const signedUp = await fetchOnce(`${app.url}/api/signup`, () => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(testUser()), signal: AbortSignal.timeout(10_000) }));
+        const signedUp = await fetchOnce(ctx, `${app.url}/api/signup`, () => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(testUser()), signal: AbortSignal.timeout(10_000) }));
         await signedUp.arrayBuffer();
         sessionNames = new Set(names(signedUp));
       } catch (err) {
@@ -276,7 +281,7 @@ export default [
       if (problem) return fail(problem, { evidence: app.result.app.tail() });
       let res: Response;
       try {
-        res = await fetchOnce(`${app.url}/api/signup`, () => ({
+        res = await fetchOnce(ctx, `${app.url}/api/signup`, () => ({
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.7' },
           body: JSON.stringify(testUser()),
