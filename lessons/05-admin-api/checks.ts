@@ -1,4 +1,4 @@
-import { defineCheck, fail, pass } from '../../verify/lesson-api.ts';
+import { defineCheck, fail, findingLine, pass } from '../../verify/lesson-api.ts';
 import { describe } from '../shared/api.ts';
 import { linesBelowError } from '../shared/logs.ts';
 import { requiredVariable } from '../shared/run-app.ts';
@@ -82,7 +82,7 @@ export default [
         expected: 'crypto.timingSafeEqual on hashes of both values',
         why: '=== stops at the first character that differs, so a guess with more right characters takes a little longer to reject: measured often enough, that gives the token away character by character.',
         fix: "const sha256 = (v) => crypto.createHash('sha256').update(v).digest(); crypto.timingSafeEqual(sha256(given), sha256(config.adminToken))",
-        evidence: more.map((m) => `${m.file}:${m.line}  ${m.text}`),
+        evidence: more.map((m) => findingLine({ where: `${m.file}:${m.line}`, message: m.text })),
       });
     },
   }),

@@ -1,12 +1,9 @@
-import { defineCheck, fail, parseLearnerJson, pass, readDockerfile, type CheckContext, type Outcome, type ParsedDockerfile } from '../../verify/lesson-api.ts';
-import { commandProblems, dependencyLayerProblems, dockerignoreExcludes, secretProblems, unpinnedBases, userProblems, type Problem } from './rules.ts';
+import { defineCheck, fail, findingLine, parseLearnerJson, pass, readDockerfile, reportFindings, type CheckContext, type Finding, type Outcome, type ParsedDockerfile } from '../../verify/lesson-api.ts';
+import { commandProblems, dependencyLayerProblems, dockerignoreExcludes, secretProblems, unpinnedBases, userProblems } from './rules.ts';
 
-/** Shared shape of the Dockerfile rules: run one, report its problems with `Dockerfile:line`. */
-function rule(ctx: CheckContext, find: (df: ParsedDockerfile) => Problem[], ok: string, details: { expected: string; why: string; fix: string }): Outcome {
-  const df = readDockerfile(ctx.files)!;
-  const problems = find(df);
-  if (!problems.length) return pass(ok);
-  return fail(problems[0]!.text, { where: `Dockerfile:${problems[0]!.line}`, ...details, evidence: problems.slice(1).map((p) => `Dockerfile:${p.line}  ${p.text}`) });
+/** Shared shape of the Dockerfile rules: run one, report its findings (each at `Dockerfile:line`). */
+function rule(ctx: CheckContext, find: (df: ParsedDockerfile) => Finding[], ok: string, details: { expected: string; why: string; fix: string }): Outcome {
+  return reportFindings(find(readDockerfile(ctx.files)!), ok, details);
 }
 
 // The rules read a Dockerfile that builds: a syntax error is reported once, at its own line.
@@ -53,7 +50,7 @@ export default [
         expected: 'instructions docker build accepts, each with its arguments',
         why: 'An image that does not build cannot be loaded into kind or run by Kubernetes; and a CMD that is not valid JSON is silently run through a shell, with the PID 1 problem of step 5.',
         fix: `Fix Dockerfile line ${first.line}, then try it: docker build -t teamnotes:1.0.0 .`,
-        evidence: more.map((p) => `Dockerfile:${p.line}  ${p.text}`),
+        evidence: more.map((p) => findingLine({ where: `Dockerfile:${p.line}`, message: p.text })),
       });
     },
   }),

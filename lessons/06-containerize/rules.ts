@@ -1,10 +1,10 @@
 // Lesson 06's Dockerfile rules, as plain functions over the parsed Dockerfile: each
-// returns the problems it finds (empty when the rule holds), with the line they are on.
-import { execArgv, isExecForm, parseImageRef, type ParsedDockerfile, type Stage } from '../../verify/lesson-api.ts';
+// returns the findings (empty when the rule holds), each at its line of the Dockerfile.
+import { execArgv, isExecForm, parseImageRef, type Finding, type ParsedDockerfile, type Stage } from '../../verify/lesson-api.ts';
 
-export interface Problem {
-  line: number;
-  text: string;
+/** A finding at a line of the Dockerfile (the rules read `Dockerfile` at the workspace root). */
+function onLine(line: number, message: string): Finding {
+  return { where: `Dockerfile:${line}`, message };
 }
 
 /** Stages built FROM an earlier stage are not base images. */
@@ -24,16 +24,16 @@ const EXACT_RELEASE = /^v?\d+\.\d+\.\d+(?:[-_.+][A-Za-z0-9._-]*)?$/;
 const DATED_SNAPSHOT = /(^|[-_.])20\d{6}([-_.]|$)/;
 
 /** Every base image has an exact version (or a digest); Node images are 22 or newer. */
-export function unpinnedBases(df: ParsedDockerfile): Problem[] {
+export function unpinnedBases(df: ParsedDockerfile): Finding[] {
   return baseStages(df).flatMap((s) => {
     const shown = s.written === s.image ? s.image : `${s.written} (= ${s.image || 'nothing'})`;
-    if (s.unresolved.length) return [{ line: s.line, text: `${s.written}: ${s.unresolved.map((a) => `\${${a}}`).join(', ')} has no default before the first FROM, so the version is whatever the build is given` }];
+    if (s.unresolved.length) return [onLine(s.line, `${s.written}: ${s.unresolved.map((a) => `\${${a}}`).join(', ')} has no default before the first FROM, so the version is whatever the build is given`)];
     const old = oldNode(s.image, s.tag);
-    if (old) return [{ line: s.line, text: `${shown}: Node ${old} images are no longer updated; use 22 or 24` }];
+    if (old) return [onLine(s.line, `${shown}: Node ${old} images are no longer updated; use 22 or 24`)];
     if (s.digest) return [];
-    if (!s.tag || s.tag === 'latest') return [{ line: s.line, text: `${shown}: no version tag (it means :latest, which moves)` }];
+    if (!s.tag || s.tag === 'latest') return [onLine(s.line, `${shown}: no version tag (it means :latest, which moves)`)];
     if (EXACT_RELEASE.test(s.tag) || DATED_SNAPSHOT.test(s.tag)) return [];
-    return [{ line: s.line, text: `${shown}: the tag "${s.tag}" is not one release, it moves with every ${/^\d+(-|$)/.test(s.tag) ? 'minor and patch release' : 'release'}` }];
+    return [onLine(s.line, `${shown}: the tag "${s.tag}" is not one release, it moves with every ${/^\d+(-|$)/.test(s.tag) ? 'minor and patch release' : 'release'}`)];
   });
 }
 
@@ -61,22 +61,22 @@ function omitsDev(stage: Stage, install: number): boolean {
  * and without dev dependencies. What else is correct: `npm ci` in any stage (a deps stage
  * copied over, or a build stage that prunes afterwards), `COPY package*.json`, cache mounts.
  */
-export function dependencyLayerProblems(df: ParsedDockerfile): Problem[] {
+export function dependencyLayerProblems(df: ParsedDockerfile): Finding[] {
   const installs = df.stages.flatMap((stage) => {
     const at = stage.instructions.findIndex((i) => i.keyword === 'RUN' && /\bnpm\s+ci\b/.test(i.args));
     return at === -1 ? [] : [{ stage, at }];
   });
   if (!installs.length) {
     const npmInstall = df.stages.flatMap((s) => s.instructions).find((i) => i.keyword === 'RUN' && /\bnpm\s+(install|i)\b/.test(i.args));
-    return [{ line: npmInstall?.line ?? 1, text: npmInstall ? '`npm install` instead of `npm ci` (it may update the lockfile and resolve other versions)' : 'no `RUN npm ci`' }];
+    return [onLine(npmInstall?.line ?? 1, npmInstall ? '`npm install` instead of `npm ci` (it may update the lockfile and resolve other versions)' : 'no `RUN npm ci`')];
   }
   for (const { stage, at } of installs) {
     const sourceCopied = stage.instructions.slice(0, at).find((i) => (i.keyword === 'COPY' || i.keyword === 'ADD') && /(^|\s)(\.|\.\/|src\/?)\s+\S+\s*$/.test(i.args.replace(/--\S+\s+/g, '')));
-    if (sourceCopied) return [{ line: sourceCopied.line, text: 'the source is copied before npm ci: every code change reinstalls every dependency' }];
+    if (sourceCopied) return [onLine(sourceCopied.line, 'the source is copied before npm ci: every code change reinstalls every dependency')];
   }
   if (!installs.some(({ stage, at }) => omitsDev(stage, at))) {
     const { stage, at } = installs[0]!;
-    return [{ line: stage.instructions[at]!.line, text: `${stage.instructions[at]!.args.split('\n')[0]}: installs the devDependencies too, and nothing prunes them (npm ci --omit=dev, or npm prune --omit=dev after a build step)` }];
+    return [onLine(stage.instructions[at]!.line, `${stage.instructions[at]!.args.split('\n')[0]}: installs the devDependencies too, and nothing prunes them (npm ci --omit=dev, or npm prune --omit=dev after a build step)`)];
   }
   return [];
 }
@@ -86,12 +86,12 @@ export function dependencyLayerProblems(df: ParsedDockerfile): Problem[] {
  * (like a reviewer) sees the Dockerfile, not the base image's config, so a distroless
  * `:nonroot` base still writes `USER 65532`. A group after the colon may be a name or a number.
  */
-export function userProblems(df: ParsedDockerfile): Problem[] {
+export function userProblems(df: ParsedDockerfile): Finding[] {
   const user = df.final.instructions.filter((i) => i.keyword === 'USER').at(-1);
-  if (!user) return [{ line: df.final.line, text: 'no USER: the container runs as root' }];
+  if (!user) return [onLine(df.final.line, 'no USER: the container runs as root')];
   const uid = user.args.split(':')[0]!.trim();
-  if (!/^\d+$/.test(uid)) return [{ line: user.line, text: `USER ${user.args}: a name, which Kubernetes' runAsNonRoot cannot verify` }];
-  if (Number(uid) === 0) return [{ line: user.line, text: 'USER 0 is root' }];
+  if (!/^\d+$/.test(uid)) return [onLine(user.line, `USER ${user.args}: a name, which Kubernetes' runAsNonRoot cannot verify`)];
+  if (Number(uid) === 0) return [onLine(user.line, 'USER 0 is root')];
   return [];
 }
 
@@ -106,12 +106,12 @@ const PACKAGE_MANAGER = /(^|\/)(npm|npx|yarn|pnpm)$/;
  * a shell that `exec`s node and so is replaced by it. Wrong: shell form, a shell that keeps
  * node as its child, npm/yarn/pnpm.
  */
-export function commandProblems(df: ParsedDockerfile, read: (rel: string) => string | undefined = () => undefined): Problem[] {
+export function commandProblems(df: ParsedDockerfile, read: (rel: string) => string | undefined = () => undefined): Finding[] {
   const last = (k: string) => df.final.instructions.filter((i) => i.keyword === k).at(-1);
   const [entrypoint, cmd] = [last('ENTRYPOINT'), last('CMD')];
-  if (!entrypoint && !cmd) return [{ line: df.final.line, text: 'no CMD: the image does not say how to start the app' }];
+  if (!entrypoint && !cmd) return [onLine(df.final.line, 'no CMD: the image does not say how to start the app')];
   for (const i of [entrypoint, cmd]) {
-    if (i && !isExecForm(i.args)) return [{ line: i.line, text: `${i.keyword} ${i.args}: shell form runs it through /bin/sh -c, which may stay PID 1 with node as its child, and a shell does not pass SIGTERM on` }];
+    if (i && !isExecForm(i.args)) return [onLine(i.line, `${i.keyword} ${i.args}: shell form runs it through /bin/sh -c, which may stay PID 1 with node as its child, and a shell does not pass SIGTERM on`)];
   }
   const at = (cmd ?? entrypoint)!;
   const shown = `${at.keyword} ${at.args}`;
@@ -126,20 +126,20 @@ export function commandProblems(df: ParsedDockerfile, read: (rel: string) => str
   if (script) {
     const lastLine = script.text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).at(-1) ?? '';
     if (/^exec\s+(\S*\/)?node\b/.test(lastLine)) return [];
-    if (!/^exec\s+"\$(@|\{@\})"/.test(lastLine)) return [{ line: at.line, text: `${shown}: ${script.rel} does not end with \`exec node …\` or \`exec "$@"\`, so the shell running it stays PID 1 with node as its child` }];
+    if (!/^exec\s+"\$(@|\{@\})"/.test(lastLine)) return [onLine(at.line, `${shown}: ${script.rel} does not end with \`exec node …\` or \`exec "$@"\`, so the shell running it stays PID 1 with node as its child`)];
     argv = argv.slice(1);
   } else if (/(^|\/)docker-entrypoint\.sh$/.test(argv[0] ?? '')) {
     argv = argv.slice(1); // the node image's own: it ends with exec "$@"
   }
   const [program = '', ...rest] = argv;
-  if (PACKAGE_MANAGER.test(program)) return [{ line: at.line, text: `${shown}: ${program.split('/').at(-1)} runs node as a child (through a shell) and does not reliably pass SIGTERM on to it` }];
+  if (PACKAGE_MANAGER.test(program)) return [onLine(at.line, `${shown}: ${program.split('/').at(-1)} runs node as a child (through a shell) and does not reliably pass SIGTERM on to it`)];
   if (SHELL.test(program)) {
     const inline = rest[rest.findIndex((a) => /^-[a-z]*c[a-z]*$/.test(a)) + 1] ?? '';
-    return /(^|[;&|\n]\s*)exec\s+(\S*\/)?node\b/.test(inline) ? [] : [{ line: at.line, text: `${shown}: without \`exec\`, ${program.split('/').at(-1)} may stay PID 1 with node as its child, and a shell does not pass SIGTERM on (write \`exec node …\` in the script, or start node directly)` }];
+    return /(^|[;&|\n]\s*)exec\s+(\S*\/)?node\b/.test(inline) ? [] : [onLine(at.line, `${shown}: without \`exec\`, ${program.split('/').at(-1)} may stay PID 1 with node as its child, and a shell does not pass SIGTERM on (write \`exec node …\` in the script, or start node directly)`)];
   }
   if (/(^|\/)node(js)?$/.test(program) || /\.[cm]?js$/.test(program)) return [];
-  if (!program) return [{ line: at.line, text: `${shown}: no program to run after the init or entrypoint script` }];
-  return [{ line: at.line, text: `${shown}: PID 1 is ${program}, and the verifier cannot tell whether it hands SIGTERM to node; start node directly, or exec it` }];
+  if (!program) return [onLine(at.line, `${shown}: no program to run after the init or entrypoint script`)];
+  return [onLine(at.line, `${shown}: PID 1 is ${program}, and the verifier cannot tell whether it hands SIGTERM to node; start node directly, or exec it`)];
 }
 
 /** The workspace file an image path like `./docker-entrypoint.sh` was copied from, if the Dockerfile shows it. */
@@ -169,17 +169,17 @@ function assignments(args: string): Array<[string, string]> {
 }
 
 /** No secret baked in: an ENV/ARG with a secret name and a value, or a copied .env. */
-export function secretProblems(df: ParsedDockerfile): Problem[] {
+export function secretProblems(df: ParsedDockerfile): Finding[] {
   return df.stages.flatMap((s) =>
     s.instructions.flatMap((i) => {
       if (i.keyword === 'ENV' || i.keyword === 'ARG') {
         return assignments(i.args)
           .filter(([name, value]) => SECRET_NAME.test(name) && value !== '')
-          .map(([name]) => ({ line: i.line, text: `${i.keyword} ${name}=…: a secret baked into the image (docker history shows it)` }));
+          .map(([name]) => onLine(i.line, `${i.keyword} ${name}=…: a secret baked into the image (docker history shows it)`));
       }
       // .env, .env.production, ./config/.env…; the committed template .env.example is fine.
       const envFile = (i.keyword === 'COPY' || i.keyword === 'ADD') && i.args.split(/\s+/).find((a) => /(^|\/)\.env(\.[\w.-]+)?$/.test(a) && !/\.env\.example$/.test(a));
-      if (envFile) return [{ line: i.line, text: `${i.keyword} ${envFile}: your local secrets in a layer` }];
+      if (envFile) return [onLine(i.line, `${i.keyword} ${envFile}: your local secrets in a layer`)];
       return [];
     }),
   );

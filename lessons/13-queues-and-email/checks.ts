@@ -166,7 +166,7 @@ export default [
         expected: 'no timer for the digest in any file the web loads; the digest runs from a CronJob',
         why: 'Every web replica runs the timer: with two replicas, two digests (or a lock to prevent it), and each deploy restarts the clock. A CronJob runs it once per schedule, whatever the number of replicas.',
         fix: 'Delete the timer and its start-up call; run one digest per schedule with `node src/digest-job.js` from k8s/digest-cronjob.yaml.',
-        evidence: timers.slice(1).map((t) => `${t.file}:${t.line}  ${t.text}`),
+        evidence: timers.slice(1).map((t) => findingLine({ where: `${t.file}:${t.line}`, message: t.text })),
       });
     },
   }),

@@ -1,7 +1,7 @@
 // The whole mail path on a real cluster: a signup through the Ingress, then the welcome
 // mail read back from Mailpit's API through the API server's service proxy (the way
 // `kubectl get --raw` reaches a Service: no port-forward, nothing exposed).
-import { describeFetchError, getIn, resolvePort, type CheckContext, type Manifest } from '../../verify/lesson-api.ts';
+import { describeFetchError, resolvePort, type CheckContext, type Manifest, type ObjectOf } from '../../verify/lesson-api.ts';
 import { describe } from '../shared/api.ts';
 import { namespaceOf } from '../shared/k8s.ts';
 import { testUser } from '../shared/teamnotes.ts';
@@ -33,9 +33,9 @@ export interface ClusterMail {
   count: number | string;
 }
 
-export async function signupThroughIngress(ctx: CheckContext, mailpit: Found, svc: Manifest): Promise<ClusterMail> {
+export async function signupThroughIngress(ctx: CheckContext, mailpit: Found, svc: Manifest<ObjectOf<'Service'>>): Promise<ClusterMail> {
   const user = testUser();
-  const ports = (getIn(svc.object, ['spec', 'ports']) ?? []) as Array<{ port?: number; targetPort?: number | string }>;
+  const ports = svc.object.spec?.ports ?? [];
   const api = ports.find((p) => resolvePort(mailpit.main.container, p.targetPort ?? p.port).port === MAILPIT_API)?.port;
   if (!api) return { noApiPort: true, signedUp: false, address: user.email, answer: '', count: 0 };
   const answer = await ctx.http(INGRESS_URL).post('/api/signup', user, { timeoutMs: 10_000 }).then(describe, describeFetchError);

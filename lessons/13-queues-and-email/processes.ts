@@ -58,14 +58,14 @@ export function scripts(ctx: CheckContext): Record<string, string> {
   }
 }
 
-/** A scenario that could not run, and what the learner does about it. */
-export interface Problem {
+/** Why a scenario could not run, and what the learner does about it (no place to point at: not a Finding). */
+export interface CannotRun {
   problem: string;
   fix?: string;
 }
 
 /** Why `script` cannot be started, for a message; undefined when package.json has it. */
-export function missingScript(ctx: CheckContext, script: string, what: string, file: string): Problem | undefined {
+export function missingScript(ctx: CheckContext, script: string, what: string, file: string): CannotRun | undefined {
   if (scripts(ctx)[script]) return undefined;
   return {
     problem: `package.json has no "${script}" script, so there is no ${what} to start (the verifier runs the command of \`npm run ${script}\`, as Kubernetes runs the command in your manifest)`,

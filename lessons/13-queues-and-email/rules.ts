@@ -193,7 +193,7 @@ export function cronJobProblems(ctx: CheckContext, cj: Found): Finding[] {
 
 export interface Mailpit {
   w?: Found;
-  svc?: Manifest;
+  svc?: Manifest<ObjectOf<'Service'>>;
   /** The Service port that reaches Mailpit's SMTP port (1025). */
   smtpPort?: number;
   problems: Finding[];

@@ -2,6 +2,7 @@
 // always reporting `file:line` so a message can point at the exact place.
 import fs from 'node:fs';
 import path from 'node:path';
+import { findingLine } from '../core/finding.ts';
 import { isRuntimeEntry } from '../core/workspace.ts';
 
 export interface Match {
@@ -84,5 +85,5 @@ function isText(name: string): boolean {
 /** `src/db.js:4  const DB_PASSWORD = …` — for evidence lists. */
 export function formatMatch(m: Match, max = 100): string {
   const text = m.text.length > max ? `${m.text.slice(0, max - 1)}…` : m.text;
-  return `${m.file}:${m.line}  ${text}`;
+  return findingLine({ where: `${m.file}:${m.line}`, message: text });
 }

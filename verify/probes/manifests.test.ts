@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { tempDir } from '../../test/helpers/workspaces.ts';
 import { LearnerFileError } from '../core/errors.ts';
-import { formatPath, ManifestsProbe } from './manifests.ts';
+import { formatPath, isKind, ManifestsProbe, ofKind, refOf } from './manifests.ts';
 
 function workspace(files: Record<string, string>): string {
   const dir = tempDir();
@@ -57,5 +57,26 @@ describe('ManifestsProbe', () => {
       expect((err as LearnerFileError).file).toBe('k8s/bad.yaml');
       expect((err as LearnerFileError).line).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('typed by kind', () => {
+  test('find, ofKind and isKind give the object its kind shape; refOf is the identity a patch needs', () => {
+    const probe = new ManifestsProbe(workspace({ 'k8s/app.yaml': deployment }));
+    const [dep] = probe.find('Deployment');
+    // Typed access (no cast): spec.replicas is a number, the template's containers a list.
+    expect(dep!.object.spec?.replicas).toBe(2);
+    expect(dep!.object.spec?.template.spec?.containers.map((c) => c.image)).toEqual(['teamnotes:1.0.0']);
+    expect(ofKind(probe.load(), 'Service').map((m) => m.name)).toEqual(['web']);
+    const all = probe.load();
+    expect(all.filter((m) => isKind(m, 'Deployment')).map((m) => m.kind)).toEqual(['Deployment']);
+    expect(refOf(dep!)).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: undefined } });
+  });
+
+  test('the type is a promise about the kind, not a validation: a wrong shape in the file is still read as written', () => {
+    const probe = new ManifestsProbe(workspace({ 'k8s/svc.yaml': 'apiVersion: v1\nkind: Service\nmetadata: { name: s }\nspec: { ports: "80" }\n' }));
+    const [svc] = probe.find('Service');
+    // What the learner wrote reaches the check (the schema check is what reports it).
+    expect(svc!.object.spec?.ports as unknown).toBe('80');
   });
 });
