@@ -11,6 +11,9 @@ import { createClusterThroughSetup } from '../../scripts/kind/cluster.ts';
 import { ensureStandInImages, standInImages } from '../../scripts/kind/images/build.ts';
 import { prepare, stepSummary } from '../../scripts/kind/prepare.ts';
 import { runTeardown } from '../../scripts/kind/teardown.ts';
+import { TEST_ONLY_IMAGES } from '../../scripts/kind/images/stand-ins.ts';
+import { repoRoot } from '../../scripts/kind/paths.ts';
+import { run } from '../../scripts/kind/run.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -48,6 +51,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       kubeconfig: path.join(dockerd.runDir, 'kubeconfig'),
       workshopHome,
     });
+    await startPolicyEnforcer(dockerd.env, kind, path.join(kubectlDir, 'kubectl'), cluster);
     console.error(`[kind tests] artifacts:\n${stepSummary()}`);
     console.error(`[kind tests] ready: build/load ${fmtMs(t1 - t0)}, npm run setup ${fmtMs(Date.now() - t1)}`);
     project.provide('kind', {
@@ -71,4 +75,21 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await runTeardown();
     throw err;
   }
+}
+
+/**
+ * NetworkPolicy enforcement, which a learner's kind (v0.24 on) has inside kindnetd and our kindnetd
+ * stand-in lacks: the same enforcer, kube-network-policies, as its own DaemonSet (docs/kind-tier.md).
+ * Added after setup, because it replaces part of the node image's CNI, not anything setup does;
+ * without it lesson 14's "a stranger cannot reach Postgres" would fail on a cluster that allows
+ * everything, which is not the learner's cluster.
+ */
+async function startPolicyEnforcer(env: NodeJS.ProcessEnv, kind: string, kubectl: string, cluster: { name: string; context: string; kubeconfig: string }): Promise<void> {
+  const image = TEST_ONLY_IMAGES.find((i) => i.includes('kube-network-policies'))!;
+  const manifest = path.join(repoRoot, 'scripts/kind/images/files/kube-network-policies/daemonset.yaml');
+  const k = ['--context', cluster.context, '--kubeconfig', cluster.kubeconfig];
+  await run(kind, ['load', 'docker-image', image, '--name', cluster.name], { env });
+  await run(kubectl, [...k, 'apply', '-f', manifest], { env });
+  await run(kubectl, [...k, '-n', 'kube-system', 'rollout', 'status', 'daemonset/kube-network-policies', '--timeout=180s'], { env });
+  console.error(`[kind tests] NetworkPolicy enforcer ${image} running on every node`);
 }
