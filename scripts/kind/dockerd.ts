@@ -26,6 +26,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dockerdDataRoot, dockerdRunDir, kindFilesDir } from './paths.ts';
 import { onTeardown } from './teardown.ts';
+import { processAlive as alive } from '../../verify/core/process-alive.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const REAPER = path.join(here, 'dockerd-reaper.mjs');
@@ -92,15 +93,6 @@ function requireBinary(name: string, hint: string): string {
   }
   throw new KindEnvironmentError(`${name} not found; the real-kind tier needs it (${hint}).`);
 }
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 function readPid(file: string): number | undefined {
   try {

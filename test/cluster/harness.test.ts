@@ -10,15 +10,8 @@ import { ControlPlaneStartError, startControlPlane } from '../../scripts/control
 import { godebugDefault, stagingModules } from '../../scripts/control-plane/gen-modules.ts';
 import { binPath } from '../../scripts/control-plane/paths.ts';
 import { stagingVersion } from '../../scripts/control-plane/versions.ts';
+import { processAlive as alive } from '../../verify/core/process-alive.ts';
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 const quiet = (): void => {};
 
 describe('startControlPlane lifecycle', () => {

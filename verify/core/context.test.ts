@@ -13,6 +13,7 @@ import type { Lesson } from './lessons.ts';
 import { poll, sleep } from './poll.ts';
 import { runLesson, type RunEvent } from './runner.ts';
 import { defineScenario } from './scenario.ts';
+import { processAlive as alive } from './process-alive.ts';
 
 const lesson: Lesson = {
   format_version: 1,
@@ -35,15 +36,6 @@ function stubbornApp(): string {
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'toy', scripts: { start: 'node server.js' } }));
   fs.writeFileSync(path.join(dir, 'server.js'), `process.on('SIGTERM', () => {}); require('node:http').createServer(() => {}).listen(Number(process.env.PORT));`);
   return dir;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -10,6 +10,7 @@ import { REPO_ROOT } from '../core/paths.ts';
 import { startApp } from './app.ts';
 import { Cleanup } from './cleanup.ts';
 import { freePort } from './ports.ts';
+import { processAlive as alive } from '../core/process-alive.ts';
 
 function toyApp(start: string, server: string): string {
   const dir = tempDir();
@@ -20,15 +21,6 @@ function toyApp(start: string, server: string): string {
 
 const HARD_CODED = `require('node:http').createServer((q, s) => s.end('hi')).listen(3999);`;
 const FROM_ENV = `require('node:http').createServer((q, s) => s.end(process.env.GREETING)).listen(Number(process.env.PORT));`;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('startApp', () => {
   test('starts with exactly the env given, reports the port, and stops by PID', async () => {
