@@ -1,5 +1,5 @@
-import { defineCheck, didYouMean, effectivePullPolicy, fail, failFindings, findingLine, formatLabels, missingResources, parseImage, pass, reportFindings, rollingBudget, schemaProblems, selectorMisses, selectorQuery, serverFieldPath, type CheckContext, type Finding } from '../../verify/lesson-api.ts';
-import { APP_IMAGE, APPLY, appDeployment, at, keysInFiles, NAMESPACE, namespaceOf, rolloutComplete, SECRET_TEMPLATE, unresolvedEnv, workloads } from '../shared/k8s.ts';
+import { defineCheck, didYouMean, effectivePullPolicy, fail, failFindings, findingLine, formatLabels, parseImage, pass, reportFindings, rollingBudget, schemaProblems, selectorMisses, selectorQuery, serverFieldPath, type CheckContext, type Finding } from '../../verify/lesson-api.ts';
+import { APP_IMAGE, APPLY, appDeployment, at, keysInFiles, NAMESPACE, namespaceOf, resourcesOutcome, rolloutComplete, SECRET_TEMPLATE, unresolvedEnv, workloads } from '../shared/k8s.ts';
 import { literalSecrets, staticEnvValue } from '../shared/manifest-rules.ts';
 import { loopbackUrls, probeProblems } from './rules.ts';
 
@@ -223,16 +223,11 @@ export default [
     hints: ['Requests are what the scheduler reserves; the memory limit is where the kernel stops a leak.', 'resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 256Mi}}'],
     async run(ctx) {
       const d = app(ctx);
-      const r = d.web.container.resources ?? {};
-      const missing = missingResources(d.web.container);
-      return missing.length
-        ? fail(`no ${missing.join(', ')}`, {
-            where: at(d.m, [...d.web.path, 'resources']),
-            expected: 'requests.cpu, requests.memory and limits.memory (a CPU limit is optional)',
-            why: 'Without requests the scheduler packs pods blindly; without a memory limit one leaking pod can starve everything else on its node.',
-            fix: 'resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 256Mi}}',
-          })
-        : pass(`requests ${r.requests!.cpu}/${r.requests!.memory}, memory limit ${r.limits!.memory}`);
+      return resourcesOutcome(d.m, d.web, {
+        expected: 'requests.cpu, requests.memory and limits.memory (a CPU limit is optional)',
+        why: 'Without requests the scheduler packs pods blindly; without a memory limit one leaking pod can starve everything else on its node.',
+        fix: 'resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 256Mi}}',
+      });
     },
   }),
   defineCheck({

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { V1DaemonSet, V1Node, V1Pod, V1Toleration } from '@kubernetes/client-node';
-import { defineCheck, fail, getIn, missingResources, pass, reportFindings, type CheckContext, type Finding } from '../../verify/lesson-api.ts';
-import { at, live, namespaceOf, notApplied, podEvidence, addonDeploymentProblem } from '../shared/k8s.ts';
+import { defineCheck, fail, getIn, pass, reportFindings, type CheckContext, type Finding } from '../../verify/lesson-api.ts';
+import { at, live, namespaceOf, notApplied, podEvidence, addonDeploymentProblem, resourcesOutcome } from '../shared/k8s.ts';
 import { agent, agentConfig, configFileProblem } from './agent.ts';
 import { inputProblems, outputProblems } from './pipeline-rules.ts';
 import { rbacProblems } from './rbac.ts';
@@ -162,12 +162,8 @@ export default [
     hints: ['It runs on every node next to everything else: keep it small and bounded.', 'resources: {requests: {cpu: 50m, memory: 64Mi}, limits: {memory: 128Mi}}'],
     async run(ctx) {
       const a = theAgent(ctx);
-      const r = a.main.container.resources ?? {};
       // What else is correct: any sizes, a CPU limit or none; what matters is requests and a memory cap.
-      const missing = missingResources(a.main.container);
-      return missing.length
-        ? fail(`no ${missing.join(', ')}`, { where: at(a.m, [...a.main.path, 'resources']), expected: 'requests and a memory limit', why: 'A log burst can make an unbounded agent eat a node\'s memory, on every node at once.', fix: 'resources: {requests: {cpu: 50m, memory: 64Mi}, limits: {memory: 128Mi}}' })
-        : pass(`requests ${r.requests!.cpu}/${r.requests!.memory}, limit ${r.limits!.memory}`);
+      return resourcesOutcome(a.m, a.main, { expected: 'requests and a memory limit', why: 'A log burst can make an unbounded agent eat a node\'s memory, on every node at once.', fix: 'resources: {requests: {cpu: 50m, memory: 64Mi}, limits: {memory: 128Mi}}' });
     },
   }),
   defineCheck({

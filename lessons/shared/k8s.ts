@@ -2,7 +2,7 @@
 // Deployment among the learner's manifests, and the live lookups several lessons share.
 // Generic Kubernetes semantics live in verify/probes/k8s-semantics.ts.
 import type { KubernetesObject, V1Container, V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { containersOf, envReferences, envSource, fail, fieldDifferences, findingLine, formatPath, getIn, imageName, locateSteps, parseEnvFile, pass, podTemplateOf, selectorQuery, type CheckContext, type ContainerAt, type FieldDifference, type FieldPath, type Finding, type KeysOf, type LabelSelector, type Manifest, type ObjectOf, type Outcome, type PodTemplate } from '../../verify/lesson-api.ts';
+import { containersOf, envReferences, envSource, fail, fieldDifferences, findingLine, formatPath, getIn, imageName, locateSteps, missingResources, parseEnvFile, pass, podTemplateOf, selectorQuery, type CheckContext, type ContainerAt, type FieldDifference, type FieldPath, type Finding, type KeysOf, type LabelSelector, type Manifest, type ObjectOf, type Outcome, type PodTemplate } from '../../verify/lesson-api.ts';
 
 export const NAMESPACE = 'teamnotes';
 export const APP_IMAGE = 'teamnotes';
@@ -114,6 +114,18 @@ export function valueInFiles(ctx: CheckContext, m: Manifest, c: ContainerAt, var
     }
   }
   return { from: `${variable} is not set` };
+}
+
+/**
+ * A container's CPU and memory requests and its memory limit (the web in 07, the log agent in
+ * 12): a fail naming what is missing, at its resources field, or a pass naming the values.
+ */
+export function resourcesOutcome(m: Manifest, c: ContainerAt, details: { expected: string; why: string; fix: string }): Outcome {
+  const missing = missingResources(c.container);
+  const r = c.container.resources ?? {};
+  return missing.length
+    ? fail(`no ${missing.join(', ')}`, { where: at(m, [...c.path, 'resources']), ...details })
+    : pass(`requests ${r.requests!.cpu}/${r.requests!.memory}, memory limit ${r.limits!.memory}`);
 }
 
 /** The live copy of a manifest's object, or undefined. */
