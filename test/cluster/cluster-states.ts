@@ -30,29 +30,32 @@ export async function rolledOut(kube: KubeProbe, name = 'teamnotes', namespace =
 
 const ref = (o: { apiVersion: string; kind: string; name: string; namespace?: string }): KubernetesObject => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.name, ...(o.namespace ? { namespace: o.namespace } : {}) } });
 
+/** One step; fixture.yaml's schema holds each step to exactly one key. */
 export async function runStep(kube: KubeProbe, step: ClusterStep, dirs: StepWorkspaces): Promise<void> {
-  if ('apply' in step) {
+  if (step.apply) {
     await applyWorkspace(kube, dirs[step.apply]);
-  } else if ('apply_object' in step) {
+  } else if (step.apply_object) {
     const { kind, name } = step.apply_object;
     const manifest = new ManifestsProbe(dirs.fixture).find(kind).find((m) => m.name === name);
     expect(manifest, `k8s/ of the fixture defines ${kind} ${name}`).toBeDefined();
     const [result] = await kube.apply([manifest!.object as KubernetesObject]);
     expect(result?.ok, `${kind} ${name} applied: ${result && !result.ok ? result.message : ''}`).toBe(true);
-  } else if ('delete' in step) {
+  } else if (step.delete) {
     await kube.delete(ref(step.delete));
-  } else if ('patch' in step) {
+  } else if (step.patch) {
     const { merge, ...target } = step.patch;
     await kube.mergePatch(ref(target), merge);
-  } else if ('restart' in step) {
+  } else if (step.restart) {
     const { name, namespace } = step.restart;
     await kube.mergePatch(ref({ apiVersion: 'apps/v1', kind: 'Deployment', name, namespace }), { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } });
-  } else if ('install_addon' in step) {
+  } else if (step.install_addon) {
     await installAddon(kube, step.install_addon);
-  } else if ('rolled_out' in step) {
+  } else if (step.rolled_out) {
     await rolledOut(kube, step.rolled_out.name, step.rolled_out.namespace);
-  } else {
+  } else if (step.wait_ms) {
     await new Promise((r) => setTimeout(r, step.wait_ms));
+  } else {
+    throw new Error(`a cluster step this harness does not know: ${JSON.stringify(step)}`);
   }
 }
 

@@ -27,24 +27,31 @@ const edit = z.strictObject({ file: z.string().min(1), find: z.string().min(1), 
 const objectRef = z.strictObject({ apiVersion: z.string().min(1), kind: z.string().min(1), name: z.string().min(1), namespace: z.string().min(1).optional() });
 const deploymentRef = z.strictObject({ name: z.string().min(1), namespace: z.string().min(1) });
 
-/** One thing done to the live cluster. Each step is an object with exactly one key. */
-const clusterStep = z.union([
+/**
+ * One thing done to the live cluster: an object with exactly one of these keys. One strict
+ * object rather than a union of eight, so a misspelt key or field is named in the error.
+ */
+const STEP_FIELDS = {
   /** The fixture's (or the solution's) k8s/ applied the way `solution --apply` does it (its Secret from .env.cluster, restarts on a config change). */
-  z.strictObject({ apply: z.enum(['fixture', 'solution']) }),
+  apply: z.enum(['fixture', 'solution']),
   /** One object of the fixture's k8s/, server-side applied alone: what `kubectl apply -f` of its file does, no restart. */
-  z.strictObject({ apply_object: z.strictObject({ kind: z.string().min(1), name: z.string().min(1) }) }),
-  z.strictObject({ delete: objectRef }),
+  apply_object: z.strictObject({ kind: z.string().min(1), name: z.string().min(1) }),
+  delete: objectRef,
   /** A JSON merge patch, as `kubectl patch --type merge` sends it. */
-  z.strictObject({ patch: objectRef.extend({ merge: z.record(z.string(), z.unknown()) }) }),
+  patch: objectRef.extend({ merge: z.record(z.string(), z.unknown()) }),
   /** `kubectl rollout restart deployment/NAME`. */
-  z.strictObject({ restart: deploymentRef }),
+  restart: deploymentRef,
   /** A pinned add-on (scripts/addons/NAME.yaml) installed again. */
-  z.strictObject({ install_addon: z.string().min(1) }),
+  install_addon: z.string().min(1),
   /** Wait until the Deployment's rollout has finished. */
-  z.strictObject({ rolled_out: deploymentRef }),
+  rolled_out: deploymentRef,
   /** A pause, only where a timestamp must fall in a later second (managed-field times have one-second resolution). */
-  z.strictObject({ wait_ms: z.number().int().positive().max(5_000) }),
-]);
+  wait_ms: z.number().int().positive().max(5_000),
+};
+const STEP_KEYS = Object.keys(STEP_FIELDS);
+const clusterStep = z
+  .strictObject(Object.fromEntries(Object.entries(STEP_FIELDS).map(([k, v]) => [k, v.optional()])) as { [K in keyof typeof STEP_FIELDS]: z.ZodOptional<(typeof STEP_FIELDS)[K]> })
+  .refine((step) => Object.keys(step).length === 1, { message: `a step has exactly one key, one of: ${STEP_KEYS.join(', ')}` });
 
 /** fixture.yaml's `cluster:`: the fixture is (also) a state of the live cluster. */
 const clusterState = z.strictObject({
