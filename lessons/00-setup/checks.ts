@@ -13,7 +13,7 @@ export default [
     learn: '#what-you-need',
     hints: [
       'Run `node --version`; the workshop needs 20.19 or newer (22 and 24 are fine).',
-      'Install the current LTS with your version manager: `nvm install 22 && nvm use 22`, or `fnm use 22`, or from nodejs.org.',
+      'Install an LTS release with your version manager: `nvm install 24 && nvm use 24`, or `fnm use 24`, or from nodejs.org.',
     ],
     // What else is correct: any Node from 20.19 on (22, 24, odd releases).
     async run(ctx) {
@@ -23,7 +23,7 @@ export default [
         : fail(`Node.js ${v} is too old`, {
             expected: `${MIN_NODE} or newer`,
             why: 'Some workshop packages need features of Node 20.19 (require() of ES modules); older versions fail with confusing import errors.',
-            fix: 'nvm install 22 && nvm use 22   (or install Node 22 LTS from nodejs.org), then npm install',
+            fix: 'nvm install 24 && nvm use 24   (or install Node 24 LTS from nodejs.org), then npm install',
           });
     },
   }),

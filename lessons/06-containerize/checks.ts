@@ -16,7 +16,7 @@ export default [
     severity: 'required',
     layer: 'code',
     learn: '#steps',
-    hints: ['Create legacy-app/Dockerfile: the recipe for the image every environment will run.', 'Start from `FROM node:22.x-alpine AS deps` and follow the steps of the lesson.'],
+    hints: ['Create legacy-app/Dockerfile: the recipe for the image every environment will run.', 'Start from `FROM node:24.x.y-alpine3.24 AS deps` (an exact release) and follow the steps of the lesson.'],
     async run(ctx) {
       const df = readDockerfile(ctx.files);
       return df
@@ -59,7 +59,7 @@ export default [
     ...needsDockerfile,
     title: 'Base images are pinned to an exact version (Node 22 or newer)',
     learn: '#1-pick-and-pin-a-base-image',
-    hints: ['`node:latest`, `node:lts`, `node:22` or `node:22-alpine` point at a different image next month.', 'Pin the full version: FROM node:22.23.2-alpine3.24 (or add its @sha256: digest).'],
+    hints: ['`node:latest`, `node:lts`, `node:24` or `node:24-alpine` point at a different image next month.', 'Pin the full version: FROM node:24.22.3-alpine3.24 (or add its @sha256: digest).'],
     // What else is correct: any exact major.minor.patch tag with a variant, a dated snapshot,
     // a digest (distroless), the version in an ARG with an exact default (see unpinnedBases).
     run: async (ctx) =>
@@ -74,7 +74,7 @@ export default [
     ...needsDockerfile,
     title: 'A multi-stage build: dependencies installed in their own stage',
     learn: '#2-install-dependencies-in-their-own-stage',
-    hints: ['Two FROM lines: one stage installs dependencies, the last one copies what runs.', 'FROM node:22… AS deps / RUN npm ci --omit=dev / FROM node:22… / COPY --from=deps /app/node_modules ./node_modules'],
+    hints: ['Two FROM lines: one stage installs dependencies, the last one copies what runs.', 'FROM node:24… AS deps / RUN npm ci --omit=dev / FROM node:24… / COPY --from=deps /app/node_modules ./node_modules'],
     // What else is correct: any number of stages and names (deps, build, runtime), the
     // install in a build stage that prunes, a distroless final stage.
     async run(ctx) {

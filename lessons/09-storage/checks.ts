@@ -28,7 +28,7 @@ export default [
     layer: 'manifest',
     title: 'StatefulSets run Postgres and Redis from k8s/',
     learn: '#1-why-a-statefulset-not-a-deployment',
-    hints: ['Teamnotes\' own databases, in namespace teamnotes: k8s/postgres.yaml and k8s/redis.yaml, each a StatefulSet.', 'kind: StatefulSet with serviceName, a pod template running postgres:17-alpine (redis:7.4-alpine), and volumeClaimTemplates.'],
+    hints: ['Teamnotes\' own databases, in namespace teamnotes: k8s/postgres.yaml and k8s/redis.yaml, each a StatefulSet.', 'kind: StatefulSet with serviceName, a pod template running postgres:17-alpine (redis:8.10-alpine), and volumeClaimTemplates.'],
     async run(ctx) {
       const missing = DATABASES.filter((db) => !workloadsRunning(ctx, db, ['StatefulSet']).length);
       if (!missing.length) return pass('StatefulSets for Postgres and Redis');

@@ -49,7 +49,7 @@ function node(f: Facts): Item {
         found: `node ${f.node}`,
         expected: 'Node 22 or 24 (LTS, still getting security fixes)',
         why: 'The workshop runs on Node 20, but it no longer gets security fixes, and the app image of lesson 06 already uses Node 22.',
-        next: 'nvm install 22 && nvm use 22   (or install Node 22 LTS), then npm install',
+        next: 'nvm install 24 && nvm use 24   (or install Node 24 LTS), then npm install',
         link: INSTALL.node,
       },
     };
@@ -64,7 +64,7 @@ function node(f: Facts): Item {
       found: `node ${f.node}`,
       expected: `${MIN_NODE} or newer (22 and 24 are fine)`,
       why: 'The workshop tools load ES modules with require(), which Node gained in 20.19; older versions fail with confusing import errors.',
-      next: 'nvm install 22 && nvm use 22   (or install Node 22 LTS), then npm install && npm run setup',
+      next: 'nvm install 24 && nvm use 24   (or install Node 24 LTS), then npm install && npm run setup',
       link: INSTALL.node,
     },
   };
