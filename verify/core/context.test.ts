@@ -7,28 +7,16 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
+import { toyCheck, toyLesson } from '../../test/helpers/toy-lesson.ts';
 import { tempDir } from '../../test/helpers/workspaces.ts';
-import { defineCheck, fail, pass, type CheckDefinition } from './check.ts';
-import type { Lesson } from './lessons.ts';
+import { fail, pass, type CheckDefinition } from './check.ts';
 import { poll, sleep } from './poll.ts';
 import { runLesson, type RunEvent } from './runner.ts';
 import { defineScenario } from './scenario.ts';
 import { processAlive as alive } from './process-alive.ts';
 
-const lesson: Lesson = {
-  format_version: 1,
-  title: 'Toy',
-  summary: 'A lesson for testing the check context',
-  number: '42',
-  index: 42,
-  slug: 'toy',
-  dir: '/nonexistent',
-  readmePath: '/nonexistent/README.md',
-  solutionDir: '/nonexistent',
-};
-
-const check = (id: string, run: CheckDefinition['run'], extra: Partial<CheckDefinition> = {}) =>
-  defineCheck({ id, title: id, severity: 'required', layer: 'behaviour', hints: ['h'], learn: '#x', run, ...extra });
+const lesson = toyLesson('A lesson for testing the check context');
+const check = (id: string, run: CheckDefinition['run'], extra: Partial<CheckDefinition> = {}) => toyCheck('behaviour', id, run, extra);
 
 /** An app that listens on PORT and ignores SIGTERM: only a SIGKILL stops it. */
 function stubbornApp(): string {

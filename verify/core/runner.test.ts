@@ -1,27 +1,15 @@
 // The runner with inline checks: dependencies suppress cascades, time budgets hold,
 // independent checks run in parallel, and an environment error becomes "broken".
 import { describe, expect, test } from 'vitest';
-import { defineCheck, fail, pass, type CheckDefinition } from './check.ts';
+import { toyCheck, toyLesson } from '../../test/helpers/toy-lesson.ts';
+import { fail, pass, type CheckDefinition } from './check.ts';
 import { HARNESS, KIND } from './cluster-backend.ts';
 import { EnvironmentError } from './errors.ts';
-import type { Lesson } from './lessons.ts';
 import { toJson } from './report-json.ts';
 import { runLesson, type RunEvent } from './runner.ts';
 
-const lesson: Lesson = {
-  format_version: 1,
-  title: 'Toy',
-  summary: 'A lesson for testing the runner',
-  number: '42',
-  index: 42,
-  slug: 'toy',
-  dir: '/nonexistent',
-  readmePath: '/nonexistent/README.md',
-  solutionDir: '/nonexistent',
-};
-
-const check = (id: string, run: CheckDefinition['run'], extra: Partial<CheckDefinition> = {}) =>
-  defineCheck({ id, title: id, severity: 'required', layer: 'code', hints: ['h'], learn: '#x', run, ...extra });
+const lesson = toyLesson('A lesson for testing the runner');
+const check = (id: string, run: CheckDefinition['run'], extra: Partial<CheckDefinition> = {}) => toyCheck('code', id, run, extra);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
