@@ -177,7 +177,11 @@ export class KubeProbe {
         results.push({ object: obj, ok: true, applied });
       } catch (err) {
         const { code, message } = apiFailure(err);
-        if (code === 401 || code === 403) throw this.apiError(err, `apply ${obj.kind} ${obj.metadata?.name}`);
+        // 403 is also admission's answer (Pod Security: 'pods "x" is forbidden: violates PodSecurity
+        // "restricted:latest": …', a webhook's denial): the object is refused, not the user. RBAC's
+        // 403 says 'User "…" cannot create resource …': that one is the environment's.
+        const admissionRefusal = code === 403 && !/ cannot [a-z]+ resource /.test(message);
+        if ((code === 401 || code === 403) && !admissionRefusal) throw this.apiError(err, `apply ${obj.kind} ${obj.metadata?.name}`);
         if (code === undefined) throw this.apiError(err, `apply ${obj.kind} ${obj.metadata?.name}`);
         results.push({ object: obj, ok: false, code, message });
       }
