@@ -1,5 +1,7 @@
 // Bounded polling with progress lines. Every wait in the harness goes through here, so nothing can hang
 // forever on a slow 2-core machine, and a person sees what it is waiting for.
+import { poll } from '../../verify/core/poll.ts';
+
 export interface WaitOptions {
   /** What we are waiting for, in words: shown in progress lines and in the timeout error. */
   what: string;
@@ -14,30 +16,29 @@ export interface WaitOptions {
 
 /**
  * Polls `probe` until it returns a non-undefined value. `probe` returns undefined (or throws) while not ready;
- * the last reason (thrown message or `lastReason` it set) is included in the timeout error.
+ * the last reason (thrown message) is included in the timeout error. Built on the engine's poll, the same
+ * wait every check uses, so a timeout reads alike everywhere: what was awaited, and what was last seen.
  */
 export async function waitFor<T>(probe: () => Promise<T | undefined>, opts: WaitOptions): Promise<T> {
-  const started = Date.now();
-  const interval = opts.intervalMs ?? 250;
-  const every = opts.progressEveryMs ?? 5_000;
-  let lastProgress = started;
   let lastReason = '';
-  for (;;) {
+  const observe = async (): Promise<T | undefined> => {
     opts.abortIf?.();
     try {
-      const v = await probe();
-      if (v !== undefined) return v;
+      return await probe();
     } catch (err) {
       lastReason = (err as Error).message;
+      return undefined;
     }
-    const now = Date.now();
-    if (now - started > opts.timeoutMs) {
-      throw new Error(`timed out after ${Math.round(opts.timeoutMs / 1000)}s waiting for ${opts.what}${lastReason ? ` (last: ${lastReason})` : ''}`);
-    }
-    if (every > 0 && now - lastProgress >= every) {
-      lastProgress = now;
-      opts.log?.(`still waiting for ${opts.what} (${Math.round((now - started) / 1000)}s)${lastReason ? `: ${lastReason}` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, interval));
-  }
+  };
+  const every = opts.progressEveryMs ?? 5_000;
+  const polled = await poll(opts.what, observe, {
+    timeout: opts.timeoutMs,
+    interval: opts.intervalMs ?? 250,
+    until: (v) => v !== undefined,
+    describe: () => lastReason,
+    onProgress: every > 0 ? opts.log : undefined,
+    progressEvery: every,
+  });
+  if (polled.ok) return polled.value as T;
+  throw new Error(polled.message);
 }

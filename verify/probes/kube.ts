@@ -124,6 +124,13 @@ export class KubeProbe {
     return k8s.KubernetesObjectApi.makeApiClient(await this.kubeConfig());
   }
 
+  /** The core API client; its requests carry the signal when there is one. */
+  private async coreApi() {
+    const k8s = await import('@kubernetes/client-node');
+    const signalled = await this.withAbort();
+    return signalled ? new k8s.CoreV1Api(signalled) : (await this.kubeConfig()).makeApiClient(k8s.CoreV1Api);
+  }
+
   /**
    * Per-request options that carry the signal (client-node replaces its configuration with
    * these for one call); undefined without a signal. Throws the signal's reason once it fired.
@@ -245,9 +252,8 @@ export class KubeProbe {
    * disruptions) is an answer, not an error: the caller retries, as drain does.
    */
   async evict(namespace: string, name: string): Promise<{ ok: boolean; code?: number; message?: string }> {
-    const k8s = await import('@kubernetes/client-node');
     try {
-      const core = (await this.kubeConfig()).makeApiClient(k8s.CoreV1Api);
+      const core = await this.coreApi();
       await core.createNamespacedPodEviction({ name, namespace, body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } } });
       return { ok: true };
     } catch (err) {
@@ -331,8 +337,7 @@ export class KubeProbe {
 
   /** Events about one object, for evidence. */
   async events(obj: KubernetesObject): Promise<CoreV1Event[]> {
-    const k8s = await import('@kubernetes/client-node');
-    const core = (await this.kubeConfig()).makeApiClient(k8s.CoreV1Api);
+    const core = await this.coreApi();
     const res = await core.listNamespacedEvent({
       namespace: obj.metadata?.namespace ?? 'default',
       fieldSelector: `involvedObject.name=${obj.metadata?.name},involvedObject.kind=${obj.kind ?? 'Pod'}`,
@@ -359,8 +364,7 @@ export class KubeProbe {
   async lastLogLines(pod: V1Pod, lines = 5): Promise<string[]> {
     const requests = logRequests(pod);
     if (!requests.length || !(await this.backend()).capabilities.has('real-pods')) return [];
-    const k8s = await import('@kubernetes/client-node');
-    const core = (await this.kubeConfig()).makeApiClient(k8s.CoreV1Api);
+    const core = await this.coreApi();
     const read = async (req: LogRequest): Promise<string[]> => {
       const text = core.readNamespacedPodLog({
         name: pod.metadata?.name ?? '',

@@ -13,6 +13,7 @@ function connectTo(url: string) {
   return client;
 }
 import { EnvironmentError } from '../core/errors.ts';
+import { poll } from '../core/poll.ts';
 import type { Cleanup } from './cleanup.ts';
 import { redact } from './postgres.ts';
 import type { ServicesProbe } from './services.ts';
@@ -53,13 +54,14 @@ export class RedisProbe {
   /** The first free database index, waiting (bounded) while all 15 are in use. */
   private async claim(client: Client): Promise<number> {
     const owner = `${process.pid}-${randomBytes(4).toString('hex')}`;
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
+    const free = async () => {
       for (let i = 1; i <= 15; i++) {
         if ((await client.set(`verify:scratch:${i}`, owner, { condition: 'NX', expiration: { type: 'EX', value: 300 } })) === 'OK') return i;
       }
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    throw new Error('all 15 scratch databases are in use by other verify runs');
+      return undefined;
+    };
+    const claimed = await poll('a free Redis scratch database (1-15)', free, { timeout: 20_000, interval: 250 });
+    if (claimed.value === undefined) throw new Error('all 15 scratch databases are in use by other verify runs');
+    return claimed.value;
   }
 }

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EnvironmentError } from '../core/errors.ts';
+import { poll } from '../core/poll.ts';
 import { freePort, portFree, tcpReachable } from '../probes/ports.ts';
 import type { ServiceUrls } from '../probes/services.ts';
 import { findPostgresBin, findRedisServer } from './binaries.ts';
@@ -38,12 +39,9 @@ function unprivilegedUser(): { uid: number; gid: number } | undefined {
 }
 
 async function waitForPort(port: number, child: ChildProcess, name: string, logFile: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) break;
-    if (await tcpReachable('127.0.0.1', port, 300)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const state = async () => (child.exitCode !== null ? 'exited' : (await tcpReachable('127.0.0.1', port, 300)) ? 'listening' : undefined);
+  const { value } = await poll(`${name} to listen on 127.0.0.1:${port}`, state, { timeout: timeoutMs, interval: 100 });
+  if (value === 'listening') return;
   const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-10).join('\n  ') : '';
   throw new EnvironmentError(`${name} did not start on 127.0.0.1:${port}.${tail ? `\n  ${tail}` : ''}`, INSTALL_HINT);
 }
@@ -181,18 +179,18 @@ export async function startBackingServices(opts: { identityFile?: string } = {})
 
 async function waitForPostgresQueries(url: string): Promise<void> {
   const { default: pg } = await import('pg');
-  const deadline = Date.now() + 15_000;
-  for (;;) {
+  const query = async (): Promise<{ error?: string }> => {
     const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
     try {
       await client.connect();
       await client.query('SELECT 1');
-      return;
+      return {};
     } catch (err) {
-      if (Date.now() > deadline) throw new EnvironmentError(`Postgres accepts connections but not queries: ${(err as Error).message}`, INSTALL_HINT);
-      await new Promise((r) => setTimeout(r, 200));
+      return { error: (err as Error).message };
     } finally {
       await client.end().catch(() => {});
     }
-  }
+  };
+  const answered = await poll('Postgres to answer SELECT 1', query, { until: (r) => r.error === undefined, timeout: 15_000, interval: 200 });
+  if (!answered.ok) throw new EnvironmentError(`Postgres accepts connections but not queries: ${answered.value.error}`, INSTALL_HINT);
 }
