@@ -109,6 +109,26 @@ async function expectHonestSkips(r: LessonReport): Promise<void> {
 describe.sequential('the live layer, lesson by lesson (07 on)', () => {
   const solved = new Map<number, string>();
 
+  /**
+   * A state of the live cluster: its fixture's `make` steps applied, the lesson verified on its
+   * workspace and judged, the state always undone; then the solution passes again, so the next
+   * test starts from a clean solution.
+   */
+  async function onClusterFixture(lesson: Lesson, fixture: Fixture, judge: (report: LessonReport) => void | Promise<void>): Promise<void> {
+    const solvedDir = solved.get(lesson.index)!;
+    const dir = fixtureWorkspace(fixture, solvedDir);
+    const dirs = { fixture: dir, solution: solvedDir };
+    try {
+      await runSteps(kube(), fixture.cluster!.make, dirs);
+      const report = await verify(lesson, dir);
+      expect(report.broken, report.broken?.message).toBeUndefined();
+      await judge(report);
+    } finally {
+      await runSteps(kube(), fixture.cluster!.undo, dirs);
+    }
+    expect(failed(await verify(lesson, solvedDir))).toEqual([]);
+  }
+
   for (const lesson of live) {
     describe.sequential(`lesson ${lesson.number} ${lesson.slug}`, () => {
       test('on the cluster as the previous lesson left it, every required cluster check fails (or waits on one that fails)', async () => {
@@ -139,45 +159,24 @@ describe.sequential('the live layer, lesson by lesson (07 on)', () => {
       }
 
       for (const fixture of clusterFixtures(lesson).filter((f) => f.kind === 'known-wrong')) {
-        test(`known-wrong on the cluster: ${fixture.name} fails with ${fixture.expectFail.join(', ')}`, async () => {
-          const solvedDir = solved.get(lesson.index)!;
-          const dir = fixtureWorkspace(fixture, solvedDir);
-          const dirs = { fixture: dir, solution: solvedDir };
-          try {
-            await runSteps(kube(), fixture.cluster!.make, dirs);
-            const report = await verify(lesson, dir);
-            expect(report.broken, report.broken?.message).toBeUndefined();
+        test(`known-wrong on the cluster: ${fixture.name} fails with ${fixture.expectFail.join(', ')}`, () =>
+          onClusterFixture(lesson, fixture, (report) => {
             expect(failed(report), summary(report).join('\n')).toEqual(expect.arrayContaining(fixture.expectFail));
             expect(report.ok).toBe(false);
             if (fixture.cluster!.evidence) {
               const outcome = report.checks.find((c) => c.id === fixture.expectFail[0])!.outcome;
               expect([outcome.message, ...(outcome.evidence ?? [])].join('\n')).toMatch(new RegExp(fixture.cluster!.evidence));
             }
-          } finally {
-            await runSteps(kube(), fixture.cluster!.undo, dirs);
-          }
-          // Undone: the lesson passes again, so the next step starts from a clean solution.
-          expect(failed(await verify(lesson, solvedDir))).toEqual([]);
-        });
+          }));
       }
 
       for (const fixture of clusterFixtures(lesson).filter((f) => f.kind === 'accept')) {
-        test(`accepted variant on the cluster: ${fixture.name} applied passes every check`, async () => {
-          // The same workspace as the static accept fixture, applied the way solution --apply does.
-          const solvedDir = solved.get(lesson.index)!;
-          const dir = fixtureWorkspace(fixture, solvedDir);
-          const dirs = { fixture: dir, solution: solvedDir };
-          try {
-            await runSteps(kube(), fixture.cluster!.make, dirs);
-            const report = await verify(lesson, dir);
-            expect(report.broken, report.broken?.message).toBeUndefined();
+        // The same workspace as the static accept fixture, applied the way solution --apply does.
+        test(`accepted variant on the cluster: ${fixture.name} applied passes every check`, () =>
+          onClusterFixture(lesson, fixture, async (report) => {
             expect(failed(report), summary(report).join('\n')).toEqual([]);
             await expectHonestSkips(report);
-          } finally {
-            await runSteps(kube(), fixture.cluster!.undo, dirs);
-          }
-          expect(failed(await verify(lesson, solvedDir))).toEqual([]);
-        });
+          }));
       }
     });
   }
