@@ -44,13 +44,17 @@ async function loadEngine() {
 async function verifyOn(lessonNumber: string, workspace: string): Promise<LessonReport> {
   const k = inject('kind');
   const lesson = engine.findLesson(engine.listLessons(), lessonNumber);
-  return engine.runLesson({ lesson, checks: await engine.loadChecks(lesson), workspace, kube: { context: k.context, kubeconfig: k.kubeconfig }, disruptive: true });
+  return engine.runLesson({ lesson, checks: await engine.loadChecks(lesson), workspace, kube: { context: k.context, kubeconfig: k.kubeconfig }, disruptive: true, serviceEnv: servicesEnv(k.workshopHome) });
+}
+
+/** setup's services.env of this cluster: the backing services (127.0.0.1 port mappings) the checks give the app. */
+function servicesEnv(workshopHome: string): Record<string, string> {
+  return parseEnvFile(fs.readFileSync(path.join(workshopHome, 'services.env'), 'utf8'));
 }
 
 /** The in-cluster address of setup's Postgres, with the password setup generated for this cluster. */
 function clusterEnv(workshopHome: string): Record<string, string> {
-  const services = parseEnvFile(fs.readFileSync(path.join(workshopHome, 'services.env'), 'utf8'));
-  const url = new URL(services.DATABASE_URL!);
+  const url = new URL(servicesEnv(workshopHome).DATABASE_URL!);
   url.hostname = 'postgres.workshop-services.svc.cluster.local';
   return { DATABASE_URL: url.toString() };
 }
@@ -80,12 +84,15 @@ describe('npm run rehearse -- --disruptive on real kind', () => {
       beforeLesson: async (lesson, workspace) => {
         const checks = await engine.loadChecks(lesson);
         if (!checks.some((c) => c.layer === 'cluster')) return;
-        startReports.push(await engine.runLesson({ lesson, checks, workspace, kube: { context: k.context, kubeconfig: k.kubeconfig }, disruptive: true }));
+        startReports.push(await engine.runLesson({ lesson, checks, workspace, kube: { context: k.context, kubeconfig: k.kubeconfig }, disruptive: true, serviceEnv: servicesEnv(k.workshopHome) }));
       },
       context: k.context,
       kubeconfig: k.kubeconfig,
       clusterEnv: clusterEnv(k.workshopHome),
       disruptive: true,
+      // The static import of cluster-apply.ts above already fixed the engine's WORKSHOP_HOME, so the
+      // services are handed over as the harness tier does, not found through the environment.
+      serviceEnv: servicesEnv(k.workshopHome),
       log: (l) => console.error(`[rehearse] ${l}`),
       onReport: (r) => console.error(`[rehearse] ${r.lesson.number}: ${r.ok ? 'ok' : 'FAILED'}\n  ${summary(r).join('\n  ')}`),
     });
