@@ -1,5 +1,5 @@
 import { defineCheck, fail, pass } from '../../verify/lesson-api.ts';
-import { healthApp, NOTICE_MS, outage, show, shutdownScenario, SHUTDOWN_DELAY_SECONDS } from './scenarios.ts';
+import { healthApp, healthAppScenario, NOTICE_MS, outage, postgresOutage, redisOutage, show, shutdown, shutdownScenario, SHUTDOWN_DELAY_SECONDS } from './scenarios.ts';
 
 /** A readiness probe's default timeoutSeconds is 1; allow some slack for a busy laptop. */
 const READY_BUDGET_MS = 2000;
@@ -12,6 +12,7 @@ export default [
     layer: 'behaviour',
     learn: '#1-a-liveness-endpoint-that-depends-on-nothing',
     timeoutMs: 35_000,
+    scenarios: [healthAppScenario],
     hints: [
       'The verifier starts your app and asks GET /livez.',
       'Liveness answers one question: is this process able to answer at all? Return 200 without touching Postgres or Redis.',
@@ -39,6 +40,7 @@ export default [
     layer: 'behaviour',
     learn: '#2-a-readiness-endpoint-that-checks-dependencies-quickly',
     timeoutMs: 35_000,
+    scenarios: [healthAppScenario],
     hints: [
       'The verifier polls GET /readyz for up to 10 s after start-up and expects 200 when Postgres and Redis are fine.',
       'Readiness answers: can I take traffic now? Check Postgres (SELECT 1) and Redis (PING), each with a short timeout; 200 when both answer, 503 otherwise.',
@@ -66,6 +68,7 @@ export default [
     dependsOn: ['readiness-ok'],
     learn: '#2-a-readiness-endpoint-that-checks-dependencies-quickly',
     timeoutMs: 40_000,
+    scenarios: [postgresOutage],
     hints: [
       'The verifier makes Postgres hang (connections open, no answers) and asks GET /readyz, giving it 3 s.',
       `A probe that hangs is a failed probe, but slowly: Kubernetes waits timeoutSeconds (1 s by default). Put a timeout of about 1 s on the Postgres check and answer 503 when it fires.`,
@@ -94,6 +97,7 @@ export default [
     dependsOn: ['liveness-ok'],
     learn: '#1-a-liveness-endpoint-that-depends-on-nothing',
     timeoutMs: 40_000,
+    scenarios: [postgresOutage],
     hints: [
       'While Postgres hangs, the verifier also asks GET /livez.',
       'If liveness checks the database, a database outage makes Kubernetes restart every pod of the app at once — which fixes nothing and turns a blip into an outage.',
@@ -119,6 +123,7 @@ export default [
     dependsOn: ['readiness-ok'],
     learn: '#2-a-readiness-endpoint-that-checks-dependencies-quickly',
     timeoutMs: 50_000,
+    scenarios: [redisOutage],
     hints: [
       'The verifier makes Redis hang and asks GET /readyz.',
       'Sessions and the cache live in Redis since lesson 02: without it the app cannot serve. PING it with a timeout in /readyz.',
@@ -143,6 +148,7 @@ export default [
     layer: 'behaviour',
     learn: '#3-drain-on-sigterm',
     timeoutMs: 45_000,
+    scenarios: [shutdown],
     hints: [
       `The verifier starts a 3-second upload, sends SIGTERM in the middle (with SHUTDOWN_DELAY_SECONDS=${SHUTDOWN_DELAY_SECONDS}), and expects the upload to succeed, new connections to be refused before the upload ends, and exit code 0.`,
       "Node's default on SIGTERM is to die on the spot, cutting every request in flight: during every rollout some users get errors. Handle SIGTERM: flag not-ready, wait the delay, server.close(), then close the pool and Redis and exit 0.",
@@ -177,6 +183,7 @@ export default [
     dependsOn: ['readiness-ok'],
     learn: '#3-drain-on-sigterm',
     timeoutMs: 45_000,
+    scenarios: [shutdown],
     hints: [
       'Right after sending SIGTERM, the verifier asks GET /readyz on a new connection.',
       'Kubernetes takes a moment to remove a terminating pod from the Service: keep accepting for SHUTDOWN_DELAY_SECONDS, but answer 503 on /readyz so nothing new is routed to you.',

@@ -50,7 +50,7 @@ export function healthApp(ctx: CheckContext): Promise<HealthApp> {
   return ctx.scenario(healthAppScenario);
 }
 
-const healthAppScenario = defineScenario({
+export const healthAppScenario = defineScenario({
   name: 'health-app',
   async run(ctx): Promise<HealthApp> {
     const { env } = await isolatedEnv(ctx);
@@ -119,9 +119,9 @@ async function observeOutage(ctx: CheckContext, service: 'postgres' | 'redis'): 
   }
 }
 
-const postgresOutage = defineScenario({ name: 'postgres-outage', run: (ctx) => observeOutage(ctx, 'postgres') });
+export const postgresOutage = defineScenario({ name: 'postgres-outage', after: [healthAppScenario], run: (ctx) => observeOutage(ctx, 'postgres') });
 /** Never at the same time as the Postgres outage: each needs the other dependency healthy. */
-const redisOutage = defineScenario({ name: 'redis-outage', after: [postgresOutage], run: (ctx) => observeOutage(ctx, 'redis') });
+export const redisOutage = defineScenario({ name: 'redis-outage', after: [healthAppScenario, postgresOutage], run: (ctx) => observeOutage(ctx, 'redis') });
 
 export interface Shutdown {
   problem?: string;
@@ -148,7 +148,7 @@ export function shutdownScenario(ctx: CheckContext): Promise<Shutdown> {
   return ctx.scenario(shutdown);
 }
 
-const shutdown = defineScenario({
+export const shutdown = defineScenario({
   name: 'shutdown',
   async run(ctx): Promise<Shutdown> {
     const { env } = await isolatedEnv(ctx, { SHUTDOWN_DELAY_SECONDS: String(SHUTDOWN_DELAY_SECONDS), SHUTDOWN_TIMEOUT_SECONDS: '10' });

@@ -88,6 +88,13 @@ export interface CheckDefinition {
   requires?: Capability[];
   /** Time budget; the runner fails the check when it is exceeded. Default 15 s. */
   timeoutMs?: number;
+  /**
+   * The scenarios this check reads (`ctx.scenario(x)`, directly or through a helper). Lets the
+   * runner stop a scenario, and what it started, as soon as no check still to finish reads it.
+   * Without this list the check may read any scenario, so every scenario lives until it is done;
+   * with it, reading a scenario not listed (nor in a listed one's `after`) is a bug it reports.
+   */
+  scenarios?: readonly Scenario<unknown>[];
   run(ctx: CheckContext): Promise<Outcome>;
 }
 

@@ -172,16 +172,48 @@ describe('scenarios', () => {
       workspace,
       onEvent: gone.onEvent,
       checks: [
-        check('asks', async (ctx) => (await ctx.scenario(forever), pass('never')), { timeoutMs: 3000 }),
-        check('other', async () => (await sleep(4500), pass('still running after the scenario was released'))),
+        check('asks', async (ctx) => (await ctx.scenario(forever), pass('never')), { timeoutMs: 3000, scenarios: [forever] }),
+        check('other', async () => (await sleep(4500), pass('still running after the scenario was released')), { scenarios: [] }),
       ],
     });
     await gone.done;
-    // The only check that asked is over and every other check has started: nobody can need it.
+    // The only check that asked is over and the other one declared it reads no scenario: nobody can need it.
     const stopped = await poll('the scenario app to be gone', () => pid !== undefined && !alive(pid), { timeout: 1000, interval: 20 });
     expect(String(aborted)).toMatch(/scenario forever stopped: no check still needs it/);
     expect(stopped.ok, stopped.message).toBe(true);
     await running;
+  });
+
+  test('live on while a check still to finish may read them (it declared nothing, or declared them)', async () => {
+    let aborted = false;
+    const app = defineScenario({
+      name: 'app',
+      async run(ctx) {
+        ctx.signal.addEventListener('abort', () => (aborted = true));
+        return 'started';
+      },
+    });
+    const report = await runLesson({
+      lesson,
+      workspace: process.cwd(),
+      checks: [
+        check('first', async (ctx) => pass(await ctx.scenario(app)), { scenarios: [app] }),
+        // Still running when `first` is done, and only then asks: the scenario must still be there.
+        check('late', async (ctx) => {
+          await sleep(300);
+          return aborted ? fail('the scenario was stopped before this check asked') : pass(`read ${await ctx.scenario(app)}`);
+        }),
+      ],
+    });
+    expect(report.checks.map((c) => c.outcome.message)).toEqual(['started', 'read started']);
+    expect(aborted, 'stopped at the end of the run').toBe(true);
+  });
+
+  test('a check that reads a scenario it does not declare is a bug in the lesson, reported as such', async () => {
+    const s = defineScenario({ name: 'undeclared', run: async () => 1 });
+    const other = defineScenario({ name: 'other', run: async () => 2 });
+    const report = await runLesson({ lesson, workspace: process.cwd(), checks: [check('reads', async (ctx) => pass(String(await ctx.scenario(s))), { scenarios: [other] })] });
+    expect(report.broken?.message).toMatch(/Internal error in check 42\.reads: check reads reads scenario undeclared but does not list it in its scenarios/);
   });
 
   test('start after the scenarios they are declared after', async () => {

@@ -89,7 +89,7 @@ export async function runLesson(opts: RunOptions): Promise<LessonReport> {
   let backend: Promise<ClusterBackend> | undefined;
   const clusterBackend = () => (backend ??= opts.backend ? Promise.resolve(opts.backend) : probes.kube.backend());
   const scenarios: ScenarioRun = new ScenarioRun(
-    checks.map((c) => c.id),
+    checks,
     (signal, obtain) => checkContext(probes, opts.workspace, signal, obtain),
   );
 
@@ -150,7 +150,6 @@ export async function runLesson(opts: RunOptions): Promise<LessonReport> {
     }
     return limit(async () => {
       emit({ kind: 'check-start', lesson, id: fullId(lesson, check), title: check.title });
-      scenarios.checkStarted(check.id);
       const started = performance.now();
       try {
         const context = (signal: AbortSignal): CheckContext => checkContext(probes, opts.workspace, signal, (s) => scenarios.obtain(s, check.id));

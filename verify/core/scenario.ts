@@ -5,15 +5,19 @@
 // A scenario runs under its own AbortSignal, not under the signal of the check that asked
 // first: one check running out of time must not cut short what the others still need. It
 // is aborted (which stops the processes and requests it started) once no check can need
-// it any more: every check that asked has finished, and no check is left that has not
-// started (a check not yet started may still ask). Order between scenarios is declared
-// (`after`), not hidden in the order of awaits.
+// it any more: every check that asked has its verdict, and every check still to finish has
+// declared the scenarios it reads (`scenarios: [...]`) without this one. A check that
+// declares nothing may ask for anything, so it keeps every scenario alive until it is done.
+// Order between scenarios is declared (`after`), not hidden in the order of awaits.
 import type { CheckContext } from './check.ts';
 
 export interface ScenarioDefinition<T> {
   /** Kebab-case, for messages: `postgres-outage`. */
   name: string;
-  /** Scenarios that must have finished before this one starts (they are started if needed). */
+  /**
+   * Scenarios that must have finished before this one starts (they are started if needed).
+   * List here every scenario this one reads: a check that declares this one needs those too.
+   */
   after?: readonly Scenario<unknown>[];
   /** Set up, observe, return what the checks read. `ctx.signal` is the scenario's own. */
   run(ctx: CheckContext): Promise<T>;
@@ -46,25 +50,52 @@ export class ScenarioReleased extends Error {
   }
 }
 
+/** A scenario and every scenario it declares it reads (`after`), transitively. */
+export function withPrerequisites(scenarios: readonly Scenario<unknown>[]): Set<Scenario<unknown>> {
+  const all = new Set<Scenario<unknown>>();
+  const visit = (s: Scenario<unknown>) => {
+    if (all.has(s)) return;
+    all.add(s);
+    s.after.forEach(visit);
+  };
+  scenarios.forEach(visit);
+  return all;
+}
+
+/** What the run knows of a check: its id, and the scenarios it declares it reads (if it does). */
+export interface ScenarioReader {
+  id: string;
+  scenarios?: readonly Scenario<unknown>[];
+}
+
 /**
- * The scenarios of one lesson run. The runner tells it when each check starts and
- * finishes; it builds each scenario's context with `contextFor` (probes bound to the
- * scenario's signal, its own `ctx.scenario` for scenarios it uses).
+ * The scenarios of one lesson run. The runner tells it when each check finishes; it builds
+ * each scenario's context with `contextFor` (probes bound to the scenario's signal, its own
+ * `ctx.scenario` for scenarios it uses).
  */
 export class ScenarioRun {
   private readonly entries = new Map<Scenario<unknown>, Entry>();
-  private readonly notStarted: Set<string>;
-  private readonly running = new Set<string>();
+  /** Checks without a verdict yet → what they may still ask for (undefined: anything). */
+  private readonly unfinished = new Map<string, Set<Scenario<unknown>> | undefined>();
 
   constructor(
-    checkIds: readonly string[],
+    checks: readonly ScenarioReader[],
     private readonly contextFor: (signal: AbortSignal, obtain: <U>(s: Scenario<U>) => Promise<U>) => CheckContext,
   ) {
-    this.notStarted = new Set(checkIds);
+    for (const c of checks) this.unfinished.set(c.id, c.scenarios && withPrerequisites(c.scenarios));
   }
 
   /** The scenario's result, starting it on the first ask; `holder` now needs it. */
   obtain<T>(scenario: Scenario<T>, holder: Holder): Promise<T> {
+    if (typeof holder === 'string') {
+      // A check that ran out of time may still be running its code: it starts nothing more.
+      if (!this.unfinished.has(holder)) return Promise.reject(Object.assign(new Error(`check ${holder} already has its verdict`), { name: 'AbortError' }));
+      const declared = this.unfinished.get(holder);
+      if (declared && !declared.has(scenario)) {
+        // A bug in the lesson, not the learner's: the runner would stop the scenario early.
+        return Promise.reject(new Error(`check ${holder} reads scenario ${scenario.name} but does not list it in its scenarios`));
+      }
+    }
     let entry = this.entries.get(scenario);
     if (!entry) entry = this.start(scenario);
     if (entry.controller.signal.aborted) {
@@ -75,16 +106,9 @@ export class ScenarioRun {
     return entry.result as Promise<T>;
   }
 
-  /** A check began to run (it may ask for scenarios from now on). */
-  checkStarted(id: string): void {
-    this.notStarted.delete(id);
-    this.running.add(id);
-  }
-
   /** A check has its verdict (ran, or was skipped without running): release what nobody needs. */
   checkFinished(id: string): void {
-    this.notStarted.delete(id);
-    this.running.delete(id);
+    this.unfinished.delete(id);
     this.releaseUnneeded();
   }
 
@@ -109,17 +133,20 @@ export class ScenarioRun {
   }
 
   private live(holder: Holder): boolean {
-    return typeof holder === 'string' ? this.running.has(holder) : !holder.controller.signal.aborted;
+    return typeof holder === 'string' ? this.unfinished.has(holder) : !holder.controller.signal.aborted;
+  }
+
+  /** A check without its verdict may still ask for `scenario`: it declared nothing, or declared it. */
+  private mayStillAsk(scenario: Scenario<unknown>): boolean {
+    return [...this.unfinished.values()].some((declared) => !declared || declared.has(scenario));
   }
 
   private releaseUnneeded(): void {
-    // A check that has not started may still ask for anything.
-    if (this.notStarted.size) return;
     // Releasing one scenario can leave another without holders: repeat until nothing changes.
     for (let changed = true; changed; ) {
       changed = false;
       for (const entry of this.entries.values()) {
-        if (entry.controller.signal.aborted || [...entry.holders].some((h) => this.live(h))) continue;
+        if (entry.controller.signal.aborted || [...entry.holders].some((h) => this.live(h)) || this.mayStillAsk(entry.scenario)) continue;
         this.release(entry);
         changed = true;
       }
