@@ -2,7 +2,7 @@
 // they select: how many evictions a budget allows with the replicas there really are (the
 // HPA's minimum when one scales the workload), and whether the autoscaler can compute CPU
 // utilization at all. Findings carry `where` and one line each.
-import { getIn, type CheckContext, type Finding, type LabelSelector, type Manifest } from '../../verify/lesson-api.ts';
+import { getIn, type CheckContext, type Finding, type Manifest, type ObjectOf } from '../../verify/lesson-api.ts';
 import { at, namespaceOf, workloads, type Workload } from '../shared/k8s.ts';
 import { selects } from './network-policy.ts';
 
@@ -29,7 +29,7 @@ export function lowestReplicas(ctx: CheckContext, w: Workload): number {
 export function budgets(ctx: CheckContext): Budget[] {
   const all = workloads(ctx, ['Deployment', 'StatefulSet']);
   return ctx.manifests.find('PodDisruptionBudget').map((m) => {
-    const selector = (getIn(m.object, ['spec', 'selector']) ?? {}) as LabelSelector;
+    const selector = m.object.spec?.selector ?? {};
     const selected = all.filter((w) => namespaceOf(w.m) === namespaceOf(m) && selects(selector, w.tpl.labels));
     const replicas = selected.reduce((n, w) => n + lowestReplicas(ctx, w), 0);
     const min = getIn(m.object, ['spec', 'minAvailable']);
@@ -60,13 +60,13 @@ export function budgetFindings(all: Budget[]): Finding[] {
 }
 
 /** The HPA's problems, against the Deployment it should scale. */
-export function autoscalerFindings(hpa: Manifest, target: Workload): Finding[] {
+export function autoscalerFindings(hpa: Manifest<ObjectOf<'HorizontalPodAutoscaler'>>, target: Workload): Finding[] {
   const out: Finding[] = [];
   const spec = ['spec'];
   if (!/^autoscaling\/v(1|2)$/.test(hpa.apiVersion)) {
     out.push({ where: at(hpa, ['apiVersion']), message: `apiVersion ${hpa.apiVersion} is no longer served (removed in Kubernetes 1.25 and 1.26): use autoscaling/v2` });
   }
-  const ref = (getIn(hpa.object, [...spec, 'scaleTargetRef']) ?? {}) as { kind?: string; name?: string };
+  const ref: { kind?: string; name?: string } = hpa.object.spec?.scaleTargetRef ?? {};
   if (ref.kind !== target.m.kind || ref.name !== target.m.name) {
     out.push({ where: at(hpa, [...spec, 'scaleTargetRef']), message: `scaleTargetRef is ${ref.kind ?? '?'} ${ref.name ?? '?'}, not ${target.m.kind} ${target.m.name}: the HPA scales nothing Teamnotes serves from` });
   }

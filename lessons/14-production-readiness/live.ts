@@ -2,7 +2,7 @@
 // controller's own verdict on every pod template (a dry-run create of the pod it would
 // make), and the policies, budget and autoscaler as applied.
 import type { KubernetesObject, V1Namespace } from '@kubernetes/client-node';
-import { fail, getIn, pass, type CheckContext, type Finding, type Outcome } from '../../verify/lesson-api.ts';
+import { fail, getIn, isKind, pass, type CheckContext, type Finding, type Outcome } from '../../verify/lesson-api.ts';
 import { APPLY, at, live, NAMESPACE, namespaceOf, unappliedFields, type Workload } from '../shared/k8s.ts';
 
 const ENFORCE = 'pod-security.kubernetes.io/enforce';
@@ -29,7 +29,7 @@ function podFor(w: Workload): KubernetesObject {
   const base = w.tpl.specPath.slice(0, -1);
   const metadata = (getIn(w.m.object, [...base, 'metadata']) ?? {}) as Record<string, unknown>;
   const spec = structuredClone(w.tpl.spec) as unknown as Record<string, unknown> & { volumes?: Array<Record<string, unknown>> };
-  const claims = (getIn(w.m.object, ['spec', 'volumeClaimTemplates']) ?? []) as Array<{ metadata?: { name?: string } }>;
+  const claims = isKind(w.m, 'StatefulSet') ? (w.m.object.spec?.volumeClaimTemplates ?? []) : [];
   for (const c of claims) {
     const name = c.metadata?.name;
     if (name && !(spec.volumes ?? []).some((v) => v.name === name)) spec.volumes = [...(spec.volumes ?? []), { name, persistentVolumeClaim: { claimName: `${name}-${w.m.name}-0` } }];

@@ -102,5 +102,5 @@ export function trafficMap(ctx: CheckContext): TrafficMap {
 
 /** The NetworkPolicies of k8s/, with their namespace. */
 export function policiesOf(ctx: CheckContext): Array<Policy & { m: ReturnType<CheckContext['manifests']['find']>[number] }> {
-  return ctx.manifests.find('NetworkPolicy').map((m) => ({ name: m.name, namespace: namespaceOf(m), object: m.object as Record<string, unknown>, m }));
+  return ctx.manifests.find('NetworkPolicy').map((m) => ({ name: m.name, namespace: namespaceOf(m), object: m.object, m }));
 }

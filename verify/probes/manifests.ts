@@ -10,8 +10,12 @@ import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { ICronJob } from 'kubernetes-models/batch/v1/CronJob';
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
+import type { IHorizontalPodAutoscaler as IHorizontalPodAutoscalerV1 } from 'kubernetes-models/autoscaling/v1/HorizontalPodAutoscaler';
+import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import type { IIngressClass } from 'kubernetes-models/networking.k8s.io/v1/IngressClass';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
 import type { IClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
 import type { IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
@@ -49,6 +53,10 @@ export interface KnownKinds {
   ClusterRole: Shape<IClusterRole>;
   RoleBinding: Shape<IRoleBinding>;
   ClusterRoleBinding: Shape<IClusterRoleBinding>;
+  NetworkPolicy: Shape<INetworkPolicy>;
+  PodDisruptionBudget: Shape<IPodDisruptionBudget>;
+  /** Both served versions: v1 (a CPU target) and v2 (metrics); scaleTargetRef and the replica bounds are common. */
+  HorizontalPodAutoscaler: Shape<IHorizontalPodAutoscaler> | Shape<IHorizontalPodAutoscalerV1>;
 }
 export type KnownKind = keyof KnownKinds;
 /** The object type of `kind`: its kubernetes-models shape for a known kind, else only plain JSON. */
