@@ -34,7 +34,7 @@ export function listedCheckIds(readme: string): string[] {
  * (`deployment/web`), URLs and variable names are not files and give undefined.
  */
 export function whereFile(where: string): { file: string; line?: number } | undefined {
-  const head = where.trim().split(/\s+›\s+|\s{2,}/)[0]!.trim();
+  const head = where.trim().split(/\s+›\s+/)[0]!.trim();
   const m = /^([\w@./-]+?)(?::(\d+))?(?::\d+)?$/.exec(head);
   if (!m) return undefined;
   const file = m[1]!;
