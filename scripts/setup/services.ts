@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import { EnvironmentError } from '../../verify/core/errors.ts';
 import { SERVICES_ENV_FILE, WORKSHOP_DIR, displayPath } from '../../verify/core/paths.ts';
+import { poll } from '../../verify/core/poll.ts';
 import { tcpReachable } from '../../verify/probes/ports.ts';
 import { BACKING_MANIFEST, CONTEXT, SERVICES_NAMESPACE } from './constants.ts';
 import { run, tail } from './exec.ts';
@@ -53,7 +54,10 @@ export async function deployBackingServices(ui: Ui): Promise<void> {
 
   // Ready inside the cluster is not enough: the app reaches them through kind's port mappings.
   const unreachable: number[] = [];
-  for (const port of BACKING.flatMap((b) => b.ports)) if (!(await eventually(() => tcpReachable('127.0.0.1', port, 1000), 30_000))) unreachable.push(port);
+  for (const port of BACKING.flatMap((b) => b.ports)) {
+    const reachable = await poll(`127.0.0.1:${port} to accept connections`, () => tcpReachable('127.0.0.1', port, 1000), { timeout: 30_000, interval: 500 });
+    if (!reachable.ok) unreachable.push(port);
+  }
   if (unreachable.length) {
     throw new EnvironmentError(
       `The services are Ready in the cluster, but nothing answers on localhost ${unreachable.join(', ')}: the cluster's port mappings are not working.`,
@@ -75,34 +79,25 @@ export function writeServicesEnv(ui: Ui): void {
 /** The legacy app's own login must work, or lesson 00's sign-up fails with "Something went wrong". */
 async function checkDatabaseLogin(): Promise<void> {
   const { default: pg } = await import('pg');
-  const deadline = Date.now() + 30_000;
-  for (;;) {
+  const login = async (): Promise<{ error?: string }> => {
     const client = new pg.Client({ connectionString: SERVICE_URLS.DATABASE_URL, connectionTimeoutMillis: 2000 });
     try {
       await client.connect();
       await client.query('SELECT 1');
-      return;
+      return {};
     } catch (err) {
-      if (Date.now() > deadline) {
-        throw new EnvironmentError(
-          `Postgres answers on localhost:5432 but the legacy app's login (teamnotes / teamnotes) fails: ${(err as Error).message}. ` +
-            'Something else may be answering on 5432, or the database was created with other credentials.',
-          `kubectl --context ${CONTEXT} -n ${SERVICES_NAMESPACE} rollout restart deployment/postgres, then npm run setup`,
-        );
-      }
-      await new Promise((r) => setTimeout(r, 1000));
+      return { error: (err as Error).message };
     } finally {
       await client.end().catch(() => {});
     }
-  }
-}
-
-async function eventually(probe: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await probe()) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 500));
+  };
+  const answered = await poll("the legacy app's Postgres login to work", login, { until: (r) => r.error === undefined, timeout: 30_000, interval: 1000 });
+  if (!answered.ok) {
+    throw new EnvironmentError(
+      `Postgres answers on localhost:5432 but the legacy app's login (teamnotes / teamnotes) fails: ${answered.value.error}. ` +
+        'Something else may be answering on 5432, or the database was created with other credentials.',
+      `kubectl --context ${CONTEXT} -n ${SERVICES_NAMESPACE} rollout restart deployment/postgres, then npm run setup`,
+    );
   }
 }
 
