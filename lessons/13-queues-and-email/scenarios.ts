@@ -202,15 +202,15 @@ function stackScenario(name: string) {
   return defineScenario({
     name,
     run: async (ctx): Promise<Stack> => {
-    const box = await mailbox(ctx);
-    const { env } = await isolatedEnv(ctx, { SMTP_URL: box.url });
-    const missing = missingScript(ctx, WORKER_SCRIPT, 'worker', WORKER_FILE);
-    if (missing) return { ...missing, env, box, tail: () => [] };
-    const [web, worker] = await Promise.all([startInstance(ctx, env), startWorker(ctx, env)]);
-    const tail = () => [...web.result.app.tail(3).map((l) => `web: ${l}`), ...worker.app.tail(3).map((l) => `worker: ${l}`)];
-    const problem = notListening(web) ?? worker.problem;
-    if (!problem) await waitReady(ctx, web.url);
-    return { problem, env, box, web, tail };
+      const box = await mailbox(ctx);
+      const { env } = await isolatedEnv(ctx, { SMTP_URL: box.url });
+      const missing = missingScript(ctx, WORKER_SCRIPT, 'worker', WORKER_FILE);
+      if (missing) return { ...missing, env, box, tail: () => [] };
+      const [web, worker] = await Promise.all([startInstance(ctx, env), startWorker(ctx, env)]);
+      const tail = () => [...web.result.app.tail(3).map((l) => `web: ${l}`), ...worker.app.tail(3).map((l) => `worker: ${l}`)];
+      const problem = notListening(web) ?? worker.problem;
+      if (!problem) await waitReady(ctx, web.url);
+      return { problem, env, box, web, tail };
     },
   });
 }
