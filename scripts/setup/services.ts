@@ -6,6 +6,7 @@ import { EnvironmentError } from '../../verify/core/errors.ts';
 import { SERVICES_ENV_FILE, WORKSHOP_DIR, displayPath } from '../../verify/core/paths.ts';
 import { poll } from '../../verify/core/poll.ts';
 import { tcpReachable } from '../../verify/probes/ports.ts';
+import { tryPostgresLogin } from '../../verify/services/postgres-login.ts';
 import { BACKING_MANIFEST, CONTEXT, SERVICES_NAMESPACE } from './constants.ts';
 import { run, tail } from './exec.ts';
 import type { Ui } from './ui.ts';
@@ -78,19 +79,7 @@ export function writeServicesEnv(ui: Ui): void {
 
 /** The legacy app's own login must work, or lesson 00's sign-up fails with "Something went wrong". */
 async function checkDatabaseLogin(): Promise<void> {
-  const { default: pg } = await import('pg');
-  const login = async (): Promise<{ error?: string }> => {
-    const client = new pg.Client({ connectionString: SERVICE_URLS.DATABASE_URL, connectionTimeoutMillis: 2000 });
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      return {};
-    } catch (err) {
-      return { error: (err as Error).message };
-    } finally {
-      await client.end().catch(() => {});
-    }
-  };
+  const login = () => tryPostgresLogin(SERVICE_URLS.DATABASE_URL, 2000);
   const answered = await poll("the legacy app's Postgres login to work", login, { until: (r) => r.error === undefined, timeout: 30_000, interval: 1000 });
   if (!answered.ok) {
     throw new EnvironmentError(

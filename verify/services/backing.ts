@@ -11,6 +11,7 @@ import { poll } from '../core/poll.ts';
 import { freePort, portFree, tcpReachable } from '../probes/ports.ts';
 import type { ServiceUrls } from '../probes/services.ts';
 import { findPostgresBin, findRedisServer } from './binaries.ts';
+import { tryPostgresLogin } from './postgres-login.ts';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
 
 export interface BackingServices {
@@ -178,19 +179,7 @@ export async function startBackingServices(opts: { identityFile?: string } = {})
 }
 
 async function waitForPostgresQueries(url: string): Promise<void> {
-  const { default: pg } = await import('pg');
-  const query = async (): Promise<{ error?: string }> => {
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      return {};
-    } catch (err) {
-      return { error: (err as Error).message };
-    } finally {
-      await client.end().catch(() => {});
-    }
-  };
+  const query = () => tryPostgresLogin(url, 1000);
   const answered = await poll('Postgres to answer SELECT 1', query, { until: (r) => r.error === undefined, timeout: 15_000, interval: 200 });
   if (!answered.ok) throw new EnvironmentError(`Postgres accepts connections but not queries: ${answered.value.error}`, INSTALL_HINT);
 }
