@@ -19,9 +19,10 @@ type Details = Omit<Outcome, 'status' | 'message' | 'where'>;
 
 /**
  * A fail whose message and `where` are the first finding's; the rest follow as evidence
- * (before any evidence `details` brings), at most `maxEvidence` of them.
+ * (before any evidence `details` brings), at most `maxEvidence` of them. Called with no
+ * finding it throws: that is a bug in the check, not a verdict.
  */
-export function failFindings(findings: readonly [Finding, ...Finding[]] | readonly Finding[], details: Details & { maxEvidence?: number } = {}): Outcome {
+export function failFindings(findings: readonly Finding[], details: Details & { maxEvidence?: number } = {}): Outcome {
   const [first, ...rest] = findings;
   if (!first) throw new Error('failFindings needs at least one finding');
   const { maxEvidence, evidence, ...more } = details;
