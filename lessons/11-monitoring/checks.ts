@@ -2,7 +2,7 @@ import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import { defineCheck, fail, getIn, pass, selectorOf, startedBefore, stringMap } from '../../verify/lesson-api.ts';
 import { redFamilies, traffic } from '../shared/traffic.ts';
 import { staticEnvValue } from '../shared/manifest-rules.ts';
-import { appDeployment, at, changedAt, live, namespaceOf, notApplied, podsMatching, addonDeploymentProblem } from '../shared/k8s.ts';
+import { appDeployment, at, changedAt, live, namespaceOf, notApplied, podReady, podsMatching, addonDeploymentProblem } from '../shared/k8s.ts';
 import { dashboards, dataSourceRefProblems, dataSources, prometheusUrlProblem } from './grafana.ts';
 import { redProblems } from './promql.ts';
 
@@ -301,22 +301,36 @@ export default [
     hints: [`kubectl get --raw "/api/v1/namespaces/${MONITORING}/services/prometheus:9090/proxy/api/v1/targets"`],
     async run(ctx) {
       const d = appDeployment(ctx)!;
-      const pods = (await podsMatching(ctx, namespaceOf(d.m), selectorOf('Deployment', d.m.object) ?? {})).map((p) => p.metadata?.name);
+      const namespace = namespaceOf(d.m);
       type Target = { labels: Record<string, string>; health: string; lastError: string; scrapeUrl: string };
-      const seen = await ctx.kube.waitFor(async () => {
+      // The pods are listed on every look, not once: right after an apply the web pods roll, and a
+      // pod that is gone has no target, nor should it. Ready pods that are not shutting down count.
+      const look = async () => {
+        const pods = (await podsMatching(ctx, namespace, selectorOf('Deployment', d.m.object) ?? {})).filter((p) => podReady(p) && !p.metadata?.deletionTimestamp).map((p) => p.metadata!.name!);
         const r = await ctx.kube.serviceGet(MONITORING, 'prometheus', 9090, '/api/v1/targets?state=active');
-        if (r.status !== 200) return undefined;
-        const targets = ((JSON.parse(r.body) as { data?: { activeTargets?: Target[] } }).data?.activeTargets ?? []).filter((t) => t.labels.namespace === namespaceOf(d.m) && pods.includes(t.labels.pod));
-        return targets.length === pods.length && targets.every((t) => t.health === 'up') ? targets : undefined;
-      }, { timeoutMs: 45_000, signal: ctx.signal });
-      if (seen) return pass(`${seen.length} target(s) up: ${seen.map((t) => t.scrapeUrl).join(', ')}`);
-      const r = await ctx.kube.serviceGet(MONITORING, 'prometheus', 9090, '/api/v1/targets?state=active');
-      const targets = r.status === 200 ? ((JSON.parse(r.body) as { data?: { activeTargets?: Target[] } }).data?.activeTargets ?? []).filter((t) => t.labels.namespace === namespaceOf(d.m)) : [];
-      return fail(targets.length ? `${targets.filter((t) => t.health !== 'up').length} Teamnotes target(s) not up` : 'Prometheus has no target for the Teamnotes pods', {
-        expected: `${pods.length} targets, health up`,
+        const all = r.status === 200 ? ((JSON.parse(r.body) as { data?: { activeTargets?: Target[] } }).data?.activeTargets ?? []).filter((t) => t.labels.namespace === namespace) : [];
+        const mine = all.filter((t) => pods.includes(t.labels.pod ?? ''));
+        const missing = pods.filter((p) => !mine.some((t) => t.labels.pod === p));
+        return { pods, all, mine, missing, status: r.status, body: r.body };
+      };
+      const seen = await ctx.poll('a Prometheus target, up, for every ready Teamnotes pod', look, {
+        until: (l) => l.pods.length > 0 && l.missing.length === 0 && l.mine.every((t) => t.health === 'up'),
+        timeout: 45_000,
+        interval: 2000,
+      });
+      const l = seen.value;
+      if (seen.ok) return pass(`${l.mine.length} target(s) up: ${l.mine.map((t) => t.scrapeUrl).join(', ')}`);
+      const down = l.mine.filter((t) => t.health !== 'up');
+      const message = !l.pods.length
+        ? 'no Teamnotes pod is ready, so Prometheus has nothing to scrape'
+        : l.missing.length
+          ? `${l.missing.length} ready Teamnotes pod(s) have no Prometheus target: ${l.missing.join(', ')}`
+          : `${down.length} Teamnotes target(s) not up`;
+      return fail(message, {
+        expected: `a target for each of the ${l.pods.length} ready pod(s), health up`,
         why: 'No target, no metrics: every RED panel stays empty and no alert can fire.',
         fix: 'kubectl apply -R -f k8s/ (annotations on the pod template), then wait one scrape interval (15 s)',
-        evidence: targets.map((t) => `${t.scrapeUrl}: ${t.health}${t.lastError ? ` — ${t.lastError}` : ''}`).concat(r.status === 200 ? [] : [`Prometheus API: ${r.status} ${r.body.slice(0, 120)}`]),
+        evidence: l.all.map((t) => `${t.labels.pod ?? t.scrapeUrl} ${t.scrapeUrl}: ${t.health}${t.lastError ? ` — ${t.lastError}` : ''}`).concat(l.status === 200 ? [] : [`Prometheus API: ${l.status} ${l.body.slice(0, 120)}`]),
       });
     },
   }),

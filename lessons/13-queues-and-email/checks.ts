@@ -346,7 +346,7 @@ export default [
     requires: ['real-pods'],
     title: 'A signup through http://localhost/ lands one mail in the cluster\'s Mailpit',
     learn: '#6-mailpit-in-the-cluster',
-    timeoutMs: 60_000,
+    timeoutMs: 90_000, // up to 30 s for the route after a rollout, 30 s for the mail, the rest for Mailpit and the API
     hints: [
       'curl -X POST -H "Content-Type: application/json" -d \'{"email":"me@example.com","name":"Me","password":"pw"}\' http://localhost/api/signup, then look at Mailpit: kubectl -n teamnotes port-forward svc/mailpit 8025:8025',
       'No mail: kubectl -n teamnotes logs deploy/teamnotes-worker (connection refused to SMTP_URL? the Secret still has the old URL: recreate it and restart the worker).',

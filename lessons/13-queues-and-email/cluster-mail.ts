@@ -38,7 +38,11 @@ export async function signupThroughIngress(ctx: CheckContext, mailpit: Found, sv
   const ports = svc.object.spec?.ports ?? [];
   const api = ports.find((p) => resolvePort(mailpit.main.container, p.targetPort ?? p.port).port === MAILPIT_API)?.port;
   if (!api) return { noApiPort: true, signedUp: false, address: user.email, answer: '', count: 0 };
-  const answer = await ctx.http(INGRESS_URL).post('/api/signup', user, { timeoutMs: 10_000 }).then(describe, describeFetchError);
+  // Right after `kubectl apply` the web pods roll, and an ingress controller drops a route while its
+  // Service has no ready endpoint (Traefik answers 404 then, others 502/503): what a learner who
+  // verifies at once would hit. Retried for a bounded while; a route that stays missing still fails.
+  const signup = () => ctx.http(INGRESS_URL).post('/api/signup', user, { timeoutMs: 10_000 }).then(describe, describeFetchError);
+  const answer = (await ctx.poll('the signup through the Ingress to be routed', signup, { until: (a) => !/^(404|502|503)\b/.test(a), timeout: 30_000, interval: 2000 })).value;
   if (!/^2\d\d/.test(answer)) return { signedUp: false, address: user.email, answer, count: 0 };
   const arrived = (c: number | string) => typeof c === 'number' && c > 0;
   // The first look after a second: the mail goes through the queue and the worker first.
