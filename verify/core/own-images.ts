@@ -22,13 +22,23 @@ export function pinnedImages(): Set<string> {
   return new Set([...text.matchAll(/^\s*-\s*image:\s*(\S+)/gm)].map((m) => m[1]!));
 }
 
+/** `postgres:18-alpine` → `postgres`; `registry:5000/team/app:1.0@sha256:…` → `registry:5000/team/app`. */
+export function repositoryOf(image: string): string {
+  const name = image.split('@')[0]!;
+  const colon = name.lastIndexOf(':');
+  return colon > name.lastIndexOf('/') ? name.slice(0, colon) : name;
+}
+
 export function ownImages(workspace: string): string[] {
   if (!fs.existsSync(path.join(workspace, 'Dockerfile'))) return [];
-  const pinned = pinnedImages();
+  // By repository, not by exact reference: another tag of a pinned image (postgres:18-alpine beside
+  // the pinned postgres:17-alpine) comes from its registry too. Building it from the app's
+  // Dockerfile would put the app under the database's name.
+  const pinned = new Set([...pinnedImages()].map(repositoryOf));
   const named = new Set<string>();
   for (const m of new ManifestsProbe(workspace).load()) {
     const tpl = podTemplateOf(m.kind, m.object);
-    for (const c of tpl ? containersOf(tpl) : []) if (c.container.image && !pinned.has(c.container.image)) named.add(c.container.image);
+    for (const c of tpl ? containersOf(tpl) : []) if (c.container.image && !pinned.has(repositoryOf(c.container.image))) named.add(c.container.image);
   }
   if (named.size) return [...named];
   const pkg = JSON.parse(fs.readFileSync(path.join(workspace, 'package.json'), 'utf8')) as { name?: string; version?: string };
