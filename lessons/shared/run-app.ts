@@ -76,9 +76,15 @@ export const START_WAIT_MS = 20_000;
 
 /** Start one copy with `env` on a port of its own; `isolated` gives it a private filesystem, like a pod. */
 export async function startInstance(ctx: CheckContext, env: Record<string, string | undefined>, isolated = false): Promise<Instance> {
-  const port = await ctx.app.freePort();
-  const result = await ctx.app.start({ env: { ...env, PORT: String(port) }, isolated, startTimeoutMs: START_WAIT_MS });
-  return { result, port, url: `http://127.0.0.1:${port}`, env: { ...env, PORT: String(port) } };
+  for (let attempt = 1; ; attempt++) {
+    const port = await ctx.app.freePort();
+    const result = await ctx.app.start({ env: { ...env, PORT: String(port) }, isolated, startTimeoutMs: START_WAIT_MS });
+    // The port was free when the verifier chose it, and another program took it before the app
+    // bound it (seen on a busy machine running several test suites): the verifier's bad luck, not
+    // the learner's mistake. One more try on another port; a second clash is reported as it is.
+    const clash = result.exit && result.app.listenErrors().some((e) => e.port === port && e.error === 'EADDRINUSE');
+    if (!clash || attempt >= 2) return { result, port, url: `http://127.0.0.1:${port}`, env: { ...env, PORT: String(port) } };
+  }
 }
 
 /**

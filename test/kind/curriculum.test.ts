@@ -17,7 +17,7 @@ import { beforeAll, describe, expect, inject, test } from 'vitest';
 import { UNBUILDABLE } from '../../scripts/kind/images/build.ts';
 import { parseEnvFile } from '../../verify/core/cluster-apply.ts';
 import type { LessonReport } from '../../verify/core/runner.ts';
-import { kubectl } from './helpers.ts';
+import { kubectl, must } from './helpers.ts';
 
 let reports: LessonReport[] = [];
 let lessonNumbers: string[] = [];
@@ -83,7 +83,9 @@ describe('npm run rehearse -- --disruptive on real kind', () => {
       workspace: solvedDir,
       beforeLesson: async (lesson, workspace) => {
         const checks = await engine.loadChecks(lesson);
-        if (!checks.some((c) => c.layer === 'cluster')) return;
+        // Lesson 00's cluster is setup's, there before the lesson starts; from 01 on, what a lesson
+        // checks on the cluster is its own work.
+        if (lesson.index === 0 || !checks.some((c) => c.layer === 'cluster')) return;
         startReports.push(await engine.runLesson({ lesson, checks, workspace, kube: { context: k.context, kubeconfig: k.kubeconfig }, disruptive: true, serviceEnv: servicesEnv(k.workshopHome) }));
       },
       context: k.context,
@@ -96,6 +98,7 @@ describe('npm run rehearse -- --disruptive on real kind', () => {
       log: (l) => console.error(`[rehearse] ${l}`),
       onReport: (r) => console.error(`[rehearse] ${r.lesson.number}: ${r.ok ? 'ok' : 'FAILED'}\n  ${summary(r).join('\n  ')}`),
     });
+    if (reports.some((r) => !r.ok)) console.error(`[rehearse] the cluster after the last lesson:\n${await clusterPicture()}`);
   }, 75 * 60_000);
 
   test("on each lesson's start state (the previous solution, applied), no required cluster check of the lesson passes", () => {
@@ -155,6 +158,10 @@ interface RealPodsWrong {
   edit(dir: string): void | Promise<void>;
   /** The edit changes the app's code: build its image and load it onto the nodes before applying. */
   rebuild?: boolean;
+  /** A change made in the cluster after the apply (what a learner does with kubectl). */
+  afterApply?: () => Promise<void>;
+  /** After the solution is applied again: what Kubernetes does not undo by itself. */
+  undo?: () => Promise<void>;
 }
 
 /** Replace `find` (which must be there) in a workspace file. */
@@ -186,7 +193,13 @@ const REAL_PODS_WRONG: Record<string, RealPodsWrong> = {
     lesson: '07',
     expect: ['07.rollout-complete'],
     evidence: /CreateContainerConfigError|couldn't find key ADMIN_TOKEN/,
-    edit: (dir) => edit(dir, '.env.cluster', /^ADMIN_TOKEN=.*\n/m, ''),
+    // The Secret made by hand without one key (kubectl create secret … --from-literal for the others),
+    // then the pods restarted: new pods cannot be configured, the old ones keep serving.
+    edit: () => {},
+    afterApply: async () => {
+      await kubectl(['-n', 'teamnotes', 'patch', 'secret', 'teamnotes-secrets', '--type', 'json', '-p', '[{"op":"remove","path":"/data/ADMIN_TOKEN"}]']);
+      await kubectl(['-n', 'teamnotes', 'rollout', 'restart', 'deployment/teamnotes']);
+    },
   },
   'the readiness probe on a port nothing listens on': {
     lesson: '07',
@@ -198,12 +211,22 @@ const REAL_PODS_WRONG: Record<string, RealPodsWrong> = {
     lesson: '09',
     expect: ['09.statefulsets-ready'],
     evidence: /CrashLoopBackOff|Back-off restarting|unused mount/,
-    edit: (dir) => edit(dir, 'k8s/postgres.yaml', /image: postgres:1[0-9]-alpine/, 'image: postgres:18-alpine'),
+    edit: async (dir) => {
+      edit(dir, 'k8s/postgres.yaml', /image: postgres:1[0-9]-alpine/, 'image: postgres:18-alpine');
+      // A learner pulls it; here the test-only stand-in is put on the nodes as setup would.
+      const k = inject('kind');
+      await must(k.kindBin, ['load', 'docker-image', 'postgres:18-alpine', '--name', k.cluster]);
+    },
+    // A StatefulSet does not replace a pod stuck on a broken revision when the template is fixed
+    // (OrderedReady waits for it forever): deleting the pod is the documented way back.
+    undo: async () => void (await kubectl(['-n', 'teamnotes', 'delete', 'pod', 'postgres-0', '--wait=false'])),
   },
   'the Ingress pointing at the container port instead of the Service port': {
     lesson: '10',
-    expect: ['10.http-through-ingress'],
-    evidence: /\b(404|502|503)\b/,
+    // Caught before any traffic: the Ingress names a port the Service does not have. (The live check,
+    // which would see Traefik's 404, then waits on this one.)
+    expect: ['10.ingress-routes-to-service'],
+    evidence: /teamnotes:3000.*exposes 80/,
     edit: (dir) => edit(dir, 'k8s/ingress.yaml', 'port: { name: http }', 'port: { number: 3000 }'),
   },
   'the log agent without the control-plane toleration, on a really tainted node': {
@@ -218,13 +241,30 @@ const REAL_PODS_WRONG: Record<string, RealPodsWrong> = {
     evidence: /\b(5\d\d|refused|reset|failed)\b/i,
     edit: (dir) => {
       edit(dir, 'src/lifecycle.js', "process.on('SIGTERM', () => shutdown('SIGTERM'));", "process.on('SIGTERM', () => process.exit(0));");
-      edit(dir, 'k8s/deployment.yaml', /preStop:[\s\S]*?\n(\s*)(?=[a-zA-Z]+:)/, '\n$1');
+      // No preStop pause either, if the solution has one: nothing then covers the endpoint delay.
+      const deployment = path.join(dir, 'k8s/deployment.yaml');
+      fs.writeFileSync(deployment, fs.readFileSync(deployment, 'utf8').replace(/\n(\s*)lifecycle:\s*\n\s*preStop:[\s\S]*?\n(?=\1[a-zA-Z])/, '\n'));
       const image = appImage(dir);
       for (const f of ['k8s/deployment.yaml', 'k8s/worker.yaml', 'k8s/digest-cronjob.yaml']) if (fs.existsSync(path.join(dir, f))) edit(dir, f, image, `${image}-exits-on-sigterm`);
     },
     rebuild: true,
   },
 };
+
+/** Every Deployment and StatefulSet of the app rolled out again (what the lesson's checks expect to find). */
+async function workloadsSettled(): Promise<void> {
+  for (const kind of ['deployment', 'statefulset']) {
+    const names = (await kubectl(['-n', 'teamnotes', 'get', kind, '-o', 'name'])).split('\n').filter(Boolean);
+    for (const name of names) await kubectl(['-n', 'teamnotes', 'rollout', 'status', name, '--timeout=240s']);
+  }
+}
+
+/** What a failed lesson left in the app's namespace, for the log: pods, and the Warning events. */
+async function clusterPicture(): Promise<string> {
+  const pods = await kubectl(['-n', 'teamnotes', 'get', 'pods', '-o', 'wide']).catch((e: Error) => e.message);
+  const events = await kubectl(['-n', 'teamnotes', 'get', 'events', '--field-selector', 'type=Warning', '--sort-by=.lastTimestamp']).catch((e: Error) => e.message);
+  return `${pods}\n${events.split('\n').slice(-25).join('\n')}`;
+}
 
 describe('known-wrong states on real pods (after the rehearsal, from the last solution)', () => {
   for (const [name, wrong] of Object.entries(REAL_PODS_WRONG)) {
@@ -240,6 +280,7 @@ describe('known-wrong states on real pods (after the rehearsal, from the last so
         await wrong.edit(dir);
         if (wrong.rebuild) engine.buildAndLoad(dir, engine.ownImages(dir), backend, k.context, (l) => console.error(`[known-wrong] ${l}`));
         await engine.applyWorkspace(kube, dir);
+        await wrong.afterApply?.();
         const report = await verifyOn(wrong.lesson, dir);
         expect(report.broken, report.broken?.message).toBeUndefined();
         const failed = report.checks.filter((c) => c.outcome.status === 'fail').map((c) => c.id);
@@ -248,8 +289,10 @@ describe('known-wrong states on real pods (after the rehearsal, from the last so
         expect([outcome.message, ...(outcome.evidence ?? [])].join('\n'), summary(report).join('\n')).toMatch(wrong.evidence);
       } finally {
         await engine.applyWorkspace(kube, solvedDir);
+        await wrong.undo?.();
         fs.rmSync(dir, { recursive: true, force: true });
       }
+      await workloadsSettled();
       // Undone: the lesson passes again (its checks wait for the rollout), so the next state starts clean.
       const again = await verifyOn(wrong.lesson, solvedDir);
       expect(again.checks.filter((c) => c.outcome.status === 'fail' && !missingImageNamed([c.outcome.message, ...(c.outcome.evidence ?? [])].join('\n'))).map((c) => c.id), summary(again).join('\n')).toEqual([]);
