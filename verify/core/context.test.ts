@@ -124,6 +124,51 @@ describe('a check over its budget', () => {
   });
 });
 
+describe('a check over its budget, talking to the cluster', () => {
+  test('has its API request stopped within 1 s', { timeout: 30_000 }, async () => {
+    // An API server that accepts the request and never answers: the real one would have to
+    // hang on purpose, so a loopback server stands in for it (what is tested is the client).
+    const server = await silentServer();
+    closers.push(server.close);
+    const dir = tempDir();
+    const kubeconfig = path.join(dir, 'config');
+    fs.writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        `clusters: [{ name: silent, cluster: { server: '${server.url}', insecure-skip-tls-verify: true } }]`,
+        'users: [{ name: someone, user: { token: not-a-real-token } }]',
+        'contexts: [{ name: silent, context: { cluster: silent, user: someone } }]',
+        'current-context: silent',
+      ].join('\n'),
+    );
+    // client-node takes seconds to import on a busy machine: load it first, so the budget is
+    // spent waiting on the API server, not on the import.
+    await import('@kubernetes/client-node');
+    const hung = doneOf('asks-the-cluster');
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const running = runLesson({
+      lesson,
+      workspace: process.cwd(),
+      kube: { kubeconfig, context: 'silent' },
+      onEvent: hung.onEvent,
+      checks: [
+        check('asks-the-cluster', async (ctx) => (await ctx.kube.get('apps/v1', 'Deployment', 'teamnotes'), pass('never: the API server does not answer')), { timeoutMs: 3000, layer: 'cluster' }),
+        check('keeps-the-run-going', async () => (await Promise.race([released, sleep(10_000)]), pass('released')), { timeoutMs: 15_000 }),
+      ],
+    });
+    await hung.done;
+    const asked = server.requests;
+    const closed = await poll('the API request socket to close', () => server.requestSockets === 0, { timeout: 1000, interval: 20 });
+    release();
+    const report = await running;
+    expect(asked, `the check reached the API server (${report.checks[0]!.outcome.message})`).toBeGreaterThan(0);
+    expect(closed.ok, `${closed.message}: ${server.requestSockets} socket(s) with a request still open`).toBe(true);
+  });
+});
+
 describe('scenarios', () => {
   test('run once, outlive the check that asked first, and are read by every check that asks', async () => {
     let runs = 0;

@@ -119,9 +119,20 @@ export class KubeProbe {
     }
   }
 
+  /**
+   * The generic object client. With a signal it is built on a configuration that carries it:
+   * the object client reads its middleware from its own configuration only (a per-call
+   * configuration changes the server, not the middleware).
+   */
   private async objects() {
     const k8s = await import('@kubernetes/client-node');
-    return k8s.KubernetesObjectApi.makeApiClient(await this.kubeConfig());
+    const kc = await this.kubeConfig();
+    const signalled = await this.withAbort();
+    if (!signalled) return k8s.KubernetesObjectApi.makeApiClient(kc);
+    const api = new k8s.KubernetesObjectApi(signalled);
+    // What makeApiClient does besides: the context's namespace is the default for objects without one.
+    (api as unknown as { setDefaultNamespace(kc: KubeConfig): string }).setDefaultNamespace(kc);
+    return api;
   }
 
   /** The core API client; its requests carry the signal when there is one. */
@@ -132,8 +143,8 @@ export class KubeProbe {
   }
 
   /**
-   * Per-request options that carry the signal (client-node replaces its configuration with
-   * these for one call); undefined without a signal. Throws the signal's reason once it fired.
+   * A client configuration whose requests carry the signal; undefined without a signal.
+   * Throws the signal's reason once it fired, so nothing new starts after that.
    */
   private async withAbort() {
     this.signal?.throwIfAborted();
@@ -151,7 +162,7 @@ export class KubeProbe {
   /** One object, or undefined when it does not exist (a learner mistake, not an error). */
   async get<T extends KubernetesObject>(apiVersion: string, kind: string, name: string, namespace = 'default'): Promise<T | undefined> {
     try {
-      return (await (await this.objects()).read({ apiVersion, kind, metadata: { name, namespace } }, undefined, undefined, undefined, await this.withAbort())) as T;
+      return (await (await this.objects()).read({ apiVersion, kind, metadata: { name, namespace } })) as T;
     } catch (err) {
       if ((err as { code?: number }).code === 404) return undefined;
       throw this.apiError(err, `get ${kind} ${name}`);
@@ -160,7 +171,7 @@ export class KubeProbe {
 
   async list<T extends KubernetesObject>(apiVersion: string, kind: string, opts: { namespace?: string; labelSelector?: string } = {}): Promise<T[]> {
     try {
-      const res = await (await this.objects()).list(apiVersion, kind, opts.namespace, undefined, undefined, undefined, undefined, opts.labelSelector, undefined, undefined, await this.withAbort());
+      const res = await (await this.objects()).list(apiVersion, kind, opts.namespace, undefined, undefined, undefined, undefined, opts.labelSelector);
       return res.items as T[];
     } catch (err) {
       throw this.apiError(err, `list ${kind}`);
@@ -231,7 +242,7 @@ export class KubeProbe {
   async mergePatch(obj: KubernetesObject, patch: object): Promise<void> {
     const k8s = await import('@kubernetes/client-node');
     try {
-      await (await this.objects()).patch({ ...patch, apiVersion: obj.apiVersion, kind: obj.kind, metadata: { ...(patch as KubernetesObject).metadata, name: obj.metadata?.name, namespace: obj.metadata?.namespace } }, undefined, undefined, 'legacy-to-k8s', undefined, k8s.PatchStrategy.MergePatch, await this.withAbort());
+      await (await this.objects()).patch({ ...patch, apiVersion: obj.apiVersion, kind: obj.kind, metadata: { ...(patch as KubernetesObject).metadata, name: obj.metadata?.name, namespace: obj.metadata?.namespace } }, undefined, undefined, 'legacy-to-k8s', undefined, k8s.PatchStrategy.MergePatch);
     } catch (err) {
       throw this.apiError(err, `patch ${obj.kind} ${obj.metadata?.name}`);
     }
@@ -239,7 +250,7 @@ export class KubeProbe {
 
   async delete(obj: KubernetesObject): Promise<void> {
     try {
-      await (await this.objects()).delete(obj, undefined, undefined, undefined, undefined, undefined, undefined, await this.withAbort());
+      await (await this.objects()).delete(obj);
     } catch (err) {
       if ((err as { code?: number }).code === 404) return;
       throw this.apiError(err, `delete ${obj.kind} ${obj.metadata?.name}`);
