@@ -58,7 +58,15 @@ export class KubeProbe {
     private readonly signal?: AbortSignal,
   ) {}
 
-  /** The same cluster probe, its requests bound to `signal` (the runner gives each check one). */
+  /**
+   * The same cluster probe, bound to `signal` (the runner gives each check one): reads, polls,
+   * execs and service proxy requests stop when it fires.
+   *
+   * WRITES (apply, patch, delete, evict) are not bound: a disruptive check restores what it
+   * changed in a `finally`, and that restore must still reach the API server after the check's
+   * time ran out (a cordoned node, a scaled-down Deployment left behind would break the next
+   * lesson). The check's polls and reads stop it, so it reaches its `finally` at once.
+   */
   withSignal(signal: AbortSignal): KubeProbe {
     return new KubeProbe(this.opts, this.state, signal);
   }
@@ -120,14 +128,14 @@ export class KubeProbe {
   }
 
   /**
-   * The generic object client. With a signal it is built on a configuration that carries it:
-   * the object client reads its middleware from its own configuration only (a per-call
-   * configuration changes the server, not the middleware).
+   * The generic object client. With a signal (reads only: see WRITES) it is built on a
+   * configuration that carries it: the object client reads its middleware from its own
+   * configuration only (a per-call configuration changes the server, not the middleware).
    */
-  private async objects() {
+  private async objects(use: 'read' | 'write' = 'read') {
     const k8s = await import('@kubernetes/client-node');
     const kc = await this.kubeConfig();
-    const signalled = await this.withAbort();
+    const signalled = use === 'read' ? await this.withAbort() : undefined;
     if (!signalled) return k8s.KubernetesObjectApi.makeApiClient(kc);
     const api = new k8s.KubernetesObjectApi(signalled);
     // What makeApiClient does besides: the context's namespace is the default for objects without one.
@@ -135,10 +143,10 @@ export class KubeProbe {
     return api;
   }
 
-  /** The core API client; its requests carry the signal when there is one. */
-  private async coreApi() {
+  /** The core API client; its reads carry the signal when there is one (see WRITES). */
+  private async coreApi(use: 'read' | 'write' = 'read') {
     const k8s = await import('@kubernetes/client-node');
-    const signalled = await this.withAbort();
+    const signalled = use === 'read' ? await this.withAbort() : undefined;
     return signalled ? new k8s.CoreV1Api(signalled) : (await this.kubeConfig()).makeApiClient(k8s.CoreV1Api);
   }
 
@@ -188,7 +196,6 @@ export class KubeProbe {
     const k8s = await import('@kubernetes/client-node');
     const results: ApplyResult[] = [];
     for (const obj of objects) {
-      this.signal?.throwIfAborted();
       try {
         const api = await this.rawObjects(obj);
         const applied = await api.patch(obj, undefined, opts.dryRun ? 'All' : undefined, opts.fieldManager ?? 'legacy-to-k8s', opts.force ?? true, k8s.PatchStrategy.ServerSideApply);
@@ -216,14 +223,12 @@ export class KubeProbe {
     const k8s = await import('@kubernetes/client-node');
     const kc = await this.kubeConfig();
     const cluster = kc.getCurrentCluster()!;
-    const signal = this.signal;
     const config = k8s.createConfiguration({
       baseServer: new k8s.ServerConfiguration(cluster.server, {}),
       authMethods: { default: kc },
       promiseMiddleware: [
         {
           pre: async (ctx) => {
-            if (signal) ctx.setSignal(signal);
             // Only the apply itself: the client also GETs API discovery through this config.
             if (ctx.getHttpMethod() === k8s.HttpMethod.PATCH) {
               ctx.setBody(JSON.stringify(obj));
@@ -242,7 +247,7 @@ export class KubeProbe {
   async mergePatch(obj: KubernetesObject, patch: object): Promise<void> {
     const k8s = await import('@kubernetes/client-node');
     try {
-      await (await this.objects()).patch({ ...patch, apiVersion: obj.apiVersion, kind: obj.kind, metadata: { ...(patch as KubernetesObject).metadata, name: obj.metadata?.name, namespace: obj.metadata?.namespace } }, undefined, undefined, 'legacy-to-k8s', undefined, k8s.PatchStrategy.MergePatch);
+      await (await this.objects('write')).patch({ ...patch, apiVersion: obj.apiVersion, kind: obj.kind, metadata: { ...(patch as KubernetesObject).metadata, name: obj.metadata?.name, namespace: obj.metadata?.namespace } }, undefined, undefined, 'legacy-to-k8s', undefined, k8s.PatchStrategy.MergePatch);
     } catch (err) {
       throw this.apiError(err, `patch ${obj.kind} ${obj.metadata?.name}`);
     }
@@ -250,7 +255,7 @@ export class KubeProbe {
 
   async delete(obj: KubernetesObject): Promise<void> {
     try {
-      await (await this.objects()).delete(obj);
+      await (await this.objects('write')).delete(obj);
     } catch (err) {
       if ((err as { code?: number }).code === 404) return;
       throw this.apiError(err, `delete ${obj.kind} ${obj.metadata?.name}`);
@@ -264,7 +269,7 @@ export class KubeProbe {
    */
   async evict(namespace: string, name: string): Promise<{ ok: boolean; code?: number; message?: string }> {
     try {
-      const core = await this.coreApi();
+      const core = await this.coreApi('write');
       await core.createNamespacedPodEviction({ name, namespace, body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } } });
       return { ok: true };
     } catch (err) {
