@@ -273,6 +273,7 @@ export default [
     dependsOn: ['ingress-routes-to-service'],
     title: 'The IngressClass the Ingress names exists, and its controller is running',
     learn: '#3-install-the-ingress-controller',
+    timeoutMs: 60_000,
     hints: ['npm run addon ingress installs Traefik and its IngressClass traefik.', 'kubectl get ingressclass; kubectl -n traefik get pods'],
     async run(ctx) {
       const ing = ingresses(ctx)[0]!;
@@ -288,7 +289,10 @@ export default [
           fix: 'npm run addon ingress',
         });
       }
-      const pods = await ctx.kube.list<V1Pod>('v1', 'Pod', { labelSelector: `app.kubernetes.io/name=${className}` });
+      // A controller just installed (npm run addon ingress, then verify at once) takes a while to
+      // start on a busy laptop: starting pods get up to 45 s, no pod at all fails at once.
+      const listPods = () => ctx.kube.list<V1Pod>('v1', 'Pod', { labelSelector: `app.kubernetes.io/name=${className}` });
+      const pods = (await ctx.poll(`a Ready ${className} controller pod`, listPods, { until: (p) => !p.length || p.some(podReady), timeout: 45_000, interval: 2000, describe: (p) => `${p.length} pod(s), none Ready` })).value;
       if (pods.some(podReady)) return pass(`IngressClass ${className}, controller pod ${pods.find(podReady)!.metadata?.name} Ready`);
       return fail(pods.length ? `the ${className} controller is not Ready` : `no ${className} controller pod runs`, {
         expected: 'a Ready controller pod',

@@ -1,6 +1,6 @@
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import { defineCheck, fail, getIn, pass, selectorOf, startedBefore, stringMap } from '../../verify/lesson-api.ts';
-import { redFamilies, traffic } from '../shared/traffic.ts';
+import { redFamilies, requestSources, traffic } from '../shared/traffic.ts';
 import { staticEnvValue } from '../shared/manifest-rules.ts';
 import { appDeployment, at, changedAt, live, namespaceOf, notApplied, podReady, podsMatching, addonDeploymentProblem } from '../shared/k8s.ts';
 import { dashboards, dataSourceRefProblems, dataSources, prometheusUrlProblem } from './grafana.ts';
@@ -345,9 +345,22 @@ export default [
     timeoutMs: 90_000,
     hints: ['Prometheus scrapes every 15 s: data appears a scrape or two after the traffic.'],
     async run(ctx) {
+      // The counter the app really exposes, whatever it is called (a counter, or a histogram's
+      // _count), learned from the app's own /metrics as dashboard-red-queries does.
+      const t = await traffic(ctx);
+      const sample = (t.problem ? undefined : requestSources(t.after)[0]?.sample) ?? 'http_requests_total';
       const http = ctx.http('http://127.0.0.1');
-      for (let i = 0; i < 20; i++) await http.get('/').catch(() => undefined);
-      const query = encodeURIComponent(`sum(rate(http_requests_total{namespace="${namespaceOf(appDeployment(ctx)!.m)}"}[1m]))`);
+      let answered = 0;
+      // Answered by the app: a 404 or 50x from the controller means the request never reached a pod.
+      for (let i = 0; i < 20; i++) if (await http.get('/').then((r) => r.status < 400, () => false)) answered++;
+      if (!answered) {
+        return fail("none of 20 requests to http://127.0.0.1/ got the app's answer through the Ingress, so there is no traffic to measure", {
+          expected: 'the Ingress of lesson 10 answering',
+          why: 'A RED panel shows the traffic that reaches the pods; here none did.',
+          fix: 'npm run verify 10',
+        });
+      }
+      const query = encodeURIComponent(`sum(rate(${sample}{namespace="${namespaceOf(appDeployment(ctx)!.m)}"}[1m]))`);
       const value = await ctx.kube.waitFor(async () => {
         const r = await ctx.kube.serviceGet(MONITORING, 'prometheus', 9090, `/api/v1/query?query=${query}`);
         if (r.status !== 200) return undefined;
@@ -356,8 +369,8 @@ export default [
         return v > 0 ? v : undefined;
       }, { timeoutMs: 75_000, intervalMs: 5000, signal: ctx.signal });
       return value
-        ? pass(`sum(rate(http_requests_total[1m])) = ${value.toFixed(2)} req/s`)
-        : fail('the request-rate query returned no data 75 s after traffic', { why: 'The dashboard would stay empty too.', fix: `kubectl get --raw "/api/v1/namespaces/${MONITORING}/services/prometheus:9090/proxy/api/v1/targets"` });
+        ? pass(`sum(rate(${sample}[1m])) = ${value.toFixed(2)} req/s after ${answered} requests through the Ingress`)
+        : fail(`sum(rate(${sample}[1m])) returned no data 75 s after ${answered} requests through the Ingress`, { why: 'The dashboard would stay empty too.', fix: `kubectl get --raw "/api/v1/namespaces/${MONITORING}/services/prometheus:9090/proxy/api/v1/targets"` });
     },
   }),
 ];
