@@ -1,6 +1,6 @@
 import type { V1CronJob } from '@kubernetes/client-node';
-import { defineCheck, fail, findingLine, getIn, pass, reportFindings } from '../../verify/lesson-api.ts';
-import { APPLY, appDeployment, at, live, NAMESPACE, namespaceOf, notApplied, rolloutComplete } from '../shared/k8s.ts';
+import { defineCheck, fail, findingLine, getIn, pass, reportFindings, selectorOf } from '../../verify/lesson-api.ts';
+import { APPLY, appDeployment, at, live, NAMESPACE, namespaceOf, notApplied, podsMatching, rolloutComplete } from '../shared/k8s.ts';
 import { serviceForHost } from '../shared/manifest-rules.ts';
 import { cronJobProblems, digestCronJobs, mailpit, smtpTarget, workerDeployment, workerInWebPod, workerProblems } from './rules.ts';
 import {
@@ -357,7 +357,12 @@ export default [
       if (r.noApiPort) return fail(`Service ${mp.svc!.name} has no port for Mailpit's web UI and API (8025)`, { where: at(mp.svc!, ['spec', 'ports']), expected: 'a port reaching container port 8025', why: 'The verifier (and you) read the caught mail through that API.', fix: `Add {name: http, port: 8025, targetPort: http} to the Service's ports, then ${APPLY}` });
       if (!r.signedUp) return fail(`POST ${INGRESS_URL}/api/signup → ${r.answer}`, { expected: '201', why: 'The signup is what queues the welcome mail.', fix: `kubectl -n ${NAMESPACE} logs deploy/teamnotes` });
       if (r.count === 1) return pass(`signed up ${r.address} through the Ingress; one welcome mail in Mailpit (Service ${mp.svc!.name})`);
+      // What the worker said meanwhile: the usual answer (SMTP refused, a wrong host, a job that failed).
+      const w = workerDeployment(ctx);
+      const workers = w ? (await podsMatching(ctx, namespaceOf(w.m), selectorOf('Deployment', w.m.object) ?? {})).filter((p) => !p.metadata?.deletionTimestamp) : [];
+      const evidence = (await Promise.all(workers.slice(0, 2).map(async (p) => (await ctx.kube.lastLogLines(p, 8, { healthy: true })).map((l) => `${p.metadata?.name}: ${l}`)))).flat();
       return fail(typeof r.count === 'string' ? r.count : `${r.count} mail(s) for ${r.address} in Mailpit ${MAILPIT_WAIT_MS / 1000} s after the signup`, {
+        evidence,
         expected: 'exactly one welcome mail in Mailpit',
         why: 'This is the whole path in the cluster: Ingress → web → queue in Redis → worker → Mailpit.',
         fix: `kubectl -n ${NAMESPACE} logs deploy/teamnotes-worker   (then: kubectl -n ${NAMESPACE} get secret teamnotes-secrets -o jsonpath='{.data.SMTP_URL}' | base64 -d)`,

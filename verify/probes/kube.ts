@@ -377,8 +377,10 @@ export class KubeProbe {
    * the harness has none, and asking would make the API server dial a node that is not
    * there); bounded in lines, bytes and time; a log the API cannot give is left out.
    */
-  async lastLogLines(pod: V1Pod, lines = 5): Promise<string[]> {
-    const requests = logRequests(pod);
+  async lastLogLines(pod: V1Pod, lines = 5, opts: { healthy?: boolean } = {}): Promise<string[]> {
+    // `healthy`: every container's current log too, for a pod that runs fine but does the wrong
+    // thing (a worker that never sends the mail it was queued).
+    const requests = opts.healthy ? (pod.spec?.containers ?? []).map((c) => ({ container: c.name, previous: false })).concat(logRequests(pod).filter((r) => r.previous)) : logRequests(pod);
     if (!requests.length || !(await this.backend()).capabilities.has('real-pods')) return [];
     const core = await this.coreApi();
     const read = async (req: LogRequest): Promise<string[]> => {
