@@ -3,11 +3,13 @@
 // within its time budget and with a context of its own (its probes stop when its budget
 // runs out). Scenarios the checks share run once, under their own signal (scenario.ts).
 // Emits events; reporters turn them into text or JSON.
+import path from 'node:path';
 import type { CheckContext, CheckDefinition, Layer, Outcome, Severity } from './check.ts';
 import { capabilitySkip, missingCapabilities, type ClusterBackend } from './cluster-backend.ts';
 import { checkContext } from './context.ts';
 import { EnvironmentError, LearnerFileError } from './errors.ts';
 import { outcomeForWorkspace, workspaceText } from './message-paths.ts';
+import { LESSONS_DIR, REPO_ROOT } from './paths.ts';
 import type { Lesson } from './lessons.ts';
 import { ScenarioRun } from './scenario.ts';
 import { Cleanup, createProbes, type ProbeOptions } from '../probes/index.ts';
@@ -101,7 +103,8 @@ export async function runLesson(opts: RunOptions): Promise<LessonReport> {
       layer: check.layer,
       outcome,
       hint: check.hints[0] ?? '',
-      learn: `lessons/${lesson.number}-${lesson.slug}/README.md${check.learn}`,
+      // Relative to the repo, from wherever the course lives (lessons/, or a test course).
+      learn: `${path.relative(REPO_ROOT, LESSONS_DIR).split(path.sep).join('/')}/${lesson.number}-${lesson.slug}/README.md${check.learn}`,
       durationMs,
       skippedBecause,
     };
