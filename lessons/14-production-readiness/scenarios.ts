@@ -67,7 +67,10 @@ export async function probePodReach(ctx: CheckContext): Promise<Outcome> {
       return p && ['Succeeded', 'Failed'].includes(p.status?.phase ?? '') ? p : undefined;
     }, { timeoutMs: 60_000, signal: ctx.signal });
     if (!done) return fail('the probe pod did not finish within 60 s', { fix: `kubectl -n ${NAMESPACE} describe pod ${name}` });
-    const said = (await ctx.kube.lastLogLines(done, 3)).join(' ').trim();
+    // The probe exits 0 whatever it found, so its log is read as a healthy container's; each
+    // line comes labelled with the container, which is not part of the answer.
+    const said = (await ctx.kube.lastLogLines(done, 3, { healthy: true })).map((l) => l.replace(/^probe log: /, '')).join(' ').trim();
+    if (!said) return fail(`the probe pod ${name} finished, but its answer could not be read from its log`, { fix: `kubectl -n ${NAMESPACE} logs ${name}` });
     return said.startsWith('closed')
       ? pass(`from the web: open; from a pod without Teamnotes' labels: ${said}`)
       : fail(`a pod without Teamnotes' labels reached Postgres at ${target.ip}:${target.port} (${said || 'no output'})`, {
