@@ -5,16 +5,29 @@ const active = new Set<Cleanup>();
 
 export class Cleanup {
   private tasks: Array<() => unknown> = [];
+  private done = false;
 
   constructor() {
     active.add(this);
   }
 
+  /**
+   * Undo `task` at the end of the run; at once when the run is already over. A check that ran
+   * out of time, or a stopped scenario, may still finish starting something after the run's
+   * cleanup: it must not outlive the run (an app left running, a database never dropped).
+   */
   add(task: () => unknown): void {
+    if (this.done) {
+      void Promise.resolve()
+        .then(task)
+        .catch(() => undefined);
+      return;
+    }
     this.tasks.push(task);
   }
 
   async run(): Promise<void> {
+    this.done = true;
     active.delete(this);
     const tasks = this.tasks.reverse();
     this.tasks = [];

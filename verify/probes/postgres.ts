@@ -33,6 +33,9 @@ export class PostgresProbe {
     const url = new URL(adminUrl);
     url.pathname = `/${name}`;
     const pool = new pg.Pool({ connectionString: url.href, max: 2, connectionTimeoutMillis: 3000 });
+    // An idle connection the server ends (the database dropped, Postgres stopped) is nobody's
+    // error: without a listener the pool would throw it into the whole process.
+    pool.on('error', () => undefined);
     this.cleanup.add(async () => {
       await pool.end().catch(() => {});
       const c = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
