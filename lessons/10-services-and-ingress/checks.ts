@@ -332,12 +332,16 @@ export default [
     requires: ['real-pods'],
     title: 'http://localhost/ serves Teamnotes, while /metrics and /admin answer 404',
     learn: '#5-try-it-from-your-browser',
-    timeoutMs: 30_000,
+    timeoutMs: 60_000,
     hints: ['curl -i http://localhost/ and curl -i http://localhost/metrics', 'A 404 on / means no path matches it, or the Service behind it has no ready endpoint (10.service-has-endpoints).'],
     async run(ctx) {
       const http = ctx.http(INGRESS_URL);
       const problems: string[] = [];
-      const home = await http.get('/').catch((e: Error) => ({ status: 0, text: e.message }));
+      // Right after an apply the pods roll, and the controller drops the route while the Service has
+      // no ready endpoint (Traefik answers 404 then, others 502/503) and picks it up again within
+      // seconds: the page gets up to 30 s to come back; a route that stays missing still fails.
+      const getHome = () => http.get('/').catch((e: Error) => ({ status: 0, text: e.message }));
+      const home = (await ctx.poll('GET / through the Ingress to reach Teamnotes', getHome, { until: (r) => ![0, 404, 502, 503].includes(r.status), timeout: 30_000, interval: 2000, describe: (r) => String(r.status || r.text) })).value;
       if (home.status !== 200 || !/Teamnotes/i.test(home.text)) problems.push(`GET / → ${home.status || home.text}`);
       for (const p of ['/metrics', '/admin/digest']) {
         const r = await http.get(p).catch((e: Error) => ({ status: 0, text: e.message }));

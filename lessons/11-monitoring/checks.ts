@@ -362,6 +362,9 @@ export default [
       }
       const query = encodeURIComponent(`sum(rate(${sample}{namespace="${namespaceOf(appDeployment(ctx)!.m)}"}[1m]))`);
       const value = await ctx.kube.waitFor(async () => {
+        // A little more traffic on every look: a series the first requests created is born with
+        // them, and rate() needs it to grow between two scrapes (15 s apart) to be above 0.
+        for (let i = 0; i < 3; i++) await http.get('/').catch(() => undefined);
         const r = await ctx.kube.serviceGet(MONITORING, 'prometheus', 9090, `/api/v1/query?query=${query}`);
         if (r.status !== 200) return undefined;
         const result = (JSON.parse(r.body) as { data?: { result?: Array<{ value: [number, string] }> } }).data?.result ?? [];
