@@ -27,13 +27,32 @@ async function postgresTarget(ctx: CheckContext): Promise<{ ip: string; port: nu
   return { ip: pod.status!.podIP!, port: pg.main.container.ports?.[0]?.containerPort ?? 5432 };
 }
 
+/**
+ * The web pods that are Ready, waiting up to 90 s for one: right after `kubectl apply` of this
+ * lesson (new security contexts, new policies) the web pods roll, and a learner who verifies at
+ * once should be judged on the rolled-out app, not on the gap.
+ */
+async function readyWebPods(ctx: CheckContext): Promise<V1Pod[]> {
+  const web = appDeployment(ctx)!;
+  const ready = async () => (await podsOf(ctx, web.m)).filter((p) => podReady(p) && !p.metadata?.deletionTimestamp);
+  return (await ctx.poll('a Ready web pod', ready, { until: (p) => p.length > 0, timeout: 90_000, interval: 3000, describe: (p) => `${p.length} Ready` })).value;
+}
+
+/** Why the web pods are not Ready: the kubelet's reasons and events, and their last log lines. */
+async function webPodEvidence(ctx: CheckContext): Promise<string[]> {
+  const pods = await podsOf(ctx, appDeployment(ctx)!.m);
+  const lines: string[] = [];
+  for (const p of pods.slice(0, 2)) lines.push(...[...(await ctx.kube.explainPod(p)), ...(await ctx.kube.lastLogLines(p, 5, { healthy: true }))].map((l) => `${p.metadata?.name}: ${l}`));
+  return lines;
+}
+
 export async function probePodReach(ctx: CheckContext): Promise<Outcome> {
   const web = appDeployment(ctx)!;
   const target = await postgresTarget(ctx);
   if (typeof target === 'string') return fail(target, { fix: `kubectl -n ${NAMESPACE} get pods` });
   const script = connectScript(target.ip, target.port);
-  const webPod = (await podsOf(ctx, web.m)).find(podReady);
-  if (!webPod) return fail('no Ready web pod to try from', { fix: `kubectl -n ${NAMESPACE} get pods` });
+  const webPod = (await readyWebPods(ctx))[0];
+  if (!webPod) return fail('no Ready web pod to try from within 90 s', { fix: `kubectl -n ${NAMESPACE} get pods`, evidence: await webPodEvidence(ctx) });
   const fromWeb = await ctx.kube.exec(NAMESPACE, webPod.metadata!.name!, web.web.container.name, ['node', '-e', script], 15_000);
   const webSays = fromWeb.stdout.trim() || fromWeb.message || fromWeb.stderr.trim();
   if (webSays !== 'open') {
@@ -104,13 +123,13 @@ function lightLoad(ctx: CheckContext): { stop: () => Promise<{ sent: number; los
 
 export async function drainScenario(ctx: CheckContext): Promise<Outcome> {
   const web = appDeployment(ctx)!;
-  const pods = (await podsOf(ctx, web.m)).filter(podReady);
+  const pods = await readyWebPods(ctx);
   const stateful = (await ctx.kube.list<V1Pod>('v1', 'Pod', { namespace: NAMESPACE })).filter((p) => p.metadata?.ownerReferences?.some((o) => o.kind === 'StatefulSet'));
   const busy = new Set(stateful.map((p) => p.spec?.nodeName));
   // A node with a web pod, preferably without a database: kind's volumes stay on their node,
   // so an evicted Postgres could not start anywhere else until the node is back.
   const node = pods.map((p) => p.spec?.nodeName).find((n) => n && !busy.has(n)) ?? pods[0]?.spec?.nodeName;
-  if (!node) return fail('no Ready web pod to drain a node under', { fix: `kubectl -n ${NAMESPACE} get pods -o wide` });
+  if (!node) return fail('no Ready web pod to drain a node under within 90 s', { fix: `kubectl -n ${NAMESPACE} get pods -o wide`, evidence: await webPodEvidence(ctx) });
   const nodeObj: KubernetesObject = { apiVersion: 'v1', kind: 'Node', metadata: { name: node } };
   const load = lightLoad(ctx);
   const evicted: string[] = [];
