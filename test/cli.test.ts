@@ -63,7 +63,8 @@ describe('verify', () => {
     expect(r.stdout).toMatch(/^ +where +app\.json:1$/m);
     expect(r.stdout).toMatch(/why +Every log line and report of the fake app carries its name\./);
     expect(r.stdout).toMatch(/fix +Add "name": "greeter" to app\.json\./);
-    expect(r.stdout).toMatch(/learn +lessons\/02-name-the-app\/README\.md#1-give-the-app-a-name/);
+    // The course lives in test/fake-course/lessons: the link is relative to the repo, from wherever the course is.
+    expect(r.stdout).toMatch(/learn +test\/fake-course\/lessons\/02-name-the-app\/README\.md#1-give-the-app-a-name/);
     // Wrapped at 80 columns, continuation lines indented: read as one line.
     expect(r.stdout.replace(/\n {6}/g, ' ')).toMatch(/Next: fix 02\.has-name, then run npm run verify -- 2 --workspace .+ again\. Stuck\? npm run hint -- 2 --workspace/);
     for (const line of r.stdout.split('\n').filter((l) => !/^ +(learn|evidence)? +\S+$/.test(l))) expect(line.length, line).toBeLessThanOrEqual(80);
