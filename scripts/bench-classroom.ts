@@ -20,7 +20,10 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 120);
 // The real `npm run classroom` in its own process: the simulated laptops below must not
 // share an event loop with the server they measure.
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2k-bench-room-'));
-const classroom = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/workshop.mjs'), 'classroom', '--port', '0', '--room', path.join(dir, 'room.json')], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'inherit'] });
+const classroom = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/workshop.mjs'), 'classroom', '--port', '0', '--room', path.join(dir, 'room.json')], {
+  env: { ...process.env, NO_COLOR: '1' },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 const { url, token } = await new Promise<{ url: string; token: string }>((resolve, reject) => {
   let out = '';
   classroom.stdout.on('data', (d: Buffer) => {
@@ -83,16 +86,31 @@ async function learner(i: number): Promise<void> {
   let round = 0;
   while (performance.now() < deadline) {
     const failing = round % 3 !== 2;
-    const body = buildReport(name, [{ lesson: '03', ok: !failing, checks: [
-      { id: '03.liveness-process-only', status: 'pass', severity: 'required', durationMs: 120 },
-      { id: '03.readiness-fails-when-db-down', status: failing ? 'fail' : 'pass', severity: 'required', durationMs: 2400 },
-      { id: '03.graceful-shutdown', status: 'pass', severity: 'required', durationMs: 3100 },
-    ] }], { '03.readiness-fails-when-db-down': round % 4 });
+    const body = buildReport(
+      name,
+      [
+        {
+          lesson: '03',
+          ok: !failing,
+          checks: [
+            { id: '03.liveness-process-only', status: 'pass', severity: 'required', durationMs: 120 },
+            { id: '03.readiness-fails-when-db-down', status: failing ? 'fail' : 'pass', severity: 'required', durationMs: 2400 },
+            { id: '03.graceful-shutdown', status: 'pass', severity: 'required', durationMs: 3100 },
+          ],
+        },
+      ],
+      { '03.readiness-fails-when-db-down': round % 4 },
+    );
     const t0 = performance.now();
     sent.set(name, { at: body.at, postedAt: t0 });
     posted++;
     try {
-      const res = await fetch(`${server.url}/api/reports`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
+      const res = await fetch(`${server.url}/api/reports`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(5000),
+      });
       latencies.push(performance.now() - t0);
       if (res.status !== 202) lost++;
       await res.arrayBuffer();

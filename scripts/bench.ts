@@ -65,7 +65,14 @@ async function throughput(dir: string, env: NodeJS.ProcessEnv): Promise<number> 
   try {
     const port = await freePort();
     // The legacy app ignores PORT; the listen spy moves its hard-coded 3000 to our port.
-    const started = await startApp(dir, { env: { ...env, PORT: String(port), SESSION_SECRET: 'bench', ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef0123456789', LOG_LEVEL: 'info' }, remapPorts: { 3000: port } }, cleanup);
+    const started = await startApp(
+      dir,
+      {
+        env: { ...env, PORT: String(port), SESSION_SECRET: 'bench', ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef0123456789', LOG_LEVEL: 'info' },
+        remapPorts: { 3000: port },
+      },
+      cleanup,
+    );
     if (!started.ports.length) throw new Error(`the app in ${dir} did not start: ${started.app.tail(3).join(' / ')}`);
     const result = await autocannon({ url: `http://127.0.0.1:${started.ports[0]}/`, connections: 10, duration: LOAD_SECONDS });
     return result.requests.average;
@@ -100,14 +107,21 @@ try {
   const npmFloor = await median('npm run bench:floor', () => timeCommand('npm', ['run', '-s', 'bench:floor'], env));
   const measured = new Map<string, number>();
   // Every figure is to process exit: a verify that prints and then lingers is a verify that lingers.
-  for (const [what, index] of [['verify 01', 1], ['verify 03', 3], ['verify 13', 13]] as const) {
+  for (const [what, index] of [
+    ['verify 01', 1],
+    ['verify 03', 3],
+    ['verify 13', 13],
+  ] as const) {
     const measure = verifyOf(index);
     if (measure) measured.set(what, await median(what, measure));
   }
   // A failing workspace, verified once: every hint after that is served from the saved report.
   const failing = solutionCopy(0)!;
   await timeCommand('npm', ['run', '-s', 'verify', '--', '1', '--workspace', failing, '--no-cluster'], env);
-  measured.set('hint, workspace unchanged', await median('hint (saved report)', () => timeCommand('npm', ['run', '-s', 'hint', '--', '1', '--workspace', failing, '--no-cluster'], env)));
+  measured.set(
+    'hint, workspace unchanged',
+    await median('hint (saved report)', () => timeCommand('npm', ['run', '-s', 'hint', '--', '1', '--workspace', failing, '--no-cluster'], env)),
+  );
   measured.set('npm run lesson N', await median('npm run lesson 1', () => timeCommand('npm', ['run', '-s', 'lesson', '1'], env)));
   const verify07 = verifyOf(7);
   const manifests = verify07 ? await median('verify 07 (manifests only)', verify07) : undefined;
@@ -115,15 +129,23 @@ try {
   console.log(`\n| what (median, to process exit) | before          | now        | × node -e 0 | goal`);
   console.log(`|--------------------------------|-----------------|------------|-------------|------------------`);
   console.log(`| floor: node -e 0               |                 | ${`${floor.toFixed(0)} ms`.padStart(10)} |        1.0× |`);
-  console.log(`| floor: npm run (node -e 0)     |                 | ${`${npmFloor.toFixed(0)} ms`.padStart(10)} | ${`${(npmFloor / floor).toFixed(1)}×`.padStart(11)} |`);
+  console.log(
+    `| floor: npm run (node -e 0)     |                 | ${`${npmFloor.toFixed(0)} ms`.padStart(10)} | ${`${(npmFloor / floor).toFixed(1)}×`.padStart(11)} |`,
+  );
   for (const goal of LOOP_GOALS) {
     const ms = measured.get(goal.what);
     if (ms === undefined) continue;
     const met = goal.goalMs !== undefined ? ms <= goal.goalMs : ms / npmFloor <= goal.goalRatioOfNpm!;
-    const target = goal.goalMs !== undefined ? `≤ ${(goal.goalMs / 1000).toFixed(1)} s` : `≤ ${goal.goalRatioOfNpm}× npm floor (now ${(ms / npmFloor).toFixed(2)}×)`;
-    console.log(`| ${goal.what.padEnd(30)} | ${goal.before.padEnd(15)} | ${`${ms.toFixed(0)} ms`.padStart(10)} | ${`${(ms / floor).toFixed(1)}×`.padStart(11)} | ${met ? '✔' : '✖'} ${target}`);
+    const target =
+      goal.goalMs !== undefined ? `≤ ${(goal.goalMs / 1000).toFixed(1)} s` : `≤ ${goal.goalRatioOfNpm}× npm floor (now ${(ms / npmFloor).toFixed(2)}×)`;
+    console.log(
+      `| ${goal.what.padEnd(30)} | ${goal.before.padEnd(15)} | ${`${ms.toFixed(0)} ms`.padStart(10)} | ${`${(ms / floor).toFixed(1)}×`.padStart(11)} | ${met ? '✔' : '✖'} ${target}`,
+    );
   }
-  if (manifests !== undefined) console.log(`| verify 07 (manifest layer)     |                 | ${`${manifests.toFixed(0)} ms`.padStart(10)} | ${`${(manifests / floor).toFixed(1)}×`.padStart(11)} |`);
+  if (manifests !== undefined)
+    console.log(
+      `| verify 07 (manifest layer)     |                 | ${`${manifests.toFixed(0)} ms`.padStart(10)} | ${`${(manifests / floor).toFixed(1)}×`.padStart(11)} |`,
+    );
   console.log(`\nGoals are for an idle machine; the load average when this ran was ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores.`);
 
   const migrated = solutionCopy(5);
@@ -135,7 +157,9 @@ try {
     console.log(`|------------------------------------|--------|-----------|-----------`);
     console.log(`| legacy app (lesson 00)             | ${legacyRps.toFixed(0).padStart(6)} |    100 %  |`);
     const pct = (100 * migratedRps) / legacyRps;
-    console.log(`| migrated app (lesson 05)           | ${migratedRps.toFixed(0).padStart(6)} | ${pct.toFixed(0).padStart(6)} %  | ${pct >= 80 ? '✔' : '✖'} ≥ 80 %`);
+    console.log(
+      `| migrated app (lesson 05)           | ${migratedRps.toFixed(0).padStart(6)} | ${pct.toFixed(0).padStart(6)} %  | ${pct >= 80 ? '✔' : '✖'} ≥ 80 %`,
+    );
   }
 } finally {
   await services.stop();

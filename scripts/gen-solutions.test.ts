@@ -29,7 +29,8 @@ describe('the generator, on a course of its own', () => {
       fs.writeFileSync(file, content);
       fs.chmodSync(file, mode);
     };
-    for (const name of ['00-start', '01-change']) write(`lessons/${name}/lesson.yaml`, `format_version: 1\ntitle: ${name}\nsummary: a lesson of the test course\n`);
+    for (const name of ['00-start', '01-change'])
+      write(`lessons/${name}/lesson.yaml`, `format_version: 1\ntitle: ${name}\nsummary: a lesson of the test course\n`);
     write('solutions/changes/00-start/solution.yaml', 'delete: []\n');
     write('solutions/changes/00-start/files/src/app.js', 'console.log(1);\n');
     write('solutions/changes/00-start/files/src/old.js', 'gone soon\n');

@@ -20,7 +20,11 @@ async function main(argv: string[]): Promise<ExitCode> {
   }
   const file = opts.save!;
   const engine = await run('docker', ['version', '--format', '{{.Server.Version}}'], 20_000);
-  if (!engine.ok) throw new EnvironmentError(`npm run images needs a running Docker engine to pull and save images; docker says: ${tail(engine, 1) || 'no answer'}`, 'docker info   (start Docker, then run this again)');
+  if (!engine.ok)
+    throw new EnvironmentError(
+      `npm run images needs a running Docker engine to pull and save images; docker says: ${tail(engine, 1) || 'no answer'}`,
+      'docker info   (start Docker, then run this again)',
+    );
   const ui = createUi();
   // CI's node image is built locally; everything else comes from images.yaml.
   const plan = pullPlan(loadImages(), { nodeImage: process.env[NODE_IMAGE_ENV] || undefined });
@@ -63,7 +67,9 @@ async function main(argv: string[]): Promise<ExitCode> {
   ui.step(`Writing ${names.length} images to ${file} (docker save, gzip; a few minutes)…`);
   const size = await ui.withHeartbeat(`writing ${file}`, () => saveArchive(names, file));
   ui.ok(`${displayPath(file)}: ${(size / 1024 ** 3).toFixed(2)} GB, ${names.length} images`);
-  process.stdout.write(`\nIn the room, each learner copies it and runs: ${ui.color.bold(`npm run setup -- --images-from ${fs.existsSync(file) ? displayPath(file) : file}`)}\n`);
+  process.stdout.write(
+    `\nIn the room, each learner copies it and runs: ${ui.color.bold(`npm run setup -- --images-from ${fs.existsSync(file) ? displayPath(file) : file}`)}\n`,
+  );
   return EXIT.ok;
 }
 

@@ -75,7 +75,9 @@ export async function main(argv: string[]): Promise<ExitCode> {
   writeServicesEnv(ui);
   out(`\n${ui.color.green('✔')} Setup done: cluster "workshop" (context kind-workshop) with Postgres, Redis and Mailpit.\n`);
   if (notOnNodes.length) {
-    out(`  ${ui.color.yellow('▲')} Not on the nodes yet: ${notOnNodes.join(', ')}. The lessons that use them need them there: run npm run setup again online, or ${ARCHIVE_HINT}.\n`);
+    out(
+      `  ${ui.color.yellow('▲')} Not on the nodes yet: ${notOnNodes.join(', ')}. The lessons that use them need them there: run npm run setup again online, or ${ARCHIVE_HINT}.\n`,
+    );
   }
   out(`  Next: ${ui.color.bold('npm run lesson 0')}\n`);
   return EXIT.ok;

@@ -36,10 +36,15 @@ function specs() {
 const list = specs();
 // --prefer-offline: what is cached already is not fetched again, so a second install is quick.
 const npm = process.env.npm_execpath ? [process.execPath, [process.env.npm_execpath]] : ['npm', []];
-const r = spawnSync(npm[0], [...npm[1], 'cache', 'add', '--prefer-offline', '--no-audit', '--no-fund', ...list], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+const r = spawnSync(npm[0], [...npm[1], 'cache', 'add', '--prefer-offline', '--no-audit', '--no-fund', ...list], {
+  stdio: ['ignore', 'ignore', 'pipe'],
+  encoding: 'utf8',
+});
 if (r.status === 0) {
   process.stdout.write(`workshop: ${list.length} packages the lessons install are in npm's cache; the lessons work offline.\n`);
 } else {
   const reason = (r.stderr || r.error?.message || '').split('\n').find((l) => /error/i.test(l)) ?? `npm cache add exited ${r.status}`;
-  process.stdout.write(`workshop: could not cache the lessons' packages (${reason.trim()}); lesson 06 will need the network. Retry: node scripts/warm-npm-cache.mjs\n`);
+  process.stdout.write(
+    `workshop: could not cache the lessons' packages (${reason.trim()}); lesson 06 will need the network. Retry: node scripts/warm-npm-cache.mjs\n`,
+  );
 }

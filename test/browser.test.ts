@@ -42,7 +42,14 @@ function cli(args: string[], home: string): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/workshop.mjs'), ...args], {
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', WORKSHOP_HOME: home, WORKSHOP_STATE_FILE: path.join(home, 'state.json'), ...inject('services') },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NO_COLOR: '1',
+        WORKSHOP_HOME: home,
+        WORKSHOP_STATE_FILE: path.join(home, 'state.json'),
+        ...inject('services'),
+      },
     });
     let stdout = '';
     let stderr = '';
@@ -81,19 +88,19 @@ describe('classroom dashboard', () => {
     for (const l of learners) {
       timings.push(
         await (async () => {
-        const joined = await cli(['join', server.url, '--name', l.name, '--token', room.token], l.home);
-        expect(joined.code, joined.stderr).toBe(0);
-        // hint exits 1: there is something to fix. Its levels reach the room with the next report.
-        for (let i = 0; i < l.hints; i++) {
-          const hint = await cli(['hint', '1', '--workspace', l.workspace, '--no-cluster'], l.home);
-          expect(hint.code, hint.stdout + hint.stderr).toBe(1);
-        }
-        const verified = await cli(['verify', '1', '--workspace', l.workspace, '--no-cluster', '--reporter', 'room'], l.home);
-        expect(verified.code, verified.stderr).toBe(l.name === 'Ada' ? 0 : 1);
-        const finished = Date.now();
-        // The row appears without a reload: the page is fed by Server-Sent Events.
-        await page.locator(`tr[data-learner="${l.name}"]`).waitFor({ timeout: 20_000 });
-        return { name: l.name, ms: Date.now() - finished };
+          const joined = await cli(['join', server.url, '--name', l.name, '--token', room.token], l.home);
+          expect(joined.code, joined.stderr).toBe(0);
+          // hint exits 1: there is something to fix. Its levels reach the room with the next report.
+          for (let i = 0; i < l.hints; i++) {
+            const hint = await cli(['hint', '1', '--workspace', l.workspace, '--no-cluster'], l.home);
+            expect(hint.code, hint.stdout + hint.stderr).toBe(1);
+          }
+          const verified = await cli(['verify', '1', '--workspace', l.workspace, '--no-cluster', '--reporter', 'room'], l.home);
+          expect(verified.code, verified.stderr).toBe(l.name === 'Ada' ? 0 : 1);
+          const finished = Date.now();
+          // The row appears without a reload: the page is fed by Server-Sent Events.
+          await page.locator(`tr[data-learner="${l.name}"]`).waitFor({ timeout: 20_000 });
+          return { name: l.name, ms: Date.now() - finished };
         })(),
       );
     }
@@ -111,7 +118,12 @@ describe('classroom dashboard', () => {
     await expect.poll(() => page.locator('[data-testid="failing-now"] span').allTextContents()).toContain('2');
 
     // The API agrees with the page.
-    const api = (await (await fetch(`${server.url}/api/learners`, { headers: { authorization: `Bearer ${room.token}` } })).json()) as Array<{ name: string; ok: boolean; failing: string[]; stuck: boolean }>;
+    const api = (await (await fetch(`${server.url}/api/learners`, { headers: { authorization: `Bearer ${room.token}` } })).json()) as Array<{
+      name: string;
+      ok: boolean;
+      failing: string[];
+      stuck: boolean;
+    }>;
     expect(api.map((l) => [l.name, l.ok, l.stuck])).toEqual([
       ['Ada', true, false],
       ['Bo', false, false],
@@ -133,7 +145,14 @@ describe('web lesson viewer', () => {
     const workspace = workspaceFrom(legacy.solutionDir);
     web = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/workshop.mjs'), 'web', '--port', '0', '--workspace', workspace, '--no-cluster'], {
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', WORKSHOP_HOME: home, WORKSHOP_STATE_FILE: path.join(home, 'state.json'), ...inject('services') },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NO_COLOR: '1',
+        WORKSHOP_HOME: home,
+        WORKSHOP_STATE_FILE: path.join(home, 'state.json'),
+        ...inject('services'),
+      },
     });
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';

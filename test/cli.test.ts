@@ -66,7 +66,9 @@ describe('verify', () => {
     // The course lives in test/fake-course/lessons: the link is relative to the repo, from wherever the course is.
     expect(r.stdout).toMatch(/learn +test\/fake-course\/lessons\/02-name-the-app\/README\.md#1-give-the-app-a-name/);
     // Wrapped at 80 columns, continuation lines indented: read as one line.
-    expect(r.stdout.replace(/\n {6}/g, ' ')).toMatch(/Next: fix 02\.has-name, then run npm run verify -- 2 --workspace .+ again\. Stuck\? npm run hint -- 2 --workspace/);
+    expect(r.stdout.replace(/\n {6}/g, ' ')).toMatch(
+      /Next: fix 02\.has-name, then run npm run verify -- 2 --workspace .+ again\. Stuck\? npm run hint -- 2 --workspace/,
+    );
     for (const line of r.stdout.split('\n').filter((l) => !/^ +(learn|evidence)? +\S+$/.test(l))) expect(line.length, line).toBeLessThanOrEqual(80);
     expect(r.stdout).not.toMatch(/\x1b\[/);
     fs.writeFileSync(path.join(ws, 'app.json'), '{ "name": "greeter" }\n');
@@ -122,7 +124,7 @@ describe('one contract on every exit path', () => {
     expect(json.error.next).toMatch(/^npm run /);
   });
 
-  test('an invalid package.json is the learner\'s to fix: exit 1, file:line and a code frame, once, no temp path', () => {
+  test("an invalid package.json is the learner's to fix: exit 1, file:line and a code frame, once, no temp path", () => {
     const ws = workspaceFrom(path.join(REPO_ROOT, 'solutions/01-extract-config'));
     const pkg = path.join(ws, 'package.json');
     fs.writeFileSync(pkg, fs.readFileSync(pkg, 'utf8').replace('"private": true,', '"private": true,,'));
@@ -186,7 +188,10 @@ describe('one contract on every exit path', () => {
     const ws = workspaceFrom(path.join(REPO_ROOT, 'solutions/00-setup'));
     const r = cli(['verify', '0', '--workspace', ws, '--json'], { env: { npm_lifecycle_event: 'verify', npm_config_cluster: '' } });
     const json = JSON.parse(r.stdout);
-    expect(json.checks.find((c: { id: string }) => c.id === '00.cluster-reachable')).toMatchObject({ status: 'skip', message: 'cluster checks are not run (--no-cluster)' });
+    expect(json.checks.find((c: { id: string }) => c.id === '00.cluster-reachable')).toMatchObject({
+      status: 'skip',
+      message: 'cluster checks are not run (--no-cluster)',
+    });
   });
 
   test('npm run verify 1 --context x without "--": npm ate the value, so stop with the command to type', () => {
@@ -244,11 +249,23 @@ describe('interrupts', () => {
     const services = await startBackingServices();
     const tmp = tempDir('l2k-tmp-');
     try {
-      const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/workshop.mjs'), 'verify', '1', '--workspace', workspaceFrom(path.join(REPO_ROOT, 'solutions/01-extract-config'))], {
-        cwd: REPO_ROOT,
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', TMPDIR: tmp, WORKSHOP_HOME: tempDir('l2k-home-'), WORKSHOP_STATE_FILE: path.join(tmp, 'state.json'), ...services.urls },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        [path.join(REPO_ROOT, 'bin/workshop.mjs'), 'verify', '1', '--workspace', workspaceFrom(path.join(REPO_ROOT, 'solutions/01-extract-config'))],
+        {
+          cwd: REPO_ROOT,
+          env: {
+            PATH: process.env.PATH,
+            HOME: process.env.HOME,
+            NO_COLOR: '1',
+            TMPDIR: tmp,
+            WORKSHOP_HOME: tempDir('l2k-home-'),
+            WORKSHOP_STATE_FILE: path.join(tmp, 'state.json'),
+            ...services.urls,
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let out = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString()));
       child.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -304,7 +321,10 @@ describe('interrupts', () => {
 describe('kubeconfig messages, before any cluster is contacted', () => {
   const kubeconfig = (dir: string) => {
     const file = path.join(dir, 'config');
-    fs.writeFileSync(file, 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:9"}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: mine, context: {cluster: c, user: u}}]\ncurrent-context: mine\n');
+    fs.writeFileSync(
+      file,
+      'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:9"}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: mine, context: {cluster: c, user: u}}]\ncurrent-context: mine\n',
+    );
     return file;
   };
   const ws = () => workspaceFrom(path.join(REPO_ROOT, 'solutions/00-setup'));
@@ -387,13 +407,16 @@ describe('never losing work', () => {
   });
 });
 
-describe('solution --diff: the lesson\'s own change', () => {
-  test('fake course: lesson 03\'s change only (02 → 03, a deletion included), whatever the workspace holds', () => {
+describe("solution --diff: the lesson's own change", () => {
+  test("fake course: lesson 03's change only (02 → 03, a deletion included), whatever the workspace holds", () => {
     const ws = workspaceFrom(FAKE_START);
     fs.writeFileSync(path.join(ws, 'mine.txt'), 'my own file\n');
     const r = fakeCli(['solution', '3', '--diff', '--workspace', ws]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.match(/^diff --git .*$/gm)).toEqual(['diff --git a/lesson-02/TODO.txt b/lesson-02/TODO.txt', 'diff --git a/lesson-02/app.json b/lesson-03/app.json']);
+    expect(r.stdout.match(/^diff --git .*$/gm)).toEqual([
+      'diff --git a/lesson-02/TODO.txt b/lesson-02/TODO.txt',
+      'diff --git a/lesson-02/app.json b/lesson-03/app.json',
+    ]);
     expect(r.stdout).toMatch(/^deleted file mode/m);
     expect(r.stdout).toMatch(/^\+ {2}"port": 8080$/m);
     expect(r.stdout).not.toContain('mine.txt');
@@ -415,7 +438,7 @@ describe('solution --diff: the lesson\'s own change', () => {
     expect(r.stdout).toMatch(/^\+ {2}"port": 8080$/m);
   });
 
-  test('real course: solution 3 --diff shows exactly the files of lesson 03\'s overlay', () => {
+  test("real course: solution 3 --diff shows exactly the files of lesson 03's overlay", () => {
     const lesson = listLessons().find((l) => l.index === 3)!;
     const overlay = readOverlay(lesson);
     const r = cli(['solution', '3', '--diff']);
@@ -432,7 +455,16 @@ describe('progress that tells the truth', () => {
     const ws = workspaceFrom(fakeSolution('02-name-the-app'));
     const env = { ...FAKE_ENV, WORKSHOP_HOME: home, WORKSHOP_STATE_FILE: path.join(home, 'state.json'), WORKSHOP_WORKSPACE: ws };
     const run = (args: string[]) => cli(args, { env });
-    const status = () => JSON.parse(run(['status', '--json']).stdout) as { lessons: Array<{ lesson: string; mark: string; done: boolean; last?: { verdict: string; layers: string[]; notRun: string[] }; appliedFromSolution?: string }> };
+    const status = () =>
+      JSON.parse(run(['status', '--json']).stdout) as {
+        lessons: Array<{
+          lesson: string;
+          mark: string;
+          done: boolean;
+          last?: { verdict: string; layers: string[]; notRun: string[] };
+          appliedFromSolution?: string;
+        }>;
+      };
     const lesson = (n: string) => status().lessons.find((l) => l.lesson === n)!;
 
     // Lesson 01 has a cluster-layer check: a pass without it is recorded, but not as done.

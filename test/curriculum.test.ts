@@ -29,7 +29,10 @@ describe('lesson metadata', () => {
 
   test('solutions/ mirrors lessons/ one-to-one', () => {
     // solutions/changes/ holds the overlays the snapshots are generated from (npm run gen:solutions).
-    const solutions = fs.readdirSync(`${REPO_ROOT}/solutions`).filter((name) => name !== 'changes').sort();
+    const solutions = fs
+      .readdirSync(`${REPO_ROOT}/solutions`)
+      .filter((name) => name !== 'changes')
+      .sort();
     expect(solutions).toEqual(lessons.map((l) => `${l.number}-${l.slug}`));
   });
 
@@ -40,7 +43,10 @@ describe('lesson metadata', () => {
       const anchors = new Set(headings(readme).map((h) => `#${h.anchor}`));
       const ids = checks.map((c) => c.id);
       expect(new Set(ids).size, 'duplicate check id').toBe(ids.length);
-      expect(checks.some((c) => c.severity === 'required'), 'a lesson needs at least one required check').toBe(true);
+      expect(
+        checks.some((c) => c.severity === 'required'),
+        'a lesson needs at least one required check',
+      ).toBe(true);
       for (const c of checks) {
         expect(c.id, 'kebab-case id').toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
         expect(c.title.trim(), `${c.id} has an empty title`).not.toBe('');
@@ -70,16 +76,27 @@ describe('lesson metadata', () => {
       const named = new Set(fixtures.flatMap((f) => (f.mistake ? [normaliseMistake(f.mistake)] : [])));
       const unobservable = new Set((lesson.unobservable_mistakes ?? []).map((u) => normaliseMistake(u.mistake)));
       const uncovered = mistakes.filter((m) => !named.has(m) && !unobservable.has(m));
-      expect(uncovered, `these "Common mistakes" of ${lesson.number} have no fixture with \`mistake:\` naming them (nor an unobservable_mistakes entry in lesson.yaml)`).toEqual([]);
+      expect(
+        uncovered,
+        `these "Common mistakes" of ${lesson.number} have no fixture with \`mistake:\` naming them (nor an unobservable_mistakes entry in lesson.yaml)`,
+      ).toEqual([]);
       // And no fixture or lesson.yaml entry names a mistake the README no longer lists.
       const listed = new Set(mistakes);
-      expect([...named, ...unobservable].filter((m) => !listed.has(m)), 'names a mistake that is not a bold title under "Common mistakes"').toEqual([]);
-      for (const u of lesson.unobservable_mistakes ?? []) expect(named.has(normaliseMistake(u.mistake)), `${u.mistake} has a fixture; drop it from unobservable_mistakes`).toBe(false);
+      expect(
+        [...named, ...unobservable].filter((m) => !listed.has(m)),
+        'names a mistake that is not a bold title under "Common mistakes"',
+      ).toEqual([]);
+      for (const u of lesson.unobservable_mistakes ?? [])
+        expect(named.has(normaliseMistake(u.mistake)), `${u.mistake} has a fixture; drop it from unobservable_mistakes`).toBe(false);
     });
 
     if (lesson.index >= 1) {
       test(`${lesson.number}: at least three accepted variants (correct solutions unlike the reference)`, () => {
-        expect(listFixtures(lesson).filter((f) => f.kind === 'accept').map((f) => f.name).length).toBeGreaterThanOrEqual(3);
+        expect(
+          listFixtures(lesson)
+            .filter((f) => f.kind === 'accept')
+            .map((f) => f.name).length,
+        ).toBeGreaterThanOrEqual(3);
       });
     }
   }
@@ -105,7 +122,8 @@ describe('lesson metadata', () => {
     // ownImages() lists what the rehearsal would build: anything else must be pinned, or a room
     // with bad Wi-Fi waits for a registry (or a kind-loaded image is replaced by a pull).
     for (const l of lessons.filter((x) => fs.existsSync(`${x.solutionDir}/Dockerfile`))) {
-      for (const image of ownImages(l.solutionDir)) expect(image, `${l.number}: ${image} is neither the app's own image nor in images.yaml`).toMatch(/^teamnotes:\d+\.\d+\.\d+$/);
+      for (const image of ownImages(l.solutionDir))
+        expect(image, `${l.number}: ${image} is neither the app's own image nor in images.yaml`).toMatch(/^teamnotes:\d+\.\d+\.\d+$/);
     }
     expect(ownImages(lessons.at(-1)!.solutionDir)).toEqual(['teamnotes:1.1.0']);
   });
@@ -131,14 +149,20 @@ for (const [i, lesson] of lessons.entries()) {
         expect(report.broken, report.broken?.message).toBeUndefined();
         expect(report.ok).toBe(false);
         const passingRequired = report.checks.filter((c) => c.severity === 'required' && c.outcome.status === 'pass');
-        expect(passingRequired.map((c) => c.id), summary(report).join('\n')).toEqual([]);
+        expect(
+          passingRequired.map((c) => c.id),
+          summary(report).join('\n'),
+        ).toEqual([]);
       });
     }
 
     test('the reference solution passes', async () => {
       const report = await verifyIn(lesson, workspaceFrom(lesson.solutionDir));
       expect(report.broken, report.broken?.message).toBeUndefined();
-      expect(report.checks.filter((c) => c.outcome.status === 'fail').map((c) => c.id), summary(report).join('\n')).toEqual([]);
+      expect(
+        report.checks.filter((c) => c.outcome.status === 'fail').map((c) => c.id),
+        summary(report).join('\n'),
+      ).toEqual([]);
       expect(report.ok).toBe(true);
     });
 
@@ -160,13 +184,26 @@ for (const [i, lesson] of lessons.entries()) {
         // Cumulative (verify --all): a fixture may expect a check of an earlier lesson, e.g. a
         // Secret manifest committed in lesson 10 still fails 07.no-secret-literals.
         const earlierNumbers = [...new Set(fixture.expectFail.map((id) => id.slice(0, 2)))].filter((n) => n !== lesson.number);
-        const reports = [report, ...(await Promise.all(earlierNumbers.map((n) => verifyIn(lessons.find((l) => l.number === n)!, dir))))];
+        const reports = [
+          report,
+          ...(await Promise.all(
+            earlierNumbers.map((n) =>
+              verifyIn(
+                lessons.find((l) => l.number === n)!,
+                dir,
+              ),
+            ),
+          )),
+        ];
         const failed = reports.flatMap((r) => r.checks.filter((c) => c.outcome.status === 'fail').map((c) => c.id));
         expect(failed, reports.flatMap((r) => summary(r)).join('\n')).toEqual(expect.arrayContaining(fixture.expectFail));
         // A required check failing fails the lesson; a recommended one only warns.
         const blocking = report.checks.some((c) => fixture.expectFail.includes(c.id) && c.severity === 'required');
         expect(report.ok).toBe(!blocking);
-        expect(reports.flatMap((r) => untrueWheres(r, dir)), 'a message points at a file or line that does not exist in this workspace').toEqual([]);
+        expect(
+          reports.flatMap((r) => untrueWheres(r, dir)),
+          'a message points at a file or line that does not exist in this workspace',
+        ).toEqual([]);
       });
     }
 

@@ -25,7 +25,12 @@ async function until(cond: () => boolean | Promise<boolean>, what: string): Prom
 
 function urls(home: string): Record<string, string> {
   const text = fs.readFileSync(path.join(home, 'services.env'), 'utf8');
-  return Object.fromEntries(text.split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  return Object.fromEntries(
+    text
+      .split('\n')
+      .filter((l) => /^[A-Z_]+=/.test(l))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
 }
 
 const ports = (u: Record<string, string>) => Object.values(u).map((v) => Number(new URL(v).port));
@@ -34,7 +39,10 @@ const anyUp = async (list: number[]) => (await Promise.all(list.map((p) => tcpRe
 test('services: SIGTERM and SIGHUP stop every server; ports and passwords are the same on the next start', async () => {
   const home = tempDir('l2k-services-');
   const start = () => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/workshop.mjs'), 'services'], { cwd: REPO_ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', WORKSHOP_HOME: home } });
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/workshop.mjs'), 'services'], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', WORKSHOP_HOME: home },
+    });
     return { child, out: output(child), exited: new Promise((r) => child.once('exit', r)) };
   };
   const first = start();
@@ -57,7 +65,10 @@ test('services: SIGTERM and SIGHUP stop every server; ports and passwords are th
 test('services: when the process that started it dies (npm killed), the servers stop too', async () => {
   const home = tempDir('l2k-services-');
   // A shell stands in for npm: it starts the command and is then killed outright.
-  const shell = spawn('sh', ['-c', `"${process.execPath}" bin/workshop.mjs services & wait`], { cwd: REPO_ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', WORKSHOP_HOME: home } });
+  const shell = spawn('sh', ['-c', `"${process.execPath}" bin/workshop.mjs services & wait`], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', WORKSHOP_HOME: home },
+  });
   const out = output(shell);
   await until(() => out().includes('Leave this running'), 'services started');
   const list = ports(urls(home));

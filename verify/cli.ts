@@ -12,7 +12,11 @@ export interface Command {
 }
 
 export const COMMANDS: Record<string, Command> = {
-  lesson: { usage: 'lesson [N] [--start]', summary: 'Read lesson N (or pick one in a menu); --start makes it the lesson you work on', load: () => import('./commands/lesson.ts') },
+  lesson: {
+    usage: 'lesson [N] [--start]',
+    summary: 'Read lesson N (or pick one in a menu); --start makes it the lesson you work on',
+    load: () => import('./commands/lesson.ts'),
+  },
   verify: {
     usage: 'verify [N] [--all] [--watch] [--json] [--workspace DIR] [--no-cluster] [--context NAME] [--disruptive]',
     summary: 'Check your work for the current (or given) lesson',
@@ -21,24 +25,41 @@ export const COMMANDS: Record<string, Command> = {
   hint: { usage: 'hint [N]', summary: 'The next hint for the first failing check', load: () => import('./commands/hint.ts') },
   solution: {
     usage: 'solution N [--diff | --diff-workspace | --apply [--no-cluster] [--context NAME] | --out DIR]',
-    summary: 'See the reference solution of lesson N: which of your files differ, what lesson N itself changes (--diff), every line between yours and it (--diff-workspace); or catch up to it (--apply, backs up your work first)',
+    summary:
+      'See the reference solution of lesson N: which of your files differ, what lesson N itself changes (--diff), every line between yours and it (--diff-workspace); or catch up to it (--apply, backs up your work first)',
     load: () => import('./commands/solution.ts'),
   },
   reset: { usage: 'reset N', summary: 'Restore the starting state of lesson N (backs up your work first)', load: () => import('./commands/reset.ts') },
-  addon: { usage: 'addon NAME [--context NAME]', summary: 'Install a pinned cluster add-on (ingress: the ingress controller of lesson 10)', load: () => import('./commands/addon.ts') },
+  addon: {
+    usage: 'addon NAME [--context NAME]',
+    summary: 'Install a pinned cluster add-on (ingress: the ingress controller of lesson 10)',
+    load: () => import('./commands/addon.ts'),
+  },
   rehearse: {
     usage: 'rehearse [--from N] [--to N] [--cluster-env FILE] [--context NAME] [--disruptive]',
     summary: 'Instructors: apply every solution in order to the cluster and verify every lesson',
     load: () => import('./commands/rehearse.ts'),
   },
-  status: { usage: 'status [--json]', summary: 'Your progress: each lesson\'s last verdict, when, which layers ran, and what came from solution --apply', load: () => import('./commands/status.ts') },
-  web: { usage: 'web [--port N] [--no-cluster]', summary: 'Read the lessons and press Verify in your browser (this machine only)', load: () => import('./commands/web.ts') },
+  status: {
+    usage: 'status [--json]',
+    summary: "Your progress: each lesson's last verdict, when, which layers ran, and what came from solution --apply",
+    load: () => import('./commands/status.ts'),
+  },
+  web: {
+    usage: 'web [--port N] [--no-cluster]',
+    summary: 'Read the lessons and press Verify in your browser (this machine only)',
+    load: () => import('./commands/web.ts'),
+  },
   classroom: {
     usage: 'classroom [--port N] [--host ADDR]',
     summary: 'Instructors: a live dashboard of the room (who is stuck on which check)',
     load: () => import('./commands/classroom.ts'),
   },
-  join: { usage: 'join -- URL --name NAME --token TOKEN', summary: "Join the instructor's room once; every verify then reports to it", load: () => import('./commands/join.ts') },
+  join: {
+    usage: 'join -- URL --name NAME --token TOKEN',
+    summary: "Join the instructor's room once; every verify then reports to it",
+    load: () => import('./commands/join.ts'),
+  },
   services: {
     usage: 'services',
     summary: 'Run Postgres, Redis and an SMTP sink from local binaries (no Docker needed) until Ctrl-C',

@@ -46,7 +46,10 @@ export default [
           fix: 'Read the port from your config module (process.env.PORT, default 3000) and pass it to app.listen.',
         });
       }
-      const res = await ctx.http(`http://127.0.0.1:${port}`).get('/').catch((e: unknown) => describeFetchError(e));
+      const res = await ctx
+        .http(`http://127.0.0.1:${port}`)
+        .get('/')
+        .catch((e: unknown) => describeFetchError(e));
       return typeof res !== 'string' && res.status < 500
         ? pass(`listened on PORT=${port}; GET / answered ${res.status}`)
         : fail(`listened on ${port}, but GET / ${typeof res === 'string' ? `failed: ${res}` : `answered ${res.status}`}`, { evidence: r.app.tail() });
@@ -90,7 +93,7 @@ export default [
     hints: [
       'The verifier gives your app a brand-new, empty database in DATABASE_URL, signs up a user through POST /api/signup, and looks for that user in that database.',
       'src/db.js still builds its Pool from DB_HOST / DB_USER / DB_PASSWORD constants. Build it from the URL instead.',
-      "In src/db.js: `const pool = new Pool({ connectionString: config.databaseUrl });`",
+      'In src/db.js: `const pool = new Pool({ connectionString: config.databaseUrl });`',
     ],
     async run(ctx) {
       const { result: r, port, db } = await configuredApp(ctx);
@@ -101,14 +104,18 @@ export default [
         const res = await http.post('/api/signup', user, { timeoutMs: 8000 }).catch((e: unknown) => describeFetchError(e));
         return typeof res === 'string' ? { answered: false, last: res } : { answered: res.status < 500, last: `${res.status} ${res.text.slice(0, 120)}` };
       };
-      const { last } = (await ctx.poll('POST /api/signup to answer below 500', signUp, { until: (a) => a.answered, timeout: 3600, interval: 400, describe: (a) => a.last })).value;
+      const { last } = (
+        await ctx.poll('POST /api/signup to answer below 500', signUp, { until: (a) => a.answered, timeout: 3600, interval: 400, describe: (a) => a.last })
+      ).value;
       // What else is correct: any table and any schema (not only public), any column layout:
       // the user's email anywhere in a row of the database DATABASE_URL names.
       const tables = await db.query<{ table_schema: string; table_name: string }>(
         "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_type = 'BASE TABLE'",
       );
       for (const { table_schema, table_name } of tables) {
-        const rows = await db.query(`SELECT 1 FROM "${table_schema.replace(/"/g, '""')}"."${table_name.replace(/"/g, '""')}" t WHERE t::text LIKE $1 LIMIT 1`, [`%${user.email}%`]);
+        const rows = await db.query(`SELECT 1 FROM "${table_schema.replace(/"/g, '""')}"."${table_name.replace(/"/g, '""')}" t WHERE t::text LIKE $1 LIMIT 1`, [
+          `%${user.email}%`,
+        ]);
         if (rows.length) return pass(`the user signed up via /api/signup is in table "${table_name}" of ${db.name}`);
       }
       return fail(`signed up ${user.email} (last answer: ${last}), but it is not in the database DATABASE_URL named (${tables.length} tables there)`, {
@@ -203,11 +210,18 @@ export default [
         });
       }
       const lines = text.split('\n');
-      const entries = new Map(lines.map((l) => /^\s*(?:export\s+)?([A-Z0-9_]+)\s*=(.*)$/.exec(l)).filter((m) => m !== null).map((m) => [m[1]!, m[2]!.trim()]));
+      const entries = new Map(
+        lines
+          .map((l) => /^\s*(?:export\s+)?([A-Z0-9_]+)\s*=(.*)$/.exec(l))
+          .filter((m) => m !== null)
+          .map((m) => [m[1]!, m[2]!.trim()]),
+      );
       const missing = REQUIRED_VARS.filter((n) => !entries.has(n));
       // A secret-named variable (not CACHE_KEY_PREFIX: KEY only as the name's last word) must be empty or a placeholder.
       const real = [...entries].filter(([n, v]) => /PASSWORD|SECRET|TOKEN|(^|_)KEY$/.test(n) && !isPlaceholder(v)).map(([n]) => n);
-      const inUrls = [...entries].filter(([, v]) => /:\/\/[^\s/:@]+:([^\s@]+)@/.test(v) && !isPlaceholder(/:\/\/[^\s/:@]+:([^\s@]+)@/.exec(v)![1]!)).map(([n]) => n);
+      const inUrls = [...entries]
+        .filter(([, v]) => /:\/\/[^\s/:@]+:([^\s@]+)@/.test(v) && !isPlaceholder(/:\/\/[^\s/:@]+:([^\s@]+)@/.exec(v)![1]!))
+        .map(([n]) => n);
       // `.env*` in .gitignore also hides the template: the next person never gets it.
       const hiding = ignoringLine(ctx.files.read('.gitignore') ?? '', '.env.example');
       if (hiding !== undefined) {
@@ -219,12 +233,19 @@ export default [
         });
       }
       if (!missing.length && !real.length && !inUrls.length) return pass(`.env.example documents ${entries.size} variables`);
-      return fail([missing.length && `missing ${missing.join(', ')}`, [...real, ...inUrls].length && `real-looking values for ${[...real, ...inUrls].join(', ')}`].filter(Boolean).join('; '), {
-        where: [...real, ...inUrls].length ? `.env.example:${lines.findIndex((l) => new RegExp(`^\\s*(export\\s+)?${[...real, ...inUrls][0]}\\s*=`).test(l)) + 1}` : '.env.example',
-        expected: `every required variable listed; secret values empty or <placeholder>`,
-        why: '.env.example is committed: a real value there is a leaked secret.',
-        fix: 'Add the missing names; replace secret values with nothing or <a placeholder>.',
-      });
+      return fail(
+        [missing.length && `missing ${missing.join(', ')}`, [...real, ...inUrls].length && `real-looking values for ${[...real, ...inUrls].join(', ')}`]
+          .filter(Boolean)
+          .join('; '),
+        {
+          where: [...real, ...inUrls].length
+            ? `.env.example:${lines.findIndex((l) => new RegExp(`^\\s*(export\\s+)?${[...real, ...inUrls][0]}\\s*=`).test(l)) + 1}`
+            : '.env.example',
+          expected: `every required variable listed; secret values empty or <placeholder>`,
+          why: '.env.example is committed: a real value there is a leaked secret.',
+          fix: 'Add the missing names; replace secret values with nothing or <a placeholder>.',
+        },
+      );
     },
   }),
   defineCheck({
@@ -264,9 +285,7 @@ export default [
     severity: 'recommended',
     layer: 'code',
     learn: '#1-one-config-module',
-    hints: [
-      'Read process.env in one place (src/config.js) and import the values elsewhere; then the full list of settings is in one file.',
-    ],
+    hints: ['Read process.env in one place (src/config.js) and import the values elsewhere; then the full list of settings is in one file.'],
     // What else is correct: one module, or two (a schema beside its loader); NODE_ENV reads
     // anywhere. Still reported: process.env read in three or more files.
     async run(ctx) {

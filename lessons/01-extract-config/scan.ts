@@ -7,7 +7,14 @@ import { LEGACY_SECRETS, REQUIRED_VARS } from '../shared/teamnotes.ts';
 export function isPlaceholder(value: string): boolean {
   const v = value.trim().replace(/^["']|["']$/g, '');
   // <…> placeholders, ${VAR} (shell, compose) and $(VAR) (Kubernetes env expansion, lesson 09) name a value kept elsewhere.
-  return v === '' || /^<.*>$/.test(v) || /^\$\{.*\}$/.test(v) || /^\$\([A-Za-z_][A-Za-z0-9_]*\)$/.test(v) || /^\*+$/.test(v) || /^(USER|PASSWORD|PASS|SECRET)$/i.test(v);
+  return (
+    v === '' ||
+    /^<.*>$/.test(v) ||
+    /^\$\{.*\}$/.test(v) ||
+    /^\$\([A-Za-z_][A-Za-z0-9_]*\)$/.test(v) ||
+    /^\*+$/.test(v) ||
+    /^(USER|PASSWORD|PASS|SECRET)$/i.test(v)
+  );
 }
 
 const SECRET_KEY = /(password|passwd|secret|token|api[_-]?key|\bpass)\w*["']?\s*[:=]\s*(["'`])([^"'`\n]{4,})\2/i;

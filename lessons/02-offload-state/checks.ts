@@ -64,7 +64,8 @@ export default [
       const pair = await replicas(ctx);
       if (pair.problem) return fail(pair.problem, { evidence: [...pair.a.result.app.tail(4), ...pair.b.result.app.tail(4)] });
       const { res, user } = pair.signedUp!;
-      if (res.status !== 201 && res.status !== 200) return fail(`POST /api/signup on A answered ${describe(res)}`, { expected: '201 and a session cookie', evidence: pair.a.result.app.tail() });
+      if (res.status !== 201 && res.status !== 200)
+        return fail(`POST /api/signup on A answered ${describe(res)}`, { expected: '201 and a session cookie', evidence: pair.a.result.app.tail() });
       const me = await pair.toB.get('/api/me');
       const email = (me.json as { email?: string } | undefined)?.email;
       return me.status === 200 && email === user.email
@@ -100,16 +101,23 @@ export default [
       const since = Date.now();
       const created = await pair.toA.request('/api/notes', { method: 'POST', body: form, timeoutMs: 10_000 });
       const id = noteId(created);
-      if (created.status !== 201 || id === undefined) return fail(`POST /api/notes with an attachment on A answered ${describe(created)}`, { expected: '201 with the note (and its id)', evidence: pair.a.result.app.tail() });
+      if (created.status !== 201 || id === undefined)
+        return fail(`POST /api/notes with an attachment on A answered ${describe(created)}`, {
+          expected: '201 with the note (and its id)',
+          evidence: pair.a.result.app.tail(),
+        });
       const got = await pair.toB.get(`/api/notes/${id}/attachment`);
       const copies = findLocalCopies(bytes, writablePlaces(pair.a.result), since);
       if (copies.length) {
-        return fail(`the upload's bytes were left on A's local disk (${copies.length} file${copies.length > 1 ? 's' : ''})${got.status === 200 ? ', and B could read them only because both copies run on one machine' : ''}`, {
-          expected: 'the bytes stored only in Postgres (or other shared storage), no copy left on the replica\'s disk',
-          why: "Here both copies share this machine's disk; in a cluster each pod has its own, so B cannot open A's file, and the file is gone when A's pod is replaced.",
-          fix: 'Use multer.memoryStorage() and store the buffer in Postgres; if you stream to a temporary file, delete it once its bytes are stored.',
-          evidence: copies.slice(0, 4).map((f) => describePlace(f, pair.a.result)),
-        });
+        return fail(
+          `the upload's bytes were left on A's local disk (${copies.length} file${copies.length > 1 ? 's' : ''})${got.status === 200 ? ', and B could read them only because both copies run on one machine' : ''}`,
+          {
+            expected: "the bytes stored only in Postgres (or other shared storage), no copy left on the replica's disk",
+            why: "Here both copies share this machine's disk; in a cluster each pod has its own, so B cannot open A's file, and the file is gone when A's pod is replaced.",
+            fix: 'Use multer.memoryStorage() and store the buffer in Postgres; if you stream to a temporary file, delete it once its bytes are stored.',
+            evidence: copies.slice(0, 4).map((f) => describePlace(f, pair.a.result)),
+          },
+        );
       }
       if (got.status === 200 && got.bytes.equals(bytes)) return pass(`note ${id}: ${bytes.length} bytes uploaded on A, identical from B, no copy on A's disk`);
       return fail(`uploaded on A, but B answered ${got.status === 200 ? `200 with ${got.bytes.length} different bytes` : describe(got)}`, {
@@ -131,7 +139,7 @@ export default [
     hints: [
       `${TWO_PODS} It lists notes on B (so B caches the list), creates a note on A, and lists on B again.`,
       "A Map in one process can't be invalidated from another. Keep the cache in Redis, and delete the cached lists when a note is written.",
-      "await redis.set(key, JSON.stringify(notes), { EX: 60 }) to fill; await redis.del(keys) (or a version key) when a note is created.",
+      'await redis.set(key, JSON.stringify(notes), { EX: 60 }) to fill; await redis.del(keys) (or a version key) when a note is created.',
     ],
     // What else is correct: a Redis cache with DEL, SCAN+DEL, a generation key or pub/sub
     // invalidation; no cache at all. Still caught: a per-process Map, a shared cache that is
@@ -171,7 +179,9 @@ export default [
     async run(ctx) {
       const pair = await replicas(ctx);
       const notes = await pair.toA.get('/api/notes');
-      const withFile = ((notes.json as Array<{ id: number | string; attachment_name?: string; attachmentName?: string }>) ?? []).find((n) => n.attachment_name ?? n.attachmentName);
+      const withFile = ((notes.json as Array<{ id: number | string; attachment_name?: string; attachmentName?: string }>) ?? []).find(
+        (n) => n.attachment_name ?? n.attachmentName,
+      );
       await pair.a.result.app.stop();
       // A replaced pod's disk is gone with it: so is A's folder, TMPDIR and HOME here.
       forgetDisk(pair.a.result);
@@ -180,10 +190,15 @@ export default [
       if (problem) return fail(`after the restart ${problem}`, { evidence: fresh.result.app.tail() });
       const again = pair.toA.withBase(fresh.url);
       const me = await again.get('/api/me');
-      if (me.status !== 200) return fail(`after a restart GET /api/me answered ${describe(me)}`, { expected: '200: the session survives', why: 'Every deploy restarts every pod; a session kept in the process logs everyone out.' });
+      if (me.status !== 200)
+        return fail(`after a restart GET /api/me answered ${describe(me)}`, {
+          expected: '200: the session survives',
+          why: 'Every deploy restarts every pod; a session kept in the process logs everyone out.',
+        });
       if (withFile) {
         const file = await again.get(`/api/notes/${withFile.id}/attachment`);
-        if (file.status !== 200) return fail(`after a restart the attachment of note ${withFile.id} answered ${describe(file)}`, { expected: '200 with the file' });
+        if (file.status !== 200)
+          return fail(`after a restart the attachment of note ${withFile.id} answered ${describe(file)}`, { expected: '200 with the file' });
       }
       return pass(`a fresh copy still knows the session${withFile ? ' and serves the attachment' : ''}`);
     },
@@ -243,11 +258,19 @@ export default [
           await res.arrayBuffer();
         }
         // The session cookie is the one a sign-up sets; without one, count every cookie.
-        const signedUp = await fetchOnce(ctx, `${app.url}/api/signup`, () => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(testUser()), signal: AbortSignal.timeout(10_000) }));
+        const signedUp = await fetchOnce(ctx, `${app.url}/api/signup`, () => ({
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(testUser()),
+          signal: AbortSignal.timeout(10_000),
+        }));
         await signedUp.arrayBuffer();
         sessionNames = new Set(names(signedUp));
       } catch (err) {
-        return fail(`a request to the app failed: ${describeFetchError(err)}`, { expected: 'answers to GET / and POST /api/signup', evidence: app.result.app.tail() });
+        return fail(`a request to the app failed: ${describeFetchError(err)}`, {
+          expected: 'answers to GET / and POST /api/signup',
+          evidence: app.result.app.tail(),
+        });
       }
       const cookies = anonymous.filter((n) => !sessionNames.size || sessionNames.has(n)).length;
       return cookies === 0
@@ -289,16 +312,24 @@ export default [
         }));
         await res.arrayBuffer();
       } catch (err) {
-        return fail(`POST /api/signup sent via an "https" proxy failed: ${describeFetchError(err)}`, { expected: 'an answer with a session cookie', evidence: app.result.app.tail() });
+        return fail(`POST /api/signup sent via an "https" proxy failed: ${describeFetchError(err)}`, {
+          expected: 'an answer with a session cookie',
+          evidence: app.result.app.tail(),
+        });
       }
       const cookies = res.headers.getSetCookie();
       if (cookies.some((c) => /;\s*secure\b/i.test(c))) return pass(`POST /api/signup via "https" answered ${res.status} with a Secure session cookie`);
-      return fail(cookies.length ? `signed up via an "https" proxy: the session cookie has no Secure flag` : `signed up via an "https" proxy: the answer (${res.status}) set no cookie at all`, {
-        expected: 'Set-Cookie with Secure when X-Forwarded-Proto says https',
-        why: 'From lesson 10 on, users reach the app through an Ingress that speaks HTTPS to them and plain HTTP to the pod. Without trusting it, the app either never logs anyone in (secure: true) or sends the session cookie unprotected (secure: \'auto\').',
-        fix: "app.set('trust proxy', 1) in src/server.js, and cookie: { secure: 'auto' } in the session options.",
-        evidence: cookies.map((c) => c.replace(/=[^;]*/, '=…')),
-      });
+      return fail(
+        cookies.length
+          ? `signed up via an "https" proxy: the session cookie has no Secure flag`
+          : `signed up via an "https" proxy: the answer (${res.status}) set no cookie at all`,
+        {
+          expected: 'Set-Cookie with Secure when X-Forwarded-Proto says https',
+          why: "From lesson 10 on, users reach the app through an Ingress that speaks HTTPS to them and plain HTTP to the pod. Without trusting it, the app either never logs anyone in (secure: true) or sends the session cookie unprotected (secure: 'auto').",
+          fix: "app.set('trust proxy', 1) in src/server.js, and cookie: { secure: 'auto' } in the session options.",
+          evidence: cookies.map((c) => c.replace(/=[^;]*/, '=…')),
+        },
+      );
     },
   }),
   defineCheck({

@@ -24,7 +24,8 @@ export async function redisBlip(ctx: CheckContext): Promise<Blip> {
   if (problem) return { ok: false, observed: problem, tail: proc.tail() };
   const http = ctx.http(app.url);
   const { res, user } = await signup(http, ctx.signal);
-  if (res.status !== 201 && res.status !== 200) return { ok: false, observed: `before the restart, POST /api/signup answered ${describe(res)}`, tail: proc.tail() };
+  if (res.status !== 201 && res.status !== 200)
+    return { ok: false, observed: `before the restart, POST /api/signup answered ${describe(res)}`, tail: proc.tail() };
 
   redis.proxy.refuse();
   await ctx.sleep(DOWN_MS);
@@ -36,7 +37,11 @@ export async function redisBlip(ctx: CheckContext): Promise<Blip> {
     const works = me?.status === 200 && (me.json as { email?: string } | undefined)?.email === user.email;
     return { works, exited: proc.exitInfo, last: me ? describe(me) : 'no answer' };
   };
-  const { value } = await ctx.poll('the session to work again after the Redis outage', session, { until: (s) => s.works || Boolean(s.exited), timeout: RECONNECT_MS, interval: 300 });
+  const { value } = await ctx.poll('the session to work again after the Redis outage', session, {
+    until: (s) => s.works || Boolean(s.exited),
+    timeout: RECONNECT_MS,
+    interval: 300,
+  });
   if (value.works) return { ok: true, observed: `the app kept running through a ${DOWN_MS / 1000} s Redis outage and the session still works`, tail: [] };
   if (value.exited) return { ok: false, observed: `the app ${describeExit(value.exited)} after its Redis connection dropped`, tail: proc.tail() };
   return { ok: false, observed: `${RECONNECT_MS / 1000} s after Redis came back, GET /api/me still answered ${value.last}`, tail: proc.tail() };

@@ -1,5 +1,16 @@
 import { defineCheck, fail, pass } from '../../verify/lesson-api.ts';
-import { healthApp, healthAppScenario, NOTICE_MS, outage, postgresOutage, redisOutage, show, shutdown, shutdownScenario, SHUTDOWN_DELAY_SECONDS } from './scenarios.ts';
+import {
+  healthApp,
+  healthAppScenario,
+  NOTICE_MS,
+  outage,
+  postgresOutage,
+  redisOutage,
+  show,
+  shutdown,
+  shutdownScenario,
+  SHUTDOWN_DELAY_SECONDS,
+} from './scenarios.ts';
 
 /** A readiness probe's default timeoutSeconds is 1; allow some slack for a busy laptop. */
 const READY_BUDGET_MS = 2000;
@@ -133,7 +144,8 @@ export default [
     async run(ctx) {
       const { readiness, liveness, afterMs } = await outage(ctx, 'redis');
       const when = afterMs ? ` (${(afterMs / 1000).toFixed(1)} s into the outage)` : '';
-      if (readiness.status === 503 && readiness.ms <= READY_BUDGET_MS) return pass(`Redis hanging: GET /readyz → ${show(readiness)}${when} (and /livez → ${show(liveness)})`);
+      if (readiness.status === 503 && readiness.ms <= READY_BUDGET_MS)
+        return pass(`Redis hanging: GET /readyz → ${show(readiness)}${when} (and /livez → ${show(liveness)})`);
       return fail(`Redis hanging: GET /readyz → ${show(readiness)}${when}`, {
         expected: `503 answered within ${READY_BUDGET_MS / 1000} s, at the latest ${NOTICE_MS / 1000} s into the outage`,
         why: 'Without Redis no session works; a pod that says it is ready takes requests it can only fail.',
@@ -162,11 +174,13 @@ export default [
       const s = await shutdownScenario(ctx);
       if (s.problem) return fail(s.problem, { evidence: s.tail });
       const problems: string[] = [];
-      if (s.upload?.status !== 201) problems.push(`the upload in flight ${s.upload?.error ? `was cut off (${s.upload.error})` : `answered ${s.upload?.status}`}`);
+      if (s.upload?.status !== 201)
+        problems.push(`the upload in flight ${s.upload?.error ? `was cut off (${s.upload.error})` : `answered ${s.upload?.status}`}`);
       if (s.upload?.status === 201 && !s.refusedWhileDraining) problems.push('new connections were still accepted while the upload finished');
-      if (s.exitCode === null) problems.push('the process died on SIGTERM without handling it (Node\'s default)');
+      if (s.exitCode === null) problems.push("the process died on SIGTERM without handling it (Node's default)");
       else if (s.exitCode !== 0) problems.push(`the process ${s.exit}`);
-      if (!problems.length) return pass(`upload finished (201), new connections refused while draining, exit 0 after ${((s.exitedWithinMs ?? 0) / 1000).toFixed(1)} s`);
+      if (!problems.length)
+        return pass(`upload finished (201), new connections refused while draining, exit 0 after ${((s.exitedWithinMs ?? 0) / 1000).toFixed(1)} s`);
       return fail(problems.join('; '), {
         expected: 'the in-flight upload answered 201, then no new connections, then exit code 0',
         why: 'Kubernetes sends SIGTERM on every rollout, scale-down and node drain, then SIGKILL after terminationGracePeriodSeconds (30 s). Requests cut off or a non-zero exit show up as errors and failed rollouts.',

@@ -109,13 +109,19 @@ async function observeOutage(ctx: CheckContext, service: 'postgres' | 'redis'): 
       afterMs = Date.now() - began;
       return probe(ctx, `${app.url}/readyz`);
     };
-    const polled = await ctx.poll(`GET /readyz to stop answering 200 with ${service} unreachable`, readiness, { until: (a) => a.status !== 200, timeout: NOTICE_MS, interval: 250, describe: show });
+    const polled = await ctx.poll(`GET /readyz to stop answering 200 with ${service} unreachable`, readiness, {
+      until: (a) => a.status !== 200,
+      timeout: NOTICE_MS,
+      interval: 250,
+      describe: show,
+    });
     return { readiness: polled.value, afterMs, liveness };
   } finally {
     app.restore();
     // The Redis outage follows this one: it needs a healthy baseline, or a 503 caused
     // by a Postgres that is still recovering would pass it.
-    if (service === 'postgres') await until(ctx, `${app.url}/readyz`, 'GET /readyz to answer 200 again after the Postgres outage', (a) => a.status === 200, 5000);
+    if (service === 'postgres')
+      await until(ctx, `${app.url}/readyz`, 'GET /readyz to answer 200 again after the Postgres outage', (a) => a.status === 200, 5000);
   }
 }
 
@@ -159,7 +165,8 @@ export const shutdown = defineScenario({
     await until(ctx, `${app.url}/readyz`, 'GET /readyz to settle after start-up', settled, 10_000);
     const http = ctx.http(app.url);
     const { res } = await signup(http, ctx.signal);
-    if (res.status !== 201 && res.status !== 200) return { problem: `POST /api/signup answered ${describe(res)}`, refusedWhileDraining: false, tail: proc.tail() };
+    if (res.status !== 201 && res.status !== 200)
+      return { problem: `POST /api/signup answered ${describe(res)}`, refusedWhileDraining: false, tail: proc.tail() };
 
     const { body, contentType } = multipartBytes(`uploaded during shutdown ${Date.now()}`, 256 * 1024);
     let sigtermSent!: () => void;

@@ -13,7 +13,8 @@ async function withTraffic(ctx: CheckContext, check: (t: Traffic) => Outcome): P
 
 const idRoute = (v: string | undefined) => v !== undefined && ID_ROUTE.test(v);
 const PROBE_ROUTE = /(^|\/)(livez|readyz|healthz?|metrics)$/;
-const NO_RATE = 'Prometheus (lesson 11) computes request rate, errors and duration per route from these series; without them you are blind to load, errors and latency.';
+const NO_RATE =
+  'Prometheus (lesson 11) computes request rate, errors and duration per route from these series; without them you are blind to load, errors and latency.';
 
 export default [
   defineCheck({
@@ -56,7 +57,10 @@ export default [
     layer: 'behaviour',
     learn: '#1-json-logs-to-stdout',
     timeoutMs: 40_000,
-    hints: ['After the traffic run the verifier looks for logs/ or *.log in the folder the app ran in.', 'A file inside a container is invisible to `kubectl logs`, fills the container disk and dies with the pod. Write to stdout only.'],
+    hints: [
+      'After the traffic run the verifier looks for logs/ or *.log in the folder the app ran in.',
+      'A file inside a container is invisible to `kubectl logs`, fills the container disk and dies with the pod. Write to stdout only.',
+    ],
     // What else is correct: anything that writes no file under the app's folder.
     run: (ctx) =>
       withTraffic(ctx, (t) => {
@@ -65,14 +69,18 @@ export default [
           for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
             if (e.name === 'node_modules') continue;
             const rel = path.relative(t.app.result.cwd, path.join(dir, e.name));
-            if (e.isDirectory()) (e.name === 'logs' ? found.push(`${rel}/`) : walk(path.join(dir, e.name)));
+            if (e.isDirectory()) e.name === 'logs' ? found.push(`${rel}/`) : walk(path.join(dir, e.name));
             else if (e.name.endsWith('.log')) found.push(rel);
           }
         };
         walk(t.app.result.cwd);
         return found.length === 0
           ? pass('no logs/ folder, no *.log file')
-          : fail(`the app wrote ${found.join(', ')}`, { expected: 'no log files', why: 'Files in a container are lost with it and nobody reads them.', fix: 'Remove the file transport (src/log.js) and log to stdout.' });
+          : fail(`the app wrote ${found.join(', ')}`, {
+              expected: 'no log files',
+              why: 'Files in a container are lost with it and nobody reads them.',
+              fix: 'Remove the file transport (src/log.js) and log to stdout.',
+            });
       }),
   }),
   defineCheck({
@@ -94,10 +102,14 @@ export default [
         const problems: string[] = [];
         if (echoed !== sent) problems.push(`sent x-request-id ${sent}, got back ${echoed ?? 'no header'}`);
         if (!t.lines.some((l) => l.includes(sent))) problems.push(`no log line contains ${sent}`);
-        if (!generated[0] || generated[0] === generated[1]) problems.push(`without the header the ids were ${generated.map((g) => g ?? 'missing').join(' and ')}`);
+        if (!generated[0] || generated[0] === generated[1])
+          problems.push(`without the header the ids were ${generated.map((g) => g ?? 'missing').join(' and ')}`);
         return problems.length === 0
           ? pass(`${sent} echoed and logged; fresh ids generated otherwise`)
-          : fail(problems.join('; '), { expected: 'the incoming id kept, echoed in x-request-id and logged; a new unique id otherwise', why: 'With several replicas, the request id is how you find every line of one request across pods.' });
+          : fail(problems.join('; '), {
+              expected: 'the incoming id kept, echoed in x-request-id and logged; a new unique id otherwise',
+              why: 'With several replicas, the request id is how you find every line of one request across pods.',
+            });
       }),
   }),
   defineCheck({
@@ -138,7 +150,10 @@ export default [
     layer: 'behaviour',
     learn: '#1-json-logs-to-stdout',
     timeoutMs: 30_000,
-    hints: ['The verifier starts the app with LOG_LEVEL=error, sends a few requests, and expects no line below error.', 'Read LOG_LEVEL in src/config.js (default info) and pass it to pino({ level }).'],
+    hints: [
+      'The verifier starts the app with LOG_LEVEL=error, sends a few requests, and expects no line below error.',
+      'Read LOG_LEVEL in src/config.js (default info) and pass it to pino({ level }).',
+    ],
     // What else is correct: numeric or named levels in any case, under level, severity or
     // log.level (lessons/shared/logs.ts).
     async run(ctx) {
@@ -152,7 +167,11 @@ export default [
       const chatty = linesBelowError(`${app.result.app.stdout}\n${app.result.app.stderr}`, true);
       return chatty.length === 0
         ? pass('LOG_LEVEL=error: no line below error')
-        : fail(`LOG_LEVEL=error, but ${chatty.length} line(s) below error were written`, { expected: 'only error and fatal lines', fix: 'pino({ level: config.logLevel }), with LOG_LEVEL read in src/config.js.', evidence: chatty.slice(0, 4) });
+        : fail(`LOG_LEVEL=error, but ${chatty.length} line(s) below error were written`, {
+            expected: 'only error and fatal lines',
+            fix: 'pino({ level: config.logLevel }), with LOG_LEVEL read in src/config.js.',
+            evidence: chatty.slice(0, 4),
+          });
     },
   }),
   defineCheck({
@@ -162,7 +181,10 @@ export default [
     layer: 'behaviour',
     learn: '#4-a-metrics-endpoint',
     timeoutMs: 40_000,
-    hints: ['The verifier reads GET /metrics.', "const client = require('prom-client'); client.collectDefaultMetrics(); app.get('/metrics', async (req, res) => { res.set('Content-Type', client.register.contentType); res.send(await client.register.metrics()); });"],
+    hints: [
+      'The verifier reads GET /metrics.',
+      "const client = require('prom-client'); client.collectDefaultMetrics(); app.get('/metrics', async (req, res) => { res.set('Content-Type', client.register.contentType); res.send(await client.register.metrics()); });",
+    ],
     // What else is correct: the text format or OpenMetrics, any client library that exports
     // the process_* / nodejs_* process metrics.
     run: (ctx) =>
@@ -194,7 +216,11 @@ export default [
     run: (ctx) =>
       withTraffic(ctx, (t) => {
         const sources = requestSources(t.after);
-        if (!sources.length) return fail('no counter, histogram or summary with a route label in /metrics', { expected: 'e.g. http_requests_total{method,route,status_code}, or a histogram whose _count counts requests', why: NO_RATE });
+        if (!sources.length)
+          return fail('no counter, histogram or summary with a route label in /metrics', {
+            expected: 'e.g. http_requests_total{method,route,status_code}, or a histogram whose _count counts requests',
+            why: NO_RATE,
+          });
         const grown = sources.map((s) => ({ s, delta: growth(t, s, { [s.routeLabel]: idRoute }) }));
         const exact = grown.find((g) => g.delta === DISTINCT_IDS + 1);
         return exact
@@ -202,7 +228,11 @@ export default [
           : fail(grown.map((g) => `${g.s.sample} for ${g.s.routeLabel} /api/notes/:id grew by ${g.delta}`).join('; '), {
               expected: `${DISTINCT_IDS + 1} (the requests sent), under a route label value that stands for every id (/api/notes/:id)`,
               why: 'Rate is the R of RED: a count that misses requests, or spreads them over one series per id, gives wrong dashboards and alerts.',
-              evidence: [...new Set(sources.flatMap((s) => s.family.samples.filter((x) => x.name === s.sample).map((x) => `${s.routeLabel}="${x.labels[s.routeLabel]}"`)))].slice(0, 6),
+              evidence: [
+                ...new Set(
+                  sources.flatMap((s) => s.family.samples.filter((x) => x.name === s.sample).map((x) => `${s.routeLabel}="${x.labels[s.routeLabel]}"`)),
+                ),
+              ].slice(0, 6),
             });
       }),
   }),
@@ -214,18 +244,28 @@ export default [
     dependsOn: ['red-counts-requests'],
     learn: '#5-red-metrics-by-route-pattern',
     timeoutMs: 40_000,
-    hints: ['The verifier makes Postgres refuse connections, requests GET /api/notes/1, and expects a 5xx status label to grow.', 'Record the status in res.on("finish") — after the error handler has set it.'],
+    hints: [
+      'The verifier makes Postgres refuse connections, requests GET /api/notes/1, and expects a 5xx status label to grow.',
+      'Record the status in res.on("finish") — after the error handler has set it.',
+    ],
     // What else is correct: the status under status_code/status/code on any request count
     // (counter or histogram _count), as 500 or 5xx.
     run: (ctx) =>
       withTraffic(ctx, (t) => {
         const withStatus = requestSources(t.after).filter((s) => s.statusLabel);
-        if (!withStatus.length) return fail('no request count has a status label', { expected: 'a status_code (or status, code) label on the request counter', why: 'Errors are the E of RED: without the status, failed and successful requests look the same.' });
+        if (!withStatus.length)
+          return fail('no request count has a status label', {
+            expected: 'a status_code (or status, code) label on the request counter',
+            why: 'Errors are the E of RED: without the status, failed and successful requests look the same.',
+          });
         const grown = withStatus.map((s) => ({ s, delta: growth(t, s, { [s.statusLabel!]: (v) => /^5/.test(v ?? '') }) }));
         const seen = grown.find((g) => g.delta >= 1);
         return seen
           ? pass(`the request during the outage answered ${t.errorStatus}; ${seen.s.sample}{${seen.s.statusLabel}=~"5.."} grew by ${seen.delta}`)
-          : fail(`the request during the outage answered ${t.errorStatus ?? 'nothing'}, but no 5xx series grew`, { expected: `a sample with ${grown[0]!.s.statusLabel}="5.." increasing`, why: 'Errors are the E of RED: the error ratio is what you alert on.' });
+          : fail(`the request during the outage answered ${t.errorStatus ?? 'nothing'}, but no 5xx series grew`, {
+              expected: `a sample with ${grown[0]!.s.statusLabel}="5.." increasing`,
+              why: 'Errors are the E of RED: the error ratio is what you alert on.',
+            });
       }),
   }),
   defineCheck({
@@ -236,7 +276,10 @@ export default [
     dependsOn: ['metrics-endpoint'],
     learn: '#5-red-metrics-by-route-pattern',
     timeoutMs: 40_000,
-    hints: ['The verifier finds a histogram with a route label and checks that what it recorded for /api/notes/:id adds up to no more than the time those requests really took: seconds, not milliseconds.', "new client.Histogram({ name: 'http_request_duration_seconds', labelNames: [...] }); const end = histogram.startTimer(); res.on('finish', () => end(labels));"],
+    hints: [
+      'The verifier finds a histogram with a route label and checks that what it recorded for /api/notes/:id adds up to no more than the time those requests really took: seconds, not milliseconds.',
+      "new client.Histogram({ name: 'http_request_duration_seconds', labelNames: [...] }); const end = histogram.startTimer(); res.on('finish', () => end(labels));",
+    ],
     // What else is correct: any *_seconds histogram with a route label, with or without a
     // status label, with its own buckets. Not a summary: its quantiles are computed in each
     // pod and cannot be added up, so no query gives the p95 of all replicas together.
@@ -244,12 +287,21 @@ export default [
       withTraffic(ctx, (t) => {
         const sources = requestSources(t.after);
         const histograms = sources.filter((s) => s.family.type === 'histogram');
-        const observed = histograms.map((s) => ({ s, count: growth(t, s, { [s.routeLabel]: idRoute }) })).sort((a, b) => Number(/seconds/.test(b.s.family.name)) - Number(/seconds/.test(a.s.family.name)) || b.count - a.count);
+        const observed = histograms
+          .map((s) => ({ s, count: growth(t, s, { [s.routeLabel]: idRoute }) }))
+          .sort((a, b) => Number(/seconds/.test(b.s.family.name)) - Number(/seconds/.test(a.s.family.name)) || b.count - a.count);
         if (!observed.length) {
           const summary = sources.find((s) => s.family.type === 'summary');
           return summary
-            ? fail(`${summary.family.name} is a summary`, { expected: 'a histogram', why: "A summary's quantiles are computed inside each pod, and quantiles do not add up: with two replicas, no query gives the p95 of the service. A histogram's buckets add up across pods (sum by (le)).", fix: `new client.Histogram({ name: '${summary.family.name}', … }) instead of client.Summary.` })
-            : fail('no histogram with a route label in /metrics', { expected: 'http_request_duration_seconds{method,route,status_code}', why: 'Duration is the D of RED: without it you cannot tell whether Teamnotes got slow.' });
+            ? fail(`${summary.family.name} is a summary`, {
+                expected: 'a histogram',
+                why: "A summary's quantiles are computed inside each pod, and quantiles do not add up: with two replicas, no query gives the p95 of the service. A histogram's buckets add up across pods (sum by (le)).",
+                fix: `new client.Histogram({ name: '${summary.family.name}', … }) instead of client.Summary.`,
+              })
+            : fail('no histogram with a route label in /metrics', {
+                expected: 'http_request_duration_seconds{method,route,status_code}',
+                why: 'Duration is the D of RED: without it you cannot tell whether Teamnotes got slow.',
+              });
         }
         const { s, count } = observed[0]!;
         const base = s.family.name;
@@ -262,11 +314,14 @@ export default [
         const inSeconds = count > 0 && recorded > 0 && recorded <= measured * 1.2 + 0.05;
         return /seconds/.test(base) && inSeconds
           ? pass(`${base}: ${count} observations, average ${((recorded / count) * 1000).toFixed(1)} ms`)
-          : fail(`${base}: ${count} observations for /api/notes/:id adding up to ${recorded.toFixed(3)}, while those requests took ${measured.toFixed(3)} s${recorded > measured ? ` (${(recorded / measured).toFixed(0)}× more)` : ''}${/seconds/.test(base) ? '' : '; and the name has no unit'}`, {
-              expected: 'a *_seconds histogram whose values are seconds, as long as the requests really took',
-              why: 'Prometheus conventions and every dashboard assume base units; milliseconds in a _seconds metric make latency look 1000× worse.',
-              fix: 'Observe seconds (histogram.startTimer() does) and keep the default buckets.',
-            });
+          : fail(
+              `${base}: ${count} observations for /api/notes/:id adding up to ${recorded.toFixed(3)}, while those requests took ${measured.toFixed(3)} s${recorded > measured ? ` (${(recorded / measured).toFixed(0)}× more)` : ''}${/seconds/.test(base) ? '' : '; and the name has no unit'}`,
+              {
+                expected: 'a *_seconds histogram whose values are seconds, as long as the requests really took',
+                why: 'Prometheus conventions and every dashboard assume base units; milliseconds in a _seconds metric make latency look 1000× worse.',
+                fix: 'Observe seconds (histogram.startTimer() does) and keep the default buckets.',
+              },
+            );
       }),
   }),
   defineCheck({
@@ -277,13 +332,20 @@ export default [
     dependsOn: ['metrics-endpoint'],
     learn: '#5-red-metrics-by-route-pattern',
     timeoutMs: 40_000,
-    hints: [`After ${DISTINCT_IDS} distinct ids and 3 random unknown paths the verifier counts route label values.`, "Use req.route.path (with req.baseUrl), which is the pattern; label requests that matched no route 'unmatched'."],
+    hints: [
+      `After ${DISTINCT_IDS} distinct ids and 3 random unknown paths the verifier counts route label values.`,
+      "Use req.route.path (with req.baseUrl), which is the pattern; label requests that matched no route 'unmatched'.",
+    ],
     // What else is correct: any fixed set of values (patterns, handler names, one value
     // for unmatched paths), on every request metric: each of them is judged.
     run: (ctx) =>
       withTraffic(ctx, (t) => {
         const sources = requestSources(t.after);
-        if (!sources.length) return fail('no counter, histogram or summary with a route label in /metrics', { expected: 'e.g. http_requests_total{method,route,status_code}', why: NO_RATE });
+        if (!sources.length)
+          return fail('no counter, histogram or summary with a route label in /metrics', {
+            expected: 'e.g. http_requests_total{method,route,status_code}',
+            why: NO_RATE,
+          });
         const routes = [...new Set(sources.flatMap((s) => s.family.samples.filter((x) => x.name === s.sample).map((x) => x.labels[s.routeLabel] ?? '')))];
         const raw = routes.filter((r) => t.rawValues.some((v) => r.includes(v)));
         return raw.length === 0 && routes.length < 25
@@ -303,13 +365,22 @@ export default [
     dependsOn: ['red-counts-requests'],
     learn: '#5-red-metrics-by-route-pattern',
     timeoutMs: 40_000,
-    hints: ['The verifier calls /readyz, /livez and /metrics like the kubelet and Prometheus do, then looks for them in your request metrics.', 'Register app.use(metrics.recordRequests) after the probe routes and /metrics, so they answer before it runs.'],
+    hints: [
+      'The verifier calls /readyz, /livez and /metrics like the kubelet and Prometheus do, then looks for them in your request metrics.',
+      'Register app.use(metrics.recordRequests) after the probe routes and /metrics, so they answer before it runs.',
+    ],
     // What else is correct: leaving them out any way (middleware order, an exclude list).
     // Recommended only: a dashboard can filter them out by route, if everyone remembers to.
     run: (ctx) =>
       withTraffic(ctx, (t) => {
         const counted = requestSources(t.after).flatMap((s) =>
-          [...new Set(s.family.samples.filter((x) => x.name === s.sample && x.value > 0 && PROBE_ROUTE.test(x.labels[s.routeLabel] ?? '')).map((x) => x.labels[s.routeLabel]!))].map((r) => `${s.sample}{${s.routeLabel}="${r}"}`),
+          [
+            ...new Set(
+              s.family.samples
+                .filter((x) => x.name === s.sample && x.value > 0 && PROBE_ROUTE.test(x.labels[s.routeLabel] ?? ''))
+                .map((x) => x.labels[s.routeLabel]!),
+            ),
+          ].map((r) => `${s.sample}{${s.routeLabel}="${r}"}`),
         );
         return counted.length === 0
           ? pass('no /livez, /readyz or /metrics series in the request metrics')

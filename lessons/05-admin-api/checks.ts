@@ -8,9 +8,9 @@ const FLUSH = '/admin/cache/flush';
 /** `x === config.adminToken`, `env.ADMIN_TOKEN != token`: not against undefined, null, '' or a length. */
 const OP = `(?:[!=]==|[!=]=(?!=))`;
 const PLAIN_TOKEN_COMPARISON = new RegExp(
-  `\\b(?:adminToken|ADMIN_TOKEN)\\b['"\\]]*\\s*${OP}(?!\\s*(?:undefined|null|true|false|\\d|''|""))` + `|${OP}\\s*[\\w.[\\]'"]*\\b(?:adminToken|ADMIN_TOKEN)\\b(?!['"\\]]*\\.length)`,
+  `\\b(?:adminToken|ADMIN_TOKEN)\\b['"\\]]*\\s*${OP}(?!\\s*(?:undefined|null|true|false|\\d|''|""))` +
+    `|${OP}\\s*[\\w.[\\]'"]*\\b(?:adminToken|ADMIN_TOKEN)\\b(?!['"\\]]*\\.length)`,
 );
-
 
 export default [
   defineCheck({
@@ -20,7 +20,10 @@ export default [
     layer: 'behaviour',
     learn: '#1-a-token-compared-safely',
     timeoutMs: 15_000,
-    hints: ['Started without ADMIN_TOKEN the app should stop at once and name it.', "Add 'ADMIN_TOKEN' to the required variables in src/config.js and an empty ADMIN_TOKEN= to .env.example."],
+    hints: [
+      'Started without ADMIN_TOKEN the app should stop at once and name it.',
+      "Add 'ADMIN_TOKEN' to the required variables in src/config.js and an empty ADMIN_TOKEN= to .env.example.",
+    ],
     // What else is correct: any way of making it required (a REQUIRED list as in lesson 01,
     // a helper, envalid or zod): judged by starting the app without it.
     run: (ctx) =>
@@ -47,7 +50,11 @@ export default [
     async run(ctx) {
       const p = await adminPair(ctx);
       if (p.problem) return fail(p.problem, { evidence: p.a.result.app.tail() });
-      const [none, wrong, right] = [await admin(ctx, p.a.url, 'POST', FLUSH, null), await admin(ctx, p.a.url, 'POST', FLUSH, `${p.token}x`), await admin(ctx, p.a.url, 'POST', FLUSH, p.token)];
+      const [none, wrong, right] = [
+        await admin(ctx, p.a.url, 'POST', FLUSH, null),
+        await admin(ctx, p.a.url, 'POST', FLUSH, `${p.token}x`),
+        await admin(ctx, p.a.url, 'POST', FLUSH, p.token),
+      ];
       const ok = none.status === 401 && (wrong.status === 403 || wrong.status === 401) && right.status >= 200 && right.status < 300;
       return ok
         ? pass(`no token → ${none.status}, wrong token → ${wrong.status}, right token → ${right.status}`)
@@ -66,7 +73,7 @@ export default [
     learn: '#1-a-token-compared-safely',
     hints: [
       'The verifier looks in your source for ===, !==, == or != right next to the admin token (config.adminToken, ADMIN_TOKEN).',
-      "Hash both sides and compare in constant time: crypto.timingSafeEqual(sha256(given), sha256(config.adminToken)).",
+      'Hash both sides and compare in constant time: crypto.timingSafeEqual(sha256(given), sha256(config.adminToken)).',
     ],
     // A timing leak cannot be measured over HTTP within a verify run, so this is a source
     // scan, and only a recommendation: it finds the classic `token !== config.adminToken`,
@@ -94,7 +101,10 @@ export default [
     dependsOn: ['admin-requires-token'],
     learn: '#1-a-token-compared-safely',
     timeoutMs: 30_000,
-    hints: ['The verifier calls the admin API with the RIGHT token, but as ?token=… (and ?access_token=…) instead of a header.', 'URLs end up in access logs, proxy logs and shell history. Accept the token only from the Authorization header.'],
+    hints: [
+      'The verifier calls the admin API with the RIGHT token, but as ?token=… (and ?access_token=…) instead of a header.',
+      'URLs end up in access logs, proxy logs and shell history. Accept the token only from the Authorization header.',
+    ],
     async run(ctx) {
       const p = await adminPair(ctx);
       const answers = await Promise.all(
@@ -131,7 +141,10 @@ export default [
       const stale = (await p.toB.get('/api/notes')).text.includes(title);
       const flushed = await admin(ctx, p.a.url, 'POST', FLUSH, p.token);
       // Shared state may take a moment to reach the other replica.
-      const { ok: fresh } = await ctx.poll('B to list the new note', async () => (await p.toB.get('/api/notes')).text.includes(title), { timeout: 2000, interval: 200 });
+      const { ok: fresh } = await ctx.poll('B to list the new note', async () => (await p.toB.get('/api/notes')).text.includes(title), {
+        timeout: 2000,
+        interval: 200,
+      });
       if (fresh) return pass(`after POST ${FLUSH} on A (${flushed.status}), B lists the new note${stale ? ' (it had no cached list)' : ''}`);
       return fail(`POST ${FLUSH} on A answered ${describe(flushed)}, but B still serves the old list`, {
         expected: "B's next list includes the note",
@@ -148,7 +161,10 @@ export default [
     dependsOn: ['admin-requires-token'],
     learn: '#3-pause-the-digest',
     timeoutMs: 30_000,
-    hints: ['The verifier calls POST /admin/digest/pause on A, then GET /admin/digest on B, expecting { "paused": true } (and resumes it afterwards).', 'Keep the flag in Redis (e.g. admin:digest:paused) and have the digest job read it before each run.'],
+    hints: [
+      'The verifier calls POST /admin/digest/pause on A, then GET /admin/digest on B, expecting { "paused": true } (and resumes it afterwards).',
+      'Keep the flag in Redis (e.g. admin:digest:paused) and have the digest job read it before each run.',
+    ],
     // What else is correct: the flag in any store every replica reads (Redis, a Postgres row).
     async run(ctx) {
       const p = await adminPair(ctx);
@@ -158,7 +174,10 @@ export default [
       await admin(ctx, p.a.url, 'POST', '/admin/digest/resume', p.token);
       return seen
         ? pass('paused on A, B reports paused: true')
-        : fail(`POST /admin/digest/pause on A answered ${describe(paused)}, but B does not report paused: true`, { expected: 'GET /admin/digest on B → { "paused": true }', why: 'With a flag in one process, the other replicas keep sending the digest you meant to stop.' });
+        : fail(`POST /admin/digest/pause on A answered ${describe(paused)}, but B does not report paused: true`, {
+            expected: 'GET /admin/digest on B → { "paused": true }',
+            why: 'With a flag in one process, the other replicas keep sending the digest you meant to stop.',
+          });
     },
   }),
   defineCheck({

@@ -27,13 +27,21 @@ const DATED_SNAPSHOT = /(^|[-_.])20\d{6}([-_.]|$)/;
 export function unpinnedBases(df: ParsedDockerfile): Finding[] {
   return baseStages(df).flatMap((s) => {
     const shown = s.written === s.image ? s.image : `${s.written} (= ${s.image || 'nothing'})`;
-    if (s.unresolved.length) return [onLine(s.line, `${s.written}: ${s.unresolved.map((a) => `\${${a}}`).join(', ')} has no default before the first FROM, so the version is whatever the build is given`)];
+    if (s.unresolved.length)
+      return [
+        onLine(
+          s.line,
+          `${s.written}: ${s.unresolved.map((a) => `\${${a}}`).join(', ')} has no default before the first FROM, so the version is whatever the build is given`,
+        ),
+      ];
     const old = oldNode(s.image, s.tag);
     if (old) return [onLine(s.line, `${shown}: Node ${old} images are no longer updated; use 22 or 24`)];
     if (s.digest) return [];
     if (!s.tag || s.tag === 'latest') return [onLine(s.line, `${shown}: no version tag (it means :latest, which moves)`)];
     if (EXACT_RELEASE.test(s.tag) || DATED_SNAPSHOT.test(s.tag)) return [];
-    return [onLine(s.line, `${shown}: the tag "${s.tag}" is not one release, it moves with every ${/^\d+(-|$)/.test(s.tag) ? 'minor and patch release' : 'release'}`)];
+    return [
+      onLine(s.line, `${shown}: the tag "${s.tag}" is not one release, it moves with every ${/^\d+(-|$)/.test(s.tag) ? 'minor and patch release' : 'release'}`),
+    ];
   });
 }
 
@@ -47,7 +55,11 @@ function oldNode(image: string, tag: string | undefined): number | undefined {
 /** Dev dependencies are left out: by the install itself, by NODE_ENV/npm config, or by a later prune. */
 function omitsDev(stage: Stage, install: number): boolean {
   const omit = /--omit[= ]dev\b|--only[= ]prod(uction)?\b|--production\b/;
-  const env = stage.instructions.slice(0, install).filter((i) => i.keyword === 'ENV').map((i) => i.args).join(' ');
+  const env = stage.instructions
+    .slice(0, install)
+    .filter((i) => i.keyword === 'ENV')
+    .map((i) => i.args)
+    .join(' ');
   return (
     omit.test(stage.instructions[install]!.args) ||
     /NODE_ENV=production/.test(stage.instructions[install]!.args) ||
@@ -68,15 +80,27 @@ export function dependencyLayerProblems(df: ParsedDockerfile): Finding[] {
   });
   if (!installs.length) {
     const npmInstall = df.stages.flatMap((s) => s.instructions).find((i) => i.keyword === 'RUN' && /\bnpm\s+(install|i)\b/.test(i.args));
-    return [onLine(npmInstall?.line ?? 1, npmInstall ? '`npm install` instead of `npm ci` (it may update the lockfile and resolve other versions)' : 'no `RUN npm ci`')];
+    return [
+      onLine(
+        npmInstall?.line ?? 1,
+        npmInstall ? '`npm install` instead of `npm ci` (it may update the lockfile and resolve other versions)' : 'no `RUN npm ci`',
+      ),
+    ];
   }
   for (const { stage, at } of installs) {
-    const sourceCopied = stage.instructions.slice(0, at).find((i) => (i.keyword === 'COPY' || i.keyword === 'ADD') && /(^|\s)(\.|\.\/|src\/?)\s+\S+\s*$/.test(i.args.replace(/--\S+\s+/g, '')));
+    const sourceCopied = stage.instructions
+      .slice(0, at)
+      .find((i) => (i.keyword === 'COPY' || i.keyword === 'ADD') && /(^|\s)(\.|\.\/|src\/?)\s+\S+\s*$/.test(i.args.replace(/--\S+\s+/g, '')));
     if (sourceCopied) return [onLine(sourceCopied.line, 'the source is copied before npm ci: every code change reinstalls every dependency')];
   }
   if (!installs.some(({ stage, at }) => omitsDev(stage, at))) {
     const { stage, at } = installs[0]!;
-    return [onLine(stage.instructions[at]!.line, `${stage.instructions[at]!.args.split('\n')[0]}: installs the devDependencies too, and nothing prunes them (npm ci --omit=dev, or npm prune --omit=dev after a build step)`)];
+    return [
+      onLine(
+        stage.instructions[at]!.line,
+        `${stage.instructions[at]!.args.split('\n')[0]}: installs the devDependencies too, and nothing prunes them (npm ci --omit=dev, or npm prune --omit=dev after a build step)`,
+      ),
+    ];
   }
   return [];
 }
@@ -111,7 +135,13 @@ export function commandProblems(df: ParsedDockerfile, read: (rel: string) => str
   const [entrypoint, cmd] = [last('ENTRYPOINT'), last('CMD')];
   if (!entrypoint && !cmd) return [onLine(df.final.line, 'no CMD: the image does not say how to start the app')];
   for (const i of [entrypoint, cmd]) {
-    if (i && !isExecForm(i.args)) return [onLine(i.line, `${i.keyword} ${i.args}: shell form runs it through /bin/sh -c, which may stay PID 1 with node as its child, and a shell does not pass SIGTERM on`)];
+    if (i && !isExecForm(i.args))
+      return [
+        onLine(
+          i.line,
+          `${i.keyword} ${i.args}: shell form runs it through /bin/sh -c, which may stay PID 1 with node as its child, and a shell does not pass SIGTERM on`,
+        ),
+      ];
   }
   const at = (cmd ?? entrypoint)!;
   const shown = `${at.keyword} ${at.args}`;
@@ -124,18 +154,37 @@ export function commandProblems(df: ParsedDockerfile, read: (rel: string) => str
   // An entrypoint script of the workspace: fine when it ends by exec-ing (node, or "$@").
   const script = /\.sh$/.test(argv[0] ?? '') ? workspaceScript(df, argv[0]!, read) : undefined;
   if (script) {
-    const lastLine = script.text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).at(-1) ?? '';
+    const lastLine =
+      script.text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith('#'))
+        .at(-1) ?? '';
     if (/^exec\s+(\S*\/)?node\b/.test(lastLine)) return [];
-    if (!/^exec\s+"\$(@|\{@\})"/.test(lastLine)) return [onLine(at.line, `${shown}: ${script.rel} does not end with \`exec node …\` or \`exec "$@"\`, so the shell running it stays PID 1 with node as its child`)];
+    if (!/^exec\s+"\$(@|\{@\})"/.test(lastLine))
+      return [
+        onLine(
+          at.line,
+          `${shown}: ${script.rel} does not end with \`exec node …\` or \`exec "$@"\`, so the shell running it stays PID 1 with node as its child`,
+        ),
+      ];
     argv = argv.slice(1);
   } else if (/(^|\/)docker-entrypoint\.sh$/.test(argv[0] ?? '')) {
     argv = argv.slice(1); // the node image's own: it ends with exec "$@"
   }
   const [program = '', ...rest] = argv;
-  if (PACKAGE_MANAGER.test(program)) return [onLine(at.line, `${shown}: ${program.split('/').at(-1)} runs node as a child (through a shell) and does not reliably pass SIGTERM on to it`)];
+  if (PACKAGE_MANAGER.test(program))
+    return [onLine(at.line, `${shown}: ${program.split('/').at(-1)} runs node as a child (through a shell) and does not reliably pass SIGTERM on to it`)];
   if (SHELL.test(program)) {
     const inline = rest[rest.findIndex((a) => /^-[a-z]*c[a-z]*$/.test(a)) + 1] ?? '';
-    return /(^|[;&|\n]\s*)exec\s+(\S*\/)?node\b/.test(inline) ? [] : [onLine(at.line, `${shown}: without \`exec\`, ${program.split('/').at(-1)} may stay PID 1 with node as its child, and a shell does not pass SIGTERM on (write \`exec node …\` in the script, or start node directly)`)];
+    return /(^|[;&|\n]\s*)exec\s+(\S*\/)?node\b/.test(inline)
+      ? []
+      : [
+          onLine(
+            at.line,
+            `${shown}: without \`exec\`, ${program.split('/').at(-1)} may stay PID 1 with node as its child, and a shell does not pass SIGTERM on (write \`exec node …\` in the script, or start node directly)`,
+          ),
+        ];
   }
   if (/(^|\/)node(js)?$/.test(program) || /\.[cm]?js$/.test(program)) return [];
   if (!program) return [onLine(at.line, `${shown}: no program to run after the init or entrypoint script`)];
@@ -148,8 +197,17 @@ function workspaceScript(df: ParsedDockerfile, program: string, read: (rel: stri
   const sources = df.stages
     .flatMap((s) => s.instructions)
     .filter((i) => (i.keyword === 'COPY' || i.keyword === 'ADD') && !/--from=/.test(i.args))
-    .flatMap((i) => i.args.split(/\s+/).filter((a) => !a.startsWith('--')).slice(0, -1));
-  const candidates = [...sources.filter((src) => src.split('/').at(-1) === base), ...sources.map((dir) => `${dir.replace(/\/$/, '')}/${base}`), program.replace(/^\.\//, '')];
+    .flatMap((i) =>
+      i.args
+        .split(/\s+/)
+        .filter((a) => !a.startsWith('--'))
+        .slice(0, -1),
+    );
+  const candidates = [
+    ...sources.filter((src) => src.split('/').at(-1) === base),
+    ...sources.map((dir) => `${dir.replace(/\/$/, '')}/${base}`),
+    program.replace(/^\.\//, ''),
+  ];
   for (const rel of candidates.map((c) => c.replace(/^\.\//, ''))) {
     const text = read(rel);
     if (text !== undefined) return { rel, text };
@@ -178,7 +236,8 @@ export function secretProblems(df: ParsedDockerfile): Finding[] {
           .map(([name]) => onLine(i.line, `${i.keyword} ${name}=…: a secret baked into the image (docker history shows it)`));
       }
       // .env, .env.production, ./config/.env…; the committed template .env.example is fine.
-      const envFile = (i.keyword === 'COPY' || i.keyword === 'ADD') && i.args.split(/\s+/).find((a) => /(^|\/)\.env(\.[\w.-]+)?$/.test(a) && !/\.env\.example$/.test(a));
+      const envFile =
+        (i.keyword === 'COPY' || i.keyword === 'ADD') && i.args.split(/\s+/).find((a) => /(^|\/)\.env(\.[\w.-]+)?$/.test(a) && !/\.env\.example$/.test(a));
       if (envFile) return [onLine(i.line, `${i.keyword} ${envFile}: your local secrets in a layer`)];
       return [];
     }),
@@ -198,7 +257,10 @@ export function dockerignoreExcludes(text: string, rel: string): boolean {
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
     const negated = line.startsWith('!');
-    const pattern = (negated ? line.slice(1) : line).trim().replace(/^\/+|\/+$/g, '').replace(/^\.\//, '');
+    const pattern = (negated ? line.slice(1) : line)
+      .trim()
+      .replace(/^\/+|\/+$/g, '')
+      .replace(/^\.\//, '');
     if (!pattern) continue;
     const re = globToRegExp(pattern);
     if (parents.some((p) => re.test(p))) excluded = !negated;
@@ -219,7 +281,10 @@ function globToRegExp(glob: string): RegExp {
       const end = glob.indexOf(']', i + 1);
       if (end === -1) re += '\\[';
       else {
-        re += `[${glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        re += `[${glob
+          .slice(i + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\')}]`;
         i = end;
       }
     } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');

@@ -1,5 +1,36 @@
-import { defineCheck, didYouMean, effectivePullPolicy, fail, failFindings, findingLine, formatLabels, parseImage, pass, reportFindings, rollingBudget, schemaProblems, selectorMisses, selectorQuery, serverFieldPath, type CheckContext, type Finding } from '../../verify/lesson-api.ts';
-import { APP_IMAGE, APPLY, appDeployment, at, keysInFiles, NAMESPACE, namespaceOf, resourcesOutcome, rolloutComplete, SECRET_TEMPLATE, unresolvedEnv, workloads } from '../shared/k8s.ts';
+import {
+  defineCheck,
+  didYouMean,
+  effectivePullPolicy,
+  fail,
+  failFindings,
+  findingLine,
+  formatLabels,
+  parseImage,
+  pass,
+  reportFindings,
+  rollingBudget,
+  schemaProblems,
+  selectorMisses,
+  selectorQuery,
+  serverFieldPath,
+  type CheckContext,
+  type Finding,
+} from '../../verify/lesson-api.ts';
+import {
+  APP_IMAGE,
+  APPLY,
+  appDeployment,
+  at,
+  keysInFiles,
+  NAMESPACE,
+  namespaceOf,
+  resourcesOutcome,
+  rolloutComplete,
+  SECRET_TEMPLATE,
+  unresolvedEnv,
+  workloads,
+} from '../shared/k8s.ts';
 import { literalSecrets, staticEnvValue } from '../shared/manifest-rules.ts';
 import { loopbackUrls, probeProblems } from './rules.ts';
 
@@ -36,7 +67,13 @@ export default [
           fix: 'Create legacy-app/k8s/namespace.yaml and legacy-app/k8s/deployment.yaml (lesson 07, steps 1 and 3).',
         });
       }
-      const problems = (await Promise.all(all.map(async (m) => (await schemaProblems(m)).map((p): Finding => ({ where: at(m, p.path), message: `${m.kind || '?'} ${m.name || '?'}: ${p.message}` }))))).flat();
+      const problems = (
+        await Promise.all(
+          all.map(async (m) =>
+            (await schemaProblems(m)).map((p): Finding => ({ where: at(m, p.path), message: `${m.kind || '?'} ${m.name || '?'}: ${p.message}` })),
+          ),
+        )
+      ).flat();
       return problems.length
         ? fail(`${problems.length} schema problem(s) in k8s/`, {
             where: problems[0]!.where,
@@ -68,9 +105,13 @@ export default [
       return fail(ns ? `${stray.length} object(s) outside namespace ${NAMESPACE}` : `no Namespace ${NAMESPACE} in k8s/`, {
         where: stray[0] ? at(stray[0], ['metadata']) : 'k8s/',
         expected: `kind: Namespace named ${NAMESPACE}, and metadata.namespace on every object (${NAMESPACE} for Teamnotes')`,
-        why: 'One namespace is one place to look (kubectl -n teamnotes get all), one place to clean up, and no clash with the workshop\'s own services.',
-        fix: ns ? `Add \`namespace: ${NAMESPACE}\` under metadata of each object listed.` : `Create k8s/namespace.yaml with kind: Namespace, metadata.name: ${NAMESPACE}.`,
-        evidence: stray.slice(0, 6).map((m) => findingLine({ where: at(m, ['metadata']), message: `${m.kind} ${m.name}: namespace ${m.namespace ?? '(none: default)'}` })),
+        why: "One namespace is one place to look (kubectl -n teamnotes get all), one place to clean up, and no clash with the workshop's own services.",
+        fix: ns
+          ? `Add \`namespace: ${NAMESPACE}\` under metadata of each object listed.`
+          : `Create k8s/namespace.yaml with kind: Namespace, metadata.name: ${NAMESPACE}.`,
+        evidence: stray
+          .slice(0, 6)
+          .map((m) => findingLine({ where: at(m, ['metadata']), message: `${m.kind} ${m.name}: namespace ${m.namespace ?? '(none: default)'}` })),
       });
     },
   }),
@@ -80,11 +121,16 @@ export default [
     dependsOn: ['manifests-valid'],
     title: `A Deployment runs the ${APP_IMAGE} image`,
     learn: '#3-write-the-deployment',
-    hints: [`A Deployment in k8s/ whose container image is the one you built in lesson 06 (${APP_IMAGE}:<version>).`, 'See solutions/07-deployments/k8s/deployment.yaml for the full shape.'],
+    hints: [
+      `A Deployment in k8s/ whose container image is the one you built in lesson 06 (${APP_IMAGE}:<version>).`,
+      'See solutions/07-deployments/k8s/deployment.yaml for the full shape.',
+    ],
     async run(ctx) {
       const d = appDeployment(ctx);
       if (d) return pass(`Deployment ${d.m.name} runs ${d.web.container.image} (${d.m.file})`);
-      const others = workloads(ctx, ['Deployment']).flatMap((w) => w.containers.map((c) => findingLine({ where: at(w.m, [...c.path, 'image']), message: String(c.container.image) })));
+      const others = workloads(ctx, ['Deployment']).flatMap((w) =>
+        w.containers.map((c) => findingLine({ where: at(w.m, [...c.path, 'image']), message: String(c.container.image) })),
+      );
       return fail(others.length ? `no Deployment runs an image named ${APP_IMAGE}` : 'no Deployment in k8s/', {
         expected: `kind: Deployment with a container image ${APP_IMAGE}:<version>`,
         why: 'A Deployment keeps the wanted number of Teamnotes pods running and replaces them one by one on a new version.',
@@ -117,14 +163,22 @@ export default [
     ...needsDeployment,
     title: 'The selector matches the pod template labels',
     learn: '#3-write-the-deployment',
-    hints: ['Labels go under spec.template.metadata.labels, not only under the Deployment\'s own metadata.', 'Every key=value in spec.selector.matchLabels must also be in spec.template.metadata.labels.'],
+    hints: [
+      "Labels go under spec.template.metadata.labels, not only under the Deployment's own metadata.",
+      'Every key=value in spec.selector.matchLabels must also be in spec.template.metadata.labels.',
+    ],
     async run(ctx) {
       const d = app(ctx);
       // Correct: matchLabels, matchExpressions (In, Exists, …) or both, as long as every term
       // holds for the template labels; the template may carry more labels than the selector.
       const selector = d.m.object.spec?.selector ?? {};
       if (!Object.keys(selector.matchLabels ?? {}).length && !(selector.matchExpressions ?? []).length) {
-        return fail('spec.selector is missing or empty', { where: at(d.m, ['spec']), expected: 'spec.selector.matchLabels: {app.kubernetes.io/name: teamnotes}', why: 'The selector is how a Deployment finds its pods; the API server requires it.', fix: 'Add spec.selector.matchLabels equal to the template labels.' });
+        return fail('spec.selector is missing or empty', {
+          where: at(d.m, ['spec']),
+          expected: 'spec.selector.matchLabels: {app.kubernetes.io/name: teamnotes}',
+          why: 'The selector is how a Deployment finds its pods; the API server requires it.',
+          fix: 'Add spec.selector.matchLabels equal to the template labels.',
+        });
       }
       const missing = selectorMisses(selector, d.tpl.labels);
       return missing.length
@@ -206,13 +260,19 @@ export default [
       const setting = staticEnvValue(d.web, 'PORT', ctx.manifests.load(), keysInFiles(ctx));
       const listens = Number(setting ?? APP_DEFAULT_PORT);
       const ports = d.web.container.ports ?? [];
-      if (ports.some((p) => p.containerPort === listens)) return pass(`containerPort ${listens}, and the app listens on ${listens}${setting ? ' (PORT)' : ' (its default)'}`);
-      return fail(ports.length ? `containerPort ${ports.map((p) => p.containerPort).join(', ')}, but the app listens on ${listens}` : `container ${d.web.container.name} declares no port`, {
-        where: at(d.m, [...d.web.path, 'ports']),
-        expected: `a port with containerPort: ${listens}, named (http) so probes and Services can use the name`,
-        why: 'Probes and Services that use this port would knock on a door nobody opens: connection refused, pods never Ready.',
-        fix: `ports: [{name: http, containerPort: ${listens}}]`,
-      });
+      if (ports.some((p) => p.containerPort === listens))
+        return pass(`containerPort ${listens}, and the app listens on ${listens}${setting ? ' (PORT)' : ' (its default)'}`);
+      return fail(
+        ports.length
+          ? `containerPort ${ports.map((p) => p.containerPort).join(', ')}, but the app listens on ${listens}`
+          : `container ${d.web.container.name} declares no port`,
+        {
+          where: at(d.m, [...d.web.path, 'ports']),
+          expected: `a port with containerPort: ${listens}, named (http) so probes and Services can use the name`,
+          why: 'Probes and Services that use this port would knock on a door nobody opens: connection refused, pods never Ready.',
+          fix: `ports: [{name: http, containerPort: ${listens}}]`,
+        },
+      );
     },
   }),
   defineCheck({
@@ -220,7 +280,10 @@ export default [
     ...needsDeployment,
     title: 'CPU and memory requests, and a memory limit',
     learn: '#6-resources',
-    hints: ['Requests are what the scheduler reserves; the memory limit is where the kernel stops a leak.', 'resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 256Mi}}'],
+    hints: [
+      'Requests are what the scheduler reserves; the memory limit is where the kernel stops a leak.',
+      'resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 256Mi}}',
+    ],
     async run(ctx) {
       const d = app(ctx);
       return resourcesOutcome(d.m, d.web, {
@@ -235,12 +298,20 @@ export default [
     ...needsDeployment,
     title: 'Rolling updates never drop below the wanted number of ready pods',
     learn: '#7-rolling-updates-that-keep-capacity',
-    hints: ['Recreate stops every pod before starting new ones: an outage on every deploy.', 'strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}'],
+    hints: [
+      'Recreate stops every pod before starting new ones: an outage on every deploy.',
+      'strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}',
+    ],
     async run(ctx) {
       const d = app(ctx);
       const b = rollingBudget(d.m.object);
       if (b.type === 'Recreate') {
-        return fail('strategy Recreate', { where: at(d.m, ['spec', 'strategy', 'type']), expected: 'RollingUpdate with maxUnavailable: 0', why: 'Recreate stops every pod before the new ones start: each deploy is downtime.', fix: 'strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}' });
+        return fail('strategy Recreate', {
+          where: at(d.m, ['spec', 'strategy', 'type']),
+          expected: 'RollingUpdate with maxUnavailable: 0',
+          why: 'Recreate stops every pod before the new ones start: each deploy is downtime.',
+          fix: 'strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}',
+        });
       }
       return b.maxUnavailable === 0
         ? pass(`RollingUpdate: ${b.maxSurge} extra pod at a time, none unavailable`)
@@ -281,7 +352,7 @@ export default [
   defineCheck({
     id: 'cluster-env-not-localhost',
     ...needsDeployment,
-    title: 'The Secret\'s source (.env.cluster) names no localhost address',
+    title: "The Secret's source (.env.cluster) names no localhost address",
     learn: '#2-load-the-configuration-into-a-secret',
     hints: [
       'Inside a pod, localhost is the pod itself: nothing listens there on 5432 or 6379.',
@@ -291,8 +362,13 @@ export default [
       // Correct: any address a pod can reach (a Service name in any of its forms, an IP of
       // another machine); only the loopback and unspecified addresses mean "this pod".
       const d = app(ctx);
-      const problems = [SECRET_FILE, SECRET_TEMPLATE].flatMap((file) => loopbackUrls(ctx.files.read(file) ?? '').map((u) => ({ where: `${file}:${u.line}`, message: `${u.key} points at ${u.host}, which inside a pod is the pod itself` })));
-      return reportFindings(problems, 'every address in the Secret\'s source is reachable from a pod', {
+      const problems = [SECRET_FILE, SECRET_TEMPLATE].flatMap((file) =>
+        loopbackUrls(ctx.files.read(file) ?? '').map((u) => ({
+          where: `${file}:${u.line}`,
+          message: `${u.key} points at ${u.host}, which inside a pod is the pod itself`,
+        })),
+      );
+      return reportFindings(problems, "every address in the Secret's source is reachable from a pod", {
         expected: 'Service names such as postgres.workshop-services.svc.cluster.local, never localhost or 127.0.0.1',
         why: 'The app would connect to its own pod, where no database runs: connect ECONNREFUSED 127.0.0.1:6379, and the pods never become Ready.',
         fix: `Use the *.workshop-services.svc.cluster.local names, then: kubectl -n ${NAMESPACE} create secret generic teamnotes-secrets --from-env-file=.env.cluster --dry-run=client -o yaml | kubectl apply -f - && kubectl -n ${namespaceOf(d.m)} rollout restart deploy/${d.m.name}`,
@@ -305,14 +381,22 @@ export default [
     severity: 'recommended',
     title: 'Pods refuse to run as root and cannot gain privileges',
     learn: '#3-write-the-deployment',
-    hints: ['securityContext: {runAsNonRoot: true} on the pod, allowPrivilegeEscalation: false on the container.', 'runAsNonRoot works because lesson 06 wrote USER 1000 (a number the kubelet can check).'],
+    hints: [
+      'securityContext: {runAsNonRoot: true} on the pod, allowPrivilegeEscalation: false on the container.',
+      'runAsNonRoot works because lesson 06 wrote USER 1000 (a number the kubelet can check).',
+    ],
     async run(ctx) {
       const d = app(ctx);
       const nonRoot = d.web.container.securityContext?.runAsNonRoot ?? d.tpl.spec.securityContext?.runAsNonRoot;
       const escalation = d.web.container.securityContext?.allowPrivilegeEscalation;
       const missing = [nonRoot !== true && 'runAsNonRoot: true', escalation !== false && 'allowPrivilegeEscalation: false'].filter(Boolean) as string[];
       return missing.length
-        ? fail(`missing ${missing.join(' and ')}`, { where: at(d.m, [...d.tpl.specPath, 'securityContext']), expected: 'runAsNonRoot: true (pod), allowPrivilegeEscalation: false (container)', why: 'If an image ever runs as root again (a new base, a forgotten USER), the kubelet refuses to start it instead of running it.', fix: 'Add the securityContext of lesson 07 step 3.' })
+        ? fail(`missing ${missing.join(' and ')}`, {
+            where: at(d.m, [...d.tpl.specPath, 'securityContext']),
+            expected: 'runAsNonRoot: true (pod), allowPrivilegeEscalation: false (container)',
+            why: 'If an image ever runs as root again (a new base, a forgotten USER), the kubelet refuses to start it instead of running it.',
+            fix: 'Add the securityContext of lesson 07 step 3.',
+          })
         : pass('runAsNonRoot, no privilege escalation');
     },
   }),
@@ -329,7 +413,12 @@ export default [
       const deadline = Number(staticEnvValue(d.web, 'SHUTDOWN_TIMEOUT_SECONDS', ctx.manifests.load(), keysInFiles(ctx)) ?? APP_DEFAULT_SHUTDOWN_TIMEOUT);
       return grace > deadline
         ? pass(`grace ${grace}s > shutdown deadline ${deadline}s`)
-        : fail(`terminationGracePeriodSeconds ${grace}s, but the app may take ${deadline}s to drain`, { where: at(d.m, [...d.tpl.specPath, 'terminationGracePeriodSeconds']), expected: `more than ${deadline}s`, why: 'The kubelet SIGKILLs the pod mid-drain: in-flight requests (uploads) are cut.', fix: `terminationGracePeriodSeconds: ${deadline + 10}` });
+        : fail(`terminationGracePeriodSeconds ${grace}s, but the app may take ${deadline}s to drain`, {
+            where: at(d.m, [...d.tpl.specPath, 'terminationGracePeriodSeconds']),
+            expected: `more than ${deadline}s`,
+            why: 'The kubelet SIGKILLs the pod mid-drain: in-flight requests (uploads) are cut.',
+            fix: `terminationGracePeriodSeconds: ${deadline + 10}`,
+          });
     },
   }),
   defineCheck({
@@ -340,10 +429,16 @@ export default [
     title: 'The API server accepts every object in k8s/ (server-side dry run)',
     learn: '#8-apply-and-watch-the-rollout',
     timeoutMs: 30_000,
-    hints: ['`kubectl apply --dry-run=server -f k8s/` shows the same errors.', 'A field the schema does not know (readinessprobe instead of readinessProbe) is an error here, not something silently dropped.'],
+    hints: [
+      '`kubectl apply --dry-run=server -f k8s/` shows the same errors.',
+      'A field the schema does not know (readinessprobe instead of readinessProbe) is an error here, not something silently dropped.',
+    ],
     async run(ctx) {
       const all = ctx.manifests.load();
-      const results = await ctx.kube.apply(all.map((m) => m.object), { dryRun: true });
+      const results = await ctx.kube.apply(
+        all.map((m) => m.object),
+        { dryRun: true },
+      );
       const declared = new Set(all.filter((m) => m.kind === 'Namespace').map((m) => m.name));
       const refused = results.flatMap((r, i) => {
         if (r.ok) return [];
@@ -353,7 +448,12 @@ export default [
         const field = serverFieldPath(m.object, r.message ?? '');
         const unknown = /\.([A-Za-z0-9_-]+): field not declared/.exec(r.message ?? '')?.[1];
         const guess = unknown ? didYouMean(unknown) : undefined;
-        return [{ where: at(m, field ?? []), message: `${m.kind} ${m.name}: ${unknown ? `${unknown} is not a field here${guess ? ` (did you mean ${guess}?)` : ''}` : r.message}` }];
+        return [
+          {
+            where: at(m, field ?? []),
+            message: `${m.kind} ${m.name}: ${unknown ? `${unknown} is not a field here${guess ? ` (did you mean ${guess}?)` : ''}` : r.message}`,
+          },
+        ];
       });
       return refused.length
         ? failFindings(refused, {

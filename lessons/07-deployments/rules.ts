@@ -30,13 +30,22 @@ export function probeProblems(m: Manifest, web: ContainerAt, listens?: number): 
     const target = probeTarget(probe);
     if (target.mechanism !== 'httpGet') problems.push({ where, message: `${kind} uses ${target.mechanism}; ask the app over HTTP: httpGet ${path}` });
     else if (target.path !== path) {
-      const twist = kind === 'livenessProbe' && target.path === '/readyz' ? ' (/readyz checks Postgres and Redis: a database blip would restart every pod)' : '';
+      const twist =
+        kind === 'livenessProbe' && target.path === '/readyz' ? ' (/readyz checks Postgres and Redis: a database blip would restart every pod)' : '';
       problems.push({ where: at(m, [...web.path, kind, 'httpGet', 'path']), message: `${kind} asks ${target.path}, expected ${path}${twist}` });
     }
     if (target.port !== undefined) {
       const r = resolvePort(web.container, target.port);
-      if (!r.ok) problems.push({ where: at(m, [...web.path, kind, target.mechanism, 'port']), message: `${kind}: ${r.problem}; the probe would fail and the pod never become Ready` });
-      else if (listens !== undefined && r.port !== listens) problems.push({ where: at(m, [...web.path, kind, target.mechanism, 'port']), message: `${kind} asks port ${r.port}, but the app listens on ${listens}: the probe would fail and the pod never become Ready` });
+      if (!r.ok)
+        problems.push({
+          where: at(m, [...web.path, kind, target.mechanism, 'port']),
+          message: `${kind}: ${r.problem}; the probe would fail and the pod never become Ready`,
+        });
+      else if (listens !== undefined && r.port !== listens)
+        problems.push({
+          where: at(m, [...web.path, kind, target.mechanism, 'port']),
+          message: `${kind} asks port ${r.port}, but the app listens on ${listens}: the probe would fail and the pod never become Ready`,
+        });
     }
     const timeout = probe.timeoutSeconds ?? 1;
     const period = probe.periodSeconds ?? 10;

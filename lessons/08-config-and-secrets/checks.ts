@@ -1,6 +1,38 @@
 import type { KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { defineCheck, envReferences, envSource, fail, failFindings, parseEnvFile, pass, secretLiteral, startedBefore, stringMap, variableReferences, type CheckContext, type ContainerAt, type FieldPath, type Finding, type KeysOf, type Manifest, type ObjectOf } from '../../verify/lesson-api.ts';
-import { APPLY, appDeployment, at, changedAt, keysInFiles, live, NAMESPACE, namespaceOf, notApplied, podsOf, SECRET_TEMPLATE, rolledOut } from '../shared/k8s.ts';
+import {
+  defineCheck,
+  envReferences,
+  envSource,
+  fail,
+  failFindings,
+  parseEnvFile,
+  pass,
+  secretLiteral,
+  startedBefore,
+  stringMap,
+  variableReferences,
+  type CheckContext,
+  type ContainerAt,
+  type FieldPath,
+  type Finding,
+  type KeysOf,
+  type Manifest,
+  type ObjectOf,
+} from '../../verify/lesson-api.ts';
+import {
+  APPLY,
+  appDeployment,
+  at,
+  changedAt,
+  keysInFiles,
+  live,
+  NAMESPACE,
+  namespaceOf,
+  notApplied,
+  podsOf,
+  SECRET_TEMPLATE,
+  rolledOut,
+} from '../shared/k8s.ts';
 import { literalSecrets } from '../shared/manifest-rules.ts';
 
 /** Variables whose values let someone in: they must come from a Secret. */
@@ -32,13 +64,16 @@ function secretSourceProblem(web: ContainerAt, variable: string, keysOf: KeysOf,
   if (src.from === 'Secret') {
     const i = Number(src.path.at(-1));
     const optional = src.path.at(-2) === 'env' ? web.container.env?.[i]?.valueFrom?.secretKeyRef?.optional : web.container.envFrom?.[i]?.secretRef?.optional;
-    return optional === true ? { path, message: `${variable} comes from Secret ${src.name} with optional: true: without the key the pod starts anyway, and the app exits at start` } : undefined;
+    return optional === true
+      ? { path, message: `${variable} comes from Secret ${src.name} with optional: true: without the key the pod starts anyway, and the app exits at start` }
+      : undefined;
   }
   if (src.from === 'ConfigMap') return { path, message: `${variable} comes from ConfigMap ${src.name}` };
   if (src.from === 'unset') return { path, message: `${variable} is not set (no env entry, and no envFrom source holds the key)` };
   if (src.from !== 'literal') return { path, message: `${variable} comes from a field reference` };
   const refs = variableReferences(src.value);
-  if (!refs.length) return secretLiteral(variable, src.value) || /SECRET|TOKEN/.test(variable) ? { path, message: `${variable} is written in the manifest` } : undefined;
+  if (!refs.length)
+    return secretLiteral(variable, src.value) || /SECRET|TOKEN/.test(variable) ? { path, message: `${variable} is written in the manifest` } : undefined;
   return refs.map((r) => secretSourceProblem(web, r, keysOf, seen)).find(Boolean);
 }
 
@@ -61,9 +96,14 @@ function configMapKeyProblems(ctx: CheckContext, cm: Manifest<ObjectOf<'ConfigMa
   const data: Record<string, unknown> = cm.object.data ?? {};
   const problems: Finding[] = [];
   for (const [key, value] of Object.entries(data)) {
-    if (typeof value !== 'string') problems.push({ where: at(cm, ['data', key]), message: `ConfigMap ${cm.name}: ${key} is a ${value === null ? 'null' : typeof value}, not a string (the API server refuses the ConfigMap)` });
+    if (typeof value !== 'string')
+      problems.push({
+        where: at(cm, ['data', key]),
+        message: `ConfigMap ${cm.name}: ${key} is a ${value === null ? 'null' : typeof value}, not a string (the API server refuses the ConfigMap)`,
+      });
     const meant = known.find((k) => k !== key && k.toLowerCase() === key.toLowerCase());
-    if (meant && !(meant in data)) problems.push({ where: at(cm, ['data', key]), message: `ConfigMap ${cm.name} has ${key}, but the app reads ${meant} (keys are case-sensitive)` });
+    if (meant && !(meant in data))
+      problems.push({ where: at(cm, ['data', key]), message: `ConfigMap ${cm.name} has ${key}, but the app reads ${meant} (keys are case-sensitive)` });
   }
   return problems;
 }
@@ -73,7 +113,7 @@ export default [
     id: 'settings-in-configmap',
     severity: 'required',
     layer: 'manifest',
-    title: 'The app\'s settings come from a ConfigMap in k8s/',
+    title: "The app's settings come from a ConfigMap in k8s/",
     learn: '#1-settings-into-a-configmap',
     hints: [
       'LOG_LEVEL, PORT and the other non-secret settings belong in git, where a change is reviewed: a ConfigMap in k8s/.',
@@ -97,12 +137,17 @@ export default [
             })
           : pass(`LOG_LEVEL and friends from ConfigMap ${cm.name} (${cm.file})`);
       }
-      return fail(src.from === 'ConfigMap' ? `the Deployment reads ConfigMap ${src.name}, which is not in k8s/` : `LOG_LEVEL comes from ${src.from === 'unset' ? 'nowhere (the app default)' : `a ${src.from === 'literal' ? 'literal value' : src.from}`}`, {
-        where: at(d.m, 'path' in src ? src.path : d.web.path),
-        expected: 'a ConfigMap in k8s/ holding the settings (LOG_LEVEL at least), read with envFrom or configMapKeyRef',
-        why: 'Settings in a committed ConfigMap are reviewed and versioned like code; in a Secret or on a command line nobody sees them change.',
-        fix: 'Create k8s/configmap.yaml and add envFrom: [{configMapRef: {name: teamnotes-config}}] to the container.',
-      });
+      return fail(
+        src.from === 'ConfigMap'
+          ? `the Deployment reads ConfigMap ${src.name}, which is not in k8s/`
+          : `LOG_LEVEL comes from ${src.from === 'unset' ? 'nowhere (the app default)' : `a ${src.from === 'literal' ? 'literal value' : src.from}`}`,
+        {
+          where: at(d.m, 'path' in src ? src.path : d.web.path),
+          expected: 'a ConfigMap in k8s/ holding the settings (LOG_LEVEL at least), read with envFrom or configMapKeyRef',
+          why: 'Settings in a committed ConfigMap are reviewed and versioned like code; in a Secret or on a command line nobody sees them change.',
+          fix: 'Create k8s/configmap.yaml and add envFrom: [{configMapRef: {name: teamnotes-config}}] to the container.',
+        },
+      );
     },
   }),
   defineCheck({
@@ -132,7 +177,10 @@ export default [
     ...needsConfigMap,
     title: 'Every ConfigMap key the Deployment names is in k8s/, every Secret key in .env.cluster.example, written without quotes',
     learn: '#3-reference-them-from-the-deployment',
-    hints: ['Keys are case-sensitive: log_level is not LOG_LEVEL.', `The Secret is made from .env.cluster, so ${SECRET_TEMPLATE} (its committed template) lists its keys.`],
+    hints: [
+      'Keys are case-sensitive: log_level is not LOG_LEVEL.',
+      `The Secret is made from .env.cluster, so ${SECRET_TEMPLATE} (its committed template) lists its keys.`,
+    ],
     async run(ctx) {
       const d = app(ctx);
       const template = ctx.files.read(SECRET_TEMPLATE);
@@ -143,12 +191,20 @@ export default [
           const cm = ctx.manifests.find('ConfigMap').find((m) => m.name === ref.name);
           const keys = Object.keys(stringMap(cm?.object.data));
           if (!cm) problems.push({ where: at(d.m, ref.path), message: `ConfigMap ${ref.name} is not in k8s/` });
-          else if (ref.key && !keys.includes(ref.key)) problems.push({ where: at(d.m, ref.path), message: `ConfigMap ${ref.name} has no key ${ref.key} (it has: ${keys.join(', ')})` });
+          else if (ref.key && !keys.includes(ref.key))
+            problems.push({ where: at(d.m, ref.path), message: `ConfigMap ${ref.name} has no key ${ref.key} (it has: ${keys.join(', ')})` });
         } else if (!ctx.manifests.find('Secret').some((m) => m.name === ref.name)) {
-          if (!templateKeys) problems.push({ where: at(d.m, ref.path), message: `Secret ${ref.name} is made from .env.cluster, but ${SECRET_TEMPLATE} (its template) is missing` });
+          if (!templateKeys)
+            problems.push({
+              where: at(d.m, ref.path),
+              message: `Secret ${ref.name} is made from .env.cluster, but ${SECRET_TEMPLATE} (its template) is missing`,
+            });
           else if (ref.key && !templateKeys.includes(ref.key)) {
             const near = templateKeys.find((k) => k.toLowerCase() === ref.key!.toLowerCase());
-            problems.push({ where: at(d.m, ref.path), message: `${SECRET_TEMPLATE} has no ${ref.key}${near ? ` (it has ${near}: keys are case-sensitive)` : ''}` });
+            problems.push({
+              where: at(d.m, ref.path),
+              message: `${SECRET_TEMPLATE} has no ${ref.key}${near ? ` (it has ${near}: keys are case-sensitive)` : ''}`,
+            });
           }
         }
       }
@@ -157,14 +213,28 @@ export default [
       if (local !== undefined) {
         const localKeys = Object.keys(parseEnvFile(local));
         for (const ref of envReferences(d.web)) {
-          if (ref.kind === 'Secret' && ref.key && !ref.optional && templateKeys?.includes(ref.key) && !localKeys.includes(ref.key) && !ctx.manifests.find('Secret').some((m) => m.name === ref.name)) {
-            problems.push({ where: at(d.m, ref.path), message: `.env.cluster has no ${ref.key} (${SECRET_TEMPLATE} does): the Secret made from it lacks the key` });
+          if (
+            ref.kind === 'Secret' &&
+            ref.key &&
+            !ref.optional &&
+            templateKeys?.includes(ref.key) &&
+            !localKeys.includes(ref.key) &&
+            !ctx.manifests.find('Secret').some((m) => m.name === ref.name)
+          ) {
+            problems.push({
+              where: at(d.m, ref.path),
+              message: `.env.cluster has no ${ref.key} (${SECRET_TEMPLATE} does): the Secret made from it lacks the key`,
+            });
           }
         }
       }
       // kubectl create secret --from-env-file takes each value literally, quotes included.
       for (const file of ['.env.cluster', SECRET_TEMPLATE]) {
-        for (const q of quotedValues(ctx.files.read(file) ?? '')) problems.push({ where: `${file}:${q.line}`, message: `${q.key} is written in quotes; kubectl --from-env-file keeps them, so the Secret's value starts with ${q.quote}` });
+        for (const q of quotedValues(ctx.files.read(file) ?? ''))
+          problems.push({
+            where: `${file}:${q.line}`,
+            message: `${q.key} is written in quotes; kubectl --from-env-file keeps them, so the Secret's value starts with ${q.quote}`,
+          });
       }
       return problems.length
         ? failFindings(problems, {
@@ -228,10 +298,7 @@ export default [
     title: 'Every pod started after the last change to the ConfigMap and Secret it reads',
     timeoutMs: 45_000,
     learn: '#5-change-a-setting-apply-then-restart',
-    hints: [
-      'Environment variables are read once, when the container starts: changing the ConfigMap or Secret does not change running pods.',
-      RESTART,
-    ],
+    hints: ['Environment variables are read once, when the container starts: changing the ConfigMap or Secret does not change running pods.', RESTART],
     async run(ctx) {
       const d = app(ctx);
       const ns = namespaceOf(d.m);

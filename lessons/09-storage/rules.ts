@@ -6,13 +6,16 @@ export function dataDir(kind: 'postgres' | 'redis', c: ContainerAt): { dir: stri
   if (kind === 'redis') {
     const args = [...(c.container.command ?? []), ...(c.container.args ?? [])];
     const i = args.indexOf('--dir');
-    return i >= 0 && args[i + 1] ? { dir: args[i + 1]!, why: '--dir in its arguments' } : { dir: '/data', why: 'the redis image\'s working directory' };
+    return i >= 0 && args[i + 1] ? { dir: args[i + 1]!, why: '--dir in its arguments' } : { dir: '/data', why: "the redis image's working directory" };
   }
   const pgdata = envSource(c, 'PGDATA');
   if (pgdata.from === 'literal' && pgdata.value) return { dir: pgdata.value, why: 'PGDATA' };
   const major = Number(/^(\d+)/.exec(parseImage(c.container.image ?? '').tag ?? '')?.[1] ?? 17);
   return major >= 18
-    ? { dir: `/var/lib/postgresql/${major}/docker`, why: `postgres ${major} images keep data under /var/lib/postgresql/${major}/docker (mount /var/lib/postgresql)` }
+    ? {
+        dir: `/var/lib/postgresql/${major}/docker`,
+        why: `postgres ${major} images keep data under /var/lib/postgresql/${major}/docker (mount /var/lib/postgresql)`,
+      }
     : { dir: '/var/lib/postgresql/data', why: `postgres ${major} images keep data in /var/lib/postgresql/data` };
 }
 
@@ -50,7 +53,10 @@ export function requirepass(c: ContainerAt): string | undefined {
 export function redisAppendOnly(c: ContainerAt, tpl: PodTemplate, configMaps: Array<Manifest<ObjectOf<'ConfigMap'>>>): boolean {
   // Tokens, so `sh -c "redis-server /etc/redis.conf --appendonly yes"` reads like the exec form.
   const args = [...(c.container.command ?? []), ...(c.container.args ?? [])].flatMap((a) => a.split(/\s+/)).map((a) => a.replace(/^["']|["']$/g, ''));
-  const flag = args.map((a, i) => (a === '--appendonly' ? args[i + 1] : /^--appendonly[= ]/.test(a) ? a.split(/[= ]/)[1] : undefined)).filter((x) => x !== undefined).at(-1);
+  const flag = args
+    .map((a, i) => (a === '--appendonly' ? args[i + 1] : /^--appendonly[= ]/.test(a) ? a.split(/[= ]/)[1] : undefined))
+    .filter((x) => x !== undefined)
+    .at(-1);
   if (flag !== undefined) return flag === 'yes';
   const conf = args.find((a) => /\.conf$/.test(a));
   if (!conf) return false;

@@ -1,7 +1,37 @@
 import type { KubernetesObject, V1Deployment, V1Ingress, V1Pod } from '@kubernetes/client-node';
-import { defineCheck, fail, failFindings, formatLabels, getIn, ingressPathMatches, matchWorkload, missingLabels, pass, refOf, resolvePort, selectorOf, type CheckContext, type Finding, type Manifest, type ObjectOf } from '../../verify/lesson-api.ts';
+import {
+  defineCheck,
+  fail,
+  failFindings,
+  formatLabels,
+  getIn,
+  ingressPathMatches,
+  matchWorkload,
+  missingLabels,
+  pass,
+  refOf,
+  resolvePort,
+  selectorOf,
+  type CheckContext,
+  type Finding,
+  type Manifest,
+  type ObjectOf,
+} from '../../verify/lesson-api.ts';
 import { staticEnvValue } from '../shared/manifest-rules.ts';
-import { APPLY, appDeployment, at, keysInFiles, workloads, live, namespaceOf, notApplied, podEvidence, podReady, podsMatching, rolledOut } from '../shared/k8s.ts';
+import {
+  APPLY,
+  appDeployment,
+  at,
+  keysInFiles,
+  workloads,
+  live,
+  namespaceOf,
+  notApplied,
+  podEvidence,
+  podReady,
+  podsMatching,
+  rolledOut,
+} from '../shared/k8s.ts';
 
 /** Paths that must stay inside the cluster, with everything under them: the admin API (lesson 05) and the metrics (lesson 04). */
 const PRIVATE_PATHS = ['/admin', '/metrics'];
@@ -31,7 +61,9 @@ function appService(ctx: CheckContext): Manifest<ObjectOf<'Service'>> | undefine
   if (!d) return undefined;
   return ctx.manifests.find('Service').find((s) => {
     const sel = selectorOf('Service', s.object);
-    return s.namespace === d.m.namespace && sel && Object.keys(sel).length > 0 && !missingLabels(sel, d.tpl.labels).length && s.object.spec?.clusterIP !== 'None';
+    return (
+      s.namespace === d.m.namespace && sel && Object.keys(sel).length > 0 && !missingLabels(sel, d.tpl.labels).length && s.object.spec?.clusterIP !== 'None'
+    );
   });
 }
 
@@ -40,7 +72,12 @@ function routes(ing: Manifest<ObjectOf<'Ingress'>>): Route[] {
   const rules = ing.object.spec?.rules ?? [];
   rules.forEach((r, i) =>
     (r.http?.paths ?? []).forEach((p, j) =>
-      out.push({ path: p.path ?? '/', pathType: p.pathType, backend: { service: p.backend?.service?.name, port: p.backend?.service?.port }, fieldPath: ['spec', 'rules', i, 'http', 'paths', j] }),
+      out.push({
+        path: p.path ?? '/',
+        pathType: p.pathType,
+        backend: { service: p.backend?.service?.name, port: p.backend?.service?.port },
+        fieldPath: ['spec', 'rules', i, 'http', 'paths', j],
+      }),
     ),
   );
   const def = ing.object.spec?.defaultBackend?.service;
@@ -73,7 +110,10 @@ export default [
     ...manifest,
     title: 'A ClusterIP Service selects the Teamnotes pods',
     learn: '#1-a-service-in-front-of-the-pods',
-    hints: ['A Service finds pods by label: every key=value of its selector must be on the Deployment\'s pod template.', 'k8s/service.yaml: type: ClusterIP, selector: {app.kubernetes.io/name: teamnotes}, ports: [{name: http, port: 80, targetPort: http}]'],
+    hints: [
+      "A Service finds pods by label: every key=value of its selector must be on the Deployment's pod template.",
+      'k8s/service.yaml: type: ClusterIP, selector: {app.kubernetes.io/name: teamnotes}, ports: [{name: http, port: 80, targetPort: http}]',
+    ],
     async run(ctx) {
       const d = appDeployment(ctx);
       if (!d) return fail('no Deployment runs the teamnotes image', { fix: 'Do lesson 07 first: npm run verify 7' });
@@ -90,27 +130,39 @@ export default [
             });
       }
       // The Service meant for Teamnotes: not one that already selects another workload (postgres, redis).
-      const others = workloads(ctx).filter((w) => w.m !== d.m).map((w) => w.m);
-      const candidates = ctx.manifests.find('Service').filter((s) => s.namespace === d.m.namespace && !matchWorkload(selectorOf('Service', s.object) ?? {}, others).match);
+      const others = workloads(ctx)
+        .filter((w) => w.m !== d.m)
+        .map((w) => w.m);
+      const candidates = ctx.manifests
+        .find('Service')
+        .filter((s) => s.namespace === d.m.namespace && !matchWorkload(selectorOf('Service', s.object) ?? {}, others).match);
       const closest = candidates
         .map((s) => ({ s, missing: missingLabels(selectorOf('Service', s.object) ?? {}, d.tpl.labels) }))
         .sort((a, b) => a.missing.length - b.missing.length)[0];
-      return fail(closest ? `no Service selects the Teamnotes pods; closest: ${closest.s.name}, whose selector asks for ${closest.missing.join(', ') || 'a selector'}` : 'no Service in k8s/', {
-        where: closest ? at(closest.s, ['spec', 'selector']) : 'k8s/',
-        observed: `pod template labels ${formatLabels(d.tpl.labels)}`,
-        expected: 'a Service in the same namespace whose selector labels are all on the pod template',
-        why: 'Pods come and go with new IPs. Without a Service selecting them, nothing (the Ingress included) has a stable address to reach Teamnotes.',
-        fix: 'Create k8s/service.yaml (lesson 10 step 1).',
-      });
+      return fail(
+        closest
+          ? `no Service selects the Teamnotes pods; closest: ${closest.s.name}, whose selector asks for ${closest.missing.join(', ') || 'a selector'}`
+          : 'no Service in k8s/',
+        {
+          where: closest ? at(closest.s, ['spec', 'selector']) : 'k8s/',
+          observed: `pod template labels ${formatLabels(d.tpl.labels)}`,
+          expected: 'a Service in the same namespace whose selector labels are all on the pod template',
+          why: 'Pods come and go with new IPs. Without a Service selecting them, nothing (the Ingress included) has a stable address to reach Teamnotes.',
+          fix: 'Create k8s/service.yaml (lesson 10 step 1).',
+        },
+      );
     },
   }),
   defineCheck({
     id: 'service-target-port',
     ...manifest,
     dependsOn: ['service-exists'],
-    title: 'The Service\'s targetPort names or numbers a port of the container',
+    title: "The Service's targetPort names or numbers a port of the container",
     learn: '#1-a-service-in-front-of-the-pods',
-    hints: ['targetPort is the container\'s port (3000, or its name http); port is what clients of the Service use (80).', 'ports: [{name: http, port: 80, targetPort: http}]'],
+    hints: [
+      "targetPort is the container's port (3000, or its name http); port is what clients of the Service use (80).",
+      'ports: [{name: http, port: 80, targetPort: http}]',
+    ],
     async run(ctx) {
       const d = appDeployment(ctx)!;
       const svc = appService(ctx)!;
@@ -125,7 +177,11 @@ export default [
         const r = resolvePort(d.web.container, target);
         if (!r.ok) problems.push({ where: at(svc, ['spec', 'ports', i, 'targetPort']), message: `${r.problem}` });
         else if (typeof target === 'number' || /^\d+$/.test(String(target))) {
-          if (!declared.includes(r.port!)) problems.push({ where: at(svc, ['spec', 'ports', i, p.targetPort === undefined ? 'port' : 'targetPort']), message: `targetPort ${r.port} is not a container port (the container listens on ${declared.join(', ') || 'no declared port'})` });
+          if (!declared.includes(r.port!))
+            problems.push({
+              where: at(svc, ['spec', 'ports', i, p.targetPort === undefined ? 'port' : 'targetPort']),
+              message: `targetPort ${r.port} is not a container port (the container listens on ${declared.join(', ') || 'no declared port'})`,
+            });
         }
       });
       if (!ports.length) problems.push({ where: at(svc, ['spec']), message: `Service ${svc.name} has no ports` });
@@ -133,7 +189,7 @@ export default [
         ? failFindings(problems, {
             expected: `targetPort: http (the container port name) or ${declared[0] ?? 3000}`,
             why: 'The Service forwards to targetPort on each pod; a port nobody listens on means connection refused behind a healthy-looking Service.',
-            fix: 'Set targetPort to the container port\'s name (http).',
+            fix: "Set targetPort to the container port's name (http).",
           })
         : pass(`Service ${svc.name} forwards to the container's port`);
     },
@@ -144,30 +200,40 @@ export default [
     title: 'An Ingress with a class and a pathType on every path, routing to a Service port',
     learn: '#4-an-ingress-for-the-public-paths-only',
     hints: [
-      'The Ingress backend port is the Service\'s port (80 or its name), not the container\'s 3000.',
+      "The Ingress backend port is the Service's port (80 or its name), not the container's 3000.",
       'spec.ingressClassName: traefik; each path: {path: /notes, pathType: Prefix, backend: {service: {name: teamnotes, port: {name: http}}}}',
     ],
     async run(ctx) {
       const list = ingresses(ctx);
-      if (!list.length) return fail('no Ingress in k8s/', { expected: 'k8s/ingress.yaml', why: 'Without an Ingress, nothing outside the cluster reaches Teamnotes.', fix: 'Create k8s/ingress.yaml (lesson 10 step 4).' });
+      if (!list.length)
+        return fail('no Ingress in k8s/', {
+          expected: 'k8s/ingress.yaml',
+          why: 'Without an Ingress, nothing outside the cluster reaches Teamnotes.',
+          fix: 'Create k8s/ingress.yaml (lesson 10 step 4).',
+        });
       const problems: Finding[] = [];
       const services = ctx.manifests.find('Service');
       for (const ing of list) {
-        if (!ingressClassOf(ctx, ing)) problems.push({ where: at(ing, ['spec']), message: `Ingress ${ing.name} has no ingressClassName: no controller is sure to pick it up` });
+        if (!ingressClassOf(ctx, ing))
+          problems.push({ where: at(ing, ['spec']), message: `Ingress ${ing.name} has no ingressClassName: no controller is sure to pick it up` });
         for (const r of routes(ing)) {
           if (!r.pathType && r.fieldPath[1] !== 'defaultBackend') problems.push({ where: at(ing, r.fieldPath), message: `path ${r.path} has no pathType` });
           const svc = services.find((s) => s.name === r.backend.service && s.namespace === ing.namespace);
           if (!svc) {
-            problems.push({ where: at(ing, [...r.fieldPath, 'backend']), message: `path ${r.path} → Service ${r.backend.service}, which is not in k8s/ (namespace ${namespaceOf(ing)})` });
+            problems.push({
+              where: at(ing, [...r.fieldPath, 'backend']),
+              message: `path ${r.path} → Service ${r.backend.service}, which is not in k8s/ (namespace ${namespaceOf(ing)})`,
+            });
             continue;
           }
           const ports = svc.object.spec?.ports ?? [];
           const ok = r.backend.port?.name ? ports.some((p) => p.name === r.backend.port!.name) : ports.some((p) => p.port === r.backend.port?.number);
           if (!ok) {
             const isTarget = ports.find((p) => p.targetPort === r.backend.port?.number || p.targetPort === r.backend.port?.name);
-            problems.push(
-              { where: at(ing, [...r.fieldPath, 'backend']), message: `path ${r.path} → ${svc.name}:${r.backend.port?.name ?? r.backend.port?.number}, but Service ${svc.name} exposes ${ports.map((p) => `${p.port}${p.name ? ` (${p.name})` : ''}`).join(', ')}${isTarget ? `: ${r.backend.port?.name ?? r.backend.port?.number} is its targetPort, the Ingress talks to the Service port` : ''}` },
-            );
+            problems.push({
+              where: at(ing, [...r.fieldPath, 'backend']),
+              message: `path ${r.path} → ${svc.name}:${r.backend.port?.name ?? r.backend.port?.number}, but Service ${svc.name} exposes ${ports.map((p) => `${p.port}${p.name ? ` (${p.name})` : ''}`).join(', ')}${isTarget ? `: ${r.backend.port?.name ?? r.backend.port?.number} is its targetPort, the Ingress talks to the Service port` : ''}`,
+            });
           }
         }
       }
@@ -175,11 +241,19 @@ export default [
       // the app (Exact /, Prefix /notes, …; one rule or many, one Ingress or several).
       const svc = appService(ctx);
       for (const request of svc ? PUBLIC_REQUESTS : []) {
-        if (list.some((ing) => routes(ing).some((r) => r.backend.service === svc!.name && ingressPathMatches(r.path, r.pathType ?? 'Prefix', request)))) continue;
-        const near = list.flatMap((ing) => routes(ing).filter((r) => r.pathType === 'Exact' && request.startsWith(`${r.path}/`)).map((r) => ({ ing, r })))[0];
+        if (list.some((ing) => routes(ing).some((r) => r.backend.service === svc!.name && ingressPathMatches(r.path, r.pathType ?? 'Prefix', request))))
+          continue;
+        const near = list.flatMap((ing) =>
+          routes(ing)
+            .filter((r) => r.pathType === 'Exact' && request.startsWith(`${r.path}/`))
+            .map((r) => ({ ing, r })),
+        )[0];
         problems.push(
           near
-            ? { where: at(near.ing, [...near.r.fieldPath, 'pathType']), message: `GET ${request} reaches no backend: ${near.r.path} is Exact, and Teamnotes has pages under it; use Prefix` }
+            ? {
+                where: at(near.ing, [...near.r.fieldPath, 'pathType']),
+                message: `GET ${request} reaches no backend: ${near.r.path} is Exact, and Teamnotes has pages under it; use Prefix`,
+              }
             : { where: at(list[0]!, ['spec']), message: `GET ${request} matches no path to Service ${svc!.name}` },
         );
       }
@@ -198,7 +272,10 @@ export default [
     dependsOn: ['ingress-routes-to-service'],
     title: 'No Ingress path reaches /admin or /metrics',
     learn: '#4-an-ingress-for-the-public-paths-only',
-    hints: ['path: / with pathType Prefix matches every path, /admin included.', 'List the public paths: / (Exact), /notes, /attachments, /api (Prefix), /login, /signup, /logout, /style.css (Exact).'],
+    hints: [
+      'path: / with pathType Prefix matches every path, /admin included.',
+      'List the public paths: / (Exact), /notes, /attachments, /api (Prefix), /login, /signup, /logout, /style.css (Exact).',
+    ],
     async run(ctx) {
       const exposed: Finding[] = [];
       for (const ing of ingresses(ctx)) {
@@ -230,7 +307,10 @@ export default [
     title: 'The Service has ready endpoints in the cluster',
     learn: '#1-a-service-in-front-of-the-pods',
     timeoutMs: 45_000,
-    hints: ['kubectl -n teamnotes get endpointslices -l kubernetes.io/service-name=teamnotes', 'No endpoints with matching pods means the pods are not Ready: fix readiness first (lesson 07).'],
+    hints: [
+      'kubectl -n teamnotes get endpointslices -l kubernetes.io/service-name=teamnotes',
+      'No endpoints with matching pods means the pods are not Ready: fix readiness first (lesson 07).',
+    ],
     async run(ctx) {
       const svc = appService(ctx)!;
       const current = await live<KubernetesObject & { spec?: { selector?: Record<string, string> } }>(ctx, svc);
@@ -241,18 +321,24 @@ export default [
       const liveSelector = current.spec?.selector ?? {};
       const drift = [...new Set([...Object.keys(fileSelector), ...Object.keys(liveSelector)])].filter((k) => fileSelector[k] !== liveSelector[k]);
       type Slice = KubernetesObject & { endpoints?: Array<{ conditions?: { ready?: boolean } }> };
-      const ready = await ctx.kube.waitFor(async () => {
-        const slices = await ctx.kube.list<Slice>('discovery.k8s.io/v1', 'EndpointSlice', { namespace: ns, labelSelector: `kubernetes.io/service-name=${svc.name}` });
-        const n = slices.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).length;
-        return n > 0 ? n : undefined;
-      }, { timeoutMs: 20_000, signal: ctx.signal });
+      const ready = await ctx.kube.waitFor(
+        async () => {
+          const slices = await ctx.kube.list<Slice>('discovery.k8s.io/v1', 'EndpointSlice', {
+            namespace: ns,
+            labelSelector: `kubernetes.io/service-name=${svc.name}`,
+          });
+          const n = slices.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).length;
+          return n > 0 ? n : undefined;
+        },
+        { timeoutMs: 20_000, signal: ctx.signal },
+      );
       if (ready && !drift.length) return pass(`${ready} ready endpoint(s)`);
       if (drift.length) {
         return fail(`the Service ${svc.name} in the cluster differs from ${svc.file} in its selector (${drift.join(', ')})`, {
           where: at(svc, ['spec', 'selector']),
           observed: `cluster: ${formatLabels(liveSelector)}; file: ${formatLabels(fileSelector)}`,
           expected: 'the selector of k8s/, applied',
-          why: 'Traffic goes where the cluster\'s Service points: someone changed it by hand (kubectl edit, patch), or the file was never applied.',
+          why: "Traffic goes where the cluster's Service points: someone changed it by hand (kubectl edit, patch), or the file was never applied.",
           fix: APPLY,
         });
       }
@@ -292,7 +378,14 @@ export default [
       // A controller just installed (npm run addon ingress, then verify at once) takes a while to
       // start on a busy laptop: starting pods get up to 45 s, no pod at all fails at once.
       const listPods = () => ctx.kube.list<V1Pod>('v1', 'Pod', { labelSelector: `app.kubernetes.io/name=${className}` });
-      const pods = (await ctx.poll(`a Ready ${className} controller pod`, listPods, { until: (p) => !p.length || p.some(podReady), timeout: 45_000, interval: 2000, describe: (p) => `${p.length} pod(s), none Ready` })).value;
+      const pods = (
+        await ctx.poll(`a Ready ${className} controller pod`, listPods, {
+          until: (p) => !p.length || p.some(podReady),
+          timeout: 45_000,
+          interval: 2000,
+          describe: (p) => `${p.length} pod(s), none Ready`,
+        })
+      ).value;
       if (pods.some(podReady)) return pass(`IngressClass ${className}, controller pod ${pods.find(podReady)!.metadata?.name} Ready`);
       return fail(pods.length ? `the ${className} controller is not Ready` : `no ${className} controller pod runs`, {
         expected: 'a Ready controller pod',
@@ -315,13 +408,20 @@ export default [
     async run(ctx) {
       const ing = ingresses(ctx)[0]!;
       if (!(await live(ctx, ing))) return notApplied(ing);
-      const admitted = await ctx.kube.waitFor(async () => {
-        const cur = await live<V1Ingress>(ctx, ing);
-        return cur?.status?.loadBalancer?.ingress?.length ? cur : undefined;
-      }, { timeoutMs: 30_000, signal: ctx.signal });
+      const admitted = await ctx.kube.waitFor(
+        async () => {
+          const cur = await live<V1Ingress>(ctx, ing);
+          return cur?.status?.loadBalancer?.ingress?.length ? cur : undefined;
+        },
+        { timeoutMs: 30_000, signal: ctx.signal },
+      );
       return admitted
         ? pass(`Ingress ${ing.name} at ${admitted.status!.loadBalancer!.ingress!.map((a) => a.hostname ?? a.ip).join(', ')}`)
-        : fail(`Ingress ${ing.name} has no address after 30 s`, { expected: 'an address in its status', why: 'The controller has not taken the Ingress: its class or its backends are wrong in a way it rejects.', fix: 'kubectl -n traefik logs deploy/traefik' });
+        : fail(`Ingress ${ing.name} has no address after 30 s`, {
+            expected: 'an address in its status',
+            why: 'The controller has not taken the Ingress: its class or its backends are wrong in a way it rejects.',
+            fix: 'kubectl -n traefik logs deploy/traefik',
+          });
     },
   }),
   defineCheck({
@@ -333,7 +433,10 @@ export default [
     title: 'http://localhost/ serves Teamnotes, while /metrics and /admin answer 404',
     learn: '#5-try-it-from-your-browser',
     timeoutMs: 60_000,
-    hints: ['curl -i http://localhost/ and curl -i http://localhost/metrics', 'A 404 on / means no path matches it, or the Service behind it has no ready endpoint (10.service-has-endpoints).'],
+    hints: [
+      'curl -i http://localhost/ and curl -i http://localhost/metrics',
+      'A 404 on / means no path matches it, or the Service behind it has no ready endpoint (10.service-has-endpoints).',
+    ],
     async run(ctx) {
       const http = ctx.http(INGRESS_URL);
       const problems: string[] = [];
@@ -341,14 +444,27 @@ export default [
       // no ready endpoint (Traefik answers 404 then, others 502/503) and picks it up again within
       // seconds: the page gets up to 30 s to come back; a route that stays missing still fails.
       const getHome = () => http.get('/').catch((e: Error) => ({ status: 0, text: e.message }));
-      const home = (await ctx.poll('GET / through the Ingress to reach Teamnotes', getHome, { until: (r) => ![0, 404, 502, 503].includes(r.status), timeout: 30_000, interval: 2000, describe: (r) => String(r.status || r.text) })).value;
+      const home = (
+        await ctx.poll('GET / through the Ingress to reach Teamnotes', getHome, {
+          until: (r) => ![0, 404, 502, 503].includes(r.status),
+          timeout: 30_000,
+          interval: 2000,
+          describe: (r) => String(r.status || r.text),
+        })
+      ).value;
       if (home.status !== 200 || !/Teamnotes/i.test(home.text)) problems.push(`GET / → ${home.status || home.text}`);
       for (const p of ['/metrics', '/admin/digest']) {
         const r = await http.get(p).catch((e: Error) => ({ status: 0, text: e.message }));
         if (r.status !== 404) problems.push(`GET ${p} → ${r.status || r.text}, expected 404 from the controller`);
       }
       return problems.length
-        ? fail(problems[0]!, { where: INGRESS_URL, expected: 'GET / 200 with Teamnotes; /metrics and /admin/… 404', why: 'This is what your users (and strangers) see.', fix: 'kubectl -n traefik logs deploy/traefik; check the Ingress paths', evidence: problems.slice(1) })
+        ? fail(problems[0]!, {
+            where: INGRESS_URL,
+            expected: 'GET / 200 with Teamnotes; /metrics and /admin/… 404',
+            why: 'This is what your users (and strangers) see.',
+            fix: 'kubectl -n traefik logs deploy/traefik; check the Ingress paths',
+            evidence: problems.slice(1),
+          })
         : pass('Teamnotes at http://localhost/; /metrics and /admin are not reachable from outside');
     },
   }),
@@ -377,17 +493,27 @@ export default [
           await ctx.sleep(50); // a steady trickle of requests, like users
         }
       })();
-      await ctx.kube.mergePatch(refOf(d.m), { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } });
-      const done = await ctx.kube.waitFor(async () => {
-        const cur = await live<V1Deployment>(ctx, d.m);
-        return rolledOut(cur) ? cur : undefined;
-      }, { timeoutMs: 150_000, intervalMs: 1000, signal: ctx.signal });
+      await ctx.kube.mergePatch(refOf(d.m), {
+        spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } },
+      });
+      const done = await ctx.kube.waitFor(
+        async () => {
+          const cur = await live<V1Deployment>(ctx, d.m);
+          return rolledOut(cur) ? cur : undefined;
+        },
+        { timeoutMs: 150_000, intervalMs: 1000, signal: ctx.signal },
+      );
       await ctx.sleep(3000); // requests keep coming a while after the last new pod is ready
       running = false;
       await load;
       if (!done) return fail('the rolling restart did not finish within 150 s', { fix: `kubectl -n ${namespaceOf(d.m)} rollout status deploy/${d.m.name}` });
       return failures.length
-        ? fail(`${failures.length} of ${sent} requests failed during the rollout`, { expected: '0 failed requests', why: 'Every deploy drops these requests for real users.', fix: 'Check readiness (503 while draining), SHUTDOWN_DELAY_SECONDS and maxUnavailable: 0.', evidence: failures.slice(0, 6) })
+        ? fail(`${failures.length} of ${sent} requests failed during the rollout`, {
+            expected: '0 failed requests',
+            why: 'Every deploy drops these requests for real users.',
+            fix: 'Check readiness (503 while draining), SHUTDOWN_DELAY_SECONDS and maxUnavailable: 0.',
+            evidence: failures.slice(0, 6),
+          })
         : pass(`${sent} requests during the rollout, none failed`);
     },
   }),

@@ -42,7 +42,15 @@ export function dataSources(configMaps: Array<Manifest<ObjectOf<'ConfigMap'>>>):
       }
       const list = getIn(doc, ['datasources']);
       return Array.isArray(list)
-        ? list.map((d: Record<string, unknown>) => ({ m, key, name: String(d.name ?? ''), type: String(d.type ?? ''), url: String(d.url ?? ''), uid: d.uid === undefined ? undefined : String(d.uid), isDefault: d.isDefault === true }))
+        ? list.map((d: Record<string, unknown>) => ({
+            m,
+            key,
+            name: String(d.name ?? ''),
+            type: String(d.type ?? ''),
+            url: String(d.url ?? ''),
+            uid: d.uid === undefined ? undefined : String(d.uid),
+            isDefault: d.isDefault === true,
+          }))
         : [];
     }),
   );
@@ -98,7 +106,10 @@ export function dataSourceRefProblems(d: Dashboard, sources: DataSource[]): stri
   const variable = (v: string) => /^\$\{?([A-Za-z0-9_]+)/.exec(v)?.[1];
   const known = (v: string) => {
     const name = variable(v);
-    if (name) return d.dsVariables.includes(name) ? undefined : `\${${name}} is not a data source variable of the dashboard (an "export for sharing externally" leaves such placeholders for an import form that provisioning never shows)`;
+    if (name)
+      return d.dsVariables.includes(name)
+        ? undefined
+        : `\${${name}} is not a data source variable of the dashboard (an "export for sharing externally" leaves such placeholders for an import form that provisioning never shows)`;
     return undefined;
   };
   const problems = new Set<string>();
@@ -109,7 +120,12 @@ export function dataSourceRefProblems(d: Dashboard, sources: DataSource[]): stri
     }
     if (typeof ref === 'string') {
       if (BUILT_IN_SOURCES.includes(ref)) continue;
-      const v = variable(ref) !== undefined ? known(ref) : sources.some((s) => s.name === ref || s.uid === ref) ? undefined : `data source "${ref}" is neither the name nor the uid of a provisioned one (${describe(sources)})`;
+      const v =
+        variable(ref) !== undefined
+          ? known(ref)
+          : sources.some((s) => s.name === ref || s.uid === ref)
+            ? undefined
+            : `data source "${ref}" is neither the name nor the uid of a provisioned one (${describe(sources)})`;
       if (v) problems.add(`panel "${panel}": ${v}`);
       continue;
     }
@@ -120,7 +136,8 @@ export function dataSourceRefProblems(d: Dashboard, sources: DataSource[]): stri
     }
     const u = String(uid);
     if (BUILT_IN_SOURCES.includes(u)) continue;
-    const v = variable(u) !== undefined ? known(u) : sources.some((s) => s.uid === u) ? undefined : `data source uid "${u}" is not provisioned (${describe(sources)})`;
+    const v =
+      variable(u) !== undefined ? known(u) : sources.some((s) => s.uid === u) ? undefined : `data source uid "${u}" is not provisioned (${describe(sources)})`;
     if (v) problems.add(`panel "${panel}": ${v}`);
   }
   return [...problems];

@@ -29,7 +29,10 @@ function requestSeries(names: RedNames): string[] {
  * label is tried on sample codes, the way Prometheus would (regexes are anchored).
  */
 export function selectsServerErrors(expr: string, status: string): boolean {
-  const matchers = [...expr.matchAll(new RegExp(`\\b${escape(status)}\\s*(=~|!~|!=|=)\\s*"((?:[^"\\\\]|\\\\.)*)"`, 'g'))].map((m) => ({ op: m[1]!, value: m[2]!.replace(/\\\\/g, '\\') }));
+  const matchers = [...expr.matchAll(new RegExp(`\\b${escape(status)}\\s*(=~|!~|!=|=)\\s*"((?:[^"\\\\]|\\\\.)*)"`, 'g'))].map((m) => ({
+    op: m[1]!,
+    value: m[2]!.replace(/\\\\/g, '\\'),
+  }));
   if (!matchers.length) return false;
   const keeps = (code: string) =>
     matchers.every(({ op, value }) => {
@@ -68,16 +71,19 @@ export function redProblems(exprs: string[], names: RedNames): string[] {
   const counts = requestSeries(names);
   const countsRequests = (e: string) => rate(e) && counts.some((c) => mentions(e, c));
   if (!exprs.some(countsRequests)) problems.push(`Rate: no rate(${counts.join(' or ')}[…]) query`);
-  if (!exprs.some((e) => countsRequests(e) && selectsServerErrors(e, names.status))) problems.push(`Errors: no query of ${counts.join(' or ')} that selects the 5xx answers (${names.status}=~"5..")`);
+  if (!exprs.some((e) => countsRequests(e) && selectsServerErrors(e, names.status)))
+    problems.push(`Errors: no query of ${counts.join(' or ')} that selects the 5xx answers (${names.status}=~"5..")`);
   const durations = exprs.filter((e) => e.includes(`${names.histogram}_bucket`) && rate(e));
   const quantiles = durations.filter((e) => {
     const q = quantileOf(e);
     return q !== undefined && q >= 0.5 && q < 1;
   });
   if (!quantiles.length) problems.push(`Duration: no histogram_quantile(0.95, sum by (le, …) (rate(${names.histogram}_bucket[…])))`);
-  else if (!quantiles.some(keepsLe)) problems.push(`Duration: ${quantiles[0]} adds the buckets together without keeping le (write sum by (le, route)): histogram_quantile returns nothing`);
+  else if (!quantiles.some(keepsLe))
+    problems.push(`Duration: ${quantiles[0]} adds the buckets together without keeping le (write sum by (le, route)): histogram_quantile returns nothing`);
   const known = [...counts, `${names.histogram}_bucket`, `${names.histogram}_sum`, `${names.histogram}_count`];
   const unknown = [...new Set(exprs.flatMap((e) => [...e.matchAll(/\b(http_[a-z0-9_]+)\b/g)].map((m) => m[1]!)))].filter((n) => !known.includes(n));
-  if (unknown.length) problems.push(`${unknown.join(', ')}: not a metric Teamnotes exposes (it has ${[names.counter, names.histogram].filter(Boolean).join(' and ')})`);
+  if (unknown.length)
+    problems.push(`${unknown.join(', ')}: not a metric Teamnotes exposes (it has ${[names.counter, names.histogram].filter(Boolean).join(' and ')})`);
   return problems;
 }

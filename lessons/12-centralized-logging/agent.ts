@@ -39,7 +39,14 @@ export function configFileProblem(a: Workload & { main: ContainerAt }, maps: Arr
   if (!/fluent-bit/.test(a.main.container.image ?? '') || !maps.length) return undefined;
   const words = [...(a.main.container.command ?? []), ...(a.main.container.args ?? [])];
   const i = words.findIndex((w) => w === '-c' || w === '--config' || w.startsWith('--config=') || /^-c\S/.test(w));
-  const path = i < 0 ? FLUENT_BIT_DEFAULT_CONFIG : words[i]!.startsWith('--config=') ? words[i]!.slice('--config='.length) : /^-c\S/.test(words[i]!) ? words[i]!.slice(2) : words[i + 1];
+  const path =
+    i < 0
+      ? FLUENT_BIT_DEFAULT_CONFIG
+      : words[i]!.startsWith('--config=')
+        ? words[i]!.slice('--config='.length)
+        : /^-c\S/.test(words[i]!)
+          ? words[i]!.slice(2)
+          : words[i + 1];
   if (!path) return undefined;
   const keysOf = (name: string) => Object.keys(maps.find((m) => m.name === name)?.object.data ?? {});
   const volumes = new Map((a.tpl.spec.volumes ?? []).filter((v) => v.configMap?.name).map((v) => [v.name, v.configMap!]));
@@ -53,5 +60,5 @@ export function configFileProblem(a: Workload & { main: ContainerAt }, maps: Arr
     return cm.items ? cm.items.some((it) => it.path === file) : keysOf(cm.name!).includes(file);
   });
   if (provided) return undefined;
-  return `Fluent Bit reads ${path}${i < 0 ? ' (the image\'s default: no -c argument)' : ''}, but no key of your ConfigMap is mounted at that path: it runs the image's own example configuration, not yours`;
+  return `Fluent Bit reads ${path}${i < 0 ? " (the image's default: no -c argument)" : ''}, but no key of your ConfigMap is mounted at that path: it runs the image's own example configuration, not yours`;
 }

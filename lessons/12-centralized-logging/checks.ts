@@ -52,7 +52,10 @@ export default [
     layer: 'manifest',
     title: 'A log agent runs as a DaemonSet',
     learn: '#1-one-agent-per-node',
-    hints: ['One agent per node: a DaemonSet, not a Deployment.', 'k8s/logging/fluent-bit.yaml: kind: DaemonSet, image fluent/fluent-bit:4.2.2, namespace logging'],
+    hints: [
+      'One agent per node: a DaemonSet, not a Deployment.',
+      'k8s/logging/fluent-bit.yaml: kind: DaemonSet, image fluent/fluent-bit:4.2.2, namespace logging',
+    ],
     async run(ctx) {
       // What else is correct: any name and file, another agent image (fluentd, Vector, Promtail,
       // Alloy) as long as it is a DaemonSet. Not: a Deployment or StatefulSet (no pod per node).
@@ -70,7 +73,10 @@ export default [
     ...needsAgent,
     title: 'The agent tolerates the control-plane taint, so it runs on every node',
     learn: '#2-every-node-means-every-node',
-    hints: ['The control-plane node has the taint node-role.kubernetes.io/control-plane:NoSchedule.', 'tolerations: [{key: node-role.kubernetes.io/control-plane, operator: Exists, effect: NoSchedule}]'],
+    hints: [
+      'The control-plane node has the taint node-role.kubernetes.io/control-plane:NoSchedule.',
+      'tolerations: [{key: node-role.kubernetes.io/control-plane, operator: Exists, effect: NoSchedule}]',
+    ],
     async run(ctx) {
       const a = theAgent(ctx);
       // What else is correct: the toleration with or without effect, or `operator: Exists` with
@@ -91,7 +97,10 @@ export default [
     ...needsAgent,
     title: 'It reads the container logs where containerd writes them, in CRI format',
     learn: '#3-read-the-nodes-logs',
-    hints: ['On kind (containerd) the files are /var/log/containers/*.log → /var/log/pods/…; there is no /var/lib/docker.', 'pipeline.inputs: - name: tail, path: /var/log/containers/*.log, multiline.parser: cri; a hostPath volume for /var/log; and args [-c, /fluent-bit/etc/fluent-bit.yaml] for a YAML file'],
+    hints: [
+      'On kind (containerd) the files are /var/log/containers/*.log → /var/log/pods/…; there is no /var/lib/docker.',
+      'pipeline.inputs: - name: tail, path: /var/log/containers/*.log, multiline.parser: cri; a hostPath volume for /var/log; and args [-c, /fluent-bit/etc/fluent-bit.yaml] for a YAML file',
+    ],
     async run(ctx) {
       const a = theAgent(ctx);
       // What else is correct: /var/log/pods as the path, the classic format, any ConfigMap name
@@ -99,16 +108,26 @@ export default [
       // pipeline-rules.ts).
       const { pipeline, maps } = agentConfig(ctx, a);
       const problems: Finding[] = [];
-      if (!maps.length) problems.push({ where: at(a.m, [...a.tpl.specPath, 'volumes']), message: 'the agent mounts no ConfigMap from k8s/ with its configuration' });
+      if (!maps.length)
+        problems.push({ where: at(a.m, [...a.tpl.specPath, 'volumes']), message: 'the agent mounts no ConfigMap from k8s/ with its configuration' });
       else for (const p of inputProblems(pipeline)) problems.push({ where: at(maps[0]!, ['data']), message: p });
       const unread = configFileProblem(a, maps);
       if (unread) problems.unshift({ where: at(a.m, [...a.main.path, 'volumeMounts']), message: unread });
       // /var/log/containers holds symlinks into /var/log/pods: both must be there, or every link is dead.
-      const hostLogs = (a.tpl.spec.volumes ?? []).filter((v) => v.hostPath && ['/var/log', '/var/log/pods', '/var/log/containers'].some((p) => v.hostPath!.path.replace(/\/+$/, '') === p));
-      const covered = (dir: string) => hostLogs.some((v) => dir === v.hostPath!.path.replace(/\/+$/, '') || dir.startsWith(`${v.hostPath!.path.replace(/\/+$/, '')}/`));
-      if (!hostLogs.length) problems.push({ where: at(a.m, [...a.tpl.specPath, 'volumes']), message: 'no hostPath volume for /var/log: the agent sees only its own container' });
-      else if (!covered('/var/log/pods')) problems.push({ where: at(a.m, [...a.tpl.specPath, 'volumes']), message: 'only /var/log/containers is mounted: its files are symlinks into /var/log/pods, which the container cannot see' });
-      else if (!(a.main.container.volumeMounts ?? []).some((vm) => hostLogs.some((v) => v.name === vm.name))) problems.push({ where: at(a.m, [...a.main.path, 'volumeMounts']), message: `the ${hostLogs[0]!.name} volume is not mounted in the container` });
+      const hostLogs = (a.tpl.spec.volumes ?? []).filter(
+        (v) => v.hostPath && ['/var/log', '/var/log/pods', '/var/log/containers'].some((p) => v.hostPath!.path.replace(/\/+$/, '') === p),
+      );
+      const covered = (dir: string) =>
+        hostLogs.some((v) => dir === v.hostPath!.path.replace(/\/+$/, '') || dir.startsWith(`${v.hostPath!.path.replace(/\/+$/, '')}/`));
+      if (!hostLogs.length)
+        problems.push({ where: at(a.m, [...a.tpl.specPath, 'volumes']), message: 'no hostPath volume for /var/log: the agent sees only its own container' });
+      else if (!covered('/var/log/pods'))
+        problems.push({
+          where: at(a.m, [...a.tpl.specPath, 'volumes']),
+          message: 'only /var/log/containers is mounted: its files are symlinks into /var/log/pods, which the container cannot see',
+        });
+      else if (!(a.main.container.volumeMounts ?? []).some((vm) => hostLogs.some((v) => v.name === vm.name)))
+        problems.push({ where: at(a.m, [...a.main.path, 'volumeMounts']), message: `the ${hostLogs[0]!.name} volume is not mounted in the container` });
       return reportFindings(problems, 'tails /var/log/containers with the cri parser, from a hostPath', {
         expected: 'tail /var/log/containers/*.log with the cri parser, /var/log mounted from the node',
         why: 'Pointed at the wrong place (or format), the agent runs, looks healthy and ships nothing, or ships every line wrapped in runtime metadata.',
@@ -119,18 +138,25 @@ export default [
   defineCheck({
     id: 'host-path-read-only',
     ...needsAgent,
-    title: 'The node\'s directories are mounted read-only',
+    title: "The node's directories are mounted read-only",
     learn: '#3-read-the-nodes-logs',
-    hints: ['A log agent reads; readOnly: true on the /var/log mount means a bug (or an attacker) in it cannot change the node\'s files.'],
+    hints: ["A log agent reads; readOnly: true on the /var/log mount means a bug (or an attacker) in it cannot change the node's files."],
     async run(ctx) {
       const a = theAgent(ctx);
       // What else is correct: one /var/log mount or several narrower ones, each readOnly.
       const hostVolumes = new Set((a.tpl.spec.volumes ?? []).filter((v) => v.hostPath).map((v) => v.name));
       const writable = (a.main.container.volumeMounts ?? []).map((vm, i) => ({ vm, i })).filter(({ vm }) => hostVolumes.has(vm.name) && !vm.readOnly);
       return reportFindings(
-        writable.map(({ vm, i }) => ({ where: at(a.m, [...a.main.path, 'volumeMounts', i]), message: `hostPath ${vm.name} is mounted writable at ${vm.mountPath}` })),
+        writable.map(({ vm, i }) => ({
+          where: at(a.m, [...a.main.path, 'volumeMounts', i]),
+          message: `hostPath ${vm.name} is mounted writable at ${vm.mountPath}`,
+        })),
         'every hostPath mount is readOnly',
-        { expected: 'readOnly: true on every hostPath mount', why: 'Security linters flag hostPath for a reason: a writable mount of the node\'s /var/log lets the agent (or whoever breaks into it) rewrite any pod\'s logs.', fix: 'readOnly: true on the mount' },
+        {
+          expected: 'readOnly: true on every hostPath mount',
+          why: "Security linters flag hostPath for a reason: a writable mount of the node's /var/log lets the agent (or whoever breaks into it) rewrite any pod's logs.",
+          fix: 'readOnly: true on the mount',
+        },
       );
     },
   }),
@@ -149,7 +175,7 @@ export default [
       const problems = rbacProblems(ctx, a, agentConfig(ctx, a).text);
       return reportFindings(problems, `ServiceAccount ${a.tpl.spec.serviceAccountName} may read pods and namespaces, nothing more`, {
         expected: 'a ServiceAccount bound by a ClusterRoleBinding to a ClusterRole with get, list, watch on pods (and namespaces), and no other rule',
-        why: 'Too little and the kubernetes filter is refused (403): lines arrive without namespace or pod. Too much and the agent, which runs on every node with the node\'s log directory mounted, hands whoever breaks into it the power to read Secrets or change workloads cluster-wide.',
+        why: "Too little and the kubernetes filter is refused (403): lines arrive without namespace or pod. Too much and the agent, which runs on every node with the node's log directory mounted, hands whoever breaks into it the power to read Secrets or change workloads cluster-wide.",
         fix: 'Use the ServiceAccount, ClusterRole and ClusterRoleBinding of lesson 12 step 4 (read-only, pods and namespaces), then kubectl apply -R -f k8s/',
       });
     },
@@ -159,11 +185,18 @@ export default [
     ...needsAgent,
     title: 'The agent has requests and a memory limit',
     learn: '#1-one-agent-per-node',
-    hints: ['It runs on every node next to everything else: keep it small and bounded.', 'resources: {requests: {cpu: 50m, memory: 64Mi}, limits: {memory: 128Mi}}'],
+    hints: [
+      'It runs on every node next to everything else: keep it small and bounded.',
+      'resources: {requests: {cpu: 50m, memory: 64Mi}, limits: {memory: 128Mi}}',
+    ],
     async run(ctx) {
       const a = theAgent(ctx);
       // What else is correct: any sizes, a CPU limit or none; what matters is requests and a memory cap.
-      return resourcesOutcome(a.m, a.main, { expected: 'requests and a memory limit', why: 'A log burst can make an unbounded agent eat a node\'s memory, on every node at once.', fix: 'resources: {requests: {cpu: 50m, memory: 64Mi}, limits: {memory: 128Mi}}' });
+      return resourcesOutcome(a.m, a.main, {
+        expected: 'requests and a memory limit',
+        why: "A log burst can make an unbounded agent eat a node's memory, on every node at once.",
+        fix: 'resources: {requests: {cpu: 50m, memory: 64Mi}, limits: {memory: 128Mi}}',
+      });
     },
   }),
   defineCheck({
@@ -171,7 +204,10 @@ export default [
     ...needsAgent,
     title: 'It ships to the Loki Service, by its DNS name, with few labels',
     learn: '#5-ship-to-the-store',
-    hints: ['pipeline.outputs: - name: loki, match: kube.* (the input\'s tag), host: loki.logging.svc.cluster.local, port: 3100', 'Labels from the kubernetes filter only (namespace, pod, container): a value from the log line (a request id) as a label makes one stream per request.'],
+    hints: [
+      "pipeline.outputs: - name: loki, match: kube.* (the input's tag), host: loki.logging.svc.cluster.local, port: 3100",
+      'Labels from the kubernetes filter only (namespace, pod, container): a value from the log line (a request id) as a label makes one stream per request.',
+    ],
     async run(ctx) {
       const a = theAgent(ctx);
       // What else is correct: see outputProblems in pipeline-rules.ts (any name of the Loki
@@ -189,7 +225,9 @@ export default [
               : /without the namespace/.test(problems[0]!)
                 ? 'Loki finds lines by their labels first: without a namespace label, {namespace="teamnotes"} and every query built on it find nothing.'
                 : 'Collected lines that go nowhere are lost as surely as uncollected ones.',
-            fix: tooMany ? "labels: job=fluent-bit, namespace=$kubernetes['namespace_name'], pod=$kubernetes['pod_name'], container=$kubernetes['container_name']" : "under pipeline.outputs: - {name: loki, match: kube.*, host: loki.logging.svc.cluster.local, port: 3100, labels: job=fluent-bit, namespace=$kubernetes['namespace_name'], …} (lesson 12 step 5), then kubectl apply -R -f k8s/",
+            fix: tooMany
+              ? "labels: job=fluent-bit, namespace=$kubernetes['namespace_name'], pod=$kubernetes['pod_name'], container=$kubernetes['container_name']"
+              : "under pipeline.outputs: - {name: loki, match: kube.*, host: loki.logging.svc.cluster.local, port: 3100, labels: job=fluent-bit, namespace=$kubernetes['namespace_name'], …} (lesson 12 step 5), then kubectl apply -R -f k8s/",
           })
         : pass('output: the Loki Service');
     },
@@ -220,25 +258,41 @@ export default [
       const a = theAgent(ctx);
       if (!(await live(ctx, a.m))) return notApplied(a.m);
       const nodes = await ctx.kube.list<V1Node>('v1', 'Node');
-      const settled = await ctx.kube.waitFor(async () => {
-        const ds = await live<V1DaemonSet>(ctx, a.m);
-        const s = ds?.status;
-        return s && s.desiredNumberScheduled === nodes.length && s.numberReady === nodes.length && (s.updatedNumberScheduled ?? 0) === nodes.length ? ds : undefined;
-      }, { timeoutMs: 30_000, signal: ctx.signal });
+      const settled = await ctx.kube.waitFor(
+        async () => {
+          const ds = await live<V1DaemonSet>(ctx, a.m);
+          const s = ds?.status;
+          return s && s.desiredNumberScheduled === nodes.length && s.numberReady === nodes.length && (s.updatedNumberScheduled ?? 0) === nodes.length
+            ? ds
+            : undefined;
+        },
+        { timeoutMs: 30_000, signal: ctx.signal },
+      );
       if (settled) return pass(`${nodes.length}/${nodes.length} nodes run a Ready agent`);
       const ds = (await live<V1DaemonSet>(ctx, a.m))!;
       const tolerations = daemonSetTolerations(ds.spec?.template.spec ?? {});
       const skipped = nodes.flatMap((n) => {
-        const blocking = (n.spec?.taints ?? []).filter((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(tolerations, { key: t.key, value: t.value, effect: t.effect }));
-        return blocking.length ? [`${n.metadata?.name}: taint ${blocking.map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`).join(', ')} not tolerated`] : [];
+        const blocking = (n.spec?.taints ?? []).filter(
+          (t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(tolerations, { key: t.key, value: t.value, effect: t.effect }),
+        );
+        return blocking.length
+          ? [`${n.metadata?.name}: taint ${blocking.map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`).join(', ')} not tolerated`]
+          : [];
       });
-      const pods = await ctx.kube.list<V1Pod>('v1', 'Pod', { namespace: namespaceOf(a.m), labelSelector: Object.entries(ds.spec?.selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') });
+      const pods = await ctx.kube.list<V1Pod>('v1', 'Pod', {
+        namespace: namespaceOf(a.m),
+        labelSelector: Object.entries(ds.spec?.selector.matchLabels ?? {})
+          .map(([k, v]) => `${k}=${v}`)
+          .join(','),
+      });
       const s: Partial<NonNullable<V1DaemonSet['status']>> = ds.status ?? {};
       return fail(`the agent runs on ${s.desiredNumberScheduled ?? 0} of ${nodes.length} nodes (${s.numberReady ?? 0} Ready)`, {
         where: `daemonset/${a.m.name} (namespace ${namespaceOf(a.m)})`,
         expected: `${nodes.length} scheduled and Ready: one per node`,
         why: 'The logs of every pod on a skipped node are never collected, and DESIRED does not tell you: it only counts the nodes the DaemonSet already agreed to run on.',
-        fix: skipped.length ? 'Add a toleration for the taint named below (lesson 12 step 2), then kubectl apply -R -f k8s/' : `kubectl -n ${namespaceOf(a.m)} describe pod -l app.kubernetes.io/name=${a.m.name}`,
+        fix: skipped.length
+          ? 'Add a toleration for the taint named below (lesson 12 step 2), then kubectl apply -R -f k8s/'
+          : `kubectl -n ${namespaceOf(a.m)} describe pod -l app.kubernetes.io/name=${a.m.name}`,
         evidence: [...skipped, ...(await podEvidence(ctx, pods))],
       });
     },
@@ -257,14 +311,20 @@ export default [
       // The app logs every request with its request id (lesson 04), taken from X-Request-Id
       // when the caller sends one: a unique id is a marker. (Query strings are not logged.)
       const marker = `verify-${randomBytes(6).toString('hex')}`;
-      await ctx.http('http://127.0.0.1').get('/', { headers: { 'x-request-id': marker } }).catch(() => undefined);
+      await ctx
+        .http('http://127.0.0.1')
+        .get('/', { headers: { 'x-request-id': marker } })
+        .catch(() => undefined);
       const query = encodeURIComponent(`{namespace="teamnotes"} |= "${marker}"`);
-      const found = await ctx.kube.waitFor(async () => {
-        const r = await ctx.kube.serviceGet(LOGGING, 'loki', 3100, `/loki/api/v1/query_range?query=${query}&limit=5&since=10m`);
-        if (r.status !== 200) return undefined;
-        const streams = (JSON.parse(r.body) as { data?: { result?: Array<{ stream: Record<string, string> }> } }).data?.result ?? [];
-        return streams.find((s) => s.stream.namespace && s.stream.pod);
-      }, { timeoutMs: 75_000, intervalMs: 3000, signal: ctx.signal });
+      const found = await ctx.kube.waitFor(
+        async () => {
+          const r = await ctx.kube.serviceGet(LOGGING, 'loki', 3100, `/loki/api/v1/query_range?query=${query}&limit=5&since=10m`);
+          if (r.status !== 200) return undefined;
+          const streams = (JSON.parse(r.body) as { data?: { result?: Array<{ stream: Record<string, string> }> } }).data?.result ?? [];
+          return streams.find((s) => s.stream.namespace && s.stream.pod);
+        },
+        { timeoutMs: 75_000, intervalMs: 3000, signal: ctx.signal },
+      );
       return found
         ? pass(`marker found in Loki from pod ${found.stream.pod} (namespace ${found.stream.namespace})`)
         : fail(`a request with marker ${marker} was logged but never reached Loki in 75 s`, {

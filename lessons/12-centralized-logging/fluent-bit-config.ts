@@ -51,13 +51,20 @@ function readYaml(file: string, text: string, notes: string[]): Plugin[] {
   }
   if (!isMap(doc)) return [];
   const misplaced = Object.keys(doc).filter((k) => k.toLowerCase() in SECTIONS);
-  if (misplaced.length) notes.push(`${file} has ${misplaced.join(', ')} at the top level: Fluent Bit only runs the inputs, filters and outputs under pipeline:`);
+  if (misplaced.length)
+    notes.push(`${file} has ${misplaced.join(', ')} at the top level: Fluent Bit only runs the inputs, filters and outputs under pipeline:`);
   const pipeline = Object.entries(doc).find(([k]) => k.toLowerCase() === 'pipeline')?.[1];
   if (!isMap(pipeline)) return [];
   return Object.entries(pipeline).flatMap(([section, list]) => {
     const kind = SECTIONS[section.toLowerCase()];
     if (!kind || !Array.isArray(list)) return [];
-    return list.filter(isMap).map((entry) => plugin(kind, file, Object.entries(entry).map(([k, v]) => [k, scalar(v)] as const)));
+    return list.filter(isMap).map((entry) =>
+      plugin(
+        kind,
+        file,
+        Object.entries(entry).map(([k, v]) => [k, scalar(v)] as const),
+      ),
+    );
   });
 }
 
@@ -65,7 +72,9 @@ function readClassic(file: string, text: string): Plugin[] {
   const plugins: Plugin[] = [];
   let current: Array<readonly [string, string]> | undefined;
   let kind: PluginKind | undefined;
-  const close = () => { if (current && kind) plugins.push(plugin(kind, file, current)); };
+  const close = () => {
+    if (current && kind) plugins.push(plugin(kind, file, current));
+  };
   for (const raw of text.split('\n')) {
     const line = raw.trim();
     if (!line || line.startsWith('#') || line.startsWith('@')) continue;
@@ -102,7 +111,10 @@ function isMap(v: unknown): v is Record<string, unknown> {
 
 /** A comma-separated property (paths, parsers) as its parts. */
 export function listOf(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /**
@@ -121,5 +133,10 @@ export function routes(input: Plugin, output: Plugin): boolean {
   }
   const pattern = output.props.match;
   if (!pattern) return false;
-  return new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(tag);
+  return new RegExp(
+    `^${pattern
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  ).test(tag);
 }

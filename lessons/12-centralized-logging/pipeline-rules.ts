@@ -28,10 +28,17 @@ export function inputProblems(p: Pipeline): string[] {
           : 'no input reads /var/log/containers/*.log: the pipeline has no tail input',
     );
   }
-  if (paths.some((path) => path.startsWith('/var/lib/docker'))) problems.push("tails /var/lib/docker/containers: kind's nodes run containerd, there is no Docker there");
-  const parsers = (readers.length ? readers : tails).flatMap((i) => [...listOf(i.props['multiline.parser']), ...listOf(i.props.parser)].map((x) => x.toLowerCase()));
+  if (paths.some((path) => path.startsWith('/var/lib/docker')))
+    problems.push("tails /var/lib/docker/containers: kind's nodes run containerd, there is no Docker there");
+  const parsers = (readers.length ? readers : tails).flatMap((i) =>
+    [...listOf(i.props['multiline.parser']), ...listOf(i.props.parser)].map((x) => x.toLowerCase()),
+  );
   if (tails.length && !parsers.includes('cri')) {
-    problems.push(parsers.includes('docker') ? 'parses the lines as Docker JSON; containerd writes the CRI format (use the cri parser)' : 'no cri parser on the tail input: each line keeps its "time stream flag" prefix and long lines stay split');
+    problems.push(
+      parsers.includes('docker')
+        ? 'parses the lines as Docker JSON; containerd writes the CRI format (use the cri parser)'
+        : 'no cri parser on the tail input: each line keeps its "time stream flag" prefix and long lines stay split',
+    );
   }
   return problems;
 }
@@ -47,7 +54,11 @@ const LOCAL = ['localhost', '127.0.0.1', '0.0.0.0'];
  */
 export function outputProblems(p: Pipeline): string[] {
   const lokis = p.outputs.filter((o) => o.name === 'loki');
-  if (!lokis.length) return [...p.notes, p.outputs.length ? `no loki output: the lines go to ${p.outputs.map((o) => o.name || '(no name)').join(', ')} only` : 'no output: the lines go nowhere'];
+  if (!lokis.length)
+    return [
+      ...p.notes,
+      p.outputs.length ? `no loki output: the lines go to ${p.outputs.map((o) => o.name || '(no name)').join(', ')} only` : 'no output: the lines go nowhere',
+    ];
   const problems = [...p.notes];
   for (const o of lokis) {
     // The loki plugin's own default host is 127.0.0.1: leaving it out ships to the agent itself.
@@ -62,9 +73,11 @@ export function outputProblems(p: Pipeline): string[] {
   if (readers.length && !reached.length) {
     const o = lokis[0]!;
     const tag = readers[0]!.props.tag ?? `${readers[0]!.name}.0`;
-    problems.push(o.props.match || o.props.match_regex
-      ? `the loki output matches ${o.props.match ?? o.props.match_regex}, which the container input's tag ${tag} never does: no line is routed to Loki`
-      : `the loki output has no match: Fluent Bit routes nothing to it (its log says "NO match for loki.0 output instance"); match the input's tag ${tag}`);
+    problems.push(
+      o.props.match || o.props.match_regex
+        ? `the loki output matches ${o.props.match ?? o.props.match_regex}, which the container input's tag ${tag} never does: no line is routed to Loki`
+        : `the loki output has no match: Fluent Bit routes nothing to it (its log says "NO match for loki.0 output instance"); match the input's tag ${tag}`,
+    );
   }
   return [...problems, ...labelProblems(reached.length ? reached : lokis)];
 }
@@ -81,8 +94,16 @@ export function labelProblems(lokis: Plugin[]): string[] {
   const bounded = /^\$(kubernetes\b|stream\b|level\b)/;
   const unbounded = values.flatMap((v) => [...v.matchAll(/\$[A-Za-z_][\w.]*(\[[^\]]*\])*/g)].map((m) => m[0]).filter((acc) => !bounded.test(acc)));
   if (unbounded.length) {
-    return [`the Loki label${unbounded.length > 1 ? 's' : ''} ${unbounded.join(', ')} come${unbounded.length > 1 ? '' : 's'} from the log line itself: one stream per distinct value (per request, per user), which Loki's index is not built for; keep labels to namespace, pod and container, and search the text with |=`];
+    return [
+      `the Loki label${unbounded.length > 1 ? 's' : ''} ${unbounded.join(', ')} come${unbounded.length > 1 ? '' : 's'} from the log line itself: one stream per distinct value (per request, per user), which Loki's index is not built for; keep labels to namespace, pod and container, and search the text with |=`,
+    ];
   }
-  const byNamespace = lokis.some((o) => /^(on|true|yes)$/i.test(o.props.auto_kubernetes_labels ?? '') || !!o.props.label_map_path) || values.some((v) => /\$kubernetes\[['"]namespace_name['"]\]/.test(v));
-  return byNamespace ? [] : [`the loki output labels its streams without the namespace ($kubernetes['namespace_name']): every line lands in one stream, and {namespace="teamnotes"} finds nothing`];
+  const byNamespace =
+    lokis.some((o) => /^(on|true|yes)$/i.test(o.props.auto_kubernetes_labels ?? '') || !!o.props.label_map_path) ||
+    values.some((v) => /\$kubernetes\[['"]namespace_name['"]\]/.test(v));
+  return byNamespace
+    ? []
+    : [
+        `the loki output labels its streams without the namespace ($kubernetes['namespace_name']): every line lands in one stream, and {namespace="teamnotes"} finds nothing`,
+      ];
 }

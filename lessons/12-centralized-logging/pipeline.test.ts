@@ -60,7 +60,7 @@ describe('readPipeline', () => {
   });
 
   it('a file that is not YAML is a note naming the file, not a crash', () => {
-    const p = yaml(YAML.replace("match: kube.*\n      host", "match: *\n      host"));
+    const p = yaml(YAML.replace('match: kube.*\n      host', 'match: *\n      host'));
     expect(p.notes.join()).toMatch(/fluent-bit.yaml is not valid YAML/);
   });
 
@@ -88,8 +88,12 @@ describe('what lesson 12 asks of the pipeline', () => {
   });
 
   it('an output the container records never reach is named, with or without match', () => {
-    expect(outputProblems(yaml(YAML.replace('      match: kube.*\n      host', '      host')))).toEqual([expect.stringMatching(/no match: Fluent Bit routes nothing/)]);
-    expect(outputProblems(yaml(YAML.replace('      match: kube.*\n      host', '      match: app.*\n      host')))).toEqual([expect.stringMatching(/matches app\.\*, which .* never does/)]);
+    expect(outputProblems(yaml(YAML.replace('      match: kube.*\n      host', '      host')))).toEqual([
+      expect.stringMatching(/no match: Fluent Bit routes nothing/),
+    ]);
+    expect(outputProblems(yaml(YAML.replace('      match: kube.*\n      host', '      match: app.*\n      host')))).toEqual([
+      expect.stringMatching(/matches app\.\*, which .* never does/),
+    ]);
   });
 
   it("match '*' and match_regex route like Fluent Bit's router", () => {

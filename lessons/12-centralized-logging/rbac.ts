@@ -48,10 +48,13 @@ function excess(rule: Rule): { field: 'verbs' | 'resources' | 'nonResourceURLs';
   const writes = verbs.filter((v) => !READ.includes(v));
   if (writes.length) return { field: 'verbs', text: `allows ${writes.join(', ')}: a log agent only reads` };
   if (resources.includes('*')) return { field: 'resources', text: 'reads every resource type (*), Secrets included' };
-  if (resources.some((r) => r === 'secrets' || r.startsWith('secrets/'))) return { field: 'resources', text: 'reads Secrets: every password and token in the cluster' };
+  if (resources.some((r) => r === 'secrets' || r.startsWith('secrets/')))
+    return { field: 'resources', text: 'reads Secrets: every password and token in the cluster' };
   const extra = resources.filter((r) => !MAY_READ.has(r));
-  if (extra.length) return { field: 'resources', text: `reads ${extra.join(', ')}, which the agent never asks for (it needs pods, and namespaces for namespace labels)` };
-  if (rule.nonResourceURLs?.length) return { field: 'nonResourceURLs', text: `allows the API paths ${rule.nonResourceURLs.join(', ')}, which the agent never asks for` };
+  if (extra.length)
+    return { field: 'resources', text: `reads ${extra.join(', ')}, which the agent never asks for (it needs pods, and namespaces for namespace labels)` };
+  if (rule.nonResourceURLs?.length)
+    return { field: 'nonResourceURLs', text: `allows the API paths ${rule.nonResourceURLs.join(', ')}, which the agent never asks for` };
   return undefined;
 }
 
@@ -61,7 +64,8 @@ export function rbacProblems(ctx: CheckContext, a: Workload, config: string): Fi
   const saPath = [...a.tpl.specPath, 'serviceAccountName'];
   if (!sa || sa === 'default') return [{ where: at(a.m, a.tpl.specPath), message: "the agent runs as the namespace's default ServiceAccount" }];
   const problems: Finding[] = [];
-  if (!ctx.manifests.find('ServiceAccount').some((m) => m.name === sa && m.namespace === a.m.namespace)) problems.push({ where: at(a.m, saPath), message: `ServiceAccount ${sa} is not in k8s/` });
+  if (!ctx.manifests.find('ServiceAccount').some((m) => m.name === sa && m.namespace === a.m.namespace))
+    problems.push({ where: at(a.m, saPath), message: `ServiceAccount ${sa} is not in k8s/` });
 
   const isAgent = (s: Subject) => s.kind === 'ServiceAccount' && s.name === sa && (s.namespace ?? '') === (a.m.namespace ?? '');
   const bindingsOf = (kind: 'ClusterRoleBinding' | 'RoleBinding') => ctx.manifests.find(kind).filter((b) => (b.object.subjects ?? []).some(isAgent));
@@ -98,7 +102,10 @@ export function rbacProblems(ctx: CheckContext, a: Workload, config: string): Fi
     const other = near && (near.object.subjects ?? []).find((s) => s.kind === 'ServiceAccount')!;
     problems.push(
       near && other
-        ? { where: at(near, ['subjects']), message: `ClusterRoleBinding ${near.name} names ServiceAccount ${other.name} in namespace ${other.namespace ?? '(none)'}, but the agent runs as ${sa} in ${a.m.namespace}: its role reaches nobody` }
+        ? {
+            where: at(near, ['subjects']),
+            message: `ClusterRoleBinding ${near.name} names ServiceAccount ${other.name} in namespace ${other.namespace ?? '(none)'}, but the agent runs as ${sa} in ${a.m.namespace}: its role reaches nobody`,
+          }
         : { where: at(a.m, saPath), message: `no ClusterRoleBinding gives ServiceAccount ${sa} a role: the agent may not read the pods of other namespaces` },
     );
     return problems;

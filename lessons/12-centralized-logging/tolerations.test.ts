@@ -54,7 +54,10 @@ describe('tolerates', () => {
   });
 
   it('one matching toleration among several is enough; none is not', () => {
-    const t: V1Toleration[] = [{ key: 'gpu', operator: 'Exists' }, { key: CONTROL_PLANE.key, operator: 'Exists', effect: 'NoSchedule' }];
+    const t: V1Toleration[] = [
+      { key: 'gpu', operator: 'Exists' },
+      { key: CONTROL_PLANE.key, operator: 'Exists', effect: 'NoSchedule' },
+    ];
     expect(tolerates(t, CONTROL_PLANE)).toBe(true);
     expect(tolerates([], CONTROL_PLANE)).toBe(false);
   });
@@ -65,7 +68,7 @@ const blocking = (spec: { tolerations?: V1Toleration[]; hostNetwork?: boolean },
   taints.filter((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(daemonSetTolerations(spec), t)).map((t) => `${t.key}:${t.effect}`);
 
 describe('daemonSetTolerations', () => {
-  it('keeps the template\'s own tolerations', () => {
+  it("keeps the template's own tolerations", () => {
     const own: V1Toleration = { key: CONTROL_PLANE.key, operator: 'Exists', effect: 'NoSchedule' };
     expect(daemonSetTolerations({ tolerations: [own] })).toContainEqual(own);
   });

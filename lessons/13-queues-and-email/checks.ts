@@ -4,7 +4,18 @@ import { APPLY, appDeployment, at, live, NAMESPACE, namespaceOf, notApplied, pod
 import { serviceForHost } from '../shared/manifest-rules.ts';
 import { cronJobProblems, digestCronJobs, mailpit, smtpTarget, workerDeployment, workerInWebPod, workerProblems } from './rules.ts';
 import {
-  allOnce, arrives, describeTally, digest, drain, DELIVERY_MS, REQUEST_BUDGET_MS, requestPath, retried, RETRY_WINDOW_MS, startDrain, WORKER_EXIT_DEADLINE_MS,
+  allOnce,
+  arrives,
+  describeTally,
+  digest,
+  drain,
+  DELIVERY_MS,
+  REQUEST_BUDGET_MS,
+  requestPath,
+  retried,
+  RETRY_WINDOW_MS,
+  startDrain,
+  WORKER_EXIT_DEADLINE_MS,
 } from './scenarios.ts';
 import { digestTimers, reachableFiles, webEntry } from './web-code.ts';
 import { INGRESS_URL, MAILPIT_WAIT_MS, signupThroughIngress } from './cluster-mail.ts';
@@ -31,17 +42,20 @@ export default [
       const slow = rp.requests.find((t) => t.status === undefined || t.status < 200 || t.status >= 300 || t.ms > REQUEST_BUDGET_MS);
       if (!slow) startDrain(ctx);
       if (!slow) return pass(`SMTP hanging: ${rp.requests.map((t) => `${t.what} ${t.status} in ${t.ms} ms`).join(', ')}`);
-      return fail(`with the SMTP server hanging, ${slow.what} ${slow.status === undefined ? `got ${slow.answer} (${secs(slow.ms)})` : `answered ${slow.answer} after ${secs(slow.ms)}`}`, {
-        expected: `2xx within ${REQUEST_BUDGET_MS / 1000} s, whatever the SMTP server does`,
-        why: 'A handler that awaits sendMail waits as long as the mail server does: every signup and every note times out while SMTP is slow or down, and each holds a connection meanwhile. Users notice; a mail that is a minute late, nobody does.',
-        fix: 'In signup() and createNote() of src/server.js, enqueue the mail (src/queue.js, BullMQ on REDIS_URL) instead of calling sendMail; the worker (npm run worker) sends it.',
-        evidence: rp.tail,
-      });
+      return fail(
+        `with the SMTP server hanging, ${slow.what} ${slow.status === undefined ? `got ${slow.answer} (${secs(slow.ms)})` : `answered ${slow.answer} after ${secs(slow.ms)}`}`,
+        {
+          expected: `2xx within ${REQUEST_BUDGET_MS / 1000} s, whatever the SMTP server does`,
+          why: 'A handler that awaits sendMail waits as long as the mail server does: every signup and every note times out while SMTP is slow or down, and each holds a connection meanwhile. Users notice; a mail that is a minute late, nobody does.',
+          fix: 'In signup() and createNote() of src/server.js, enqueue the mail (src/queue.js, BullMQ on REDIS_URL) instead of calling sendMail; the worker (npm run worker) sends it.',
+          evidence: rp.tail,
+        },
+      );
     },
   }),
   defineCheck({
     id: 'mail-arrives-once',
-    title: 'With the web and the worker running, a signup\'s welcome mail arrives, once',
+    title: "With the web and the worker running, a signup's welcome mail arrives, once",
     severity: 'required',
     layer: 'behaviour',
     learn: '#2-a-worker-deployment',
@@ -131,13 +145,16 @@ export default [
         ...d.runs.filter((r) => r.exit?.code !== 0).map((r, i) => `digest run ${i + 1} ${r.outcome}`),
         ...d.mails.filter((m) => m.got !== 1).map((m) => `${m.address} got ${m.got} digests`),
       ];
-      if (!problems.length) return pass(`two runs at once, both exited 0 (${d.runs.map((r) => secs(r.ms)).join(', ')}); one digest each to ${d.mails.length} users; none from the web`);
+      if (!problems.length)
+        return pass(
+          `two runs at once, both exited 0 (${d.runs.map((r) => secs(r.ms)).join(', ')}); one digest each to ${d.mails.length} users; none from the web`,
+        );
       const doubled = d.mails.some((m) => m.got > 1);
       return fail(problems[0]!, {
         expected: 'both runs exit 0, one digest per user, no digest from the web processes',
         why: doubled
           ? 'Runs overlap in real life (a manual run, a Job retried after its pod died). Without idempotent jobs, each run mails everybody again.'
-          : 'A CronJob\'s pod must do its work and exit 0: a run that fails is retried, one that never exits holds the schedule (concurrencyPolicy: Forbid skips the next runs).',
+          : "A CronJob's pod must do its work and exit 0: a run that fails is retried, one that never exits holds the schedule (concurrencyPolicy: Forbid skips the next runs).",
         fix: doubled
           ? 'Give each digest mail a job id of the day and the person (digest/<date>/user/<id>): the second run then queues nothing.'
           : 'src/digest-job.js: run one digest, close Postgres, Redis and the queue, process.exit(0); "digest": "node src/digest-job.js" in package.json.',
@@ -152,13 +169,18 @@ export default [
     layer: 'code',
     learn: '#5-the-digest-as-a-cronjob',
     hints: [
-      'The verifier follows the requires from the web\'s entry (npm start) and looks for setInterval/setTimeout/cron schedules that mention the digest.',
+      "The verifier follows the requires from the web's entry (npm start) and looks for setInterval/setTimeout/cron schedules that mention the digest.",
       'Every web replica runs its own timers. The digest moves to a CronJob; delete scheduleDigest() and its call in server.js (the pause flag of lesson 05 stays, the job reads it).',
     ],
     async run(ctx) {
       const entry = webEntry(ctx);
       const files = reachableFiles(ctx, entry);
-      if (!files.length) return fail(`the web's entry ${entry} (npm start) is not in the workspace`, { expected: 'package.json "start": "node src/server.js", and that file', why: 'The verifier reads what the web process loads, starting there.', fix: 'Fix the start script in package.json.' });
+      if (!files.length)
+        return fail(`the web's entry ${entry} (npm start) is not in the workspace`, {
+          expected: 'package.json "start": "node src/server.js", and that file',
+          why: 'The verifier reads what the web process loads, starting there.',
+          fix: 'Fix the start script in package.json.',
+        });
       const timers = digestTimers(ctx, files);
       if (!timers.length) return pass(`no digest timer in the ${files.length} files the web loads (from ${entry})`);
       return fail(`the web process still schedules the digest: ${timers[0]!.text}`, {
@@ -188,7 +210,9 @@ export default [
       const d = await drain(ctx);
       if (d.problem) return fail(d.problem, { fix: d.fix, evidence: d.tail });
       const problems = [
-        ...(d.exitCode !== 0 ? [`the worker ${d.exit}${d.exitCode === null && d.exit?.includes('SIGTERM') ? ' (no SIGTERM handler: Node\'s default)' : ''}`] : []),
+        ...(d.exitCode !== 0
+          ? [`the worker ${d.exit}${d.exitCode === null && d.exit?.includes('SIGTERM') ? " (no SIGTERM handler: Node's default)" : ''}`]
+          : []),
         ...(!allOnce(d.mails) ? [`after the stop, mails delivered: ${describeTally(d.mails)} (waited ${DELIVERY_MS / 1000} s)`] : []),
       ];
       if (!problems.length) return pass(`SIGTERM mid-send: exit 0 after ${secs(d.exitMs ?? 0)}; every mail in flight arrived once (${describeTally(d.mails)})`);
@@ -207,7 +231,7 @@ export default [
     learn: '#2-a-worker-deployment',
     hints: [
       'k8s/worker.yaml: a second Deployment with the same image as the web, command ["node", "src/worker.js"], its own labels.',
-      'Same image, same ConfigMap and Secret keys as the web (src/config.js is shared); terminationGracePeriodSeconds above the worker\'s shutdown deadline; resources; labels the web\'s Service does not select.',
+      "Same image, same ConfigMap and Secret keys as the web (src/config.js is shared); terminationGracePeriodSeconds above the worker's shutdown deadline; resources; labels the web's Service does not select.",
     ],
     async run(ctx) {
       const w = workerDeployment(ctx);
@@ -216,15 +240,20 @@ export default [
         return fail(inPod ? `the worker is a second container (${inPod.container.name}) in the web's pods` : 'no second Deployment runs the teamnotes image', {
           where: inPod ? at(appDeployment(ctx)!.m, inPod.path) : undefined,
           expected: 'k8s/worker.yaml: kind Deployment, image teamnotes:<the web\'s tag>, command ["node", "src/worker.js"]',
-          why: 'The worker is a process of its own: it scales, restarts and rolls out apart from the web, and a stuck mail server only ever slows it down. In the web\'s pod it would scale with the web and restart with it.',
+          why: "The worker is a process of its own: it scales, restarts and rolls out apart from the web, and a stuck mail server only ever slows it down. In the web's pod it would scale with the web and restart with it.",
           fix: 'Create k8s/worker.yaml (lesson 13, step 2), then ' + APPLY,
         });
       }
-      return reportFindings(workerProblems(ctx, w), `Deployment ${w.m.name} runs \`${[...(w.main.container.command ?? []), ...(w.main.container.args ?? [])].join(' ')}\` (${w.m.file})`, {
-        expected: 'the worker command, ≥ 1 replica, terminationGracePeriodSeconds above its shutdown deadline, requests and a memory limit, the web\'s env sources, labels of its own',
-        why: 'The worker needs the web\'s whole configuration (it loads the same src/config.js), time to finish its mails when stopped, and must never receive the web\'s traffic.',
-        fix: 'Fix k8s/worker.yaml as named, then ' + APPLY,
-      });
+      return reportFindings(
+        workerProblems(ctx, w),
+        `Deployment ${w.m.name} runs \`${[...(w.main.container.command ?? []), ...(w.main.container.args ?? [])].join(' ')}\` (${w.m.file})`,
+        {
+          expected:
+            "the worker command, ≥ 1 replica, terminationGracePeriodSeconds above its shutdown deadline, requests and a memory limit, the web's env sources, labels of its own",
+          why: "The worker needs the web's whole configuration (it loads the same src/config.js), time to finish its mails when stopped, and must never receive the web's traffic.",
+          fix: 'Fix k8s/worker.yaml as named, then ' + APPLY,
+        },
+      );
     },
   }),
   defineCheck({
@@ -239,7 +268,9 @@ export default [
     async run(ctx) {
       const [cj] = digestCronJobs(ctx);
       if (!cj) {
-        const others = ctx.manifests.find('CronJob').map((m) => ({ where: at(m, ['metadata']), message: `CronJob ${m.name} does not run the teamnotes image` }));
+        const others = ctx.manifests
+          .find('CronJob')
+          .map((m) => ({ where: at(m, ['metadata']), message: `CronJob ${m.name} does not run the teamnotes image` }));
         return fail('no CronJob runs the teamnotes image', {
           where: others[0]?.where,
           expected: 'k8s/digest-cronjob.yaml: kind CronJob, image teamnotes:<the web\'s tag>, command ["node", "src/digest-job.js"]',
@@ -248,11 +279,15 @@ export default [
           evidence: others.map(findingLine),
         });
       }
-      return reportFindings(cronJobProblems(ctx, cj), `CronJob ${cj.m.name}: "${String(getIn(cj.m.object, ['spec', 'schedule']))}", concurrencyPolicy ${String(getIn(cj.m.object, ['spec', 'concurrencyPolicy']))}, runs \`${[...(cj.main.container.command ?? []), ...(cj.main.container.args ?? [])].join(' ')}\``, {
-        expected: 'a 5-field schedule, concurrencyPolicy: Forbid (or Replace), a command that runs one digest and exits',
-        why: 'The CronJob is what makes it one digest per schedule: a schedule the API server refuses means none, and Allow (the default) starts a second run beside one that is still going.',
-        fix: 'Fix k8s/digest-cronjob.yaml as named, then ' + APPLY,
-      });
+      return reportFindings(
+        cronJobProblems(ctx, cj),
+        `CronJob ${cj.m.name}: "${String(getIn(cj.m.object, ['spec', 'schedule']))}", concurrencyPolicy ${String(getIn(cj.m.object, ['spec', 'concurrencyPolicy']))}, runs \`${[...(cj.main.container.command ?? []), ...(cj.main.container.args ?? [])].join(' ')}\``,
+        {
+          expected: 'a 5-field schedule, concurrencyPolicy: Forbid (or Replace), a command that runs one digest and exits',
+          why: 'The CronJob is what makes it one digest per schedule: a schedule the API server refuses means none, and Allow (the default) starts a second run beside one that is still going.',
+          fix: 'Fix k8s/digest-cronjob.yaml as named, then ' + APPLY,
+        },
+      );
     },
   }),
   defineCheck({
@@ -278,9 +313,13 @@ export default [
       if (mp.svc && mp.smtpPort) {
         const target = smtpTarget(ctx);
         const svc = target.host ? serviceForHost(target.host, ctx.manifests.find('Service'), NAMESPACE) : undefined;
-        if (!target.host) problems.push({ where: target.from, message: `cannot see where SMTP_URL points (${target.value === undefined ? target.from : 'not a URL'})` });
+        if (!target.host)
+          problems.push({ where: target.from, message: `cannot see where SMTP_URL points (${target.value === undefined ? target.from : 'not a URL'})` });
         else if (svc !== mp.svc || target.port !== mp.smtpPort) {
-          problems.push({ where: target.from, message: `SMTP_URL goes to ${target.host}:${target.port}, not to Service ${mp.svc.name} port ${mp.smtpPort} (mail would go ${/workshop-services/.test(target.host) ? "to the workshop's throwaway Mailpit" : 'nowhere you can read'})` });
+          problems.push({
+            where: target.from,
+            message: `SMTP_URL goes to ${target.host}:${target.port}, not to Service ${mp.svc.name} port ${mp.smtpPort} (mail would go ${/workshop-services/.test(target.host) ? "to the workshop's throwaway Mailpit" : 'nowhere you can read'})`,
+          });
         }
       }
       return reportFindings(problems, `Mailpit ${mp.w?.m.name} behind Service ${mp.svc?.name}:${mp.smtpPort}, and SMTP_URL points there`, {
@@ -320,7 +359,10 @@ export default [
       const [cj] = digestCronJobs(ctx);
       const current = await live<V1CronJob>(ctx, cj!.m);
       if (!current) return notApplied(cj!.m);
-      const want = { schedule: String(getIn(cj!.m.object, ['spec', 'schedule'])), policy: String(getIn(cj!.m.object, ['spec', 'concurrencyPolicy']) ?? 'Allow') };
+      const want = {
+        schedule: String(getIn(cj!.m.object, ['spec', 'schedule'])),
+        policy: String(getIn(cj!.m.object, ['spec', 'concurrencyPolicy']) ?? 'Allow'),
+      };
       const have = { schedule: current.spec?.schedule, policy: current.spec?.concurrencyPolicy ?? 'Allow' };
       if (have.schedule !== want.schedule || have.policy !== want.policy) {
         return fail('the CronJob in the cluster differs from k8s/', {
@@ -332,10 +374,17 @@ export default [
         });
       }
       if (current.spec?.suspend) {
-        return fail(`CronJob ${cj!.m.name} is suspended: it starts no run`, { where: `cronjob/${cj!.m.name} (namespace ${namespaceOf(cj!.m)})`, expected: 'suspend: false', why: 'A suspended CronJob keeps its schedule but creates no Job: no digest goes out.', fix: `kubectl -n ${namespaceOf(cj!.m)} patch cronjob ${cj!.m.name} -p '{"spec":{"suspend":false}}'` });
+        return fail(`CronJob ${cj!.m.name} is suspended: it starts no run`, {
+          where: `cronjob/${cj!.m.name} (namespace ${namespaceOf(cj!.m)})`,
+          expected: 'suspend: false',
+          why: 'A suspended CronJob keeps its schedule but creates no Job: no digest goes out.',
+          fix: `kubectl -n ${namespaceOf(cj!.m)} patch cronjob ${cj!.m.name} -p '{"spec":{"suspend":false}}'`,
+        });
       }
       const last = current.status?.lastScheduleTime;
-      return pass(`CronJob ${cj!.m.name}: "${have.schedule}", concurrencyPolicy ${have.policy}${last ? `, last run ${new Date(last as unknown as string).toISOString()}` : ', no run yet'}`);
+      return pass(
+        `CronJob ${cj!.m.name}: "${have.schedule}", concurrencyPolicy ${have.policy}${last ? `, last run ${new Date(last as unknown as string).toISOString()}` : ', no run yet'}`,
+      );
     },
   }),
   defineCheck({
@@ -344,7 +393,7 @@ export default [
     layer: 'behaviour',
     dependsOn: ['worker-ready', 'mailpit-in-cluster'],
     requires: ['real-pods'],
-    title: 'A signup through http://localhost/ lands one mail in the cluster\'s Mailpit',
+    title: "A signup through http://localhost/ lands one mail in the cluster's Mailpit",
     learn: '#6-mailpit-in-the-cluster',
     timeoutMs: 90_000, // up to 30 s for the route after a rollout, 30 s for the mail, the rest for Mailpit and the API
     hints: [
@@ -354,13 +403,28 @@ export default [
     async run(ctx) {
       const mp = mailpit(ctx);
       const r = await signupThroughIngress(ctx, mp.w!, mp.svc!);
-      if (r.noApiPort) return fail(`Service ${mp.svc!.name} has no port for Mailpit's web UI and API (8025)`, { where: at(mp.svc!, ['spec', 'ports']), expected: 'a port reaching container port 8025', why: 'The verifier (and you) read the caught mail through that API.', fix: `Add {name: http, port: 8025, targetPort: http} to the Service's ports, then ${APPLY}` });
-      if (!r.signedUp) return fail(`POST ${INGRESS_URL}/api/signup → ${r.answer}`, { expected: '201', why: 'The signup is what queues the welcome mail.', fix: `kubectl -n ${NAMESPACE} logs deploy/teamnotes` });
+      if (r.noApiPort)
+        return fail(`Service ${mp.svc!.name} has no port for Mailpit's web UI and API (8025)`, {
+          where: at(mp.svc!, ['spec', 'ports']),
+          expected: 'a port reaching container port 8025',
+          why: 'The verifier (and you) read the caught mail through that API.',
+          fix: `Add {name: http, port: 8025, targetPort: http} to the Service's ports, then ${APPLY}`,
+        });
+      if (!r.signedUp)
+        return fail(`POST ${INGRESS_URL}/api/signup → ${r.answer}`, {
+          expected: '201',
+          why: 'The signup is what queues the welcome mail.',
+          fix: `kubectl -n ${NAMESPACE} logs deploy/teamnotes`,
+        });
       if (r.count === 1) return pass(`signed up ${r.address} through the Ingress; one welcome mail in Mailpit (Service ${mp.svc!.name})`);
       // What the worker said meanwhile: the usual answer (SMTP refused, a wrong host, a job that failed).
       const w = workerDeployment(ctx);
-      const workers = w ? (await podsMatching(ctx, namespaceOf(w.m), selectorOf('Deployment', w.m.object) ?? {})).filter((p) => !p.metadata?.deletionTimestamp) : [];
-      const evidence = (await Promise.all(workers.slice(0, 2).map(async (p) => (await ctx.kube.lastLogLines(p, 8, { healthy: true })).map((l) => `${p.metadata?.name}: ${l}`)))).flat();
+      const workers = w
+        ? (await podsMatching(ctx, namespaceOf(w.m), selectorOf('Deployment', w.m.object) ?? {})).filter((p) => !p.metadata?.deletionTimestamp)
+        : [];
+      const evidence = (
+        await Promise.all(workers.slice(0, 2).map(async (p) => (await ctx.kube.lastLogLines(p, 8, { healthy: true })).map((l) => `${p.metadata?.name}: ${l}`)))
+      ).flat();
       return fail(typeof r.count === 'string' ? r.count : `${r.count} mail(s) for ${r.address} in Mailpit ${MAILPIT_WAIT_MS / 1000} s after the signup`, {
         evidence,
         expected: 'exactly one welcome mail in Mailpit',

@@ -42,12 +42,20 @@ export async function signupThroughIngress(ctx: CheckContext, mailpit: Found, sv
   // Service has no ready endpoint (Traefik answers 404 then, others 502/503): what a learner who
   // verifies at once would hit. Retried for a bounded while; a route that stays missing still fails.
   const signup = () => ctx.http(INGRESS_URL).post('/api/signup', user, { timeoutMs: 10_000 }).then(describe, describeFetchError);
-  const answer = (await ctx.poll('the signup through the Ingress to be routed', signup, { until: (a) => !/^(404|502|503)\b/.test(a), timeout: 30_000, interval: 2000 })).value;
+  const answer = (
+    await ctx.poll('the signup through the Ingress to be routed', signup, { until: (a) => !/^(404|502|503)\b/.test(a), timeout: 30_000, interval: 2000 })
+  ).value;
   if (!/^2\d\d/.test(answer)) return { signedUp: false, address: user.email, answer, count: 0 };
   const arrived = (c: number | string) => typeof c === 'number' && c > 0;
   // The first look after a second: the mail goes through the queue and the worker first.
   await ctx.sleep(1000);
-  let count = (await ctx.poll(`the welcome mail to ${user.email} in Mailpit`, () => mailpitCount(ctx, svc, api, user.email), { until: arrived, timeout: MAILPIT_WAIT_MS - 1000, interval: 1000 })).value;
+  let count = (
+    await ctx.poll(`the welcome mail to ${user.email} in Mailpit`, () => mailpitCount(ctx, svc, api, user.email), {
+      until: arrived,
+      timeout: MAILPIT_WAIT_MS - 1000,
+      interval: 1000,
+    })
+  ).value;
   // A second copy would arrive within moments of the first.
   if (arrived(count)) {
     await ctx.sleep(2000);

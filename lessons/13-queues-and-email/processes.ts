@@ -2,7 +2,17 @@
 // check's own, behind a proxy the check can black-hole or refuse), and the app's other
 // entry points (the worker, the digest job) started the way the web is: from the
 // package.json scripts the lesson asks for, with the same environment.
-import { describeExit, describeFetchError, type CapturedMail, type CheckContext, type ExitInfo, type HttpClient, type RunningApp, type SmtpSink, type TcpProxy } from '../../verify/lesson-api.ts';
+import {
+  describeExit,
+  describeFetchError,
+  type CapturedMail,
+  type CheckContext,
+  type ExitInfo,
+  type HttpClient,
+  type RunningApp,
+  type SmtpSink,
+  type TcpProxy,
+} from '../../verify/lesson-api.ts';
 import { describe } from '../shared/api.ts';
 
 export const WORKER_SCRIPT = 'worker';
@@ -103,7 +113,9 @@ export async function runJob(ctx: CheckContext, env: Record<string, string | und
   const started = Date.now();
   const r = await ctx.app.start({ env: { ...env, PORT: String(port), WORKER_PORT: String(workerPort) }, script, startTimeoutMs: JOB_DEADLINE_MS });
   // A job that listens returns early from start(): wait for its exit all the same.
-  const exit = r.exit ?? (await ctx.poll(`the ${script} job to exit`, () => r.app.exitInfo, { timeout: Math.max(0, JOB_DEADLINE_MS - (Date.now() - started)), interval: 50 })).value;
+  const exit =
+    r.exit ??
+    (await ctx.poll(`the ${script} job to exit`, () => r.app.exitInfo, { timeout: Math.max(0, JOB_DEADLINE_MS - (Date.now() - started)), interval: 50 })).value;
   if (!exit) await r.app.stop(1000);
   return {
     exit,

@@ -1,8 +1,35 @@
 // Lesson 13's manifest rules: which objects are the worker, the digest CronJob and
 // Mailpit, and what is wrong with them. Each problem is a Finding (where, message), like lesson 09's.
 import type { V1EnvFromSource } from '@kubernetes/client-node';
-import { formatLabels, getIn, imageName, missingLabels, missingResources, parseEnvFile, resolvePort, selectorOf, stringMap, type CheckContext, type ContainerAt, type Finding, type Manifest, type ObjectOf } from '../../verify/lesson-api.ts';
-import { APP_IMAGE, appDeployment, at, entryOf, NAMESPACE, namespaceOf, SECRET_TEMPLATE, teamnotesDeployments, valueInFiles, workloadsRunning, type Workload } from '../shared/k8s.ts';
+import {
+  formatLabels,
+  getIn,
+  imageName,
+  missingLabels,
+  missingResources,
+  parseEnvFile,
+  resolvePort,
+  selectorOf,
+  stringMap,
+  type CheckContext,
+  type ContainerAt,
+  type Finding,
+  type Manifest,
+  type ObjectOf,
+} from '../../verify/lesson-api.ts';
+import {
+  APP_IMAGE,
+  appDeployment,
+  at,
+  entryOf,
+  NAMESPACE,
+  namespaceOf,
+  SECRET_TEMPLATE,
+  teamnotesDeployments,
+  valueInFiles,
+  workloadsRunning,
+  type Workload,
+} from '../shared/k8s.ts';
 import { staticEnvValue } from '../shared/manifest-rules.ts';
 
 export type Found<T = unknown> = Workload<T> & { main: ContainerAt };
@@ -34,7 +61,8 @@ export function missingFiles(ctx: CheckContext, entry: string): string[] {
 
 /** The keys a container's envFrom source holds: a ConfigMap in k8s/, or a Secret (made from .env.cluster, whose template lists its keys). */
 function keysOf(ctx: CheckContext, src: V1EnvFromSource): string[] {
-  if (src.configMapRef?.name) return Object.keys(stringMap(getIn(ctx.manifests.find('ConfigMap').find((m) => m.name === src.configMapRef!.name)?.object, ['data'])));
+  if (src.configMapRef?.name)
+    return Object.keys(stringMap(getIn(ctx.manifests.find('ConfigMap').find((m) => m.name === src.configMapRef!.name)?.object, ['data'])));
   if (src.secretRef?.name) {
     const secret = ctx.manifests.find('Secret').find((m) => m.name === src.secretRef!.name);
     if (secret) return Object.keys({ ...stringMap(getIn(secret.object, ['data'])), ...stringMap(getIn(secret.object, ['stringData'])) });
@@ -50,7 +78,11 @@ function variablesOf(ctx: CheckContext, c: ContainerAt): Set<string> {
 }
 
 /** `node /app/src/x.js` and `node ./src/x.js` are `node src/x.js`: one image, WORKDIR /app. */
-const normalized = (entry: string) => entry.split(/\s+/).map((w) => w.replace(/^\/app\//, '').replace(/^\.\//, '')).join(' ');
+const normalized = (entry: string) =>
+  entry
+    .split(/\s+/)
+    .map((w) => w.replace(/^\/app\//, '').replace(/^\.\//, ''))
+    .join(' ');
 
 /** The image's CMD (exec form) from the workspace's Dockerfile: what a container without command runs. */
 function imageCmd(ctx: CheckContext): string {
@@ -83,16 +115,31 @@ export function workerProblems(ctx: CheckContext, w: Found): Finding[] {
   const c = w.main;
   const entry = entryOf(c);
   if (runsTheWeb(ctx, c)) {
-    problems.push({ where: at(w.m, c.path), message: `container ${c.container.name} runs ${entry || `the image's CMD (${imageCmd(ctx)})`}: a second web server, not a worker` });
+    problems.push({
+      where: at(w.m, c.path),
+      message: `container ${c.container.name} runs ${entry || `the image's CMD (${imageCmd(ctx)})`}: a second web server, not a worker`,
+    });
   } else {
-    for (const f of missingFiles(ctx, entry)) problems.push({ where: at(w.m, [...c.path, c.container.command ? 'command' : 'args']), message: `\`${entry}\` runs ${f}, which is not in the workspace (nor in the image built from it)` });
+    for (const f of missingFiles(ctx, entry))
+      problems.push({
+        where: at(w.m, [...c.path, c.container.command ? 'command' : 'args']),
+        message: `\`${entry}\` runs ${f}, which is not in the workspace (nor in the image built from it)`,
+      });
   }
   const replicas = Number(getIn(w.m.object, ['spec', 'replicas']) ?? 1);
   if (replicas < 1) problems.push({ where: at(w.m, ['spec', 'replicas']), message: `replicas: ${replicas}: nobody takes jobs off the queue` });
   const grace = w.tpl.spec.terminationGracePeriodSeconds;
   const deadline = Number(staticEnvValue(c, 'SHUTDOWN_TIMEOUT_SECONDS', ctx.manifests.load()) ?? DEFAULT_SHUTDOWN_TIMEOUT);
-  if (grace === undefined) problems.push({ where: at(w.m, w.tpl.specPath), message: `no terminationGracePeriodSeconds: say how long a stopping worker may finish its mails (more than its ${deadline} s deadline)` });
-  else if (grace <= deadline) problems.push({ where: at(w.m, [...w.tpl.specPath, 'terminationGracePeriodSeconds']), message: `terminationGracePeriodSeconds ${grace}, but the worker may take ${deadline} s (SHUTDOWN_TIMEOUT_SECONDS) to finish: SIGKILL first` });
+  if (grace === undefined)
+    problems.push({
+      where: at(w.m, w.tpl.specPath),
+      message: `no terminationGracePeriodSeconds: say how long a stopping worker may finish its mails (more than its ${deadline} s deadline)`,
+    });
+  else if (grace <= deadline)
+    problems.push({
+      where: at(w.m, [...w.tpl.specPath, 'terminationGracePeriodSeconds']),
+      message: `terminationGracePeriodSeconds ${grace}, but the worker may take ${deadline} s (SHUTDOWN_TIMEOUT_SECONDS) to finish: SIGKILL first`,
+    });
   const lacking = missingResources(c.container);
   if (lacking.length) problems.push({ where: at(w.m, [...c.path, 'resources']), message: `no ${lacking.join(', ')}` });
   const web = appDeployment(ctx);
@@ -101,13 +148,19 @@ export function workerProblems(ctx: CheckContext, w: Found): Finding[] {
     const mine = variablesOf(ctx, c);
     const lacking = [...variablesOf(ctx, web.web)].filter((v) => !mine.has(v));
     if (lacking.length) {
-      problems.push({ where: at(w.m, [...c.path, c.container.env ? 'env' : 'envFrom']), message: `the worker does not get ${lacking.join(', ')}, which the web gets: it loads the same src/config.js, which exits when a required variable is missing` });
+      problems.push({
+        where: at(w.m, [...c.path, c.container.env ? 'env' : 'envFrom']),
+        message: `the worker does not get ${lacking.join(', ')}, which the web gets: it loads the same src/config.js, which exits when a required variable is missing`,
+      });
     }
     // The web's Service routes to every pod carrying its selector's labels.
     for (const svc of ctx.manifests.find('Service').filter((s) => s.namespace === w.m.namespace)) {
       const sel = selectorOf('Service', svc.object) ?? {};
       if (Object.keys(sel).length && !missingLabels(sel, web.tpl.labels).length && !missingLabels(sel, w.tpl.labels).length) {
-        problems.push({ where: at(w.m, w.tpl.labelsPath), message: `the worker's pods carry ${formatLabels(sel)}: Service ${svc.name} would send web requests to them` });
+        problems.push({
+          where: at(w.m, w.tpl.labelsPath),
+          message: `the worker's pods carry ${formatLabels(sel)}: Service ${svc.name} would send web requests to them`,
+        });
       }
     }
   }
@@ -140,9 +193,13 @@ export function scheduleProblem(schedule: unknown): string | undefined {
   const s = schedule.trim();
   // The API server refuses any schedule that mentions TZ when a CronJob is created.
   if (s.includes('TZ')) return `"${s}": a time zone inside the schedule (TZ= or CRON_TZ=) is refused by the API server; set spec.timeZone instead`;
-  if (s.startsWith('@')) return MACROS.includes(s) || EVERY.test(s) ? undefined : `"${s}" is not a schedule macro (${MACROS.join(', ')}, or @every <duration> such as @every 1h; lower case)`;
+  if (s.startsWith('@'))
+    return MACROS.includes(s) || EVERY.test(s)
+      ? undefined
+      : `"${s}" is not a schedule macro (${MACROS.join(', ')}, or @every <duration> such as @every 1h; lower case)`;
   const parts = s.split(/\s+/);
-  if (parts.length === 6) return `"${s}" has 6 fields: Kubernetes reads minute hour day-of-month month day-of-week; a seconds field (node-cron, Quartz) is refused`;
+  if (parts.length === 6)
+    return `"${s}" has 6 fields: Kubernetes reads minute hour day-of-month month day-of-week; a seconds field (node-cron, Quartz) is refused`;
   if (parts.length !== 5) return `"${s}" has ${parts.length} field(s); a schedule has 5: minute hour day-of-month month day-of-week`;
   for (const [i, part] of parts.entries()) {
     const f = FIELDS[i]!;
@@ -154,7 +211,8 @@ export function scheduleProblem(schedule: unknown): string | undefined {
     // Empty list items are skipped, as the API server does (`5,` is `5`).
     for (const item of part.split(',').filter(Boolean)) {
       const m = /^(\*|\?|([^-/]+)(?:-([^/]+))?)(?:\/(\d+))?$/.exec(item);
-      const bad = () => `"${s}": ${f.name} "${part}" is not valid (${f.min}–${f.max}${f.names ? ` or ${f.names[0]}–${f.names.at(-1)}` : ''}, *, ranges a-b, lists a,b, steps /n)`;
+      const bad = () =>
+        `"${s}": ${f.name} "${part}" is not valid (${f.min}–${f.max}${f.names ? ` or ${f.names[0]}–${f.names.at(-1)}` : ''}, *, ranges a-b, lists a,b, steps /n)`;
       if (!m) return bad();
       if (m[4] !== undefined && Number(m[4]) < 1) return bad();
       if (m[2] === undefined) continue;
@@ -179,14 +237,24 @@ export function cronJobProblems(ctx: CheckContext, cj: Found): Finding[] {
   // still be two pods, two Postgres scans, and nothing in the manifest would say so.
   const policy = String(getIn(cj.m.object, ['spec', 'concurrencyPolicy']) ?? 'Allow (the default)');
   if (policy !== 'Forbid' && policy !== 'Replace') {
-    problems.push({ where: at(cj.m, ['spec', 'concurrencyPolicy']), message: `concurrencyPolicy ${policy}: when a run is still going at the next scheduled time, the CronJob starts another Job beside it` });
+    problems.push({
+      where: at(cj.m, ['spec', 'concurrencyPolicy']),
+      message: `concurrencyPolicy ${policy}: when a run is still going at the next scheduled time, the CronJob starts another Job beside it`,
+    });
   }
   const entry = entryOf(cj.main);
   const worker = workerDeployment(ctx);
   if (runsTheWeb(ctx, cj.main) || (worker && normalized(entry) === normalized(entryOf(worker.main)))) {
-    problems.push({ where: at(cj.m, cj.main.path), message: `container ${cj.main.container.name} runs ${entry || `the image's CMD (${imageCmd(ctx)})`}, not the digest job: ${entry ? 'it' : 'a web server'} never exits, so the Job never completes` });
+    problems.push({
+      where: at(cj.m, cj.main.path),
+      message: `container ${cj.main.container.name} runs ${entry || `the image's CMD (${imageCmd(ctx)})`}, not the digest job: ${entry ? 'it' : 'a web server'} never exits, so the Job never completes`,
+    });
   } else {
-    for (const f of missingFiles(ctx, entry)) problems.push({ where: at(cj.m, [...cj.main.path, cj.main.container.command ? 'command' : 'args']), message: `\`${entry}\` runs ${f}, which is not in the workspace (nor in the image built from it)` });
+    for (const f of missingFiles(ctx, entry))
+      problems.push({
+        where: at(cj.m, [...cj.main.path, cj.main.container.command ? 'command' : 'args']),
+        message: `\`${entry}\` runs ${f}, which is not in the workspace (nor in the image built from it)`,
+      });
   }
   return problems;
 }
@@ -210,7 +278,10 @@ export function mailpit(ctx: CheckContext): Mailpit {
   const all = workloadsRunning(ctx, 'mailpit', ['Deployment', 'StatefulSet']);
   const w = all.find((x) => namespaceOf(x.m) === NAMESPACE);
   if (!w) {
-    const elsewhere = all.map((x) => ({ where: at(x.m, ['metadata']), message: `${x.m.kind} ${x.m.name} runs Mailpit in namespace ${namespaceOf(x.m)}, not ${NAMESPACE}` }));
+    const elsewhere = all.map((x) => ({
+      where: at(x.m, ['metadata']),
+      message: `${x.m.kind} ${x.m.name} runs Mailpit in namespace ${namespaceOf(x.m)}, not ${NAMESPACE}`,
+    }));
     return { problems: elsewhere };
   }
   const services = ctx.manifests.find('Service').filter((s) => namespaceOf(s) === NAMESPACE);
@@ -223,13 +294,23 @@ export function mailpit(ctx: CheckContext): Mailpit {
     const smtp = ports.find((p) => resolvePort(w.main.container, p.targetPort ?? p.port).port === MAILPIT_SMTP);
     if (smtp) return { w, svc, smtpPort: smtp.port, problems: [] };
   }
-  if (selecting.length) return { w, svc: selecting[0], problems: [{ where: at(selecting[0]!, ['spec', 'ports']), message: `Service ${selecting[0]!.name} has no port that reaches Mailpit's SMTP port ${MAILPIT_SMTP}` }] };
+  if (selecting.length)
+    return {
+      w,
+      svc: selecting[0],
+      problems: [
+        { where: at(selecting[0]!, ['spec', 'ports']), message: `Service ${selecting[0]!.name} has no port that reaches Mailpit's SMTP port ${MAILPIT_SMTP}` },
+      ],
+    };
   const near = services.find((s) => Object.keys(selectorOf('Service', s.object) ?? {}).length && /mail/i.test(s.name));
   return {
     w,
     problems: [
       near
-        ? { where: at(near, ['spec', 'selector']), message: `Service ${near.name} selects ${formatLabels(selectorOf('Service', near.object)!)}, but the Mailpit pods are labelled ${formatLabels(w.tpl.labels)}: it has no endpoints` }
+        ? {
+            where: at(near, ['spec', 'selector']),
+            message: `Service ${near.name} selects ${formatLabels(selectorOf('Service', near.object)!)}, but the Mailpit pods are labelled ${formatLabels(w.tpl.labels)}: it has no endpoints`,
+          }
         : { where: at(w.m, ['metadata']), message: `no Service in namespace ${NAMESPACE} selects the Mailpit pods` },
     ],
   };

@@ -19,8 +19,22 @@ import { defineScenario, describeExit, type CheckContext, type HttpClient } from
 import { testUser } from '../shared/teamnotes.ts';
 import { isolatedEnv, notListening, startInstance, type Instance } from '../shared/run-app.ts';
 import {
-  DIGEST_SCRIPT, mailbox, mailsTo, missingScript, ok, quiet, runJob, startWorker, subjectOf, timedPost, waitReady, waitUntil,
-  WORKER_SCRIPT, type JobRun, type Mailbox, type Timed,
+  DIGEST_SCRIPT,
+  mailbox,
+  mailsTo,
+  missingScript,
+  ok,
+  quiet,
+  runJob,
+  startWorker,
+  subjectOf,
+  timedPost,
+  waitReady,
+  waitUntil,
+  WORKER_SCRIPT,
+  type JobRun,
+  type Mailbox,
+  type Timed,
 } from './processes.ts';
 
 const WORKER_FILE = 'src/worker.js';
@@ -156,7 +170,11 @@ const drainScenario = defineScenario({
     if (first.problem) return { ...none, problem: first.problem, tail: first.app.tail() };
     const sending = await waitUntil(ctx, 'the worker to connect to SMTP_URL', () => box.proxy.connections > before, 10_000);
     if (!sending) {
-      return { ...none, problem: 'the worker did not start sending the queued mails within 10 s (no connection to SMTP_URL), so there was nothing in flight to stop', tail: first.app.tail() };
+      return {
+        ...none,
+        problem: 'the worker did not start sending the queued mails within 10 s (no connection to SMTP_URL), so there was nothing in flight to stop',
+        tail: first.app.tail(),
+      };
     }
     await ctx.sleep(300); // the other queued mails start too
     first.app.signal('SIGTERM');
@@ -344,7 +362,10 @@ const digestScenario = defineScenario({
     const replica = await startInstance(ctx, s.env);
     // The replica's window and the wait for the welcome and note mails overlap: both end before the count starts.
     await Promise.all([ctx.sleep(REPLICA_WINDOW_MS), quiet(ctx, s.box, 1500, 10_000)]);
-    const fromWeb = s.box.sink.messages.slice(seenBefore).map(subjectOf).filter((subject) => /digest/i.test(subject));
+    const fromWeb = s.box.sink.messages
+      .slice(seenBefore)
+      .map(subjectOf)
+      .filter((subject) => /digest/i.test(subject));
     await replica.result.app.stop();
     await quiet(ctx, s.box, 300, 10_000);
 
@@ -357,4 +378,3 @@ const digestScenario = defineScenario({
     return { fromWeb, runs, mails, tail: s.tail() };
   },
 });
-

@@ -50,7 +50,7 @@ describe('reachableFiles', () => {
       'src/routes/index.js': '',
       'src/lazy.mjs': '',
       'lib/helper.js': '',
-      'src/digest-job.js': "setInterval(runDigest, 1000); // not loaded by the web",
+      'src/digest-job.js': 'setInterval(runDigest, 1000); // not loaded by the web',
     });
     expect(reachableFiles(ctx, 'src/server.js').sort()).toEqual(['lib/helper.js', 'src/app.js', 'src/lazy.mjs', 'src/routes/index.js', 'src/server.js']);
   });
@@ -62,11 +62,21 @@ describe('reachableFiles', () => {
 
 describe('digestTimers finds the timers that schedule the digest', () => {
   it('setInterval with the digest as its callback', () => {
-    expect(timersIn({ 'src/server.js': "const { sendDigest } = require('./digest');\nsetInterval(sendDigest, 24 * 3600 * 1000);", 'src/digest.js': '' })).toEqual(['src/server.js:2']);
+    expect(
+      timersIn({ 'src/server.js': "const { sendDigest } = require('./digest');\nsetInterval(sendDigest, 24 * 3600 * 1000);", 'src/digest.js': '' }),
+    ).toEqual(['src/server.js:2']);
   });
 
   it('a setTimeout loop that re-arms itself', () => {
-    const code = ['function scheduleDigest() {', '  setTimeout(async () => {', '    await runDigest();', '    scheduleDigest();', '  }, msUntilSeven());', '}', 'scheduleDigest();'].join('\n');
+    const code = [
+      'function scheduleDigest() {',
+      '  setTimeout(async () => {',
+      '    await runDigest();',
+      '    scheduleDigest();',
+      '  }, msUntilSeven());',
+      '}',
+      'scheduleDigest();',
+    ].join('\n');
     expect(timersIn({ 'src/server.js': code })).toEqual(['src/server.js:2']);
   });
 
@@ -90,13 +100,19 @@ describe('digestTimers finds the timers that schedule the digest', () => {
   });
 
   it('an ES module entry', () => {
-    expect(timersIn({ 'src/server.js': "import { startDigest } from './digest.js';\nstartDigest();", 'src/digest.js': 'export function startDigest() {\n  setInterval(() => run(), 86_400_000);\n}' })).toEqual(['src/digest.js:2']);
+    expect(
+      timersIn({
+        'src/server.js': "import { startDigest } from './digest.js';\nstartDigest();",
+        'src/digest.js': 'export function startDigest() {\n  setInterval(() => run(), 86_400_000);\n}',
+      }),
+    ).toEqual(['src/digest.js:2']);
   });
 });
 
 describe('digestTimers leaves alone', () => {
-  it('timers that have nothing to do with the digest (lesson 05\'s log-level poll, a time-out)', () => {
-    const code = "setInterval(refreshLogLevel, 5000);\nsetTimeout(() => res.status(504).end(), 30_000);\nfunction refreshLogLevel() { logger.level = readLevel(); }";
+  it("timers that have nothing to do with the digest (lesson 05's log-level poll, a time-out)", () => {
+    const code =
+      'setInterval(refreshLogLevel, 5000);\nsetTimeout(() => res.status(504).end(), 30_000);\nfunction refreshLogLevel() { logger.level = readLevel(); }';
     expect(timersIn({ 'src/server.js': code })).toEqual([]);
   });
 
@@ -117,7 +133,7 @@ describe('digestTimers leaves alone', () => {
 
 describe('the scanner is not thrown by JavaScript that merely looks like strings or comments', () => {
   it('a regular expression holding a quote does not hide the code after it', () => {
-    const code = "const quote = /'/g;\nconst esc = (s) => s.replace(quote, \"\\\\'\");\nsetInterval(sendDigest, 1000);";
+    const code = 'const quote = /\'/g;\nconst esc = (s) => s.replace(quote, "\\\\\'");\nsetInterval(sendDigest, 1000);';
     expect(timersIn({ 'src/server.js': code })).toEqual(['src/server.js:3']);
   });
 

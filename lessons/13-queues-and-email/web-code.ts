@@ -83,7 +83,8 @@ export function stripComments(code: string, strings = false): string {
   return out;
 }
 
-const REQUIRE = /\brequire\s*\(\s*['"`](\.{1,2}\/[^'"`]+)['"`]\s*\)|\bimport\s*(?:[\w{}\s,*]+\s+from\s+)?['"](\.{1,2}\/[^'"]+)['"]|\bimport\s*\(\s*['"`](\.{1,2}\/[^'"`]+)['"`]\s*\)/g;
+const REQUIRE =
+  /\brequire\s*\(\s*['"`](\.{1,2}\/[^'"`]+)['"`]\s*\)|\bimport\s*(?:[\w{}\s,*]+\s+from\s+)?['"](\.{1,2}\/[^'"]+)['"]|\bimport\s*\(\s*['"`](\.{1,2}\/[^'"`]+)['"`]\s*\)/g;
 
 function resolveLocal(ctx: CheckContext, from: string, spec: string): string | undefined {
   const base = path.posix.normalize(path.posix.join(path.posix.dirname(from), spec));
@@ -133,7 +134,8 @@ interface FunctionBody {
 /** Named functions (declarations, `name = (…) =>`, `name = function`, methods) and their bodies. */
 function functions(code: string): FunctionBody[] {
   const out: FunctionBody[] = [];
-  const heads = /\bfunction\s*\*?\s*([A-Za-z_$][\w$]*)\s*\(|\b([A-Za-z_$][\w$]*)\s*[=:]\s*(?:async\s+)?(?:function\b[^(]*\(|\([^()]*\)\s*=>|[A-Za-z_$][\w$]*\s*=>)|^\s*(?:async\s+)?([A-Za-z_$][\w$]*)\s*\([^()]*\)\s*\{/gm;
+  const heads =
+    /\bfunction\s*\*?\s*([A-Za-z_$][\w$]*)\s*\(|\b([A-Za-z_$][\w$]*)\s*[=:]\s*(?:async\s+)?(?:function\b[^(]*\(|\([^()]*\)\s*=>|[A-Za-z_$][\w$]*\s*=>)|^\s*(?:async\s+)?([A-Za-z_$][\w$]*)\s*\([^()]*\)\s*\{/gm;
   for (const m of code.matchAll(heads)) {
     const name = (m[1] ?? m[2] ?? m[3])!;
     const brace = code.indexOf('{', m.index! + m[0].length - 1);

@@ -52,7 +52,7 @@ describe('budgets', () => {
     expect(budgetsOf(web(replicas) + pdb(field))[0]!.allowed).toBe(allowed);
   });
 
-  test('an HPA\'s minReplicas is the count that matters: minAvailable 1 over an HPA with minReplicas 1 allows none', () => {
+  test("an HPA's minReplicas is the count that matters: minAvailable 1 over an HPA with minReplicas 1 allows none", () => {
     const hpa = `---
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler

@@ -21,7 +21,14 @@ export interface Budget {
 
 /** The replicas a workload has at its lowest: an HPA's minReplicas when one targets it. */
 export function lowestReplicas(ctx: CheckContext, w: Workload): number {
-  const hpa = ctx.manifests.find('HorizontalPodAutoscaler').find((h) => namespaceOf(h) === namespaceOf(w.m) && getIn(h.object, ['spec', 'scaleTargetRef', 'kind']) === w.m.kind && getIn(h.object, ['spec', 'scaleTargetRef', 'name']) === w.m.name);
+  const hpa = ctx.manifests
+    .find('HorizontalPodAutoscaler')
+    .find(
+      (h) =>
+        namespaceOf(h) === namespaceOf(w.m) &&
+        getIn(h.object, ['spec', 'scaleTargetRef', 'kind']) === w.m.kind &&
+        getIn(h.object, ['spec', 'scaleTargetRef', 'name']) === w.m.name,
+    );
   if (hpa) return Number(getIn(hpa.object, ['spec', 'minReplicas']) ?? 1);
   return w.m.kind === 'DaemonSet' ? 1 : Number(getIn(w.m.object, ['spec', 'replicas']) ?? 1);
 }
@@ -34,7 +41,8 @@ export function budgets(ctx: CheckContext): Budget[] {
     const replicas = selected.reduce((n, w) => n + lowestReplicas(ctx, w), 0);
     const min = getIn(m.object, ['spec', 'minAvailable']);
     const max = getIn(m.object, ['spec', 'maxUnavailable']);
-    const allowed = max !== undefined ? Math.min(replicas, scaled(max, replicas)) : min !== undefined ? Math.max(0, replicas - scaled(min, replicas)) : replicas;
+    const allowed =
+      max !== undefined ? Math.min(replicas, scaled(max, replicas)) : min !== undefined ? Math.max(0, replicas - scaled(min, replicas)) : replicas;
     return { m, selected, replicas, allowed };
   });
 }
@@ -48,13 +56,20 @@ export function budgetFindings(all: Budget[]): Finding[] {
       out.push({ where: at(b.m, ['spec', 'selector']), message: `PodDisruptionBudget ${b.m.name} selects no pod of k8s/: it protects nothing` });
     } else if (b.allowed < 1) {
       const names = b.selected.map((w) => `${w.m.kind} ${w.m.name}`).join(', ');
-      out.push({ where: at(b.m, ['spec', field]), message: `PodDisruptionBudget ${b.m.name} allows 0 evictions of ${names} (${b.replicas} replica${b.replicas === 1 ? '' : 's'}, ${field}: ${String(getIn(b.m.object, ['spec', field]))}): \`kubectl drain\` of its node waits forever` });
+      out.push({
+        where: at(b.m, ['spec', field]),
+        message: `PodDisruptionBudget ${b.m.name} allows 0 evictions of ${names} (${b.replicas} replica${b.replicas === 1 ? '' : 's'}, ${field}: ${String(getIn(b.m.object, ['spec', field]))}): \`kubectl drain\` of its node waits forever`,
+      });
     }
   }
   const owners = new Map<Workload['m'], string[]>();
   for (const b of all) for (const w of b.selected) owners.set(w.m, [...(owners.get(w.m) ?? []), b.m.name]);
   for (const [m, names] of owners) {
-    if (names.length > 1) out.push({ where: at(all.find((b) => b.m.name === names[1])!.m, ['spec', 'selector']), message: `the pods of ${m.kind} ${m.name} have ${names.length} PodDisruptionBudgets (${names.join(', ')}): the Eviction API refuses to evict a pod with more than one` });
+    if (names.length > 1)
+      out.push({
+        where: at(all.find((b) => b.m.name === names[1])!.m, ['spec', 'selector']),
+        message: `the pods of ${m.kind} ${m.name} have ${names.length} PodDisruptionBudgets (${names.join(', ')}): the Eviction API refuses to evict a pod with more than one`,
+      });
   }
   return out;
 }
@@ -64,20 +79,39 @@ export function autoscalerFindings(hpa: Manifest<ObjectOf<'HorizontalPodAutoscal
   const out: Finding[] = [];
   const spec = ['spec'];
   if (!/^autoscaling\/v(1|2)$/.test(hpa.apiVersion)) {
-    out.push({ where: at(hpa, ['apiVersion']), message: `apiVersion ${hpa.apiVersion} is no longer served (removed in Kubernetes 1.25 and 1.26): use autoscaling/v2` });
+    out.push({
+      where: at(hpa, ['apiVersion']),
+      message: `apiVersion ${hpa.apiVersion} is no longer served (removed in Kubernetes 1.25 and 1.26): use autoscaling/v2`,
+    });
   }
   const ref: { kind?: string; name?: string } = hpa.object.spec?.scaleTargetRef ?? {};
   if (ref.kind !== target.m.kind || ref.name !== target.m.name) {
-    out.push({ where: at(hpa, [...spec, 'scaleTargetRef']), message: `scaleTargetRef is ${ref.kind ?? '?'} ${ref.name ?? '?'}, not ${target.m.kind} ${target.m.name}: the HPA scales nothing Teamnotes serves from` });
+    out.push({
+      where: at(hpa, [...spec, 'scaleTargetRef']),
+      message: `scaleTargetRef is ${ref.kind ?? '?'} ${ref.name ?? '?'}, not ${target.m.kind} ${target.m.name}: the HPA scales nothing Teamnotes serves from`,
+    });
   }
   const min = Number(getIn(hpa.object, [...spec, 'minReplicas']) ?? 1);
   const max = Number(getIn(hpa.object, [...spec, 'maxReplicas']) ?? 0);
-  if (min < 2) out.push({ where: at(hpa, [...spec, 'minReplicas']), message: `minReplicas ${getIn(hpa.object, [...spec, 'minReplicas']) === undefined ? 'is not set (it defaults to 1)' : min}: at night the HPA scales the web to one pod, and a drain or crash is an outage` });
-  if (!(max > min)) out.push({ where: at(hpa, [...spec, 'maxReplicas']), message: `maxReplicas ${max} is not above minReplicas ${min}: the HPA can never add a pod` });
+  if (min < 2)
+    out.push({
+      where: at(hpa, [...spec, 'minReplicas']),
+      message: `minReplicas ${getIn(hpa.object, [...spec, 'minReplicas']) === undefined ? 'is not set (it defaults to 1)' : min}: at night the HPA scales the web to one pod, and a drain or crash is an outage`,
+    });
+  if (!(max > min))
+    out.push({ where: at(hpa, [...spec, 'maxReplicas']), message: `maxReplicas ${max} is not above minReplicas ${min}: the HPA can never add a pod` });
   const cpu = cpuTarget(hpa);
-  if (!cpu) out.push({ where: at(hpa, [...spec, hpa.apiVersion === 'autoscaling/v1' ? 'targetCPUUtilizationPercentage' : 'metrics']), message: 'no CPU target (a Resource metric cpu with a target averageUtilization)' });
+  if (!cpu)
+    out.push({
+      where: at(hpa, [...spec, hpa.apiVersion === 'autoscaling/v1' ? 'targetCPUUtilizationPercentage' : 'metrics']),
+      message: 'no CPU target (a Resource metric cpu with a target averageUtilization)',
+    });
   const noRequest = target.containers.filter((c) => !c.init && getIn(c.container, ['resources', 'requests', 'cpu']) === undefined);
-  for (const c of noRequest) out.push({ where: at(target.m, [...c.path, 'resources']), message: `container ${c.container.name} has no CPU request: utilization is usage ÷ request, so the HPA reports "missing request for cpu" and never scales` });
+  for (const c of noRequest)
+    out.push({
+      where: at(target.m, [...c.path, 'resources']),
+      message: `container ${c.container.name} has no CPU request: utilization is usage ÷ request, so the HPA reports "missing request for cpu" and never scales`,
+    });
   return out;
 }
 
@@ -90,7 +124,8 @@ export function cpuTarget(hpa: Manifest): string | undefined {
   const metrics = getIn(hpa.object, ['spec', 'metrics']);
   if (!Array.isArray(metrics)) return undefined;
   for (const m of metrics as Array<Record<string, unknown>>) {
-    const res = (m.type === 'Resource' ? m.resource : m.type === 'ContainerResource' ? m.containerResource : undefined) as { name?: string; target?: { type?: string; averageUtilization?: number; averageValue?: string } } | undefined;
+    const res = (m.type === 'Resource' ? m.resource : m.type === 'ContainerResource' ? m.containerResource : undefined) as
+      { name?: string; target?: { type?: string; averageUtilization?: number; averageValue?: string } } | undefined;
     if (res?.name !== 'cpu' || !res.target) continue;
     if (res.target.type === 'Utilization' && res.target.averageUtilization) return `${res.target.averageUtilization}%`;
     if (res.target.type === 'AverageValue' && res.target.averageValue) return String(res.target.averageValue);

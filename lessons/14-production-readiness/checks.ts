@@ -36,19 +36,32 @@ export default [
     // baseline (allows root and every default capability) or only warn/audit (nothing refused).
     async run(ctx) {
       const ns = ctx.manifests.find('Namespace').find((m) => m.name === NAMESPACE);
-      if (!ns) return fail(`k8s/ defines no Namespace ${NAMESPACE}`, { expected: `a Namespace ${NAMESPACE} with the label ${ENFORCE}: restricted`, why: 'The label lives on the Namespace object: without one in k8s/, nothing in git says what the namespace enforces.', fix: 'Do lesson 07 first (k8s/namespace.yaml), then add the label.' });
+      if (!ns)
+        return fail(`k8s/ defines no Namespace ${NAMESPACE}`, {
+          expected: `a Namespace ${NAMESPACE} with the label ${ENFORCE}: restricted`,
+          why: 'The label lives on the Namespace object: without one in k8s/, nothing in git says what the namespace enforces.',
+          fix: 'Do lesson 07 first (k8s/namespace.yaml), then add the label.',
+        });
       const labels = stringMap(getIn(ns.object, ['metadata', 'labels']));
       const value = labels[ENFORCE];
       if (value === 'restricted') return pass(`${ENFORCE}: restricted`);
       const onlyWarn = !value && Object.keys(labels).some((k) => k.startsWith('pod-security.kubernetes.io/'));
-      return fail(value ? `${ENFORCE}: ${value}, not restricted` : onlyWarn ? 'the namespace only warns or audits: no pod is ever refused' : `the Namespace ${NAMESPACE} has no ${ENFORCE} label`, {
-        where: at(ns, value ? ['metadata', 'labels', ENFORCE] : ['metadata']),
-        expected: `${ENFORCE}: restricted`,
-        why: value === 'baseline'
-          ? 'baseline still lets a pod run as root with the default capabilities: a compromised Teamnotes container would be root in its container, one kernel bug away from the node.'
-          : 'Without enforce, the API server admits any pod here, a privileged one included: one mistaken (or malicious) manifest is root on a node.',
-        fix: `Under metadata.labels of k8s/namespace.yaml: ${ENFORCE}: restricted, then ${APPLY}`,
-      });
+      return fail(
+        value
+          ? `${ENFORCE}: ${value}, not restricted`
+          : onlyWarn
+            ? 'the namespace only warns or audits: no pod is ever refused'
+            : `the Namespace ${NAMESPACE} has no ${ENFORCE} label`,
+        {
+          where: at(ns, value ? ['metadata', 'labels', ENFORCE] : ['metadata']),
+          expected: `${ENFORCE}: restricted`,
+          why:
+            value === 'baseline'
+              ? 'baseline still lets a pod run as root with the default capabilities: a compromised Teamnotes container would be root in its container, one kernel bug away from the node.'
+              : 'Without enforce, the API server admits any pod here, a privileged one included: one mistaken (or malicious) manifest is root on a node.',
+          fix: `Under metadata.labels of k8s/namespace.yaml: ${ENFORCE}: restricted, then ${APPLY}`,
+        },
+      );
     },
   }),
   defineCheck({
@@ -65,7 +78,9 @@ export default [
     // non-zero uid. Not: a container that sets runAsNonRoot: false over the pod's true.
     async run(ctx) {
       const all = inNamespace(ctx);
-      const findings: Finding[] = all.flatMap((w) => restrictedViolations(w.tpl, w.containers).map((v) => ({ where: at(w.m, v.path), message: `${w.m.kind} ${w.m.name}: ${v.message}` })));
+      const findings: Finding[] = all.flatMap((w) =>
+        restrictedViolations(w.tpl, w.containers).map((v) => ({ where: at(w.m, v.path), message: `${w.m.kind} ${w.m.name}: ${v.message}` })),
+      );
       return reportFindings(findings, `${all.length} pod templates meet restricted`, {
         expected: 'every pod of the namespace within the restricted profile',
         why: `With ${ENFORCE}: restricted, the ReplicaSet (StatefulSet, Job) controller's pod is refused: the Deployment exists, its pods never do, and Teamnotes goes down at the next rollout.`,
@@ -91,17 +106,24 @@ export default [
         for (const c of w.containers) {
           const sc = [...c.path, 'securityContext'];
           if (getIn(c.container, ['securityContext', 'readOnlyRootFilesystem']) !== true) {
-            findings.push({ where: at(w.m, getIn(c.container, ['securityContext']) ? [...sc, 'readOnlyRootFilesystem'] : c.path), message: `${w.m.kind} ${w.m.name}, container ${c.container.name}: the root filesystem is writable` });
+            findings.push({
+              where: at(w.m, getIn(c.container, ['securityContext']) ? [...sc, 'readOnlyRootFilesystem'] : c.path),
+              message: `${w.m.kind} ${w.m.name}, container ${c.container.name}: the root filesystem is writable`,
+            });
             continue;
           }
           const writes = WRITES[imageNameOf(c.container.image)];
           const mounts = writableMounts(c.container);
           for (const dir of writes?.dirs ?? []) {
-            if (!canWrite(mounts, dir)) findings.push({ where: at(w.m, sc), message: `${w.m.kind} ${w.m.name}, container ${c.container.name}: read-only root but nothing writable at ${dir}: ${writes!.symptom}` });
+            if (!canWrite(mounts, dir))
+              findings.push({
+                where: at(w.m, sc),
+                message: `${w.m.kind} ${w.m.name}, container ${c.container.name}: read-only root but nothing writable at ${dir}: ${writes!.symptom}`,
+              });
           }
         }
       }
-      return reportFindings(findings, 'every container\'s root filesystem is read-only, with volumes where they write', {
+      return reportFindings(findings, "every container's root filesystem is read-only, with volumes where they write", {
         expected: 'readOnlyRootFilesystem: true on every container, and an emptyDir at each folder its program writes outside its data volume',
         why: 'An attacker who gets code running in a container can then change the app or drop a tool into it; read-only, the image stays what you built and scanned.',
         fix: `securityContext.readOnlyRootFilesystem: true, an emptyDir volume mounted where the program writes (lesson 14 step 2), then ${APPLY}`,
@@ -113,22 +135,37 @@ export default [
     id: 'log-agent-own-namespace',
     ...manifest,
     dependsOn: ['namespace-restricted'],
-    title: 'The log agent, which needs the node\'s folders, runs outside the restricted namespace',
+    title: "The log agent, which needs the node's folders, runs outside the restricted namespace",
     learn: '#3-the-log-agent-keeps-its-own-namespace',
-    hints: ['Fluent Bit reads /var/log/pods from the node through hostPath volumes, which restricted (and baseline) refuse.', 'Keep the DaemonSet in namespace logging (lesson 12), whose namespace enforces nothing stricter than privileged.'],
+    hints: [
+      'Fluent Bit reads /var/log/pods from the node through hostPath volumes, which restricted (and baseline) refuse.',
+      'Keep the DaemonSet in namespace logging (lesson 12), whose namespace enforces nothing stricter than privileged.',
+    ],
     // What else is correct: any namespace but teamnotes for the agent, labelled privileged or
     // not labelled (privileged is the default). Not: the agent moved into teamnotes.
     async run(ctx) {
       const agents = workloads(ctx, ['DaemonSet', 'Deployment']).filter((w) => (w.tpl.spec.volumes ?? []).some((v) => v.hostPath));
-      const strict = new Set(ctx.manifests.find('Namespace').filter((n) => ['restricted', 'baseline'].includes(stringMap(getIn(n.object, ['metadata', 'labels']))[ENFORCE] ?? '')).map((n) => n.name));
+      const strict = new Set(
+        ctx.manifests
+          .find('Namespace')
+          .filter((n) => ['restricted', 'baseline'].includes(stringMap(getIn(n.object, ['metadata', 'labels']))[ENFORCE] ?? ''))
+          .map((n) => n.name),
+      );
       const findings: Finding[] = agents
         .filter((w) => namespaceOf(w.m) === NAMESPACE || strict.has(namespaceOf(w.m)))
-        .map((w) => ({ where: at(w.m, ['metadata', 'namespace']), message: `${w.m.kind} ${w.m.name} mounts a hostPath but runs in namespace ${namespaceOf(w.m)}, which enforces a profile that refuses hostPath` }));
-      return reportFindings(findings, agents.length ? `${agents.map((w) => `${w.m.kind} ${w.m.name} in ${namespaceOf(w.m)}`).join(', ')}` : 'no workload of k8s/ needs the node\'s folders', {
-        expected: 'workloads that need hostPath in a namespace of their own (logging), not in teamnotes',
-        why: 'A log agent must read every container\'s log files from the node: it needs privileges no app pod should have. In its own namespace it gets them, and Teamnotes\' namespace can refuse them to everything else.',
-        fix: `namespace: logging for the agent (lesson 12), then ${APPLY}`,
-      });
+        .map((w) => ({
+          where: at(w.m, ['metadata', 'namespace']),
+          message: `${w.m.kind} ${w.m.name} mounts a hostPath but runs in namespace ${namespaceOf(w.m)}, which enforces a profile that refuses hostPath`,
+        }));
+      return reportFindings(
+        findings,
+        agents.length ? `${agents.map((w) => `${w.m.kind} ${w.m.name} in ${namespaceOf(w.m)}`).join(', ')}` : "no workload of k8s/ needs the node's folders",
+        {
+          expected: 'workloads that need hostPath in a namespace of their own (logging), not in teamnotes',
+          why: "A log agent must read every container's log files from the node: it needs privileges no app pod should have. In its own namespace it gets them, and Teamnotes' namespace can refuse them to everything else.",
+          fix: `namespace: logging for the agent (lesson 12), then ${APPLY}`,
+        },
+      );
     },
   }),
   defineCheck({
@@ -150,19 +187,23 @@ export default [
       const missing = (['Ingress', 'Egress'] as const).filter((dir) => !isolating(policies, newPod, dir).length);
       if (!missing.length) return pass(`every pod of ${NAMESPACE} is isolated for ingress and egress`);
       const loose = policies.find((p) => isEmptySelector(podSelectorOf(p)));
-      return fail(`a new pod in ${NAMESPACE} is not isolated for ${missing.join(' or ')}: every connection ${missing.length === 2 ? 'in or out' : missing[0] === 'Ingress' ? 'into it' : 'out of it'} is allowed`, {
-        where: loose ? at(loose.m, ['spec', 'policyTypes']) : policies[0] ? at(policies[0].m, ['spec', 'podSelector']) : undefined,
-        expected: 'a NetworkPolicy with podSelector: {} and policyTypes: [Ingress, Egress] (or one per direction)',
-        why: 'Policies only allow; a pod no policy selects is open to everyone. Without a default deny, every pod someone adds later (a debug pod, a new service) can reach Postgres, and egress stays open for a compromised pod to send your data anywhere.',
-        fix: `Add the default-deny policy of lesson 14 step 4 (k8s/network-policies.yaml), then ${APPLY}`,
-      });
+      return fail(
+        `a new pod in ${NAMESPACE} is not isolated for ${missing.join(' or ')}: every connection ${missing.length === 2 ? 'in or out' : missing[0] === 'Ingress' ? 'into it' : 'out of it'} is allowed`,
+        {
+          where: loose ? at(loose.m, ['spec', 'policyTypes']) : policies[0] ? at(policies[0].m, ['spec', 'podSelector']) : undefined,
+          expected: 'a NetworkPolicy with podSelector: {} and policyTypes: [Ingress, Egress] (or one per direction)',
+          why: 'Policies only allow; a pod no policy selects is open to everyone. Without a default deny, every pod someone adds later (a debug pod, a new service) can reach Postgres, and egress stays open for a compromised pod to send your data anywhere.',
+          fix: `Add the default-deny policy of lesson 14 step 4 (k8s/network-policies.yaml), then ${APPLY}`,
+        },
+      );
     },
   }),
   defineCheck({
     id: 'allowed-paths',
     ...manifest,
     dependsOn: ['default-deny'],
-    title: 'The policies allow exactly Teamnotes\' own paths: ingress→web, Prometheus→metrics, app→Postgres/Redis, worker→Mailpit, DNS; nothing else reaches the databases',
+    title:
+      "The policies allow exactly Teamnotes' own paths: ingress→web, Prometheus→metrics, app→Postgres/Redis, worker→Mailpit, DNS; nothing else reaches the databases",
     learn: '#4-networkpolicy-deny-by-default-then-allow',
     timeoutMs: 20_000,
     hints: [
@@ -186,7 +227,10 @@ export default [
         const v = connection(policies, c.from, c.to, c.port, c.protocol);
         if (v.allowed) continue;
         const m = where(c.to.name) ?? where(c.from.name) ?? policies[0]?.m;
-        findings.push({ where: m ? at(m, ['spec']) : 'k8s/', message: `${c.from.name} → ${c.to.name} port ${c.port}/${c.protocol} is blocked (${v.blockedBy}), but ${c.why}` });
+        findings.push({
+          where: m ? at(m, ['spec']) : 'k8s/',
+          message: `${c.from.name} → ${c.to.name} port ${c.port}/${c.protocol} is blocked (${v.blockedBy}), but ${c.why}`,
+        });
       }
       for (const c of map.closed) {
         const v = connection(policies, c.from, c.to, c.port, c.protocol);
@@ -209,7 +253,10 @@ export default [
     dependsOn: ['default-deny'],
     title: 'Every NetworkPolicy, and every pod selector in its rules, selects pods that exist',
     learn: '#4-networkpolicy-deny-by-default-then-allow',
-    hints: ['Compare each podSelector with the labels of the pod templates: kubectl -n teamnotes get pods --show-labels.', 'app.kubernetes.io/name: postgres, not app: postgres (the labels of lesson 09).'],
+    hints: [
+      'Compare each podSelector with the labels of the pod templates: kubectl -n teamnotes get pods --show-labels.',
+      'app.kubernetes.io/name: postgres, not app: postgres (the labels of lesson 09).',
+    ],
     // A selector that matches nothing is valid YAML and the API server stores it: the
     // policy quietly does nothing, or its rule allows no one. Selectors into the add-ons'
     // namespaces are checked against the add-ons' pod labels; others are not judged.
@@ -228,12 +275,15 @@ export default [
           // A namespace we know nothing about (not Teamnotes', not an add-on's): not judged.
           if (peer.namespaceSelector && !candidates.length) continue;
           if (peer.podSelector && !candidates.some((e) => selects(peer.podSelector, e.labels))) {
-            findings.push({ where: at(p.m, [...peer.path, 'podSelector']), message: `NetworkPolicy ${p.name}: this podSelector matches no pod${peer.namespaceSelector ? ' in the namespaces it names' : ` in ${p.namespace}`}, so the rule allows no one` });
+            findings.push({
+              where: at(p.m, [...peer.path, 'podSelector']),
+              message: `NetworkPolicy ${p.name}: this podSelector matches no pod${peer.namespaceSelector ? ' in the namespaces it names' : ` in ${p.namespace}`}, so the rule allows no one`,
+            });
           }
         }
       }
       return reportFindings(findings, 'every policy and rule selects existing pods', {
-        expected: 'selectors that match the labels of the pod templates (and of the add-ons\' pods)',
+        expected: "selectors that match the labels of the pod templates (and of the add-ons' pods)",
         why: 'A policy that selects nothing protects nothing, and a rule whose selector matches nothing opens nothing: with a default deny, that is an outage that `kubectl apply` never warns about.',
         fix: `Use the labels the pods really carry (kubectl -n ${NAMESPACE} get pods --show-labels), then ${APPLY}`,
         maxEvidence: 8,
@@ -261,13 +311,21 @@ export default [
       if (!mine.length) {
         findings.unshift({ where: at(web.m, ['metadata', 'name']), message: `no PodDisruptionBudget selects the pods of Deployment ${web.m.name}` });
       } else if (mine.every((b) => b.allowed >= b.replicas && b.replicas > 0)) {
-        findings.unshift({ where: at(mine[0]!.m, ['spec']), message: `PodDisruptionBudget ${mine[0]!.m.name} allows all ${mine[0]!.replicas} web pods to be evicted at once: it keeps nobody serving` });
+        findings.unshift({
+          where: at(mine[0]!.m, ['spec']),
+          message: `PodDisruptionBudget ${mine[0]!.m.name} allows all ${mine[0]!.replicas} web pods to be evicted at once: it keeps nobody serving`,
+        });
       }
-      return reportFindings(findings, mine.length ? `PodDisruptionBudget ${mine[0]!.m.name}: ${mine[0]!.allowed} of ${mine[0]!.replicas} web pods may be evicted at a time` : 'ok', {
-        expected: 'a PodDisruptionBudget on the web pods that allows at least one eviction and keeps at least one pod (minAvailable: 1 with two replicas); none that allows 0',
-        why: 'Without it, a drain may evict both web pods at once: 502s until replacements are Ready. With a budget that allows 0 (minAvailable equal to replicas, or any budget on a one-replica database), `kubectl drain` never finishes and node upgrades stall.',
-        fix: `Add k8s/disruption-budget.yaml (lesson 14 step 5) or fix the budget named above, then ${APPLY}`,
-      });
+      return reportFindings(
+        findings,
+        mine.length ? `PodDisruptionBudget ${mine[0]!.m.name}: ${mine[0]!.allowed} of ${mine[0]!.replicas} web pods may be evicted at a time` : 'ok',
+        {
+          expected:
+            'a PodDisruptionBudget on the web pods that allows at least one eviction and keeps at least one pod (minAvailable: 1 with two replicas); none that allows 0',
+          why: 'Without it, a drain may evict both web pods at once: 502s until replacements are Ready. With a budget that allows 0 (minAvailable equal to replicas, or any budget on a one-replica database), `kubectl drain` never finishes and node upgrades stall.',
+          fix: `Add k8s/disruption-budget.yaml (lesson 14 step 5) or fix the budget named above, then ${APPLY}`,
+        },
+      );
     },
   }),
   defineCheck({
@@ -296,11 +354,15 @@ export default [
         });
       }
       const findings = autoscalerFindings(hpa, web);
-      return reportFindings(findings, `HPA ${hpa.name}: ${String(getIn(hpa.object, ['spec', 'minReplicas']))}–${String(getIn(hpa.object, ['spec', 'maxReplicas']))} pods at CPU ${cpuTarget(hpa)}`, {
-        expected: 'scaleTargetRef the web Deployment, minReplicas ≥ 2 < maxReplicas, a CPU target, and a CPU request on every container of the pod',
-        why: 'An HPA that cannot compute its metric or may not add pods does nothing, silently: `kubectl get hpa` shows <unknown> and the replicas never move.',
-        fix: `Fix the HPA (lesson 14 step 6), then ${APPLY}`,
-      });
+      return reportFindings(
+        findings,
+        `HPA ${hpa.name}: ${String(getIn(hpa.object, ['spec', 'minReplicas']))}–${String(getIn(hpa.object, ['spec', 'maxReplicas']))} pods at CPU ${cpuTarget(hpa)}`,
+        {
+          expected: 'scaleTargetRef the web Deployment, minReplicas ≥ 2 < maxReplicas, a CPU target, and a CPU request on every container of the pod',
+          why: 'An HPA that cannot compute its metric or may not add pods does nothing, silently: `kubectl get hpa` shows <unknown> and the replicas never move.',
+          fix: `Fix the HPA (lesson 14 step 6), then ${APPLY}`,
+        },
+      );
     },
   }),
   defineCheck({
@@ -322,11 +384,18 @@ export default [
       for (const { w, c } of pg) {
         const p = c.container.startupProbe;
         if (!p) {
-          findings.push({ where: at(w.m, c.container.livenessProbe ? [...c.path, 'livenessProbe'] : c.path), message: `${w.m.kind} ${w.m.name}, container ${c.container.name}: no startupProbe` });
+          findings.push({
+            where: at(w.m, c.container.livenessProbe ? [...c.path, 'livenessProbe'] : c.path),
+            message: `${w.m.kind} ${w.m.name}, container ${c.container.name}: no startupProbe`,
+          });
           continue;
         }
         const budget = (p.initialDelaySeconds ?? 0) + (p.periodSeconds ?? 10) * (p.failureThreshold ?? 3);
-        if (budget < 60) findings.push({ where: at(w.m, [...c.path, 'startupProbe']), message: `${w.m.kind} ${w.m.name}: the startupProbe gives up after ${budget} s (periodSeconds × failureThreshold), less than a minute of recovery` });
+        if (budget < 60)
+          findings.push({
+            where: at(w.m, [...c.path, 'startupProbe']),
+            message: `${w.m.kind} ${w.m.name}: the startupProbe gives up after ${budget} s (periodSeconds × failureThreshold), less than a minute of recovery`,
+          });
       }
       return reportFindings(findings, 'Postgres has a startup probe of a minute or more', {
         expected: 'a startupProbe on the Postgres container whose periodSeconds × failureThreshold is 60 s or more',
@@ -338,9 +407,12 @@ export default [
   defineCheck({
     id: 'probes-distinct',
     ...manifest,
-    title: 'No container\'s liveness probe is the same check as its readiness probe',
+    title: "No container's liveness probe is the same check as its readiness probe",
     learn: '#7-probes-for-slow-starts',
-    hints: ['Liveness asks "restart me?", readiness "send me traffic?": the same test answers one of them wrongly.', 'Postgres: readiness pg_isready, liveness tcpSocket on the postgres port.'],
+    hints: [
+      'Liveness asks "restart me?", readiness "send me traffic?": the same test answers one of them wrongly.',
+      'Postgres: readiness pg_isready, liveness tcpSocket on the postgres port.',
+    ],
     // Compared by what they test (command, path and resolved port), not by timing: the
     // same pg_isready with another period is still the same question.
     async run(ctx) {
@@ -349,7 +421,10 @@ export default [
         for (const c of w.containers) {
           const live = probeHandler(c.container, c.container.livenessProbe);
           if (live && live === probeHandler(c.container, c.container.readinessProbe)) {
-            findings.push({ where: at(w.m, [...c.path, 'livenessProbe']), message: `${w.m.kind} ${w.m.name}, container ${c.container.name}: liveness and readiness both run ${live}` });
+            findings.push({
+              where: at(w.m, [...c.path, 'livenessProbe']),
+              message: `${w.m.kind} ${w.m.name}, container ${c.container.name}: liveness and readiness both run ${live}`,
+            });
           }
         }
       }
@@ -378,12 +453,15 @@ export default [
     title: 'The API server admits a pod from every pod template of k8s/ into teamnotes (server-side dry run)',
     learn: '#8-apply-and-prove-it',
     timeoutMs: 30_000,
-    hints: ['Every pod template becomes a Pod and is created with dryRun=All: Pod Security Admission answers as it would for the ReplicaSet.', `kubectl -n ${NAMESPACE} describe rs shows the same refusal as a FailedCreate event.`],
+    hints: [
+      'Every pod template becomes a Pod and is created with dryRun=All: Pod Security Admission answers as it would for the ReplicaSet.',
+      `kubectl -n ${NAMESPACE} describe rs shows the same refusal as a FailedCreate event.`,
+    ],
     async run(ctx) {
       const { findings, admitted } = await admittedFindings(ctx, inNamespace(ctx));
       return reportFindings(findings, `${admitted} pods admitted under restricted`, {
         expected: 'every pod accepted by the API server in a namespace that enforces restricted',
-        why: 'This is the admission controller\'s own answer: a pod it refuses here is a pod the ReplicaSet, StatefulSet or Job will never get, whatever the YAML looks like.',
+        why: "This is the admission controller's own answer: a pod it refuses here is a pod the ReplicaSet, StatefulSet or Job will never get, whatever the YAML looks like.",
         fix: `Fix the fields the API server names (lesson 14 step 1), then ${APPLY}`,
         maxEvidence: 6,
       });
@@ -414,7 +492,7 @@ export default [
     layer: 'behaviour',
     dependsOn: ['policies-applied', 'allowed-paths'],
     requires: ['real-pods'],
-    title: 'On the cluster, a pod without Teamnotes\' labels cannot open a connection to Postgres, and a web pod can',
+    title: "On the cluster, a pod without Teamnotes' labels cannot open a connection to Postgres, and a web pod can",
     learn: '#8-apply-and-prove-it',
     timeoutMs: 200_000, // up to 90 s for a Ready web pod after the apply, then the two probes
     hints: [
@@ -434,7 +512,10 @@ export default [
     title: 'Draining a node that runs a web pod loses no request through http://localhost/',
     learn: '#5-disruption-budgets-and-drains',
     timeoutMs: 400_000,
-    hints: ['The verifier cordons the node, evicts its Deployment pods through the Eviction API (as kubectl drain does) while sending requests, then uncordons it.', 'Lost requests: is the PDB applied (kubectl -n teamnotes get pdb)? Does the app keep serving while it drains (lesson 03)?'],
+    hints: [
+      'The verifier cordons the node, evicts its Deployment pods through the Eviction API (as kubectl drain does) while sending requests, then uncordons it.',
+      'Lost requests: is the PDB applied (kubectl -n teamnotes get pdb)? Does the app keep serving while it drains (lesson 03)?',
+    ],
     run: (ctx) => ctx.scenario(drained),
   }),
   defineCheck({
@@ -447,7 +528,10 @@ export default [
     title: 'Under load the HPA adds web pods, and removes them again once the load is gone',
     learn: '#6-autoscaling-on-cpu',
     timeoutMs: 1_400_000, // its own 15 minutes at most, after the drain (up to 6.5) has finished
-    hints: ['kubectl -n teamnotes get hpa -w while the verifier sends load; TARGETS <unknown>: npm run addon metrics, then wait a minute.', 'kubectl top pods -n teamnotes shows what metrics-server measures.'],
+    hints: [
+      'kubectl -n teamnotes get hpa -w while the verifier sends load; TARGETS <unknown>: npm run addon metrics, then wait a minute.',
+      'kubectl top pods -n teamnotes shows what metrics-server measures.',
+    ],
     run: (ctx) => ctx.scenario(scaled),
   }),
 ];

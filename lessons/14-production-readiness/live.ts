@@ -9,7 +9,12 @@ const ENFORCE = 'pod-security.kubernetes.io/enforce';
 
 export async function liveNamespaceProblem(ctx: CheckContext): Promise<Outcome> {
   const ns = await ctx.kube.get<V1Namespace>('v1', 'Namespace', NAMESPACE);
-  if (!ns) return fail(`there is no namespace ${NAMESPACE} in the cluster`, { expected: `namespace ${NAMESPACE} with ${ENFORCE}: restricted`, why: 'Nothing of Teamnotes runs without it.', fix: APPLY });
+  if (!ns)
+    return fail(`there is no namespace ${NAMESPACE} in the cluster`, {
+      expected: `namespace ${NAMESPACE} with ${ENFORCE}: restricted`,
+      why: 'Nothing of Teamnotes runs without it.',
+      fix: APPLY,
+    });
   const value = ns.metadata?.labels?.[ENFORCE];
   if (value === 'restricted') return pass(`namespace ${NAMESPACE}: ${ENFORCE}=restricted`);
   return fail(`namespace ${NAMESPACE} in the cluster has ${value ? `${ENFORCE}=${value}` : `no ${ENFORCE} label`}`, {
@@ -32,10 +37,21 @@ function podFor(w: Workload): KubernetesObject {
   const claims = isKind(w.m, 'StatefulSet') ? (w.m.object.spec?.volumeClaimTemplates ?? []) : [];
   for (const c of claims) {
     const name = c.metadata?.name;
-    if (name && !(spec.volumes ?? []).some((v) => v.name === name)) spec.volumes = [...(spec.volumes ?? []), { name, persistentVolumeClaim: { claimName: `${name}-${w.m.name}-0` } }];
+    if (name && !(spec.volumes ?? []).some((v) => v.name === name))
+      spec.volumes = [...(spec.volumes ?? []), { name, persistentVolumeClaim: { claimName: `${name}-${w.m.name}-0` } }];
   }
   const name = `${w.m.name}`.slice(0, 40) + '-admission-check';
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { labels: metadata.labels as Record<string, string>, annotations: metadata.annotations as Record<string, string>, name, namespace: namespaceOf(w.m) }, spec } as KubernetesObject;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      labels: metadata.labels as Record<string, string>,
+      annotations: metadata.annotations as Record<string, string>,
+      name,
+      namespace: namespaceOf(w.m),
+    },
+    spec,
+  } as KubernetesObject;
 }
 
 export async function admittedFindings(ctx: CheckContext, all: Workload[]): Promise<{ findings: Finding[]; admitted: number }> {
@@ -61,7 +77,14 @@ export async function unappliedPolicies(ctx: CheckContext): Promise<Finding[]> {
       continue;
     }
     const diffs = await unappliedFields(ctx, m, current);
-    if (diffs?.length) findings.push({ where: at(m, ['spec']), message: `${m.kind} ${m.name} in the cluster differs from ${m.file}: ${diffs.slice(0, 3).map((d) => d.label).join(', ')}` });
+    if (diffs?.length)
+      findings.push({
+        where: at(m, ['spec']),
+        message: `${m.kind} ${m.name} in the cluster differs from ${m.file}: ${diffs
+          .slice(0, 3)
+          .map((d) => d.label)
+          .join(', ')}`,
+      });
   }
   return findings;
 }

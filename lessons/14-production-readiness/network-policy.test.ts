@@ -12,8 +12,16 @@ const debug: Endpoint = { name: 'debug', namespace: 'teamnotes', labels: { run: 
 
 const policy = (name: string, spec: Record<string, unknown>, namespace = 'teamnotes'): Policy => ({ name, namespace, object: { spec } });
 const denyAll = policy('deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
-const webToDb = policy('web-out', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: 'db' } } }], ports: [{ port: 5432 }] }] });
-const dbFromWeb = policy('db-in', { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port: 'postgres' }] }] });
+const webToDb = policy('web-out', {
+  podSelector: { matchLabels: { app: 'web' } },
+  policyTypes: ['Egress'],
+  egress: [{ to: [{ podSelector: { matchLabels: { app: 'db' } } }], ports: [{ port: 5432 }] }],
+});
+const dbFromWeb = policy('db-in', {
+  podSelector: { matchLabels: { app: 'db' } },
+  policyTypes: ['Ingress'],
+  ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port: 'postgres' }] }],
+});
 
 describe('connection', () => {
   test('no policy: everything is allowed', () => {
@@ -38,10 +46,18 @@ describe('connection', () => {
     expect(connection([policy('egress-free', { podSelector: {}, policyTypes: ['Ingress'] }), open], debug, db, 5432).allowed).toBe(true);
   });
 
-  test('namespaceSelector and podSelector in one entry mean both; a podSelector alone means the policy\'s namespace', () => {
-    const both = policy('web-in', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: { matchLabels: ns('traefik') }, podSelector: { matchLabels: { app: 'traefik' } } }] }] });
+  test("namespaceSelector and podSelector in one entry mean both; a podSelector alone means the policy's namespace", () => {
+    const both = policy('web-in', {
+      podSelector: { matchLabels: { app: 'web' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: ns('traefik') }, podSelector: { matchLabels: { app: 'traefik' } } }] }],
+    });
     expect(connection([both], traefik, web, 3000).allowed).toBe(true);
-    const podOnly = policy('web-in', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'traefik' } } }] }] });
+    const podOnly = policy('web-in', {
+      podSelector: { matchLabels: { app: 'web' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ podSelector: { matchLabels: { app: 'traefik' } } }] }],
+    });
     expect(connection([podOnly], traefik, web, 3000).allowed).toBe(false);
   });
 
@@ -54,7 +70,11 @@ describe('connection', () => {
 
   test('UDP and TCP are separate: DNS over TCP only does not allow UDP lookups', () => {
     const dns: Endpoint = { name: 'dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, namespaceLabels: ns('kube-system'), namedPorts: {} };
-    const tcpOnly = policy('dns', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ protocol: 'TCP', port: 53 }] }] });
+    const tcpOnly = policy('dns', {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ protocol: 'TCP', port: 53 }] }],
+    });
     expect(connection([denyAll, tcpOnly], web, dns, 53, 'TCP').allowed).toBe(true);
     expect(connection([denyAll, tcpOnly], web, dns, 53, 'UDP').allowed).toBe(false);
   });

@@ -75,7 +75,10 @@ export function isolating(policies: Policy[], e: Endpoint, dir: Direction): Poli
 function rulesOf(p: Policy, dir: Direction): Rule[] {
   const raw = getIn(p.object, ['spec', dir === 'Ingress' ? 'ingress' : 'egress']);
   if (!Array.isArray(raw)) return [];
-  return raw.map((r: Record<string, unknown>) => ({ peers: (dir === 'Ingress' ? r.from : r.to) as Peer[] | undefined, ports: r.ports as PortRule[] | undefined }));
+  return raw.map((r: Record<string, unknown>) => ({
+    peers: (dir === 'Ingress' ? r.from : r.to) as Peer[] | undefined,
+    ports: r.ports as PortRule[] | undefined,
+  }));
 }
 
 function peerMatches(peer: Peer, policyNs: string, other: Endpoint): boolean {
@@ -132,7 +135,8 @@ export function rulePeers(p: Policy): Array<{ path: Array<string | number>; podS
       const peers = r[key];
       if (!Array.isArray(peers)) return;
       peers.forEach((peer: Peer, j) => {
-        if (peer.podSelector || peer.namespaceSelector) out.push({ path: ['spec', dir, i, key, j], podSelector: peer.podSelector, namespaceSelector: peer.namespaceSelector });
+        if (peer.podSelector || peer.namespaceSelector)
+          out.push({ path: ['spec', dir, i, key, j], podSelector: peer.podSelector, namespaceSelector: peer.namespaceSelector });
       });
     });
   }

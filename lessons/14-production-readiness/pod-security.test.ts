@@ -13,23 +13,47 @@ function check(spec: V1PodSpec): string[] {
 
 describe('restrictedViolations', () => {
   test('pod-level runAsNonRoot and seccomp, locked-down containers: nothing to report', () => {
-    expect(check({ securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }, containers: [{ name: 'web', securityContext: locked }] })).toEqual([]);
+    expect(
+      check({ securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }, containers: [{ name: 'web', securityContext: locked }] }),
+    ).toEqual([]);
   });
 
   test('the same settings on every container instead of the pod also pass', () => {
-    expect(check({ containers: [{ name: 'web', securityContext: { ...locked, runAsNonRoot: true, seccompProfile: { type: 'Localhost', localhostProfile: 'p.json' } } }] })).toEqual([]);
+    expect(
+      check({
+        containers: [{ name: 'web', securityContext: { ...locked, runAsNonRoot: true, seccompProfile: { type: 'Localhost', localhostProfile: 'p.json' } } }],
+      }),
+    ).toEqual([]);
   });
 
   test('allowPrivilegeEscalation left out counts as true; init containers are judged too', () => {
-    const found = check({ securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }, initContainers: [{ name: 'init', securityContext: { capabilities: { drop: ['ALL'] } } }], containers: [{ name: 'web', securityContext: locked }] });
+    const found = check({
+      securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+      initContainers: [{ name: 'init', securityContext: { capabilities: { drop: ['ALL'] } } }],
+      containers: [{ name: 'web', securityContext: locked }],
+    });
     expect(found).toEqual(['container init: allowPrivilegeEscalation is not set (it defaults to true)']);
   });
 
   test('a container overriding runAsNonRoot with false, Unconfined seccomp, an added capability, hostPath and hostPort are each named', () => {
     const found = check({
       securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-      volumes: [{ name: 'logs', hostPath: { path: '/var/log' } }, { name: 'tmp', emptyDir: {} }],
-      containers: [{ name: 'web', ports: [{ containerPort: 80, hostPort: 80 }], securityContext: { ...locked, runAsNonRoot: false, seccompProfile: { type: 'Unconfined' }, capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE', 'SYS_ADMIN'] } } }],
+      volumes: [
+        { name: 'logs', hostPath: { path: '/var/log' } },
+        { name: 'tmp', emptyDir: {} },
+      ],
+      containers: [
+        {
+          name: 'web',
+          ports: [{ containerPort: 80, hostPort: 80 }],
+          securityContext: {
+            ...locked,
+            runAsNonRoot: false,
+            seccompProfile: { type: 'Unconfined' },
+            capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE', 'SYS_ADMIN'] },
+          },
+        },
+      ],
     });
     expect(found).toEqual([
       'volume logs is a hostPath (a folder of the node), which restricted does not allow',

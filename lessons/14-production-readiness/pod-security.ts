@@ -28,11 +28,16 @@ export function restrictedViolations(tpl: PodTemplate, containers: ContainerAt[]
   }
   (spec.volumes ?? []).forEach((v, i) => {
     const type = Object.keys(v).find((k) => k !== 'name');
-    if (type && !ALLOWED_VOLUMES.includes(type)) out.push({ path: [...tpl.specPath, 'volumes', i, type], message: `volume ${v.name} is a ${type}${type === 'hostPath' ? ' (a folder of the node)' : ''}, which restricted does not allow` });
+    if (type && !ALLOWED_VOLUMES.includes(type))
+      out.push({
+        path: [...tpl.specPath, 'volumes', i, type],
+        message: `volume ${v.name} is a ${type}${type === 'hostPath' ? ' (a folder of the node)' : ''}, which restricted does not allow`,
+      });
   });
   if (pod.runAsUser === 0) out.push({ path: [...podSc, 'runAsUser'], message: 'runAsUser: 0 is root' });
   const podSeccomp = pod.seccompProfile?.type;
-  if (podSeccomp === 'Unconfined') out.push({ path: [...podSc, 'seccompProfile', 'type'], message: 'seccompProfile Unconfined turns the system-call filter off' });
+  if (podSeccomp === 'Unconfined')
+    out.push({ path: [...podSc, 'seccompProfile', 'type'], message: 'seccompProfile Unconfined turns the system-call filter off' });
 
   for (const c of containers) {
     const sc: V1SecurityContext = c.container.securityContext ?? {};
@@ -40,18 +45,32 @@ export function restrictedViolations(tpl: PodTemplate, containers: ContainerAt[]
     const name = `container ${c.container.name}`;
     if (sc.privileged) out.push({ path: at('privileged'), message: `${name} is privileged: it can do anything root on the node can` });
     if (sc.allowPrivilegeEscalation !== false) {
-      out.push({ path: at('allowPrivilegeEscalation'), message: `${name}: allowPrivilegeEscalation is ${sc.allowPrivilegeEscalation === undefined ? 'not set (it defaults to true)' : String(sc.allowPrivilegeEscalation)}` });
+      out.push({
+        path: at('allowPrivilegeEscalation'),
+        message: `${name}: allowPrivilegeEscalation is ${sc.allowPrivilegeEscalation === undefined ? 'not set (it defaults to true)' : String(sc.allowPrivilegeEscalation)}`,
+      });
     }
     // runAsNonRoot: the container's own setting wins; otherwise the pod's.
     const nonRoot = sc.runAsNonRoot ?? pod.runAsNonRoot;
-    if (nonRoot !== true) out.push({ path: sc.runAsNonRoot === false ? at('runAsNonRoot') : [...podSc, 'runAsNonRoot'], message: `${name}: runAsNonRoot is ${nonRoot === false ? 'false' : 'not set'} (on the pod or the container)` });
+    if (nonRoot !== true)
+      out.push({
+        path: sc.runAsNonRoot === false ? at('runAsNonRoot') : [...podSc, 'runAsNonRoot'],
+        message: `${name}: runAsNonRoot is ${nonRoot === false ? 'false' : 'not set'} (on the pod or the container)`,
+      });
     if (sc.runAsUser === 0) out.push({ path: at('runAsUser'), message: `${name}: runAsUser: 0 is root` });
     const seccomp = sc.seccompProfile?.type ?? podSeccomp;
     if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') {
-      out.push({ path: sc.seccompProfile ? at('seccompProfile', 'type') : [...podSc, 'seccompProfile'], message: `${name}: seccompProfile is ${seccomp ?? 'not set'} (RuntimeDefault on the pod, or on every container)` });
+      out.push({
+        path: sc.seccompProfile ? at('seccompProfile', 'type') : [...podSc, 'seccompProfile'],
+        message: `${name}: seccompProfile is ${seccomp ?? 'not set'} (RuntimeDefault on the pod, or on every container)`,
+      });
     }
     const drop = sc.capabilities?.drop ?? [];
-    if (!drop.includes('ALL')) out.push({ path: at('capabilities', 'drop'), message: `${name}: capabilities.drop ${drop.length ? `is [${drop.join(', ')}], not ["ALL"]` : 'does not drop ALL'}` });
+    if (!drop.includes('ALL'))
+      out.push({
+        path: at('capabilities', 'drop'),
+        message: `${name}: capabilities.drop ${drop.length ? `is [${drop.join(', ')}], not ["ALL"]` : 'does not drop ALL'}`,
+      });
     const added = (sc.capabilities?.add ?? []).filter((cap) => !ADDABLE.includes(cap.replace(/^CAP_/, '')));
     if (added.length) out.push({ path: at('capabilities', 'add'), message: `${name} adds ${added.join(', ')} (restricted allows only NET_BIND_SERVICE)` });
     (c.container.ports ?? []).forEach((p, i) => {
@@ -74,7 +93,8 @@ export function canWrite(mounts: string[], dir: string): boolean {
 /** A probe's handler, normalised so the same check spelled two ways compares equal. */
 export function probeHandler(c: V1Container, probe: unknown): string | undefined {
   if (!probe || typeof probe !== 'object') return undefined;
-  const named = (port: unknown) => (typeof port === 'string' && !/^\d+$/.test(port) ? (c.ports ?? []).find((p) => p.name === port)?.containerPort ?? port : Number(port));
+  const named = (port: unknown) =>
+    typeof port === 'string' && !/^\d+$/.test(port) ? ((c.ports ?? []).find((p) => p.name === port)?.containerPort ?? port) : Number(port);
   const exec = getIn(probe, ['exec', 'command']);
   if (Array.isArray(exec)) return `exec ${JSON.stringify(exec)}`;
   const http = getIn(probe, ['httpGet']) as { path?: string; port?: unknown; scheme?: string } | undefined;

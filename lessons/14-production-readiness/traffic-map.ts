@@ -9,15 +9,39 @@ import type { Endpoint, Policy } from './network-policy.ts';
 const nsLabels = (ns: string, extra: Labels = {}): Labels => ({ ...extra, 'kubernetes.io/metadata.name': ns });
 
 /** Traefik, the ingress controller of lesson 10 (npm run addon ingress). */
-export const TRAEFIK: Endpoint = { name: 'Traefik (namespace traefik)', namespace: 'traefik', labels: { 'app.kubernetes.io/name': 'traefik' }, namespaceLabels: nsLabels('traefik', { 'app.kubernetes.io/part-of': 'workshop-addons' }), namedPorts: { web: 8000 } };
+export const TRAEFIK: Endpoint = {
+  name: 'Traefik (namespace traefik)',
+  namespace: 'traefik',
+  labels: { 'app.kubernetes.io/name': 'traefik' },
+  namespaceLabels: nsLabels('traefik', { 'app.kubernetes.io/part-of': 'workshop-addons' }),
+  namedPorts: { web: 8000 },
+};
 /** Prometheus of lesson 11 (npm run addon monitoring). */
-export const PROMETHEUS: Endpoint = { name: 'Prometheus (namespace monitoring)', namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'prometheus' }, namespaceLabels: nsLabels('monitoring', { 'app.kubernetes.io/part-of': 'workshop-addons' }), namedPorts: { http: 9090 } };
+export const PROMETHEUS: Endpoint = {
+  name: 'Prometheus (namespace monitoring)',
+  namespace: 'monitoring',
+  labels: { 'app.kubernetes.io/name': 'prometheus' },
+  namespaceLabels: nsLabels('monitoring', { 'app.kubernetes.io/part-of': 'workshop-addons' }),
+  namedPorts: { http: 9090 },
+};
 /** CoreDNS as kind (and kubeadm) runs it: Deployment coredns in kube-system, pods labelled k8s-app: kube-dns. */
-export const KUBE_DNS: Endpoint = { name: 'CoreDNS (kube-system, k8s-app: kube-dns)', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, namespaceLabels: nsLabels('kube-system'), namedPorts: { dns: 53, 'dns-tcp': 53, metrics: 9153 } };
+export const KUBE_DNS: Endpoint = {
+  name: 'CoreDNS (kube-system, k8s-app: kube-dns)',
+  namespace: 'kube-system',
+  labels: { 'k8s-app': 'kube-dns' },
+  namespaceLabels: nsLabels('kube-system'),
+  namedPorts: { dns: 53, 'dns-tcp': 53, metrics: 9153 },
+};
 
 /** A pod nobody wrote a rule for: `kubectl run debug --image=…` in the namespace (its only label is run: debug). */
 export function stranger(namespace = NAMESPACE): Endpoint {
-  return { name: `a pod without Teamnotes' labels in ${namespace} (kubectl run debug)`, namespace, labels: { run: 'debug' }, namespaceLabels: nsLabels(namespace), namedPorts: {} };
+  return {
+    name: `a pod without Teamnotes' labels in ${namespace} (kubectl run debug)`,
+    namespace,
+    labels: { run: 'debug' },
+    namespaceLabels: nsLabels(namespace),
+    namedPorts: {},
+  };
 }
 
 export interface Connection {
@@ -49,13 +73,21 @@ function namedPorts(containers: ContainerAt[]): Record<string, number> {
 
 export function endpointOf(ctx: CheckContext, w: Workload): Endpoint {
   const ns = namespaceOf(w.m);
-  return { name: `${w.m.kind} ${w.m.name}`, namespace: ns, labels: w.tpl.labels, namespaceLabels: namespaceLabelsOf(ctx, ns), namedPorts: namedPorts(w.containers) };
+  return {
+    name: `${w.m.kind} ${w.m.name}`,
+    namespace: ns,
+    labels: w.tpl.labels,
+    namespaceLabels: namespaceLabelsOf(ctx, ns),
+    namedPorts: namedPorts(w.containers),
+  };
 }
 
 /** The port a main container serves on: the one with `name`, else the first declared, else `fallback`. */
 function portOf(c: ContainerAt | undefined, name: string, fallback: number): number {
   const ports = c?.container.ports ?? [];
-  return ports.find((p) => p.name === name)?.containerPort ?? ports.find((p) => p.containerPort === fallback)?.containerPort ?? ports[0]?.containerPort ?? fallback;
+  return (
+    ports.find((p) => p.name === name)?.containerPort ?? ports.find((p) => p.containerPort === fallback)?.containerPort ?? ports[0]?.containerPort ?? fallback
+  );
 }
 
 export function trafficMap(ctx: CheckContext): TrafficMap {
@@ -91,10 +123,19 @@ export function trafficMap(ctx: CheckContext): TrafficMap {
   }
   for (const w of workers.map(e)) add(w, mailE, portOf(mailpit?.main, 'smtp', 1025), 'the worker sends every mail over SMTP (lesson 13)');
   const closed: Connection[] = [];
-  for (const [db, port] of [[pgE, portOf(postgres?.main, 'postgres', 5432)], [redisE, portOf(redis?.main, 'redis', 6379)]] as const) {
+  for (const [db, port] of [
+    [pgE, portOf(postgres?.main, 'postgres', 5432)],
+    [redisE, portOf(redis?.main, 'redis', 6379)],
+  ] as const) {
     if (!db) continue;
-    closed.push({ from: stranger(), to: db, port, protocol: 'TCP', why: 'a pod with no business there (a debug pod, a compromised sidecar) must not reach the data' });
-    closed.push({ from: stranger('default'), to: db, port, protocol: 'TCP', why: 'pods of other namespaces must not reach Teamnotes\' data' });
+    closed.push({
+      from: stranger(),
+      to: db,
+      port,
+      protocol: 'TCP',
+      why: 'a pod with no business there (a debug pod, a compromised sidecar) must not reach the data',
+    });
+    closed.push({ from: stranger('default'), to: db, port, protocol: 'TCP', why: "pods of other namespaces must not reach Teamnotes' data" });
   }
   const endpoints = [webE, ...workers.map(e), ...jobs.map(e), pgE, redisE, mailE].filter((x): x is Endpoint => !!x);
   return { endpoints, needed, closed };

@@ -2,7 +2,34 @@
 // Deployment among the learner's manifests, and the live lookups several lessons share.
 // Generic Kubernetes semantics live in verify/probes/k8s-semantics.ts.
 import type { KubernetesObject, V1Container, V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { containersOf, envReferences, envSource, fail, fieldDifferences, findingLine, formatPath, getIn, imageName, locateSteps, missingResources, parseEnvFile, pass, podTemplateOf, selectorQuery, type CheckContext, type ContainerAt, type FieldDifference, type FieldPath, type Finding, type KeysOf, type LabelSelector, type Manifest, type ObjectOf, type Outcome, type PodTemplate } from '../../verify/lesson-api.ts';
+import {
+  containersOf,
+  envReferences,
+  envSource,
+  fail,
+  fieldDifferences,
+  findingLine,
+  formatPath,
+  getIn,
+  imageName,
+  locateSteps,
+  missingResources,
+  parseEnvFile,
+  pass,
+  podTemplateOf,
+  selectorQuery,
+  type CheckContext,
+  type ContainerAt,
+  type FieldDifference,
+  type FieldPath,
+  type Finding,
+  type KeysOf,
+  type LabelSelector,
+  type Manifest,
+  type ObjectOf,
+  type Outcome,
+  type PodTemplate,
+} from '../../verify/lesson-api.ts';
 
 export const NAMESPACE = 'teamnotes';
 export const APP_IMAGE = 'teamnotes';
@@ -62,7 +89,11 @@ export function appDeployment(ctx: CheckContext): (Workload<ObjectOf<'Deployment
 }
 
 /** Workloads whose containers run an image named `name` (postgres, redis). */
-export function workloadsRunning<K extends WorkloadKind = WorkloadKind>(ctx: CheckContext, name: string, kinds?: readonly K[]): Array<Workload<ObjectOf<K>> & { main: ContainerAt }> {
+export function workloadsRunning<K extends WorkloadKind = WorkloadKind>(
+  ctx: CheckContext,
+  name: string,
+  kinds?: readonly K[],
+): Array<Workload<ObjectOf<K>> & { main: ContainerAt }> {
   return workloads(ctx, kinds).flatMap((w) => {
     const main = w.containers.find((c) => !c.init && imageName(c.container.image ?? '') === name);
     return main ? [{ ...w, main }] : [];
@@ -155,7 +186,8 @@ export async function unresolvedEnv(ctx: CheckContext, w: Workload): Promise<Fin
       if (ref.optional) continue;
       const id = `${ref.kind}/${ref.name}`;
       if (!cache.has(id)) cache.set(id, ctx.kube.get(`v1`, ref.kind, ref.name, ns));
-      const obj = (await cache.get(id)) as { data?: Record<string, string>; binaryData?: Record<string, string>; stringData?: Record<string, string> } | undefined;
+      const obj = (await cache.get(id)) as
+        { data?: Record<string, string>; binaryData?: Record<string, string>; stringData?: Record<string, string> } | undefined;
       if (!obj) {
         problems.push({ where: at(w.m, ref.path), message: `${ref.kind} ${ref.name} does not exist in namespace ${ns}` });
         continue;
@@ -207,24 +239,53 @@ export async function podEvidence(ctx: CheckContext, pods: V1Pod[], limit = 3): 
  * An add-on's Deployment (npm run addon …) is there and rolled out, waiting up to 30 s;
  * undefined when it is, else the failure naming the command that installs it.
  */
-export async function addonDeploymentProblem(ctx: CheckContext, name: string, namespace: string, addon: { install: string; why: string }): Promise<Outcome | undefined> {
+export async function addonDeploymentProblem(
+  ctx: CheckContext,
+  name: string,
+  namespace: string,
+  addon: { install: string; why: string },
+): Promise<Outcome | undefined> {
   if (!(await ctx.kube.get<V1Deployment>('apps/v1', 'Deployment', name, namespace))) {
     return fail(`there is no ${name} in namespace ${namespace}`, { expected: 'the add-on installed', why: addon.why, fix: addon.install });
   }
-  const ready = await ctx.kube.waitFor(async () => {
-    const cur = await ctx.kube.get<V1Deployment>('apps/v1', 'Deployment', name, namespace);
-    return rolledOut(cur) ? cur : undefined;
-  }, { timeoutMs: 30_000, signal: ctx.signal });
+  const ready = await ctx.kube.waitFor(
+    async () => {
+      const cur = await ctx.kube.get<V1Deployment>('apps/v1', 'Deployment', name, namespace);
+      return rolledOut(cur) ? cur : undefined;
+    },
+    { timeoutMs: 30_000, signal: ctx.signal },
+  );
   if (ready) return undefined;
   const pods = await ctx.kube.list<V1Pod>('v1', 'Pod', { namespace, labelSelector: `app.kubernetes.io/name=${name}` });
-  return fail(`${name} is not ready`, { where: `deployment/${name} (namespace ${namespace})`, expected: 'a Ready pod', why: addon.why, fix: `kubectl -n ${namespace} describe pod -l app.kubernetes.io/name=${name}`, evidence: await podEvidence(ctx, pods) });
+  return fail(`${name} is not ready`, {
+    where: `deployment/${name} (namespace ${namespace})`,
+    expected: 'a Ready pod',
+    why: addon.why,
+    fix: `kubectl -n ${namespace} describe pod -l app.kubernetes.io/name=${name}`,
+    evidence: await podEvidence(ctx, pods),
+  });
 }
 
 /** The live Deployment has rolled out: current generation observed, every replica updated and available. */
-export function rolledOut(dep: { metadata?: { generation?: number }; spec?: { replicas?: number }; status?: { observedGeneration?: number; updatedReplicas?: number; readyReplicas?: number; availableReplicas?: number; replicas?: number } } | undefined): boolean {
+export function rolledOut(
+  dep:
+    | {
+        metadata?: { generation?: number };
+        spec?: { replicas?: number };
+        status?: { observedGeneration?: number; updatedReplicas?: number; readyReplicas?: number; availableReplicas?: number; replicas?: number };
+      }
+    | undefined,
+): boolean {
   const s = dep?.status;
   const want = dep?.spec?.replicas ?? 1;
-  return !!s && (s.observedGeneration ?? 0) >= (dep!.metadata?.generation ?? 0) && s.updatedReplicas === want && s.readyReplicas === want && s.availableReplicas === want && (s.replicas ?? 0) === want;
+  return (
+    !!s &&
+    (s.observedGeneration ?? 0) >= (dep!.metadata?.generation ?? 0) &&
+    s.updatedReplicas === want &&
+    s.readyReplicas === want &&
+    s.availableReplicas === want &&
+    (s.replicas ?? 0) === want
+  );
 }
 
 /**
@@ -237,7 +298,10 @@ export function rolledOut(dep: { metadata?: { generation?: number }; spec?: { re
 export async function unappliedFields(ctx: CheckContext, m: Manifest, current: KubernetesObject): Promise<FieldDifference[] | undefined> {
   const [dry] = await ctx.kube.apply([m.object], { dryRun: true, fieldManager: 'legacy-to-k8s-verify' });
   if (!dry?.ok || !dry.applied) return undefined;
-  const compared = (o: KubernetesObject & { spec?: unknown }) => ({ metadata: { labels: o.metadata?.labels ?? {}, annotations: o.metadata?.annotations ?? {} }, spec: o.spec });
+  const compared = (o: KubernetesObject & { spec?: unknown }) => ({
+    metadata: { labels: o.metadata?.labels ?? {}, annotations: o.metadata?.annotations ?? {} },
+    spec: o.spec,
+  });
   return fieldDifferences(compared(current), compared(dry.applied as KubernetesObject & { spec?: unknown }));
 }
 
@@ -254,13 +318,21 @@ export async function rolloutComplete(ctx: CheckContext, m: Manifest<ObjectOf<'D
   const wantReplicas = Number(m.object.spec?.replicas ?? 1);
   const diffs = await unappliedFields(ctx, m, current as KubernetesObject);
   if (diffs?.length) {
-    return fail(`the Deployment in the cluster differs from ${m.file} in ${diffs.length} field(s): ${diffs.slice(0, 3).map((d) => d.label).join(', ')}`, {
-      where: at(m, locateSteps(m.object, diffs[0]!.steps)),
-      expected: `the cluster running what ${m.file} says`,
-      why: 'Editing a file changes nothing until it is applied: the pods still run with the old settings.',
-      fix: APPLY,
-      evidence: diffs.slice(0, 8).map((d) => findingLine({ where: at(m, locateSteps(m.object, d.steps)), message: `${d.label}: cluster ${show(d.have)}, k8s/ ${show(d.want)}` })),
-    });
+    return fail(
+      `the Deployment in the cluster differs from ${m.file} in ${diffs.length} field(s): ${diffs
+        .slice(0, 3)
+        .map((d) => d.label)
+        .join(', ')}`,
+      {
+        where: at(m, locateSteps(m.object, diffs[0]!.steps)),
+        expected: `the cluster running what ${m.file} says`,
+        why: 'Editing a file changes nothing until it is applied: the pods still run with the old settings.',
+        fix: APPLY,
+        evidence: diffs
+          .slice(0, 8)
+          .map((d) => findingLine({ where: at(m, locateSteps(m.object, d.steps)), message: `${d.label}: cluster ${show(d.have)}, k8s/ ${show(d.want)}` })),
+      },
+    );
   }
   const liveImage = current.spec?.template.spec?.containers.find((c) => c.name === container.name)?.image;
   if (!diffs && (liveImage !== container.image || current.spec?.replicas !== wantReplicas)) {
@@ -272,10 +344,13 @@ export async function rolloutComplete(ctx: CheckContext, m: Manifest<ObjectOf<'D
       fix: APPLY,
     });
   }
-  const finished = await ctx.kube.waitFor(async () => {
-    const dep = await live<V1Deployment>(ctx, m);
-    return dep && rolledOut(dep) ? dep : undefined;
-  }, { timeoutMs: 45_000, signal: ctx.signal });
+  const finished = await ctx.kube.waitFor(
+    async () => {
+      const dep = await live<V1Deployment>(ctx, m);
+      return dep && rolledOut(dep) ? dep : undefined;
+    },
+    { timeoutMs: 45_000, signal: ctx.signal },
+  );
   if (finished) return pass(`${wantReplicas}/${wantReplicas} pods updated and Ready`);
   const latest = (await live<V1Deployment>(ctx, m)) ?? current;
   const query = selectorQuery(m.object.spec?.selector ?? {});

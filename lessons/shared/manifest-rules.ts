@@ -34,7 +34,10 @@ export function literalSecrets(manifests: Manifest[], containers: Array<{ m: Man
   }
   for (const m of manifests) {
     if (isKind(m, 'Secret') && (m.object.data || m.object.stringData)) {
-      problems.push({ where: at(m, ['data' in m.object ? 'data' : 'stringData']), message: `Secret ${m.name} with its values is committed in ${m.file} (base64 is an encoding, not encryption)` });
+      problems.push({
+        where: at(m, ['data' in m.object ? 'data' : 'stringData']),
+        message: `Secret ${m.name} with its values is committed in ${m.file} (base64 is an encoding, not encryption)`,
+      });
     }
     if (includeConfigMaps && isKind(m, 'ConfigMap')) {
       for (const [key, value] of Object.entries(m.object.data ?? {})) {

@@ -31,7 +31,12 @@ export async function startWithout(ctx: CheckContext, name: string): Promise<Mis
   if (r.ports.length) return { name, ok: false, observed: `started and listened on port ${r.ports[0]}`, tail };
   const conflict = r.app.listenErrors().find((e) => e.error === 'EADDRINUSE');
   if (r.exit && conflict && !output.includes(name)) {
-    return { name, ok: false, observed: `${describeExit(r.exit)}, because port ${conflict.port} was already in use (not because ${name} was missing; PORT was ${env.PORT})`, tail };
+    return {
+      name,
+      ok: false,
+      observed: `${describeExit(r.exit)}, because port ${conflict.port} was already in use (not because ${name} was missing; PORT was ${env.PORT})`,
+      tail,
+    };
   }
   if (!r.exit) return { name, ok: false, observed: `neither exited nor listened within ${MISSING_VAR_WAIT_MS / 1000} s`, tail };
   if (r.exit.code === 0) return { name, ok: false, observed: 'exited with code 0, which reads as success', tail };

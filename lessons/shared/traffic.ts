@@ -45,7 +45,17 @@ const red = defineScenario({
     const { env } = await isolatedEnv(ctx);
     const pg = await ctx.tcpProxy(env.DATABASE_URL!);
     const app = await startInstance(ctx, { ...env, DATABASE_URL: pg.url }, true);
-    const empty = { app, metricsText: '', idRequestsSeconds: 0, before: new Map(), after: new Map(), requestId: { sent: '', echoed: null, generated: [] }, secrets: [], rawValues: [], lines: [] };
+    const empty = {
+      app,
+      metricsText: '',
+      idRequestsSeconds: 0,
+      before: new Map(),
+      after: new Map(),
+      requestId: { sent: '', echoed: null, generated: [] },
+      secrets: [],
+      rawValues: [],
+      lines: [],
+    };
     const problem = notListening(app);
     if (problem) return { ...empty, problem };
 
@@ -102,7 +112,11 @@ const red = defineScenario({
 
 /** Up to 10 s for /readyz to answer something other than 503 (an app without /readyz is let through). */
 async function waitReady(ctx: CheckContext, http: HttpClient): Promise<void> {
-  const answer = () => http.get('/readyz').then((r) => r.status, () => (ctx.signal.throwIfAborted(), undefined));
+  const answer = () =>
+    http.get('/readyz').then(
+      (r) => r.status,
+      () => (ctx.signal.throwIfAborted(), undefined),
+    );
   await ctx.poll('GET /readyz to stop answering 503', answer, { until: (status) => status !== undefined && status !== 503, timeout: 10_000, interval: 200 });
 }
 

@@ -57,10 +57,7 @@ export function kubeLdflags(): string {
     // Fixed date: a changing -X value would force a relink on every build.
     buildDate: '1970-01-01T00:00:00Z',
   };
-  const x = Object.entries(vars).flatMap(([k, v]) => [
-    `-X k8s.io/component-base/version.${k}=${v}`,
-    `-X k8s.io/client-go/pkg/version.${k}=${v}`,
-  ]);
+  const x = Object.entries(vars).flatMap(([k, v]) => [`-X k8s.io/component-base/version.${k}=${v}`, `-X k8s.io/client-go/pkg/version.${k}=${v}`]);
   return ['-s', '-w', ...x].join(' ');
 }
 
@@ -101,11 +98,7 @@ async function buildOne(name: BinaryName): Promise<void> {
   const tmp = `${dest}.tmp-${process.pid}`;
   try {
     if (name === 'etcd') {
-      await goWithProgress(
-        name,
-        ['build', '-trimpath', '-ldflags=-s -w', '-o', tmp, 'go.etcd.io/etcd/server/v3'],
-        path.join(repoRoot, 'controlplane/etcd'),
-      );
+      await goWithProgress(name, ['build', '-trimpath', '-ldflags=-s -w', '-o', tmp, 'go.etcd.io/etcd/server/v3'], path.join(repoRoot, 'controlplane/etcd'));
     } else if (name === 'kwok') {
       // go install has no -o; install into a private dir and move the result.
       const gobin = `${tmp}.d`;

@@ -142,9 +142,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     reaper = startReaper(dir, path.join(dir, 'pids'));
     log(`temp dir ${dir}`);
     const pki = await generatePki(dir);
-    const [etcdPort, etcdPeerPort, apiPort, kcmPort, schedPort, kwokPort] = (await freePorts(6)) as [
-      number, number, number, number, number, number,
-    ];
+    const [etcdPort, etcdPeerPort, apiPort, kcmPort, schedPort, kwokPort] = (await freePorts(6)) as [number, number, number, number, number, number];
     const server = `https://127.0.0.1:${apiPort}`;
     const kubeconfigs = {} as Record<ClientName, string>;
     for (const name of Object.keys(pki.clients) as ClientName[]) {
@@ -174,10 +172,12 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       '--log-level=warn',
     ]);
     blame = etcd;
-    await waitFor(
-      async () => ((await httpGet(`http://127.0.0.1:${etcdPort}/health`)).includes('"true"') ? true : undefined),
-      { what: 'etcd /health', timeoutMs: remaining(), log, abortIf: () => etcd.assertRunning() },
-    );
+    await waitFor(async () => ((await httpGet(`http://127.0.0.1:${etcdPort}/health`)).includes('"true"') ? true : undefined), {
+      what: 'etcd /health',
+      timeoutMs: remaining(),
+      log,
+      abortIf: () => etcd.assertRunning(),
+    });
     log(`etcd ready on 127.0.0.1:${etcdPort} (${elapsed()})`);
 
     const apiserver = spawnC('kube-apiserver', [

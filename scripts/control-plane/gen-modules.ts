@@ -51,9 +51,10 @@ async function genK8s(): Promise<void> {
   await rm(path.join(dir, 'go.mod'), { force: true });
   await rm(path.join(dir, 'go.sum'), { force: true });
   await runCmd(goBinary(), ['mod', 'init', 'legacy-to-k8s.local/controlplane/k8s'], { cwd: dir });
-  const info = JSON.parse(
-    await runCmd(goBinary(), ['mod', 'download', '-json', `k8s.io/kubernetes@${KUBE_VERSION}`], { cwd: dir, capture: true }),
-  ) as { GoMod: string; GoVersion?: string };
+  const info = JSON.parse(await runCmd(goBinary(), ['mod', 'download', '-json', `k8s.io/kubernetes@${KUBE_VERSION}`], { cwd: dir, capture: true })) as {
+    GoMod: string;
+    GoVersion?: string;
+  };
   const upstream = await readFile(info.GoMod, 'utf8');
   const goLine = /^go\s+(\S+)/m.exec(upstream)?.[1];
   const staging = stagingModules(upstream);
@@ -70,11 +71,10 @@ async function genK8s(): Promise<void> {
   await runCmd(goBinary(), ['mod', 'tidy'], { cwd: dir });
   // After tidy (which would drop them again): -mod=mod lets `go list` record the node commands' go.sum
   // entries. go.mod does not change (checked: same file before and after).
-  await runCmd(
-    goBinary(),
-    ['list', '-mod=mod', `-tags=${K8S_BUILD_TAGS}`, '-deps', ...NODE_COMMANDS.map((c) => `k8s.io/kubernetes/cmd/${c}`)],
-    { cwd: dir, capture: true },
-  );
+  await runCmd(goBinary(), ['list', '-mod=mod', `-tags=${K8S_BUILD_TAGS}`, '-deps', ...NODE_COMMANDS.map((c) => `k8s.io/kubernetes/cmd/${c}`)], {
+    cwd: dir,
+    capture: true,
+  });
 }
 
 async function genEtcd(): Promise<void> {

@@ -54,8 +54,24 @@ async function selfSignedCa(dir: string, name: string, cn: string): Promise<{ ce
   const cert = path.join(dir, `${name}.crt`);
   await ecKey(key, dir);
   await openssl(
-    ['req', '-x509', '-new', '-key', key, '-subj', `/CN=${cn}`, '-days', '30', '-sha256',
-     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature', '-out', cert],
+    [
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      key,
+      '-subj',
+      `/CN=${cn}`,
+      '-days',
+      '30',
+      '-sha256',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+      '-out',
+      cert,
+    ],
     dir,
   );
   return { cert, key };

@@ -29,9 +29,6 @@ export async function importRootfs(d: PrivateDockerd, tarball: string, ref: stri
 /** The Debian tools base image in the private dockerd, built (debootstrap) and cached on first use. */
 export async function ensureToolsImage(d: PrivateDockerd): Promise<string> {
   const tarball = await ensureRootfsTarball(TOOLS_ROOTFS);
-  await importRootfs(d, tarball, TOOLS_IMAGE, [
-    'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-    'CMD ["/bin/bash"]',
-  ]);
+  await importRootfs(d, tarball, TOOLS_IMAGE, ['ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'CMD ["/bin/bash"]']);
   return TOOLS_IMAGE;
 }

@@ -70,7 +70,10 @@ export async function checkPorts(mappings: PortMapping[]): Promise<void> {
 
 async function kindClusters(kind: string, d: PrivateDockerd): Promise<string[]> {
   const out = await run(kind, ['get', 'clusters'], { env: d.env, capture: true });
-  return out.split('\n').map((l) => l.trim()).filter(Boolean);
+  return out
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 export interface CreateOptions {
@@ -153,7 +156,11 @@ export async function createClusterThroughSetup(d: PrivateDockerd, opts: SetupOp
   const started = Date.now();
   log(`npm run setup (node image ${opts.nodeImage}, DOCKER_HOST=${d.host})`);
   const code = await new Promise<number>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'scripts/setup.ts')], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'scripts/setup.ts')], {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const relay = (b: Buffer): void => {
       for (const line of b.toString().split('\n')) if (line.trim()) process.stderr.write(`[setup] ${line}\n`);
     };

@@ -364,7 +364,9 @@ async function setUpNetwork(runDir: string, log: (l: string) => void): Promise<v
     undo.iptables.push(['-t', table, '-D', chain, ...rule, ...comment]);
     await record();
     if (!ipt(['-t', table, insert ? '-I' : '-A', chain, ...rule, ...comment])) {
-      throw new KindEnvironmentError(`could not add an iptables rule (${table} ${chain} ${rule.join(' ')}); the private dockerd's containers need it to reach package registries during docker build.`);
+      throw new KindEnvironmentError(
+        `could not add an iptables rule (${table} ${chain} ${rule.join(' ')}); the private dockerd's containers need it to reach package registries during docker build.`,
+      );
     }
   };
 
@@ -395,6 +397,6 @@ async function setUpNetwork(runDir: string, log: (l: string) => void): Promise<v
     undo.ipForward = '0';
     await record();
     await writeFile('/proc/sys/net/ipv4/ip_forward', '1');
-    log('turned on net.ipv4.ip_forward (needed to route our containers\' traffic; set back to 0 on stop)');
+    log("turned on net.ipv4.ip_forward (needed to route our containers' traffic; set back to 0 on stop)");
   }
 }

@@ -31,7 +31,11 @@ describe('test cluster config', () => {
 
   it('reads the cluster name and the published host ports', () => {
     expect(clusterName(kindConfig)).toBe('workshop');
-    expect(hostPorts(kindConfig).map((p) => p.hostPort).sort((a, b) => a - b)).toEqual([80, 443, 1025, 5432, 6379, 8025]);
+    expect(
+      hostPorts(kindConfig)
+        .map((p) => p.hostPort)
+        .sort((a, b) => a - b),
+    ).toEqual([80, 443, 1025, 5432, 6379, 8025]);
     expect(new Set(hostPorts(kindConfig).map((p) => p.listenAddress))).toEqual(new Set(['127.0.0.1']));
   });
 

@@ -187,7 +187,11 @@ async function buildNodeImage(d: PrivateDockerd, bins: Bins): Promise<void> {
     { tag: pick('etcd'), ...onPath('etcd', binPath('etcd')) },
     { tag: pick('coredns'), dockerfile: `FROM ${TOOLS_IMAGE}\nCOPY coredns /coredns\nENTRYPOINT ["/coredns"]\n`, files: { coredns: bins.coredns } },
     { tag: sandbox, dockerfile: 'FROM scratch\nCOPY pause /pause\nENTRYPOINT ["/pause"]\n', files: { pause: bins.pause } },
-    { tag: addons.kindnetd, dockerfile: `FROM ${TOOLS_IMAGE}\nCOPY kindnetd /bin/kindnetd\nCMD ["/bin/kindnetd"]\n`, files: { kindnetd: path.join(kindFilesDir, 'kindnetd') } },
+    {
+      tag: addons.kindnetd,
+      dockerfile: `FROM ${TOOLS_IMAGE}\nCOPY kindnetd /bin/kindnetd\nCMD ["/bin/kindnetd"]\n`,
+      files: { kindnetd: path.join(kindFilesDir, 'kindnetd') },
+    },
     { tag: addons.provisioner, ...onPath('local-path-provisioner', bins.localPath) },
     // The helper only runs sh, mkdir and rm in a pod to create and delete volume folders.
     { tag: addons.helper, dockerfile: `FROM ${TOOLS_IMAGE}\n`, files: {} },

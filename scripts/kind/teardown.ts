@@ -12,7 +12,14 @@ function install(): void {
   installed = true;
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(sig, () => {
-      console.error(`\n[kind] ${sig}: cleaning up (${stack.map((c) => c.what).reverse().join(', ') || 'nothing to do'})…`);
+      console.error(
+        `\n[kind] ${sig}: cleaning up (${
+          stack
+            .map((c) => c.what)
+            .reverse()
+            .join(', ') || 'nothing to do'
+        })…`,
+      );
       void runTeardown().then(() => {
         // Re-raise so the exit status says which signal ended us, unless someone else handles it.
         if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);

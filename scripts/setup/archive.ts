@@ -67,13 +67,20 @@ async function docker(args: string[], io: (child: ReturnType<typeof spawn>) => P
 export async function saveArchive(images: string[], file: string): Promise<number> {
   const partial = `${file}.partial`;
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const r = await docker(['save', ...images], async (child) => {
-    child.stdin!.end();
-    await pipeline(child.stdout!, zlib.createGzip({ level: 1 }), fs.createWriteStream(partial));
-  }, false);
+  const r = await docker(
+    ['save', ...images],
+    async (child) => {
+      child.stdin!.end();
+      await pipeline(child.stdout!, zlib.createGzip({ level: 1 }), fs.createWriteStream(partial));
+    },
+    false,
+  );
   if (r.code !== 0) {
     fs.rmSync(partial, { force: true });
-    throw new EnvironmentError(`docker save failed: ${lastLine(r.stderr)}`, `docker save ${images[0]} > /dev/null   (see the whole error), then npm run images -- --save ${file}`);
+    throw new EnvironmentError(
+      `docker save failed: ${lastLine(r.stderr)}`,
+      `docker save ${images[0]} > /dev/null   (see the whole error), then npm run images -- --save ${file}`,
+    );
   }
   fs.renameSync(partial, file);
   return fs.statSync(file).size;
@@ -89,10 +96,14 @@ export async function loadArchive(file: string): Promise<string[]> {
   fs.readSync(fd, head, 0, 2, 0);
   fs.closeSync(fd);
   const gzipped = head.equals(GZIP_MAGIC);
-  const r = await docker(['load'], async (child) => {
-    const source = fs.createReadStream(file);
-    await (gzipped ? pipeline(source, zlib.createGunzip(), child.stdin!) : pipeline(source, child.stdin!));
-  }, true);
+  const r = await docker(
+    ['load'],
+    async (child) => {
+      const source = fs.createReadStream(file);
+      await (gzipped ? pipeline(source, zlib.createGunzip(), child.stdin!) : pipeline(source, child.stdin!));
+    },
+    true,
+  );
   const loaded = parseLoaded(r.stdout);
   if (r.code !== 0 || loaded.length === 0) {
     throw new EnvironmentError(

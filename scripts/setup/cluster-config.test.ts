@@ -62,7 +62,9 @@ describe('explainChanges', () => {
     expect(lines[0]).toMatch(/cgroup v1.*Kubernetes 1\.35\+ kubelets refuse cgroup v1.*failCgroupV1: false.*deprecated/);
     expect(lines[1]).toBe(`The nodes run kindnode:v1.36.1 instead of ${base.nodes[0]!.image} (WORKSHOP_KIND_NODE_IMAGE, for the project's CI).`);
     const fromArchive = explainChanges({ nodeImage: 'kindest/node:v1.36.1' }, base.nodes[0]!.image);
-    expect(fromArchive).toEqual([`The nodes run kindest/node:v1.36.1, the loaded copy of the pinned ${base.nodes[0]!.image} (docker load keeps tags, not registry digests).`]);
+    expect(fromArchive).toEqual([
+      `The nodes run kindest/node:v1.36.1, the loaded copy of the pinned ${base.nodes[0]!.image} (docker load keeps tags, not registry digests).`,
+    ]);
     expect(explainChanges({}, base.nodes[0]!.image)).toEqual([]);
   });
 });

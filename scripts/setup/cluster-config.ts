@@ -32,7 +32,11 @@ export interface ConfigChanges {
 /** kind-config.yaml's text with the changes applied; comments kept. */
 export function clusterConfigText(base: string, changes: ConfigChanges): string {
   const doc = parseDocument(base);
-  if (doc.errors.length) throw new EnvironmentError(`${displayPath(KIND_CONFIG_FILE)} is not valid YAML (${doc.errors[0]!.message.split('\n')[0]}).`, `git checkout -- ${displayPath(KIND_CONFIG_FILE)}`);
+  if (doc.errors.length)
+    throw new EnvironmentError(
+      `${displayPath(KIND_CONFIG_FILE)} is not valid YAML (${doc.errors[0]!.message.split('\n')[0]}).`,
+      `git checkout -- ${displayPath(KIND_CONFIG_FILE)}`,
+    );
   if (changes.nodeImage) {
     const nodes = doc.get('nodes');
     if (nodes instanceof YAMLSeq) nodes.items.forEach((_, i) => doc.setIn(['nodes', i, 'image'], changes.nodeImage));

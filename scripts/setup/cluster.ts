@@ -18,7 +18,13 @@ export async function ensureCluster(ui: Ui, configFile = KIND_CONFIG_FILE): Prom
   if (!clusters.ok) {
     throw new EnvironmentError(`kind could not list its clusters: ${tail(clusters, 2)}`, 'docker info   (is the engine still running?), then npm run setup');
   }
-  if (clusters.stdout.split('\n').map((l) => l.trim()).includes(CLUSTER_NAME)) await reuse(ui);
+  if (
+    clusters.stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .includes(CLUSTER_NAME)
+  )
+    await reuse(ui);
   else await create(ui, configFile);
   await waitForNodes(ui);
 }
@@ -45,7 +51,10 @@ async function reuse(ui: Ui): Promise<void> {
   ui.step(`The kind cluster "${CLUSTER_NAME}" already exists; reusing it.`);
   // After a reboot or a Docker restart the node containers can be stopped.
   const ps = await run('docker', ['ps', '-a', '--filter', `label=io.x-k8s.kind.cluster=${CLUSTER_NAME}`, '--format', '{{.Names}}\t{{.State}}'], 30_000);
-  const nodes = ps.stdout.split('\n').filter(Boolean).map((l) => l.split('\t') as [string, string]);
+  const nodes = ps.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split('\t') as [string, string]);
   const stopped = nodes.filter(([, state]) => state !== 'running').map(([name]) => name);
   if (stopped.length) {
     ui.info(`starting stopped nodes: ${stopped.join(', ')}`);
@@ -68,7 +77,9 @@ async function reuse(ui: Ui): Promise<void> {
     );
   }
   if (nodes.length && nodes.length < EXPECTED_NODES) {
-    ui.warn(`it has ${nodes.length} node(s); kind-config.yaml asks for ${EXPECTED_NODES}. Lesson 12 needs several nodes: recreate it when convenient with ${RECREATE}`);
+    ui.warn(
+      `it has ${nodes.length} node(s); kind-config.yaml asks for ${EXPECTED_NODES}. Lesson 12 needs several nodes: recreate it when convenient with ${RECREATE}`,
+    );
   }
   ui.ok(`cluster "${CLUSTER_NAME}" is running; kube context ${CONTEXT}`);
 }

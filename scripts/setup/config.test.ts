@@ -35,7 +35,12 @@ describe('kind-config.yaml', () => {
 
   test('the control plane maps exactly the kind ports in constants.ts, on 127.0.0.1 only', () => {
     const maps = kindConfig.nodes[0]!.extraPortMappings ?? [];
-    const expected = PORTS.filter((p) => p.containerPort !== undefined).map((p) => ({ containerPort: p.containerPort, hostPort: p.port, listenAddress: '127.0.0.1', protocol: 'TCP' }));
+    const expected = PORTS.filter((p) => p.containerPort !== undefined).map((p) => ({
+      containerPort: p.containerPort,
+      hostPort: p.port,
+      listenAddress: '127.0.0.1',
+      protocol: 'TCP',
+    }));
     expect(maps).toEqual(expect.arrayContaining(expected));
     expect(maps).toHaveLength(expected.length);
     expect(maps.map((m) => m.hostPort)).toEqual(expect.arrayContaining([80, 443, 5432, 6379, 1025, 8025]));
@@ -101,7 +106,9 @@ describe('.workshop/services.env as setup writes it', () => {
 
   test("DATABASE_URL decodes to the legacy app's login, as pg reads it", () => {
     // The client is never connected: its parsed parameters are what it would log in with.
-    const { connectionParameters: cfg } = new pg.Client({ connectionString: SERVICE_URLS.DATABASE_URL }) as unknown as { connectionParameters: Record<string, unknown> };
+    const { connectionParameters: cfg } = new pg.Client({ connectionString: SERVICE_URLS.DATABASE_URL }) as unknown as {
+      connectionParameters: Record<string, unknown>;
+    };
     expect(cfg).toMatchObject({ user: 'teamnotes', password: 'Tn-prod-2019!', host: '127.0.0.1', port: 5432, database: 'teamnotes' });
   });
 });

@@ -83,14 +83,24 @@ describe('evaluate', () => {
   test('engine problems are told apart: permission, timeout', () => {
     const denied = classifyEngineProblem('permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock', false);
     expect(denied.kind).toBe('permission');
-    const items = evaluate(ready({ os: { platform: 'linux', release: '6.8', arch: 'x64' }, docker: { cli: { path: 'docker', version: '28' }, engineProblem: denied } }));
+    const items = evaluate(
+      ready({ os: { platform: 'linux', release: '6.8', arch: 'x64' }, docker: { cli: { path: 'docker', version: '28' }, engineProblem: denied } }),
+    );
     expect(byLabel(items, 'Docker engine').problem!.next).toContain('usermod -aG docker');
     expect(classifyEngineProblem('', true).kind).toBe('timeout');
-    expect(classifyEngineProblem('error during connect: Get "http://%2F%2F.%2Fpipe%2FdockerDesktopLinuxEngine/v1.50/info": open //./pipe/dockerDesktopLinuxEngine: The system cannot find the file specified.', false).kind).toBe('not-running');
+    expect(
+      classifyEngineProblem(
+        'error during connect: Get "http://%2F%2F.%2Fpipe%2FdockerDesktopLinuxEngine/v1.50/info": open //./pipe/dockerDesktopLinuxEngine: The system cannot find the file specified.',
+        false,
+      ).kind,
+    ).toBe('not-running');
   });
 
   test('a kind newer than the node image was built for is ✔ and says the pinned Kubernetes is still what it creates', () => {
-    expect(byLabel(evaluate(ready({ kind: { path: 'kind', version: '0.33.0' } })), 'kind')).toMatchObject({ status: 'ok', detail: 'v0.33.0 (creates the pinned Kubernetes 1.36.1, built for kind v0.32.0, not its own default)' });
+    expect(byLabel(evaluate(ready({ kind: { path: 'kind', version: '0.33.0' } })), 'kind')).toMatchObject({
+      status: 'ok',
+      detail: 'v0.33.0 (creates the pinned Kubernetes 1.36.1, built for kind v0.32.0, not its own default)',
+    });
     expect(byLabel(evaluate(ready({ kind: { path: 'kind', version: '0.32.1' } })), 'kind')).toMatchObject({ status: 'ok', detail: 'v0.32.1' });
   });
 

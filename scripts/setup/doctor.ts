@@ -103,7 +103,9 @@ function docker(f: Facts): Item[] {
       found: `the docker command works, but \`docker info\` cannot reach the engine${p.detail ? `: ${p.detail}` : ''}`,
       expected: 'a running Docker engine (`docker info` prints a Server section)',
       why: 'kind creates the cluster by starting containers, and only the engine can start them.',
-      next: desktop ? 'start Docker Desktop, wait until it says the engine is running, then npm run setup' : 'sudo systemctl start docker   (Docker Desktop: start the app), then npm run setup',
+      next: desktop
+        ? 'start Docker Desktop, wait until it says the engine is running, then npm run setup'
+        : 'sudo systemctl start docker   (Docker Desktop: start the app), then npm run setup',
       link: INSTALL.dockerStart,
     },
     permission: {
@@ -160,7 +162,11 @@ function kind(f: Facts): Item {
   if (v && versionAtLeast(v, RECOMMENDED_KIND)) {
     const nextMinor = RECOMMENDED_KIND.replace(/^(\d+)\.(\d+)\..*$/, (_, major: string, minor: string) => `${major}.${Number(minor) + 1}.0`);
     const newer = pinned && versionAtLeast(v, nextMinor);
-    return { label: 'kind', status: 'ok', detail: newer ? `v${v} (creates the pinned Kubernetes ${pinned}, built for kind v${RECOMMENDED_KIND}, not its own default)` : `v${v}` };
+    return {
+      label: 'kind',
+      status: 'ok',
+      detail: newer ? `v${v} (creates the pinned Kubernetes ${pinned}, built for kind v${RECOMMENDED_KIND}, not its own default)` : `v${v}`,
+    };
   }
   return {
     label: 'kind',
@@ -239,7 +245,10 @@ function port(f: Facts, p: Facts['ports'][number]): Item {
       title: `Port ${p.port} (${p.what}) is already in use.`,
       found: `127.0.0.1:${p.port}: ${p.note}`,
       expected: p.required ? `free, so kind can publish ${p.what} there` : `free when you start the app in lesson 00`,
-      why: (p.required ? `kind-config.yaml maps localhost:${p.port} into the cluster, and kind create cluster stops when a mapped port is taken.` : 'The legacy app always listens on 3000 (it is written into src/server.js).') + (usual[p.port] ?? ''),
+      why:
+        (p.required
+          ? `kind-config.yaml maps localhost:${p.port} into the cluster, and kind create cluster stops when a mapped port is taken.`
+          : 'The legacy app always listens on 3000 (it is written into src/server.js).') + (usual[p.port] ?? ''),
       next: `${whoHoldsPort(f.os.platform, p.port)}   (shows the program), stop it, then npm run setup`,
     },
   };
@@ -261,7 +270,9 @@ function memory(f: Facts): Item {
       found: detail,
       expected: `at least ${MIN_FREE_MEMORY_GIB} GiB free${dockerTight ? ' for Docker' : ''}`,
       why: 'Three kind nodes, Postgres, Redis and Mailpit take roughly 2–3 GiB; later lessons add Prometheus and a log agent. Short on memory, pods get evicted and lessons fail for no reason of yours. (macOS counts cached memory as used, so this can look worse than it is.)',
-      next: dockerTight ? 'Docker Desktop → Settings → Resources → Memory: 6 GB or more, Apply & restart, then npm run setup' : 'close what you do not need (browsers, IDE indexers), then npm run setup',
+      next: dockerTight
+        ? 'Docker Desktop → Settings → Resources → Memory: 6 GB or more, Apply & restart, then npm run setup'
+        : 'close what you do not need (browsers, IDE indexers), then npm run setup',
     },
   };
 }
@@ -304,4 +315,3 @@ function inotify(f: Facts): Item | undefined {
     },
   };
 }
-

@@ -49,7 +49,11 @@ export function classifyEngineProblem(stderr: string, timedOut: boolean): Engine
   const detail = stderr.trim().split('\n').filter(Boolean).pop() ?? '';
   if (timedOut) return { kind: 'timeout', detail: 'docker info did not answer within 20 s' };
   if (/permission denied/i.test(stderr)) return { kind: 'permission', detail };
-  if (/cannot connect to the docker daemon|is the docker daemon running|error during connect|docker_engine|failed to connect to the docker API|no such file or directory/i.test(stderr)) {
+  if (
+    /cannot connect to the docker daemon|is the docker daemon running|error during connect|docker_engine|failed to connect to the docker API|no such file or directory/i.test(
+      stderr,
+    )
+  ) {
     return { kind: 'not-running', detail };
   }
   return { kind: 'other', detail };
@@ -66,7 +70,10 @@ async function docker(): Promise<Facts['docker']> {
   const path = await find('docker');
   if (!path) return {};
   // The client answers even without an engine; `docker info` is what needs the engine.
-  const [client, info] = await Promise.all([run('docker', ['version', '--format', '{{.Client.Version}}'], 15_000), run('docker', ['info', '--format', '{{json .}}'], 20_000)]);
+  const [client, info] = await Promise.all([
+    run('docker', ['version', '--format', '{{.Client.Version}}'], 15_000),
+    run('docker', ['info', '--format', '{{json .}}'], 20_000),
+  ]);
   const cli = { path, version: client.stdout.trim().split('\n')[0] || undefined };
   if (info.ok) {
     try {
@@ -94,7 +101,10 @@ async function docker(): Promise<Facts['docker']> {
 async function workshopCluster(canAsk: boolean): Promise<Facts['cluster']> {
   if (!canAsk) return { exists: false, hostPorts: [] };
   const clusters = await run('kind', ['get', 'clusters'], 20_000);
-  const exists = clusters.stdout.split('\n').map((l) => l.trim()).includes(CLUSTER_NAME);
+  const exists = clusters.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .includes(CLUSTER_NAME);
   if (!exists) return { exists, hostPorts: [] };
   const ports = await run('docker', ['port', CONTROL_PLANE_CONTAINER], 15_000);
   return { exists, hostPorts: parseDockerPort(ports.stdout) };

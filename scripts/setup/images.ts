@@ -66,7 +66,8 @@ export function pullPlan(list: ImageList, opts: { loaded?: Iterable<string>; nod
 }
 
 /** The archive commands, for every message that sends someone to them. */
-export const ARCHIVE_HINT = 'on a venue network, load the instructor\'s archive: npm run setup -- --images-from FILE (they make it online with npm run images -- --save FILE)';
+export const ARCHIVE_HINT =
+  "on a venue network, load the instructor's archive: npm run setup -- --images-from FILE (they make it online with npm run images -- --save FILE)";
 
 /**
  * Pull every image the plan pulls. An image already on the machine gets a short pull
@@ -75,7 +76,11 @@ export const ARCHIVE_HINT = 'on a venue network, load the instructor\'s archive:
  */
 export async function pullImages(plan: PullStep[], ui: Ui): Promise<void> {
   const pulling = plan.filter((s) => s.source === 'pull').length;
-  ui.step(pulling ? `Pulling ${pulling} of the ${plan.length} pinned images from ${displayPath(IMAGES_FILE)} (the first time takes a few minutes)…` : `All ${plan.length} pinned images are on this machine; nothing to pull.`);
+  ui.step(
+    pulling
+      ? `Pulling ${pulling} of the ${plan.length} pinned images from ${displayPath(IMAGES_FILE)} (the first time takes a few minutes)…`
+      : `All ${plan.length} pinned images are on this machine; nothing to pull.`,
+  );
   const missing: string[] = [];
   for (const { image, setup, source } of plan) {
     if (source !== 'pull') {
@@ -141,7 +146,9 @@ export async function loadIntoCluster(list: ImageList, ui: Ui): Promise<string[]
       continue;
     }
     notLoaded.push(image);
-    ui.fail(`${image}: kind could not load it (${tail(r, 1)}); the nodes will try to pull it from its registry${setup ? '' : ' when a lesson needs it'} (network needed).`);
+    ui.fail(
+      `${image}: kind could not load it (${tail(r, 1)}); the nodes will try to pull it from its registry${setup ? '' : ' when a lesson needs it'} (network needed).`,
+    );
   }
   return notLoaded;
 }

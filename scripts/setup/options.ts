@@ -51,7 +51,12 @@ export interface ImagesOptions {
 
 export function imagesOptions(argv: string[]): ImagesOptions {
   try {
-    const { values } = parseArgs({ args: argv, options: { save: { type: 'string' }, 'no-pull': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false });
+    const { values } = parseArgs({
+      args: argv,
+      options: { save: { type: 'string' }, 'no-pull': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    });
     if (!values.help && !values.save) throw new Error('--save FILE is required: where to write the archive.');
     return { save: values.save, pull: values['no-pull'] !== true, help: values.help === true };
   } catch (err) {

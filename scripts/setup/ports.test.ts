@@ -47,7 +47,14 @@ describe('portState', () => {
 
 describe('parseDockerPort', () => {
   test('reads the host ports of `docker port workshop-control-plane`', () => {
-    const out = ['30432/tcp -> 127.0.0.1:5432', '30379/tcp -> 127.0.0.1:6379', '80/tcp -> 0.0.0.0:80', '443/tcp -> [::]:443', '6443/tcp -> 127.0.0.1:41235', ''].join('\n');
+    const out = [
+      '30432/tcp -> 127.0.0.1:5432',
+      '30379/tcp -> 127.0.0.1:6379',
+      '80/tcp -> 0.0.0.0:80',
+      '443/tcp -> [::]:443',
+      '6443/tcp -> 127.0.0.1:41235',
+      '',
+    ].join('\n');
     expect(parseDockerPort(out)).toEqual([80, 443, 5432, 6379, 41235]);
   });
 

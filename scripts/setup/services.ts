@@ -29,7 +29,9 @@ export const SERVICE_URLS = {
 } as const;
 
 export function servicesEnvText(): string {
-  const body = Object.entries(SERVICE_URLS).map(([k, v]) => `${k}=${v}`).join('\n');
+  const body = Object.entries(SERVICE_URLS)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n');
   return `# Written by \`npm run setup\`: the throwaway services in the kind cluster "workshop" (namespace ${SERVICES_NAMESPACE}). Rewritten on every run.\n${body}\n`;
 }
 
@@ -39,7 +41,10 @@ export async function deployBackingServices(ui: Ui): Promise<void> {
   ui.step(`Deploying Postgres, Redis and Mailpit into the namespace ${SERVICES_NAMESPACE}…`);
   const applied = await kubectl(['apply', '-f', BACKING_MANIFEST]);
   if (!applied.ok) {
-    throw new EnvironmentError(`kubectl could not apply ${displayPath(BACKING_MANIFEST)}: ${tail(applied, 3)}`, `kubectl --context ${CONTEXT} cluster-info   (does the cluster answer?), then npm run setup`);
+    throw new EnvironmentError(
+      `kubectl could not apply ${displayPath(BACKING_MANIFEST)}: ${tail(applied, 3)}`,
+      `kubectl --context ${CONTEXT} cluster-info   (does the cluster answer?), then npm run setup`,
+    );
   }
   ui.info('waiting for each one to be Ready (up to 3 minutes)…');
   const results = await Promise.all(
@@ -51,7 +56,11 @@ export async function deployBackingServices(ui: Ui): Promise<void> {
     }),
   );
   const stuck = results.filter((r) => !r.ok).map((r) => r.name);
-  if (stuck.length) throw new EnvironmentError(`${stuck.join(', ')} did not become Ready within 3 minutes.${await diagnose()}`, `kubectl --context ${CONTEXT} -n ${SERVICES_NAMESPACE} describe pods   (read Events at the bottom), then npm run setup`);
+  if (stuck.length)
+    throw new EnvironmentError(
+      `${stuck.join(', ')} did not become Ready within 3 minutes.${await diagnose()}`,
+      `kubectl --context ${CONTEXT} -n ${SERVICES_NAMESPACE} describe pods   (read Events at the bottom), then npm run setup`,
+    );
 
   // Ready inside the cluster is not enough: the app reaches them through kind's port mappings.
   const unreachable: number[] = [];

@@ -94,7 +94,9 @@ describe('npm run setup -- --doctor on a machine with a docker client, no engine
   test('--images-from a file that does not exist: one line saying what the file is, exit 2, before the doctor runs', () => {
     const r = setup(['--images-from', 'no-such-archive.tar.gz'], bin);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^✖ --images-from no-such-archive\.tar\.gz: there is no such file\. It is the archive your instructor made with npm run images -- --save FILE\./);
+    expect(r.stderr).toMatch(
+      /^✖ --images-from no-such-archive\.tar\.gz: there is no such file\. It is the archive your instructor made with npm run images -- --save FILE\./,
+    );
     expect(r.stdout).not.toContain('Checking this machine');
     expect(hasStackTrace(r.stdout + r.stderr)).toBe(false);
   });

@@ -19,16 +19,29 @@ export interface StepWorkspaces {
 
 /** Wait until a Deployment's rollout has finished: every replica updated and available. */
 export async function rolledOut(kube: KubeProbe, name = 'teamnotes', namespace = 'teamnotes'): Promise<void> {
-  const done = await kube.waitFor(async () => {
-    const d = await kube.get<V1Deployment>('apps/v1', 'Deployment', name, namespace);
-    const s = d?.status;
-    const want = d?.spec?.replicas ?? 1;
-    return s && (s.observedGeneration ?? 0) >= (d!.metadata?.generation ?? 0) && s.updatedReplicas === want && s.availableReplicas === want && s.replicas === want ? d : undefined;
-  }, { timeoutMs: 60_000 });
+  const done = await kube.waitFor(
+    async () => {
+      const d = await kube.get<V1Deployment>('apps/v1', 'Deployment', name, namespace);
+      const s = d?.status;
+      const want = d?.spec?.replicas ?? 1;
+      return s &&
+        (s.observedGeneration ?? 0) >= (d!.metadata?.generation ?? 0) &&
+        s.updatedReplicas === want &&
+        s.availableReplicas === want &&
+        s.replicas === want
+        ? d
+        : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
   expect(done, `the ${name} rollout in ${namespace} finished`).toBeDefined();
 }
 
-const ref = (o: { apiVersion: string; kind: string; name: string; namespace?: string }): KubernetesObject => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.name, ...(o.namespace ? { namespace: o.namespace } : {}) } });
+const ref = (o: { apiVersion: string; kind: string; name: string; namespace?: string }): KubernetesObject => ({
+  apiVersion: o.apiVersion,
+  kind: o.kind,
+  metadata: { name: o.name, ...(o.namespace ? { namespace: o.namespace } : {}) },
+});
 
 /** One step; fixture.yaml's schema holds each step to exactly one key. */
 export async function runStep(kube: KubeProbe, step: ClusterStep, dirs: StepWorkspaces): Promise<void> {
@@ -47,7 +60,9 @@ export async function runStep(kube: KubeProbe, step: ClusterStep, dirs: StepWork
     await kube.mergePatch(ref(target), merge);
   } else if (step.restart) {
     const { name, namespace } = step.restart;
-    await kube.mergePatch(ref({ apiVersion: 'apps/v1', kind: 'Deployment', name, namespace }), { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } });
+    await kube.mergePatch(ref({ apiVersion: 'apps/v1', kind: 'Deployment', name, namespace }), {
+      spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } },
+    });
   } else if (step.install_addon) {
     await installAddon(kube, step.install_addon);
   } else if (step.rolled_out) {

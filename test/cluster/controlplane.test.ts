@@ -9,8 +9,7 @@ const c = clients();
 const WORKERS = ['workshop-worker', 'workshop-worker2'];
 const CONTROL_PLANE = 'workshop-control-plane';
 
-const isReady = (p: V1Pod): boolean =>
-  p.status?.phase === 'Running' && p.status.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') === true;
+const isReady = (p: V1Pod): boolean => p.status?.phase === 'Running' && p.status.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') === true;
 
 const container = { name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 80 }] };
 
@@ -95,11 +94,12 @@ describe('harness control plane', () => {
             serviceName: 'db',
             replicas: 2,
             selector: { matchLabels: labels },
-            template: { metadata: { labels }, spec: { containers: [{ name: 'pg', image: 'postgres:17', volumeMounts: [{ name: 'data', mountPath: '/var/lib/postgresql/data' }] }] } },
+            template: {
+              metadata: { labels },
+              spec: { containers: [{ name: 'pg', image: 'postgres:17', volumeMounts: [{ name: 'data', mountPath: '/var/lib/postgresql/data' }] }] },
+            },
             // No storageClassName: the DefaultStorageClass admission plugin must fill in `standard`, as on kind.
-            volumeClaimTemplates: [
-              { metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
-            ],
+            volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
           },
         },
       });
@@ -199,7 +199,10 @@ describe('harness control plane', () => {
       const ok = await c.apps.createNamespacedDeployment({
         namespace: ns,
         dryRun: 'All',
-        body: { metadata: { name: 'good' }, spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [container] } } } },
+        body: {
+          metadata: { name: 'good' },
+          spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [container] } } },
+        },
       });
       expect(ok.metadata?.uid).toBeTruthy();
       const notStored = await c.apps.readNamespacedDeployment({ name: 'good', namespace: ns }).then(

@@ -39,7 +39,7 @@ const CLUSTER_ENV = { DATABASE_URL: 'postgres://teamnotes:harness@postgres.works
  */
 function unservable(lesson: Lesson, checks: CheckDefinition[]): string[] {
   const out = new Set<string>();
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const c of checks) {
       if (out.has(c.id) || !(missingCapabilities(HARNESS, c.requires).length || c.dependsOn?.some((d) => out.has(d)))) continue;
@@ -69,12 +69,23 @@ const generatedSoFar: Record<string, string> = {};
 /** `npm run solution N -- --apply --workspace DIR --context …`, the learner's catch-up command, as a real process. */
 function solutionApplyCli(lesson: Lesson, dir: string, extra: string[] = []) {
   const home = tempDir();
-  return spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/workshop.mjs'), 'solution', String(lesson.index), '--apply', '--workspace', dir, '--context', inject('kubeContext'), ...extra], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', KUBECONFIG: inject('kubeconfigPath'), WORKSHOP_HOME: home, WORKSHOP_STATE_FILE: path.join(home, 'state.json') },
-    timeout: 120_000,
-  });
+  return spawnSync(
+    process.execPath,
+    [path.join(REPO_ROOT, 'bin/workshop.mjs'), 'solution', String(lesson.index), '--apply', '--workspace', dir, '--context', inject('kubeContext'), ...extra],
+    {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NO_COLOR: '1',
+        KUBECONFIG: inject('kubeconfigPath'),
+        WORKSHOP_HOME: home,
+        WORKSHOP_STATE_FILE: path.join(home, 'state.json'),
+      },
+      timeout: 120_000,
+    },
+  );
 }
 
 /**
@@ -99,7 +110,10 @@ const failed = (r: LessonReport) => r.checks.filter((c) => c.outcome.status === 
 /** On the harness exactly the unservable checks skip, each for the capability, naming the simulated nodes or the dependency that skipped for it. */
 async function expectHonestSkips(r: LessonReport): Promise<void> {
   const skipped = r.checks.filter((x) => x.outcome.status === 'skip');
-  expect(skipped.map((c) => c.id), summary(r).join('\n')).toEqual(unservable(r.lesson, await loadChecks(r.lesson)));
+  expect(
+    skipped.map((c) => c.id),
+    summary(r).join('\n'),
+  ).toEqual(unservable(r.lesson, await loadChecks(r.lesson)));
   for (const c of skipped) {
     expect(c.skippedBecause, c.id).toBe('capability');
     expect(c.outcome.message, c.id).toMatch(/this cluster's nodes are simulated by kwok|which was skipped: needs /);
@@ -136,7 +150,10 @@ describe.sequential('the live layer, lesson by lesson (07 on)', () => {
         const report = await verify(lesson, start);
         expect(report.broken, report.broken?.message).toBeUndefined();
         const passing = clusterChecks(report).filter((c) => c.severity === 'required' && c.outcome.status === 'pass');
-        expect(passing.map((c) => c.id), summary(report).join('\n')).toEqual([]);
+        expect(
+          passing.map((c) => c.id),
+          summary(report).join('\n'),
+        ).toEqual([]);
         expect(report.ok).toBe(false);
       });
 
@@ -238,5 +255,4 @@ describe('npm run rehearse on the harness', () => {
     for (const r of reports) await expectHonestSkips(r);
     expect(reports.flatMap((r) => r.checks).filter((c) => c.skippedBecause === 'capability').length).toBeGreaterThan(0);
   });
-
 });

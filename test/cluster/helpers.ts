@@ -1,14 +1,7 @@
 // Shared helpers for cluster tests: clients bound to the harness kubeconfig, a throwaway namespace per
 // test (always deleted), and bounded waits that say what they were waiting for.
 import { randomBytes } from 'node:crypto';
-import {
-  ApiException,
-  AppsV1Api,
-  CoreV1Api,
-  DiscoveryV1Api,
-  KubeConfig,
-  KubernetesObjectApi,
-} from '@kubernetes/client-node';
+import { ApiException, AppsV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { inject } from 'vitest';
 import { waitFor } from '../../scripts/control-plane/wait.ts';
 

@@ -15,7 +15,7 @@ const kubeconfig = () => inject('kubeconfigPath');
 const context = () => inject('kubeContext');
 
 describe('KubeProbe', () => {
-  it('refuses any context but the workshop\'s unless one is named, listing what there is', async () => {
+  it("refuses any context but the workshop's unless one is named, listing what there is", async () => {
     const probe = new KubeProbe({ kubeconfig: kubeconfig() });
     const err = await probe.serverVersion().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EnvironmentError);
@@ -41,7 +41,7 @@ describe('KubeProbe', () => {
     fs.rmSync(path.dirname(broken), { recursive: true, force: true });
   });
 
-  it('explains a pod that cannot be scheduled by quoting the scheduler\'s event', async () => {
+  it("explains a pod that cannot be scheduled by quoting the scheduler's event", async () => {
     const c = clients();
     await inNamespace(c, 'probe', async (ns) => {
       await c.core.createNamespacedPod({
@@ -63,20 +63,26 @@ describe('KubeProbe', () => {
   });
 });
 
-describe('KubeProbe.serviceGet (the API server\'s service proxy, how checks reach Prometheus and Loki)', () => {
-  it('reaches the proxy subresource with the kubeconfig\'s credentials and returns the status and body it answers', async () => {
+describe("KubeProbe.serviceGet (the API server's service proxy, how checks reach Prometheus and Loki)", () => {
+  it("reaches the proxy subresource with the kubeconfig's credentials and returns the status and body it answers", async () => {
     const c = clients();
     await inNamespace(c, 'proxy', async (ns) => {
       // No pod can serve here (kwok), so the real proxy answers for a Service without endpoints:
       // that proves the URL and the authentication, and that a refusal is data, not an exception.
-      await c.core.createNamespacedService({ namespace: ns, body: { metadata: { name: 'prometheus' }, spec: { selector: { app: 'nothing-here' }, ports: [{ name: 'http', port: 9090 }] } } });
+      await c.core.createNamespacedService({
+        namespace: ns,
+        body: { metadata: { name: 'prometheus' }, spec: { selector: { app: 'nothing-here' }, ports: [{ name: 'http', port: 9090 }] } },
+      });
       const probe = new KubeProbe({ kubeconfig: kubeconfig(), context: context() });
       // The endpoints controller fills in the (empty) endpoints a moment after the Service exists;
       // until then the proxy says the service is not found.
-      const r = await probe.waitFor(async () => {
-        const res = await probe.serviceGet(ns, 'prometheus', 9090, '/api/v1/targets?state=active');
-        return res.status === 503 ? res : undefined;
-      }, { timeoutMs: 30_000 });
+      const r = await probe.waitFor(
+        async () => {
+          const res = await probe.serviceGet(ns, 'prometheus', 9090, '/api/v1/targets?state=active');
+          return res.status === 503 ? res : undefined;
+        },
+        { timeoutMs: 30_000 },
+      );
       expect(r, 'the proxy answered 503 for a Service without ready endpoints').toBeDefined();
       expect(JSON.parse(r!.body)).toMatchObject({ reason: 'ServiceUnavailable', message: 'no endpoints available for service "prometheus"' });
       const missing = await probe.serviceGet(ns, 'nothing', 80, '/');
@@ -91,10 +97,17 @@ describe('npm run verify with --context', () => {
     spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/workshop.mjs'), 'verify', '0', '--json', ...args], {
       cwd: REPO_ROOT,
       encoding: 'utf8',
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', WORKSHOP_STATE_FILE: path.join(os.tmpdir(), 'l2k-cluster-state.json'), ...extraEnv },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NO_COLOR: '1',
+        WORKSHOP_STATE_FILE: path.join(os.tmpdir(), 'l2k-cluster-state.json'),
+        ...extraEnv,
+      },
       timeout: 60_000,
     });
-  const clusterCheck = (stdout: string) => (JSON.parse(stdout) as { checks: Array<{ id: string; status: string; message: string }> }).checks.find((c) => c.id === '00.cluster-reachable');
+  const clusterCheck = (stdout: string) =>
+    (JSON.parse(stdout) as { checks: Array<{ id: string; status: string; message: string }> }).checks.find((c) => c.id === '00.cluster-reachable');
 
   it('00.cluster-reachable passes against the harness when its context is named', () => {
     const r = verify0({ KUBECONFIG: kubeconfig() }, ['--context', context()]);
@@ -102,12 +115,31 @@ describe('npm run verify with --context', () => {
   });
 
   it('a check that needs real kubelets (06.image-on-nodes) skips on the harness with its reason, never passes', () => {
-    const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/workshop.mjs'), 'verify', '6', '--json', '--context', context(), '--workspace', path.join(REPO_ROOT, 'solutions/06-containerize')], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', KUBECONFIG: kubeconfig(), WORKSHOP_STATE_FILE: path.join(os.tmpdir(), 'l2k-cluster-state.json') },
-      timeout: 60_000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      [
+        path.join(REPO_ROOT, 'bin/workshop.mjs'),
+        'verify',
+        '6',
+        '--json',
+        '--context',
+        context(),
+        '--workspace',
+        path.join(REPO_ROOT, 'solutions/06-containerize'),
+      ],
+      {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          NO_COLOR: '1',
+          KUBECONFIG: kubeconfig(),
+          WORKSHOP_STATE_FILE: path.join(os.tmpdir(), 'l2k-cluster-state.json'),
+        },
+        timeout: 60_000,
+      },
+    );
     const check = (JSON.parse(r.stdout) as { checks: Array<{ id: string; status: string; message: string }> }).checks.find((c) => c.id === '06.image-on-nodes');
     // It requires 'image-store'; the harness backend serves none: a skip for the capability, in the JSON too.
     expect(check).toMatchObject({ status: 'skip', reason: 'capability' });

@@ -5,7 +5,17 @@ import type { Lesson } from '../../verify/core/lessons.ts';
 
 /** Lesson 42, "Toy": no folder, no README, no solution. */
 export function toyLesson(summary: string): Lesson {
-  return { format_version: 1, title: 'Toy', summary, number: '42', index: 42, slug: 'toy', dir: '/nonexistent', readmePath: '/nonexistent/README.md', solutionDir: '/nonexistent' };
+  return {
+    format_version: 1,
+    title: 'Toy',
+    summary,
+    number: '42',
+    index: 42,
+    slug: 'toy',
+    dir: '/nonexistent',
+    readmePath: '/nonexistent/README.md',
+    solutionDir: '/nonexistent',
+  };
 }
 
 /** A required check `id` of `layer` that runs `run`; `extra` overrides anything else. */

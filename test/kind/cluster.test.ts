@@ -40,7 +40,11 @@ describe('real kind cluster', () => {
       const list = JSON.parse(await kubectl(['get', 'nodes', '-o', 'json'])) as NodeList;
       return list.items.length === 3 && list.items.every(ready) ? list : undefined;
     });
-    expect(nodes.items.map((n) => n.metadata.name).sort()).toEqual([`${inject('kind').cluster}-control-plane`, `${inject('kind').cluster}-worker`, `${inject('kind').cluster}-worker2`]);
+    expect(nodes.items.map((n) => n.metadata.name).sort()).toEqual([
+      `${inject('kind').cluster}-control-plane`,
+      `${inject('kind').cluster}-worker`,
+      `${inject('kind').cluster}-worker2`,
+    ]);
     for (const n of nodes.items) {
       expect(n.status.nodeInfo.kubeletVersion).toBe(KUBE_VERSION);
       // `go install` builds carry no VCS stamp, so containerd reports e.g. 2.4.2+unknown.
@@ -70,12 +74,17 @@ describe('real kind cluster', () => {
 
     // Through the API server's service proxy: the Service balances over both pods, one per worker.
     const pods = new Set<string>();
-    await eventually('both pods answering through the Service', async () => {
-      const body = JSON.parse(await kubectl(['get', '--raw', `/api/v1/namespaces/${NS}/services/hello:80/proxy/`])) as { pod: string; uid: number };
-      expect(body.uid).toBe(1000);
-      pods.add(body.pod);
-      return pods.size === 2 ? true : undefined;
-    }, 90_000, 250);
+    await eventually(
+      'both pods answering through the Service',
+      async () => {
+        const body = JSON.parse(await kubectl(['get', '--raw', `/api/v1/namespaces/${NS}/services/hello:80/proxy/`])) as { pod: string; uid: number };
+        expect(body.uid).toBe(1000);
+        pods.add(body.pod);
+        return pods.size === 2 ? true : undefined;
+      },
+      90_000,
+      250,
+    );
     const nodesOfPods = (await kubectl(['get', 'pods', '-n', NS, '-l', 'app=hello', '-o', 'jsonpath={.items[*].spec.nodeName}'])).split(' ');
     expect(new Set(nodesOfPods).size).toBe(2);
   });
@@ -98,16 +107,27 @@ describe('real kind cluster', () => {
     await eventually('Redis PONG on 127.0.0.1:6379', async () => ((await greeting(6379, 'PING\r\n')).startsWith('+PONG') ? true : undefined), 60_000);
     await eventually('Mailpit SMTP banner on 127.0.0.1:1025', async () => ((await greeting(1025)).startsWith('220') ? true : undefined), 60_000);
     // Postgres: log in as the legacy app does (setup/backing-services.yaml's user, password, database).
-    await eventually('Postgres query on 127.0.0.1:5432', async () => {
-      const client = new pg.Client({ host: '127.0.0.1', port: 5432, user: 'teamnotes', password: 'Tn-prod-2019!', database: 'teamnotes', connectionTimeoutMillis: 5000 });
-      await client.connect();
-      try {
-        const r = await client.query<{ one: number }>('select 1 as one');
-        return r.rows[0]?.one === 1 ? true : undefined;
-      } finally {
-        await client.end();
-      }
-    }, 60_000);
+    await eventually(
+      'Postgres query on 127.0.0.1:5432',
+      async () => {
+        const client = new pg.Client({
+          host: '127.0.0.1',
+          port: 5432,
+          user: 'teamnotes',
+          password: 'Tn-prod-2019!',
+          database: 'teamnotes',
+          connectionTimeoutMillis: 5000,
+        });
+        await client.connect();
+        try {
+          const r = await client.query<{ one: number }>('select 1 as one');
+          return r.rows[0]?.one === 1 ? true : undefined;
+        } finally {
+          await client.end();
+        }
+      },
+      60_000,
+    );
     const ui = await fetch('http://127.0.0.1:8025/api/v1/info', { signal: AbortSignal.timeout(5000) });
     expect(ui.status).toBe(200);
   });

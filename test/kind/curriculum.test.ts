@@ -54,7 +54,14 @@ async function loadEngine() {
 async function verifyOn(lessonNumber: string, workspace: string): Promise<LessonReport> {
   const k = inject('kind');
   const lesson = engine.findLesson(engine.listLessons(), lessonNumber);
-  return engine.runLesson({ lesson, checks: await engine.loadChecks(lesson), workspace, kube: { context: k.context, kubeconfig: k.kubeconfig }, disruptive: true, serviceEnv: servicesEnv(k.workshopHome) });
+  return engine.runLesson({
+    lesson,
+    checks: await engine.loadChecks(lesson),
+    workspace,
+    kube: { context: k.context, kubeconfig: k.kubeconfig },
+    disruptive: true,
+    serviceEnv: servicesEnv(k.workshopHome),
+  });
 }
 
 /** setup's services.env of this cluster: the backing services (127.0.0.1 port mappings) the checks give the app. */
@@ -69,7 +76,10 @@ function clusterEnv(workshopHome: string): Record<string, string> {
   return { DATABASE_URL: url.toString() };
 }
 
-const summary = (r: LessonReport) => r.checks.filter((c) => c.outcome.status !== 'pass').map((c) => `${c.id} ${c.outcome.status}: ${c.outcome.message}${c.outcome.evidence?.length ? `\n    ${c.outcome.evidence.join('\n    ')}` : ''}`);
+const summary = (r: LessonReport) =>
+  r.checks
+    .filter((c) => c.outcome.status !== 'pass')
+    .map((c) => `${c.id} ${c.outcome.status}: ${c.outcome.message}${c.outcome.evidence?.length ? `\n    ${c.outcome.evidence.join('\n    ')}` : ''}`);
 
 /** The unbuildable image a failed check names as missing from the nodes, if any. */
 function missingImageNamed(text: string): string | undefined {
@@ -82,7 +92,12 @@ describe('npm run rehearse -- --disruptive on real kind', () => {
     // The rehearsal builds and loads the app's images with the docker and kind CLIs, as a learner's
     // machine does: point them at the private daemon, never the machine's own. Set before the engine
     // is imported (paths.ts reads WORKSHOP_HOME once).
-    Object.assign(process.env, { DOCKER_HOST: k.dockerHost, KUBECONFIG: k.kubeconfig, WORKSHOP_HOME: k.workshopHome, PATH: `${path.dirname(k.kindBin)}:${path.dirname(k.kubectlBin)}:${process.env.PATH}` });
+    Object.assign(process.env, {
+      DOCKER_HOST: k.dockerHost,
+      KUBECONFIG: k.kubeconfig,
+      WORKSHOP_HOME: k.workshopHome,
+      PATH: `${path.dirname(k.kindBin)}:${path.dirname(k.kubectlBin)}:${process.env.PATH}`,
+    });
     delete process.env.DOCKER_CONTEXT;
     engine = await loadEngine();
     const lessons = engine.listLessons();
@@ -96,7 +111,16 @@ describe('npm run rehearse -- --disruptive on real kind', () => {
         // Lesson 00's cluster is setup's, there before the lesson starts; from 01 on, what a lesson
         // checks on the cluster is its own work.
         if (lesson.index === 0 || !checks.some((c) => c.layer === 'cluster')) return;
-        startReports.push(await engine.runLesson({ lesson, checks, workspace, kube: { context: k.context, kubeconfig: k.kubeconfig }, disruptive: true, serviceEnv: servicesEnv(k.workshopHome) }));
+        startReports.push(
+          await engine.runLesson({
+            lesson,
+            checks,
+            workspace,
+            kube: { context: k.context, kubeconfig: k.kubeconfig },
+            disruptive: true,
+            serviceEnv: servicesEnv(k.workshopHome),
+          }),
+        );
       },
       context: k.context,
       kubeconfig: k.kubeconfig,
@@ -115,7 +139,10 @@ describe('npm run rehearse -- --disruptive on real kind', () => {
     expect(startReports.length).toBeGreaterThan(0);
     for (const r of startReports) {
       const passing = r.checks.filter((c) => c.layer === 'cluster' && c.severity === 'required' && c.outcome.status === 'pass');
-      expect(passing.map((c) => c.id), `${r.lesson.number}\n${summary(r).join('\n')}`).toEqual([]);
+      expect(
+        passing.map((c) => c.id),
+        `${r.lesson.number}\n${summary(r).join('\n')}`,
+      ).toEqual([]);
       expect(r.ok, r.lesson.number).toBe(false);
     }
   });
@@ -137,13 +164,22 @@ describe('npm run rehearse -- --disruptive on real kind', () => {
   test('no check skips because of the cluster: kind serves every capability, and --disruptive runs every check', () => {
     for (const r of reports) {
       const skipped = r.checks.filter((c) => c.outcome.status === 'skip' && c.skippedBecause !== 'dependency');
-      expect(skipped.map((c) => `${c.id}: ${c.outcome.message}`), r.lesson.number).toEqual([]);
+      expect(
+        skipped.map((c) => `${c.id}: ${c.outcome.message}`),
+        r.lesson.number,
+      ).toEqual([]);
     }
   });
 
   test('exactly the unbuildable images stay unproven: the only pods that cannot start are the ones that use them', async () => {
     const pods = JSON.parse(await kubectl(['get', 'pods', '-A', '-o', 'json'])) as {
-      items: { metadata: { namespace: string; name: string }; status?: { containerStatuses?: { image: string; state?: { waiting?: { reason?: string } } }[]; initContainerStatuses?: { image: string; state?: { waiting?: { reason?: string } } }[] } }[];
+      items: {
+        metadata: { namespace: string; name: string };
+        status?: {
+          containerStatuses?: { image: string; state?: { waiting?: { reason?: string } } }[];
+          initContainerStatuses?: { image: string; state?: { waiting?: { reason?: string } } }[];
+        };
+      }[];
     };
     const stuck = new Set<string>();
     for (const p of pods.items) {
@@ -243,7 +279,13 @@ const REAL_PODS_WRONG: Record<string, RealPodsWrong> = {
     lesson: '12',
     expect: ['12.covers-every-node'],
     evidence: /control-plane/,
-    edit: (dir) => edit(dir, 'k8s/logging/fluent-bit.yaml', /\n\s*tolerations:\s*\n\s*- key: node-role\.kubernetes\.io\/control-plane\s*\n\s*operator: Exists\s*\n\s*effect: NoSchedule/, ''),
+    edit: (dir) =>
+      edit(
+        dir,
+        'k8s/logging/fluent-bit.yaml',
+        /\n\s*tolerations:\s*\n\s*- key: node-role\.kubernetes\.io\/control-plane\s*\n\s*operator: Exists\s*\n\s*effect: NoSchedule/,
+        '',
+      ),
   },
 };
 
@@ -258,7 +300,9 @@ async function workloadsSettled(): Promise<void> {
 /** What a failed lesson left in the app's namespace, for the log: pods, and the Warning events. */
 async function clusterPicture(): Promise<string> {
   const pods = await kubectl(['-n', 'teamnotes', 'get', 'pods', '-o', 'wide']).catch((e: Error) => e.message);
-  const events = await kubectl(['-n', 'teamnotes', 'get', 'events', '--field-selector', 'type=Warning', '--sort-by=.lastTimestamp']).catch((e: Error) => e.message);
+  const events = await kubectl(['-n', 'teamnotes', 'get', 'events', '--field-selector', 'type=Warning', '--sort-by=.lastTimestamp']).catch(
+    (e: Error) => e.message,
+  );
   return `${pods}\n${events.split('\n').slice(-25).join('\n')}`;
 }
 
@@ -272,34 +316,43 @@ async function clusterPicture(): Promise<string> {
 
 describe('known-wrong states on real pods (after the rehearsal, from the last solution)', () => {
   for (const [name, wrong] of Object.entries(REAL_PODS_WRONG)) {
-    test(`${name}: ${wrong.expect.join(', ')} fails with the kubelet's evidence`, async () => {
-      const k = inject('kind');
-      expect(solvedDir, 'the rehearsal ran first and left its workspace').not.toBe('');
-      const kube = new engine.KubeProbe({ context: k.context, kubeconfig: k.kubeconfig });
-      const backend = await kube.backend();
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kind-wrong-'));
-      fs.cpSync(solvedDir, dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}node_modules`) });
-      engine.linkDependencies(dir);
-      try {
-        await wrong.edit(dir);
-        if (wrong.rebuild) engine.buildAndLoad(dir, engine.ownImages(dir), backend, k.context, (l) => console.error(`[known-wrong] ${l}`));
-        await engine.applyWorkspace(kube, dir);
-        await wrong.afterApply?.();
-        const report = await verifyOn(wrong.lesson, dir);
-        expect(report.broken, report.broken?.message).toBeUndefined();
-        const failed = report.checks.filter((c) => c.outcome.status === 'fail').map((c) => c.id);
-        expect(failed, summary(report).join('\n')).toEqual(expect.arrayContaining(wrong.expect));
-        const outcome = report.checks.find((c) => c.id === wrong.expect[0])!.outcome;
-        expect([outcome.message, ...(outcome.evidence ?? [])].join('\n'), summary(report).join('\n')).toMatch(wrong.evidence);
-      } finally {
-        await engine.applyWorkspace(kube, solvedDir);
-        await wrong.undo?.();
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
-      await workloadsSettled();
-      // Undone: the lesson passes again (its checks wait for the rollout), so the next state starts clean.
-      const again = await verifyOn(wrong.lesson, solvedDir);
-      expect(again.checks.filter((c) => c.outcome.status === 'fail' && !missingImageNamed([c.outcome.message, ...(c.outcome.evidence ?? [])].join('\n'))).map((c) => c.id), summary(again).join('\n')).toEqual([]);
-    }, 20 * 60_000);
+    test(
+      `${name}: ${wrong.expect.join(', ')} fails with the kubelet's evidence`,
+      async () => {
+        const k = inject('kind');
+        expect(solvedDir, 'the rehearsal ran first and left its workspace').not.toBe('');
+        const kube = new engine.KubeProbe({ context: k.context, kubeconfig: k.kubeconfig });
+        const backend = await kube.backend();
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kind-wrong-'));
+        fs.cpSync(solvedDir, dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}node_modules`) });
+        engine.linkDependencies(dir);
+        try {
+          await wrong.edit(dir);
+          if (wrong.rebuild) engine.buildAndLoad(dir, engine.ownImages(dir), backend, k.context, (l) => console.error(`[known-wrong] ${l}`));
+          await engine.applyWorkspace(kube, dir);
+          await wrong.afterApply?.();
+          const report = await verifyOn(wrong.lesson, dir);
+          expect(report.broken, report.broken?.message).toBeUndefined();
+          const failed = report.checks.filter((c) => c.outcome.status === 'fail').map((c) => c.id);
+          expect(failed, summary(report).join('\n')).toEqual(expect.arrayContaining(wrong.expect));
+          const outcome = report.checks.find((c) => c.id === wrong.expect[0])!.outcome;
+          expect([outcome.message, ...(outcome.evidence ?? [])].join('\n'), summary(report).join('\n')).toMatch(wrong.evidence);
+        } finally {
+          await engine.applyWorkspace(kube, solvedDir);
+          await wrong.undo?.();
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+        await workloadsSettled();
+        // Undone: the lesson passes again (its checks wait for the rollout), so the next state starts clean.
+        const again = await verifyOn(wrong.lesson, solvedDir);
+        expect(
+          again.checks
+            .filter((c) => c.outcome.status === 'fail' && !missingImageNamed([c.outcome.message, ...(c.outcome.evidence ?? [])].join('\n')))
+            .map((c) => c.id),
+          summary(again).join('\n'),
+        ).toEqual([]);
+      },
+      20 * 60_000,
+    );
   }
 });

@@ -84,7 +84,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
  * without it lesson 14's "a stranger cannot reach Postgres" would fail on a cluster that allows
  * everything, which is not the learner's cluster.
  */
-async function startPolicyEnforcer(env: NodeJS.ProcessEnv, kind: string, kubectl: string, cluster: { name: string; context: string; kubeconfig: string }): Promise<void> {
+async function startPolicyEnforcer(
+  env: NodeJS.ProcessEnv,
+  kind: string,
+  kubectl: string,
+  cluster: { name: string; context: string; kubeconfig: string },
+): Promise<void> {
   const image = TEST_ONLY_IMAGES.find((i) => i.includes('kube-network-policies'))!;
   const manifest = path.join(repoRoot, 'scripts/kind/images/files/kube-network-policies/daemonset.yaml');
   const k = ['--context', cluster.context, '--kubeconfig', cluster.kubeconfig];

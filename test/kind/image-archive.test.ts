@@ -18,7 +18,11 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'l2k-archive-'));
 const saved = { DOCKER_HOST: process.env.DOCKER_HOST, DOCKER_CONTEXT: process.env.DOCKER_CONTEXT };
 let d: PrivateDockerd;
 
-const has = (image: string) => d.docker(['image', 'inspect', '--format', '{{.Id}}', image]).then(() => true, () => false);
+const has = (image: string) =>
+  d.docker(['image', 'inspect', '--format', '{{.Id}}', image]).then(
+    () => true,
+    () => false,
+  );
 
 beforeAll(async () => {
   d = await startPrivateDockerd({ reuse: true });
@@ -39,8 +43,9 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const image of IMAGES) await d?.docker(['rmi', '-f', image]).catch(() => {});
   await d?.stop();
-  for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-  else process.env[k] = v;
+  for (const [k, v] of Object.entries(saved))
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -18,11 +18,15 @@ interface Report {
 function verify06(): Promise<Report> {
   const k = inject('kind');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin/workshop.mjs'), 'verify', '06', '--workspace', SOLUTION, '--json', '--context', k.context], {
-      cwd: repoRoot,
-      env: { ...kindEnv(), NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(repoRoot, 'bin/workshop.mjs'), 'verify', '06', '--workspace', SOLUTION, '--json', '--context', k.context],
+      {
+        cwd: repoRoot,
+        env: { ...kindEnv(), NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));

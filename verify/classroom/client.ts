@@ -37,7 +37,16 @@ export interface RoomLessonInput {
 }
 
 /** A lesson run as the room sees it: ids, statuses, severities and durations, nothing else. */
-export function toRoomLesson(lesson: string, ok: boolean, checks: Array<{ id: string; severity: RoomLessonInput['checks'][number]['severity']; durationMs: number; outcome: { status: RoomLessonInput['checks'][number]['status'] } }>): RoomLessonInput {
+export function toRoomLesson(
+  lesson: string,
+  ok: boolean,
+  checks: Array<{
+    id: string;
+    severity: RoomLessonInput['checks'][number]['severity'];
+    durationMs: number;
+    outcome: { status: RoomLessonInput['checks'][number]['status'] };
+  }>,
+): RoomLessonInput {
   return { lesson, ok, checks: checks.map((c) => ({ id: c.id, status: c.outcome.status, severity: c.severity, durationMs: c.durationMs })) };
 }
 
@@ -48,7 +57,11 @@ export function buildReport(name: string, lessons: RoomLessonInput[], hints: Rec
     name,
     at: at.toISOString(),
     lesson: lessons.at(-1)!.lesson,
-    lessons: lessons.map((l) => ({ lesson: l.lesson, ok: l.ok, checks: l.checks.map((c) => ({ id: c.id, status: c.status, severity: c.severity, durationMs: Math.round(c.durationMs) })) })),
+    lessons: lessons.map((l) => ({
+      lesson: l.lesson,
+      ok: l.ok,
+      checks: l.checks.map((c) => ({ id: c.id, status: c.status, severity: c.severity, durationMs: Math.round(c.durationMs) })),
+    })),
     // Only the hint levels of the checks in this report: the rest is none of the room's business.
     hints: Object.fromEntries(Object.entries(hints).filter(([id]) => ids.has(id))),
   };

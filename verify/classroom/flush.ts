@@ -58,9 +58,13 @@ export async function flush(): Promise<void> {
         writeStatus({ at: new Date().toISOString(), ok: false, detail: `room answered ${res.status}; reports stay queued` });
         return;
       }
-      const rest = (fs.existsSync(QUEUE_FILE) ? fs.readFileSync(QUEUE_FILE, 'utf8').split('\n').filter(Boolean) : []).filter((l, i) => !(i === 0 && l === line));
+      const rest = (fs.existsSync(QUEUE_FILE) ? fs.readFileSync(QUEUE_FILE, 'utf8').split('\n').filter(Boolean) : []).filter(
+        (l, i) => !(i === 0 && l === line),
+      );
       fs.writeFileSync(QUEUE_FILE, rest.length ? `${rest.join('\n')}\n` : '');
-      const detail = res.ok ? 'last report delivered' : `room refused a report (${res.status}: ${((await res.json().catch(() => ({}))) as { error?: string }).error ?? 'no reason'})`;
+      const detail = res.ok
+        ? 'last report delivered'
+        : `room refused a report (${res.status}: ${((await res.json().catch(() => ({}))) as { error?: string }).error ?? 'no reason'})`;
       writeStatus({ at: new Date().toISOString(), ok: res.ok, detail });
     }
   } finally {

@@ -7,7 +7,10 @@ import { z } from 'zod';
 
 export const PROTOCOL_VERSION = 1;
 
-const checkId = z.string().regex(/^\d{2}\.[a-z0-9]+(?:-[a-z0-9]+)*$/).max(80);
+const checkId = z
+  .string()
+  .regex(/^\d{2}\.[a-z0-9]+(?:-[a-z0-9]+)*$/)
+  .max(80);
 const lessonNumber = z.string().regex(/^\d{2}$/);
 
 /** A display name: letters, digits, spaces and a few punctuation marks; escaped on every page anyway. */
@@ -16,7 +19,7 @@ export const learnerName = z
   .trim()
   .min(1, 'a name is required')
   .max(40, 'at most 40 characters')
-  .regex(/^[\p{L}\p{N} ._'-]+$/u, 'letters, digits, spaces and . _ \' - only');
+  .regex(/^[\p{L}\p{N} ._'-]+$/u, "letters, digits, spaces and . _ ' - only");
 
 export const roomCheck = z.strictObject({
   id: checkId,

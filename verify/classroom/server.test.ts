@@ -35,7 +35,11 @@ function report(name: string, failing: string[], opts: { at?: Date; hints?: Reco
     name,
     [
       { lesson: '01', ok: true, checks: [{ id: '01.honours-port', status: 'pass', severity: 'required', durationMs: 12 }] },
-      { lesson, ok: failing.length === 0, checks: ids.map((id) => ({ id, status: failing.includes(id) ? 'fail' : 'pass', severity: 'required', durationMs: 40 })) },
+      {
+        lesson,
+        ok: failing.length === 0,
+        checks: ids.map((id) => ({ id, status: failing.includes(id) ? 'fail' : 'pass', severity: 'required', durationMs: 40 })),
+      },
     ],
     opts.hints ?? {},
     opts.at,
@@ -53,7 +57,15 @@ describe('classroom API', () => {
     const at = new Date(Date.now() - 1000);
     expect((await post(report('Ada', ['02.cache-shared'], { at, hints: { '02.cache-shared': 1, '05.other': 4 } }))).status).toBe(202);
     const ada = (await learners()).find((l) => l.name === 'Ada')!;
-    expect(ada).toMatchObject({ lesson: '02', ok: false, failing: ['02.cache-shared'], since: at.toISOString(), hints: 1, stuck: false, lessons: { '01': true, '02': false } });
+    expect(ada).toMatchObject({
+      lesson: '02',
+      ok: false,
+      failing: ['02.cache-shared'],
+      since: at.toISOString(),
+      hints: 1,
+      stuck: false,
+      lessons: { '01': true, '02': false },
+    });
   });
 
   test('"since" stays while the same check fails, and moves when another one becomes first', async () => {
@@ -125,19 +137,39 @@ describe('bad requests get a 4xx answer and never crash the server', () => {
   const cases: Array<[string, () => Promise<Response>, number]> = [
     ['no token', () => post(valid(), { 'content-type': 'application/json' }), 401],
     ['wrong token', () => post(valid(), { authorization: 'Bearer nope', 'content-type': 'application/json' }), 401],
-    ['token in the query string of a POST', () => fetch(`${server.url}/api/reports?token=${room.token}`, { method: 'POST', body: JSON.stringify(valid()) }), 401],
+    [
+      'token in the query string of a POST',
+      () => fetch(`${server.url}/api/reports?token=${room.token}`, { method: 'POST', body: JSON.stringify(valid()) }),
+      401,
+    ],
     ['learners without a token', () => fetch(`${server.url}/api/learners`), 401],
     ['events without a token', () => fetch(`${server.url}/api/events`), 401],
     ['CSV without a token', () => fetch(`${server.url}/api/export.csv`), 401],
     ['body that is not JSON', () => post('{"v":1,'), 400],
     ['empty body', () => post(''), 400],
     ['a JSON array', () => post([]), 400],
-    ['a message smuggled into a check', () => post({ ...valid(), lessons: [{ lesson: '02', ok: false, checks: [{ id: '02.x', status: 'fail', severity: 'required', durationMs: 1, message: 'password=hunter2' }] }] }), 400],
+    [
+      'a message smuggled into a check',
+      () =>
+        post({
+          ...valid(),
+          lessons: [{ lesson: '02', ok: false, checks: [{ id: '02.x', status: 'fail', severity: 'required', durationMs: 1, message: 'password=hunter2' }] }],
+        }),
+      400,
+    ],
     ['an unknown top-level field', () => post({ ...valid(), env: { DATABASE_URL: 'postgres://u:p@h/d' } }), 400],
     ['an HTML name', () => post({ ...valid(), name: '<img src=x onerror=alert(1)>' }), 400],
     ['an empty name', () => post({ ...valid(), name: '' }), 400],
-    ['a bad check id', () => post({ ...valid(), lessons: [{ lesson: '02', ok: true, checks: [{ id: '../../etc', status: 'pass', severity: 'required', durationMs: 1 }] }] }), 400],
-    ['a bad status', () => post({ ...valid(), lessons: [{ lesson: '02', ok: true, checks: [{ id: '02.x', status: 'maybe', severity: 'required', durationMs: 1 }] }] }), 400],
+    [
+      'a bad check id',
+      () => post({ ...valid(), lessons: [{ lesson: '02', ok: true, checks: [{ id: '../../etc', status: 'pass', severity: 'required', durationMs: 1 }] }] }),
+      400,
+    ],
+    [
+      'a bad status',
+      () => post({ ...valid(), lessons: [{ lesson: '02', ok: true, checks: [{ id: '02.x', status: 'maybe', severity: 'required', durationMs: 1 }] }] }),
+      400,
+    ],
     ['another protocol version', () => post({ ...valid(), v: 2 }), 400],
     ['a date that is not a date', () => post({ ...valid(), at: 'yesterday' }), 400],
     ['too large', () => post({ ...valid(), pad: 'x'.repeat(MAX_BODY_BYTES + 10) }), 413],

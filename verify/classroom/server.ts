@@ -111,7 +111,10 @@ export function createApp(room: Room, dashboardHtml: string, limits: RateLimits 
   });
 
   app.get('/api/export.csv', requireToken, (_req, res) => {
-    res.type('text/csv').attachment(`classroom-${new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-')}.csv`).send(toCsv(room.learners()));
+    res
+      .type('text/csv')
+      .attachment(`classroom-${new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-')}.csv`)
+      .send(toCsv(room.learners()));
   });
 
   app.get('/api/events', requireToken, (req, res) => {
@@ -128,7 +131,13 @@ export function createApp(room: Room, dashboardHtml: string, limits: RateLimits 
   app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
     const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
     const error =
-      err.type === 'entity.too.large' ? `report too large (limit ${MAX_BODY_BYTES} bytes)` : err.type === 'entity.parse.failed' ? 'body is not valid JSON' : status === 500 ? 'internal error' : err.message;
+      err.type === 'entity.too.large'
+        ? `report too large (limit ${MAX_BODY_BYTES} bytes)`
+        : err.type === 'entity.parse.failed'
+          ? 'body is not valid JSON'
+          : status === 500
+            ? 'internal error'
+            : err.message;
     if (!res.headersSent) res.status(status).json({ error });
   });
 

@@ -11,7 +11,10 @@ export function parse<T extends Options>(args: string[], options: T, usage: stri
     return parseArgs({ args: all, options, allowPositionals: true, strict: true });
   } catch (err) {
     // Node's own advice about positionals that start with '-' only confuses here.
-    const reason = (err as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '').replace(/\.$/, '');
+    const reason = (err as Error).message
+      .split('\n')[0]!
+      .replace(/\. To specify a positional argument.*$/, '')
+      .replace(/\.$/, '');
     throw new UsageError(`${reason}. Usage: npm run ${usage}`);
   }
 }

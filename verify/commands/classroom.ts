@@ -31,11 +31,20 @@ function lanAddresses(): string[] {
 export async function run(args: string[]): Promise<ExitCode> {
   const { values, positionals } = parse(
     args,
-    { port: { type: 'string' }, host: { type: 'string' }, 'stuck-minutes': { type: 'string' }, 'stuck-hints': { type: 'string' }, room: { type: 'string' }, help: { type: 'boolean' } },
+    {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'stuck-minutes': { type: 'string' },
+      'stuck-hints': { type: 'string' },
+      room: { type: 'string' },
+      help: { type: 'boolean' },
+    },
     USAGE,
   );
   if (values.help) {
-    process.stdout.write(`npm run ${USAGE}\n\n  --port N           port to listen on (default 4000; 0 picks a free one)\n  --host ADDR        address to bind (default 127.0.0.1: only this machine). Use 0.0.0.0 so learners'\n                     laptops on the room's network can report\n  --stuck-minutes N  flag a learner whose first failing check has failed for more than N minutes (10)\n  --stuck-hints K    … or who asked for more than K hints for it (3)\n  --room FILE        where the room is kept (default ${displayPath(DEFAULT_ROOM_FILE)})\n`);
+    process.stdout.write(
+      `npm run ${USAGE}\n\n  --port N           port to listen on (default 4000; 0 picks a free one)\n  --host ADDR        address to bind (default 127.0.0.1: only this machine). Use 0.0.0.0 so learners'\n                     laptops on the room's network can report\n  --stuck-minutes N  flag a learner whose first failing check has failed for more than N minutes (10)\n  --stuck-hints K    … or who asked for more than K hints for it (3)\n  --room FILE        where the room is kept (default ${displayPath(DEFAULT_ROOM_FILE)})\n`,
+    );
     return EXIT.ok;
   }
   if (positionals.length) throw new UsageError(`Unexpected argument "${positionals[0]}". Usage: npm run ${USAGE}`);
@@ -62,7 +71,9 @@ export async function run(args: string[]): Promise<ExitCode> {
   const dashboard = `${local ? `http://127.0.0.1:${actualPort}` : server.url}/#token=${room.token}`;
   process.stdout.write(
     `${c.green('✔')} Classroom running on ${server.url}` +
-      (host === '127.0.0.1' || host === 'localhost' ? c.dim('  (only this machine can reach it; add --host 0.0.0.0 for the room\'s network)') : c.dim(`  (reachable from the network on ${host})`)) +
+      (host === '127.0.0.1' || host === 'localhost'
+        ? c.dim("  (only this machine can reach it; add --host 0.0.0.0 for the room's network)")
+        : c.dim(`  (reachable from the network on ${host})`)) +
       `\n\n  Dashboard (keep the token off the projector): ${c.bold(dashboard)}\n\n  Learners join once with:\n` +
       (joinHosts.length ? joinHosts : [server.url]).map((u) => `    ${c.bold(`npm run join -- ${u} --name "<your name>" --token ${room.token}`)}`).join('\n') +
       `\n\n  Room kept in ${displayPath(values.room ?? DEFAULT_ROOM_FILE)} (a restart keeps it). Stop with Ctrl-C.\n`,

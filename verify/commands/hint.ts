@@ -32,9 +32,7 @@ export async function run(args: string[]): Promise<ExitCode> {
     return { hints, ...(await runLesson({ lesson, checks, workspace, kube: { context: values.context }, ...selectLayers(values['no-cluster'] ?? false) })) };
   });
   if (report.broken) throw report.broken;
-  const failing =
-    report.checks.find((r) => r.outcome.status === 'fail' && r.severity === 'required') ??
-    report.checks.find((r) => r.outcome.status === 'fail');
+  const failing = report.checks.find((r) => r.outcome.status === 'fail' && r.severity === 'required') ?? report.checks.find((r) => r.outcome.status === 'fail');
   if (!failing) {
     process.stdout.write(`${c.green('✔')} Every check of lesson ${lesson.number} passes: no hint needed. Next: npm run lesson ${lesson.index + 1}\n`);
     return EXIT.ok;
@@ -82,7 +80,10 @@ export function evidenceRung(outcome: Outcome): string | undefined {
   const parts = [sentence(`Right now${outcome.where ? `, at ${outcome.where}` : ''}: ${outcome.message}`)];
   if (outcome.observed) parts.push(sentence(`Observed: ${outcome.observed}`));
   if (outcome.expected) parts.push(sentence(`Expected: ${outcome.expected}`));
-  const evidence = (outcome.evidence ?? []).map((e) => e.trim()).filter(Boolean).slice(0, 3);
+  const evidence = (outcome.evidence ?? [])
+    .map((e) => e.trim())
+    .filter(Boolean)
+    .slice(0, 3);
   if (evidence.length) parts.push(`Evidence: ${evidence.join(' | ')}`);
   if (outcome.fix) parts.push(`Do this: ${outcome.fix.trim()}`);
   return parts.join(' ');
@@ -95,7 +96,13 @@ type HintSource = Pick<LessonReport, 'checks' | 'broken'> & { hints: Record<stri
  * The report to hint from: the last verify's while the workspace is unchanged (a hint in
  * milliseconds instead of a whole run), else a fresh run, saved for the next call.
  */
-async function reportForHint(lesson: Lesson, workspace: string, noCluster: boolean, context: string | undefined, runNow: () => Promise<HintSource>): Promise<HintSource> {
+async function reportForHint(
+  lesson: Lesson,
+  workspace: string,
+  noCluster: boolean,
+  context: string | undefined,
+  runNow: () => Promise<HintSource>,
+): Promise<HintSource> {
   const key = { lesson: lesson.slug, workspace, layers: selectLayers(noCluster).layers, context };
   const saved = lastReport(key);
   if (saved?.hints) {

@@ -59,11 +59,16 @@ export async function run(args: string[]): Promise<ExitCode> {
   } catch (err) {
     throw new EnvironmentError(
       `Could not reach the room at ${url.origin} (${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}). Nothing was saved.`,
-      'check the address on the instructor\'s screen and that you are on the same network, then run the same join command again',
+      "check the address on the instructor's screen and that you are on the same network, then run the same join command again",
     );
   }
-  if (res.status === 401) throw new UsageError(`The room at ${url.origin} refused the token. Nothing was saved.`, 'copy the token again from the instructor\'s join command');
-  if (!res.ok) throw new EnvironmentError(`${url.origin} answered ${res.status}: it does not look like a workshop classroom. Nothing was saved.`, 'check the address on the instructor\'s screen');
+  if (res.status === 401)
+    throw new UsageError(`The room at ${url.origin} refused the token. Nothing was saved.`, "copy the token again from the instructor's join command");
+  if (!res.ok)
+    throw new EnvironmentError(
+      `${url.origin} answered ${res.status}: it does not look like a workshop classroom. Nothing was saved.`,
+      "check the address on the instructor's screen",
+    );
   fs.mkdirSync(WORKSHOP_DIR, { recursive: true });
   fs.writeFileSync(ROOM_FILE, `${JSON.stringify({ url: url.origin, name: name.data, token: values.token }, null, 2)}\n`, { mode: 0o600 });
   process.stdout.write(

@@ -31,7 +31,9 @@ export async function run(args: string[]): Promise<ExitCode> {
     await show(await pickLesson(lessons, state), true, lessons, state);
     return EXIT.ok;
   }
-  process.stdout.write(`${progressLines(lessons, state, false).join('\n')}\n\nRead one with: npm run lesson <N>   ·   work on it: npm run lesson <N> -- --start\n`);
+  process.stdout.write(
+    `${progressLines(lessons, state, false).join('\n')}\n\nRead one with: npm run lesson <N>   ·   work on it: npm run lesson <N> -- --start\n`,
+  );
   return EXIT.ok;
 }
 

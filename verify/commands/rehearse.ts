@@ -40,10 +40,16 @@ export async function run(args: string[]): Promise<ExitCode> {
   const failed = reports.filter((r) => !r.ok);
   const broken = reports.find((r) => r.broken);
   if (broken) {
-    out(`\n${color.red('✖')} Lesson ${broken.lesson.number} could not be verified: ${broken.broken!.message}\n  Next: ${broken.broken!.next ?? 'npm run setup'}\n`);
+    out(
+      `\n${color.red('✖')} Lesson ${broken.lesson.number} could not be verified: ${broken.broken!.message}\n  Next: ${broken.broken!.next ?? 'npm run setup'}\n`,
+    );
     return EXIT.broken;
   }
-  out(failed.length ? `\n${color.red('✖')} ${failed.length} lesson(s) failed: ${failed.map((r) => r.lesson.number).join(', ')}. Fix the solutions (or the cluster) before class.\n` : `\n${color.green('✔')} Every lesson passes on this cluster.\n`);
+  out(
+    failed.length
+      ? `\n${color.red('✖')} ${failed.length} lesson(s) failed: ${failed.map((r) => r.lesson.number).join(', ')}. Fix the solutions (or the cluster) before class.\n`
+      : `\n${color.green('✔')} Every lesson passes on this cluster.\n`,
+  );
   return failed.length ? EXIT.learnerHasWork : EXIT.ok;
 }
 

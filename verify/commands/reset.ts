@@ -28,6 +28,8 @@ export async function run(args: string[]): Promise<ExitCode> {
     });
   }
   if (backup) process.stdout.write(`Backed up your work to ${displayPath(backup)}\n`);
-  process.stdout.write(`${displayPath(workspace)} is back at the start of lesson ${lesson.number} (your .env files were kept).\nNext: npm run lesson ${lesson.index}\n`);
+  process.stdout.write(
+    `${displayPath(workspace)} is back at the start of lesson ${lesson.number} (your .env files were kept).\nNext: npm run lesson ${lesson.index}\n`,
+  );
   return EXIT.ok;
 }

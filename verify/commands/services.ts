@@ -22,12 +22,16 @@ export async function run(args: string[]): Promise<ExitCode> {
   process.stdout.write('Starting Postgres, Redis and an SMTP sink on loopback ports…\n');
   const services = await startBackingServices({ identityFile });
   fs.mkdirSync(WORKSHOP_DIR, { recursive: true });
-  const envText = Object.entries(services.urls).map(([k, v]) => `${k}=${v}`).join('\n');
+  const envText = Object.entries(services.urls)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n');
   fs.writeFileSync(SERVICES_ENV_FILE, `${HEADER}\n${envText}\n`, { mode: 0o600 });
   const changed = before !== undefined && before.startsWith(HEADER) && before !== `${HEADER}\n${envText}\n`;
 
   process.stdout.write(
-    `\n${Object.entries(services.urls).map(([k, v]) => `  ${c.bold(k.padEnd(12))} ${redact(v)}`).join('\n')}\n\n` +
+    `\n${Object.entries(services.urls)
+      .map(([k, v]) => `  ${c.bold(k.padEnd(12))} ${redact(v)}`)
+      .join('\n')}\n\n` +
       (changed ? `${c.yellow('▲')} A port used last time was taken, so a URL changed: copy it into your .env again.\n` : '') +
       `The full URLs (with passwords) are in ${displayPath(SERVICES_ENV_FILE)}, the same on every\nstart; the verifier reads them there. Mail sent to the SMTP sink is printed here.\n\n` +
       `Leave this running. In another terminal: ${c.bold('npm run verify -- --no-cluster')}\n` +

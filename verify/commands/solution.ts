@@ -10,7 +10,16 @@ import { findLesson, listLessons, startStateDir, type Lesson } from '../core/les
 import { DEFAULT_WORKSPACE, displayPath } from '../core/paths.ts';
 import { forgetFrom } from '../core/progress.ts';
 import { updateState } from '../core/state.ts';
-import { backupWorkspace, copyTree, isLocalConfig, isRuntimeEntry, linkDependencies, replaceWorkspace, resolveWorkspace, workspaceToReplace } from '../core/workspace.ts';
+import {
+  backupWorkspace,
+  copyTree,
+  isLocalConfig,
+  isRuntimeEntry,
+  linkDependencies,
+  replaceWorkspace,
+  resolveWorkspace,
+  workspaceToReplace,
+} from '../core/workspace.ts';
 import { lessonArg, parse } from './args.ts';
 
 const USAGE = 'solution N [--diff | --diff-workspace | --apply [--no-cluster] [--context NAME] | --out DIR] [--workspace DIR]';
@@ -37,7 +46,8 @@ export async function run(args: string[]): Promise<ExitCode> {
   const lessons = listLessons();
   const lesson = findLesson(lessons, query);
   if (values.out !== undefined) return writeOut(lesson, values.out);
-  if (values.apply) return apply(lesson, workspaceToReplace(values.workspace, DEFAULT_WORKSPACE), values['no-cluster'] ? undefined : { context: values.context });
+  if (values.apply)
+    return apply(lesson, workspaceToReplace(values.workspace, DEFAULT_WORKSPACE), values['no-cluster'] ? undefined : { context: values.context });
   if (values.diff) return lessonDiff(lessons, lesson);
   return workspaceDiff(lesson, resolveWorkspace(values.workspace ?? DEFAULT_WORKSPACE), values['diff-workspace'] ?? false);
 }
@@ -85,7 +95,9 @@ function writeOut(lesson: Lesson, out: string): ExitCode {
   }
   copyTree(lesson.solutionDir, dest);
   linkDependencies(dest);
-  process.stdout.write(`Wrote the reference workspace after lesson ${lesson.number} to ${dest}\nTry it: npm run verify -- ${lesson.index} --workspace ${dest}\n`);
+  process.stdout.write(
+    `Wrote the reference workspace after lesson ${lesson.number} to ${dest}\nTry it: npm run verify -- ${lesson.index} --workspace ${dest}\n`,
+  );
   return EXIT.ok;
 }
 
@@ -120,10 +132,18 @@ async function apply(lesson: Lesson, workspace: string, cluster: { context?: str
     await kube.serverVersion();
     const log = (line: string) => process.stdout.write(`  ${line}\n`);
     // Every add-on up to this lesson: catching up to 13 on a fresh cluster needs 10's ingress too.
-    const addons = [...new Set(listLessons().filter((l) => l.index <= lesson.index).flatMap((l) => l.addons ?? []))];
+    const addons = [
+      ...new Set(
+        listLessons()
+          .filter((l) => l.index <= lesson.index)
+          .flatMap((l) => l.addons ?? []),
+      ),
+    ];
     for (const addon of addons) await installAddon(kube, addon, log);
     const done = await applyWorkspace(kube, workspace, log);
-    process.stdout.write(`Cluster ${await kube.contextName()}: ${done.applied.length} objects applied${done.secrets.length ? `, Secret ${done.secrets.join(', ')} from .env.cluster` : ''}${done.restarted.length ? `, restarted ${done.restarted.join(', ')}` : ''}.\n`);
+    process.stdout.write(
+      `Cluster ${await kube.contextName()}: ${done.applied.length} objects applied${done.secrets.length ? `, Secret ${done.secrets.join(', ')} from .env.cluster` : ''}${done.restarted.length ? `, restarted ${done.restarted.join(', ')}` : ''}.\n`,
+    );
   } else if (hasManifests) {
     process.stdout.write('The cluster was left as it is (--no-cluster). Apply it yourself: kubectl apply -R -f k8s/\n');
   }
@@ -152,4 +172,3 @@ function workspaceDiff(lesson: Lesson, workspace: string, full: boolean): ExitCo
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
-

@@ -52,7 +52,9 @@ export async function run(args: string[]): Promise<ExitCode> {
   const current = currentLesson(lessons, state);
   const all = standings(lessons, state);
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ current: current.number, done: all.filter((s) => s.done).length, total: lessons.length, lessons: all }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ current: current.number, done: all.filter((s) => s.done).length, total: lessons.length, lessons: all }, null, 2)}\n`,
+    );
     return EXIT.ok;
   }
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;

@@ -57,8 +57,10 @@ export async function run(args: string[]): Promise<ExitCode> {
   const query = lessonArg(positionals, USAGE);
   const target = query === undefined ? currentLesson(all, state) : findLesson(all, query);
   const reporter = values.reporter ?? (values.json ? 'json' : 'human');
-  if (!isReporterName(reporter)) throw new UsageError(`There is no reporter "${reporter}"; choose one of ${Object.keys(REPORTERS).join(', ')}. Usage: npm run ${USAGE}`);
-  if (values.json && reporter !== 'json') throw new UsageError(`--json is the json reporter; it cannot be combined with --reporter ${reporter}. Usage: npm run ${USAGE}`);
+  if (!isReporterName(reporter))
+    throw new UsageError(`There is no reporter "${reporter}"; choose one of ${Object.keys(REPORTERS).join(', ')}. Usage: npm run ${USAGE}`);
+  if (values.json && reporter !== 'json')
+    throw new UsageError(`--json is the json reporter; it cannot be combined with --reporter ${reporter}. Usage: npm run ${USAGE}`);
   const workspace = resolveWorkspace(values.workspace ?? DEFAULT_WORKSPACE);
   const lessons = values.all ? all.slice(0, all.indexOf(target) + 1) : [target];
   const opts: VerifyOptions = {
@@ -75,7 +77,8 @@ export async function run(args: string[]): Promise<ExitCode> {
     hint: `npm run hint${rerunArgs(query, values, ['workspace', 'no-cluster', 'context'])}`,
     recordProgress: workspace === path.resolve(DEFAULT_WORKSPACE),
   };
-  if (!values.watch) interruptCleanly('✖ Interrupted: verify stopped. The apps it started and its temporary databases and folders are removed; nothing was recorded.');
+  if (!values.watch)
+    interruptCleanly('✖ Interrupted: verify stopped. The apps it started and its temporary databases and folders are removed; nothing was recorded.');
   if (values.watch) {
     const { watch } = await import('./watch.ts');
     return watch(workspace, () => verifyLessons(opts));
@@ -115,10 +118,19 @@ export async function verifyLessons(opts: VerifyOptions): Promise<ExitCode> {
       layersReason: opts.layersReason,
       kube: { context: opts.context },
       disruptive: opts.disruptive,
-      onEvent: reporter.lesson(lesson, checks.map((c) => fullId(lesson, c)), next && `npm run lesson ${next.index}`),
+      onEvent: reporter.lesson(
+        lesson,
+        checks.map((c) => fullId(lesson, c)),
+        next && `npm run lesson ${next.index}`,
+      ),
     });
     reports.push(report);
-    if (!report.broken) saveLastReport({ lesson: lesson.slug, workspace: opts.workspace, layers: opts.layers, context: opts.context }, report.checks, Object.fromEntries(checks.map((c) => [fullId(lesson, c), c.hints])));
+    if (!report.broken)
+      saveLastReport(
+        { lesson: lesson.slug, workspace: opts.workspace, layers: opts.layers, context: opts.context },
+        report.checks,
+        Object.fromEntries(checks.map((c) => [fullId(lesson, c), c.hints])),
+      );
     // Every verdict is recorded, a failure too: progress shows the last thing verify found, never an old pass.
     if (opts.recordProgress && !report.broken) updateState((s) => void (s.lessons[lesson.slug] = recordOf(report, opts.layers)));
     if (report.broken) break;

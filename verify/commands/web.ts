@@ -18,7 +18,9 @@ export async function run(args: string[]): Promise<ExitCode> {
     server = await startWeb({ port, workspace, verifyFlags: values['no-cluster'] ? ['--no-cluster'] : [] });
   } catch (err) {
     throw new EnvironmentError(
-      (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? `Port ${port} on 127.0.0.1 is already in use.` : `The lesson viewer could not start: ${(err as Error).message}.`,
+      (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
+        ? `Port ${port} on 127.0.0.1 is already in use.`
+        : `The lesson viewer could not start: ${(err as Error).message}.`,
       `npm run web -- --port ${port === 4100 ? 4101 : 0}`,
     );
   }

@@ -12,7 +12,13 @@ import type { KubeProbe } from '../probes/kube.ts';
 export const ADDONS_DIR = path.join(REPO_ROOT, 'scripts', 'addons');
 
 export function listAddons(): string[] {
-  return fs.existsSync(ADDONS_DIR) ? fs.readdirSync(ADDONS_DIR).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort() : [];
+  return fs.existsSync(ADDONS_DIR)
+    ? fs
+        .readdirSync(ADDONS_DIR)
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => f.slice(0, -5))
+        .sort()
+    : [];
 }
 
 export function addonObjects(name: string): KubernetesObject[] {
@@ -27,7 +33,11 @@ export async function installAddon(kube: KubeProbe, name: string, log: (line: st
   const objects = addonObjects(name);
   const results = await kube.apply(objects, { fieldManager: 'legacy-to-k8s-addons' });
   const refused = results.find((r) => !r.ok);
-  if (refused) throw new EnvironmentError(`The cluster refused ${refused.object.kind} ${refused.object.metadata?.name} of add-on ${name}: ${refused.message}`, `npm run addon ${name}   (after npm run setup, if the cluster was recreated)`);
+  if (refused)
+    throw new EnvironmentError(
+      `The cluster refused ${refused.object.kind} ${refused.object.metadata?.name} of add-on ${name}: ${refused.message}`,
+      `npm run addon ${name}   (after npm run setup, if the cluster was recreated)`,
+    );
   const names = results.map((r) => `${r.object.kind}/${r.object.metadata?.name}`);
   for (const n of names) log(`applied ${n}`);
   return names;

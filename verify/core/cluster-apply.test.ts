@@ -15,7 +15,11 @@ const manifest = (kind: string, name: string, object: Record<string, unknown>, n
 
 describe('.env.cluster', () => {
   test('parsed like kubectl --from-env-file: comments skipped, quotes removed, = in values kept', () => {
-    expect(parseEnvFile('# c\nA=1\nB="two words"\nURL=postgres://u:p@h/d?x=1\n\nbad line\n')).toEqual({ A: '1', B: 'two words', URL: 'postgres://u:p@h/d?x=1' });
+    expect(parseEnvFile('# c\nA=1\nB="two words"\nURL=postgres://u:p@h/d?x=1\n\nbad line\n')).toEqual({
+      A: '1',
+      B: 'two words',
+      URL: 'postgres://u:p@h/d?x=1',
+    });
   });
 
   test('rendered from its template: <generate> random, given values used, other placeholders refused', () => {
@@ -31,7 +35,19 @@ describe('.env.cluster', () => {
 
 test('Secrets the workloads read but k8s/ does not define are the ones made from .env.cluster', () => {
   const deployment = manifest('Deployment', 'web', {
-    spec: { template: { spec: { containers: [{ name: 'web', envFrom: [{ secretRef: { name: 'app' } }, { configMapRef: { name: 'cfg' } }], env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 'defined', key: 'X' } } }] }] } } },
+    spec: {
+      template: {
+        spec: {
+          containers: [
+            {
+              name: 'web',
+              envFrom: [{ secretRef: { name: 'app' } }, { configMapRef: { name: 'cfg' } }],
+              env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 'defined', key: 'X' } } }],
+            },
+          ],
+        },
+      },
+    },
   });
   const defined = manifest('Secret', 'defined', { stringData: { X: '1' } });
   expect(secretsToCreate([deployment, defined])).toEqual([{ name: 'app', namespace: 'teamnotes' }]);

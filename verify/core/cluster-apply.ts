@@ -63,7 +63,10 @@ export function renderEnvTemplate(template: string, values: Record<string, strin
     })
     .join('\n');
   if (missing.length) {
-    throw new EnvironmentError(`${CLUSTER_ENV_TEMPLATE} leaves ${missing.join(', ')} for you to fill in, and no value was given.`, `cp ${CLUSTER_ENV_TEMPLATE} ${CLUSTER_ENV_FILE}, replace every <…>, then run it again`);
+    throw new EnvironmentError(
+      `${CLUSTER_ENV_TEMPLATE} leaves ${missing.join(', ')} for you to fill in, and no value was given.`,
+      `cp ${CLUSTER_ENV_TEMPLATE} ${CLUSTER_ENV_FILE}, replace every <…>, then run it again`,
+    );
   }
   return text;
 }
@@ -135,14 +138,19 @@ export async function applyWorkspace(kube: KubeProbe, workspace: string, log: (l
   const before = await configVersions(kube, manifests, secrets);
   const objects: KubernetesObject[] = [
     ...manifests.map((m) => m.object as KubernetesObject),
-    ...secrets.map((s) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: s.name, namespace: s.namespace }, type: 'Opaque', stringData: env }) as KubernetesObject),
+    ...secrets.map(
+      (s) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: s.name, namespace: s.namespace }, type: 'Opaque', stringData: env }) as KubernetesObject,
+    ),
   ].sort((a, b) => applyOrder(a.kind ?? '') - applyOrder(b.kind ?? ''));
 
   const results = await kube.apply(objects);
   const refused = results.filter((r) => !r.ok);
   if (refused.length) {
     const r = refused[0]!;
-    throw new EnvironmentError(`The cluster refused ${r.object.kind} ${r.object.metadata?.name}: ${r.message}`, 'kubectl apply --dry-run=server -f k8s/   (shows every refusal)');
+    throw new EnvironmentError(
+      `The cluster refused ${r.object.kind} ${r.object.metadata?.name}: ${r.message}`,
+      'kubectl apply --dry-run=server -f k8s/   (shows every refusal)',
+    );
   }
   for (const r of results) {
     const name = `${r.object.kind}/${r.object.metadata?.name}`;
@@ -163,15 +171,24 @@ export async function applyWorkspace(kube: KubeProbe, workspace: string, log: (l
     for (const kind of ['Deployment', 'StatefulSet', 'DaemonSet']) {
       for (const w of await kube.list<KubernetesObject & { spec?: { selector?: { matchLabels?: Record<string, string> } } }>('apps/v1', kind, { namespace })) {
         const tpl = podTemplateOf(kind, w as unknown as Record<string, unknown>);
-        const reads = tpl ? configReads(tpl).map((r) => r.replace('%NS%', namespace)).filter((id) => changed.includes(id)) : [];
+        const reads = tpl
+          ? configReads(tpl)
+              .map((r) => r.replace('%NS%', namespace))
+              .filter((id) => changed.includes(id))
+          : [];
         if (!reads.length) continue;
         // Only if a pod of it started before the change (the same rule as 08.pods-use-current-config):
         // a workload created by this apply already starts with the new configuration.
         const newest = Math.max(...reads.map((id) => changedAt(after.get(id) ?? {})));
-        const selector = Object.entries(w.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+        const selector = Object.entries(w.spec?.selector?.matchLabels ?? {})
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',');
         const pods = selector ? await kube.list<KubernetesObject>('v1', 'Pod', { namespace, labelSelector: selector }) : [];
         if (!pods.some((p) => startedBefore(p, newest))) continue;
-        await kube.mergePatch({ ...w, apiVersion: 'apps/v1', kind }, { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: new Date().toISOString() } } } } });
+        await kube.mergePatch(
+          { ...w, apiVersion: 'apps/v1', kind },
+          { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: new Date().toISOString() } } } } },
+        );
         summary.restarted.push(`${kind}/${w.metadata?.name}`);
         log(`restarted ${kind}/${w.metadata?.name} (its configuration changed)`);
       }
@@ -182,7 +199,9 @@ export async function applyWorkspace(kube: KubeProbe, workspace: string, log: (l
 
 /** `Kind/%NS%/name` of every ConfigMap and Secret a pod template reads: env, envFrom and volumes. */
 function configReads(tpl: NonNullable<ReturnType<typeof podTemplateOf>>): string[] {
-  const refs = containersOf(tpl).flatMap(envReferences).map((r) => `${r.kind}/%NS%/${r.name}`);
+  const refs = containersOf(tpl)
+    .flatMap(envReferences)
+    .map((r) => `${r.kind}/%NS%/${r.name}`);
   for (const v of tpl.spec.volumes ?? []) {
     if (v.configMap?.name) refs.push(`ConfigMap/%NS%/${v.configMap.name}`);
     if (v.secret?.secretName) refs.push(`Secret/%NS%/${v.secret.secretName}`);
@@ -194,7 +213,11 @@ function configReads(tpl: NonNullable<ReturnType<typeof podTemplateOf>>): string
   return refs;
 }
 
-async function configVersions(kube: KubeProbe, manifests: Manifest[], secrets: Array<{ name: string; namespace: string }>): Promise<Map<string, KubernetesObject | undefined>> {
+async function configVersions(
+  kube: KubeProbe,
+  manifests: Manifest[],
+  secrets: Array<{ name: string; namespace: string }>,
+): Promise<Map<string, KubernetesObject | undefined>> {
   const ids = [
     ...manifests.filter((m) => m.kind === 'ConfigMap' || m.kind === 'Secret').map((m) => ({ kind: m.kind, name: m.name, namespace: m.namespace ?? 'default' })),
     ...secrets.map((s) => ({ kind: 'Secret', ...s })),

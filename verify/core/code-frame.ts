@@ -33,7 +33,10 @@ export function parseLearnerJson<T>(text: string, file: string): T {
   try {
     return JSON.parse(text) as T;
   } catch (err) {
-    const reason = (err as Error).message.replace(/\s*\(line \d+ column \d+\)/, '').replace(/ in JSON at position \d+.*$/, '').replace(/^JSON\.parse: /, '');
+    const reason = (err as Error).message
+      .replace(/\s*\(line \d+ column \d+\)/, '')
+      .replace(/ in JSON at position \d+.*$/, '')
+      .replace(/^JSON\.parse: /, '');
     const message = (err as Error).message;
     // "…at position 65" (Node 20–22); "Unexpected end of JSON input" has none: the end is where it broke.
     const offset = /position (\d+)/.exec(message)?.[1] ?? (/end of JSON input/.test(message) ? String(text.trimEnd().length) : undefined);
@@ -43,7 +46,13 @@ export function parseLearnerJson<T>(text: string, file: string): T {
 }
 
 /** `k8s/app.yaml:12 is not valid YAML: …`, with a code frame and the line to fix. */
-export function syntaxError(file: string, text: string, pos: { line: number; column?: number } | undefined, language: string, reason: string): LearnerFileError {
+export function syntaxError(
+  file: string,
+  text: string,
+  pos: { line: number; column?: number } | undefined,
+  language: string,
+  reason: string,
+): LearnerFileError {
   const at = pos ? `:${pos.line}` : '';
   return new LearnerFileError(
     `${file}${at} is not valid ${language}: ${reason}`,

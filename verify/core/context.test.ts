@@ -22,7 +22,10 @@ const check = (id: string, run: CheckDefinition['run'], extra: Partial<CheckDefi
 function stubbornApp(): string {
   const dir = tempDir();
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'toy', scripts: { start: 'node server.js' } }));
-  fs.writeFileSync(path.join(dir, 'server.js'), `process.on('SIGTERM', () => {}); require('node:http').createServer(() => {}).listen(Number(process.env.PORT));`);
+  fs.writeFileSync(
+    path.join(dir, 'server.js'),
+    `process.on('SIGTERM', () => {}); require('node:http').createServer(() => {}).listen(Number(process.env.PORT));`,
+  );
   return dir;
 }
 
@@ -108,7 +111,10 @@ describe('a check over its budget', () => {
     expect(pid).toBeDefined();
     expect(server.requests).toBe(1);
     const gone = await poll('the app to be gone', () => !alive(pid!), { timeout: 1000, interval: 20 });
-    const closed = await poll('the request socket to close', () => server.requestSockets === 0, { timeout: Math.max(0, 1000 - (Date.now() - afterBudget)), interval: 20 });
+    const closed = await poll('the request socket to close', () => server.requestSockets === 0, {
+      timeout: Math.max(0, 1000 - (Date.now() - afterBudget)),
+      interval: 20,
+    });
     const within = Date.now() - afterBudget;
     // Node's fetch pool answers an aborted request by opening a spare connection that carries
     // nothing; it closes it after its own keep-alive timeout (4 s). Bounded, so it is asserted too.
@@ -163,7 +169,9 @@ describe('a check over its budget, talking to the cluster', () => {
               return pass('never: the API server does not answer');
             } finally {
               // What a disruptive check does: undo its change, even when its time ran out.
-              void ctx.kube.delete({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'verify-scratch', namespace: 'default' } }).catch(() => undefined);
+              void ctx.kube
+                .delete({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'verify-scratch', namespace: 'default' } })
+                .catch(() => undefined);
             }
           },
           { timeoutMs: 3000, layer: 'cluster' },
@@ -274,7 +282,11 @@ describe('scenarios', () => {
   test('a check that reads a scenario it does not declare is a bug in the lesson, reported as such', async () => {
     const s = defineScenario({ name: 'undeclared', run: async () => 1 });
     const other = defineScenario({ name: 'other', run: async () => 2 });
-    const report = await runLesson({ lesson, workspace: process.cwd(), checks: [check('reads', async (ctx) => pass(String(await ctx.scenario(s))), { scenarios: [other] })] });
+    const report = await runLesson({
+      lesson,
+      workspace: process.cwd(),
+      checks: [check('reads', async (ctx) => pass(String(await ctx.scenario(s))), { scenarios: [other] })],
+    });
     expect(report.broken?.message).toMatch(/Internal error in check 42\.reads: check reads reads scenario undeclared but does not list it in its scenarios/);
   });
 
@@ -285,7 +297,10 @@ describe('scenarios', () => {
     const report = await runLesson({
       lesson,
       workspace: process.cwd(),
-      checks: [check('second', async (ctx) => pass(String(await ctx.scenario(second)))), check('first', async (ctx) => (await sleep(20), pass(String(await ctx.scenario(first)))))],
+      checks: [
+        check('second', async (ctx) => pass(String(await ctx.scenario(second)))),
+        check('first', async (ctx) => (await sleep(20), pass(String(await ctx.scenario(first))))),
+      ],
     });
     expect(order).toEqual(['first done', 'second started']);
     expect(report.checks.map((c) => c.outcome.message)).toEqual(['2', '1']);

@@ -12,7 +12,13 @@ describe('findings into an outcome', () => {
   });
 
   test('the first finding is the message and where; the others are evidence, in order', () => {
-    expect(failFindings([a, b, c], details)).toEqual({ status: 'fail', message: 'replicas: 1', where: a.where, ...details, evidence: [findingLine(b), findingLine(c)] });
+    expect(failFindings([a, b, c], details)).toEqual({
+      status: 'fail',
+      message: 'replicas: 1',
+      where: a.where,
+      ...details,
+      evidence: [findingLine(b), findingLine(c)],
+    });
   });
 
   test('maxEvidence keeps the first ones; evidence of the caller comes after the findings', () => {

@@ -50,7 +50,11 @@ const STEP_FIELDS = {
 };
 const STEP_KEYS = Object.keys(STEP_FIELDS);
 const clusterStep = z
-  .strictObject(Object.fromEntries(Object.entries(STEP_FIELDS).map(([k, v]) => [k, v.optional()])) as { [K in keyof typeof STEP_FIELDS]: z.ZodOptional<(typeof STEP_FIELDS)[K]> })
+  .strictObject(
+    Object.fromEntries(Object.entries(STEP_FIELDS).map(([k, v]) => [k, v.optional()])) as {
+      [K in keyof typeof STEP_FIELDS]: z.ZodOptional<(typeof STEP_FIELDS)[K]>;
+    },
+  )
   .refine((step) => Object.keys(step).length === 1, { message: `a step has exactly one key, one of: ${STEP_KEYS.join(', ')}` });
 
 /** fixture.yaml's `cluster:`: the fixture is (also) a state of the live cluster. */
@@ -125,10 +129,13 @@ function readFixture(lesson: Lesson, name: string, dir: string): Fixture {
   const raw = parsed.data;
   const kind = name.startsWith(ACCEPT_PREFIX) ? 'accept' : 'known-wrong';
   const mismatch = (why: string) => new Error(`${path.relative(process.cwd(), file)}: ${why}`);
-  if (kind === 'accept' && (raw.expect_fail?.length || raw.mistake)) throw mismatch(`an ${ACCEPT_PREFIX}* fixture is a correct solution: it takes no expect_fail or mistake`);
-  if (kind === 'known-wrong' && !raw.expect_fail?.length) throw mismatch('a known-wrong fixture needs expect_fail (or name the folder accept-… if it is a correct variant)');
+  if (kind === 'accept' && (raw.expect_fail?.length || raw.mistake))
+    throw mismatch(`an ${ACCEPT_PREFIX}* fixture is a correct solution: it takes no expect_fail or mistake`);
+  if (kind === 'known-wrong' && !raw.expect_fail?.length)
+    throw mismatch('a known-wrong fixture needs expect_fail (or name the folder accept-… if it is a correct variant)');
   if (kind === 'known-wrong' && Object.keys(raw.not_earlier).length) throw mismatch('not_earlier is for accept-* fixtures only');
-  if (kind === 'accept' && raw.cluster?.evidence) throw mismatch('cluster.evidence is for known-wrong fixtures: an accepted variant passes, there is no failure to match');
+  if (kind === 'accept' && raw.cluster?.evidence)
+    throw mismatch('cluster.evidence is for known-wrong fixtures: an accepted variant passes, there is no failure to match');
   if (raw.cluster?.evidence) {
     try {
       new RegExp(raw.cluster.evidence);
@@ -156,7 +163,11 @@ function readFixture(lesson: Lesson, name: string, dir: string): Fixture {
 /** Every workspace path the fixture changes: edited, overlaid or deleted (`/`-separated). */
 export function changedPaths(fixture: Fixture): string[] {
   const overlay = path.join(fixture.dir, 'files');
-  const files = fs.existsSync(overlay) ? (fs.readdirSync(overlay, { recursive: true, withFileTypes: true }) as fs.Dirent[]).filter((d) => d.isFile()).map((d) => path.relative(overlay, path.join(d.parentPath, d.name))) : [];
+  const files = fs.existsSync(overlay)
+    ? (fs.readdirSync(overlay, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+        .filter((d) => d.isFile())
+        .map((d) => path.relative(overlay, path.join(d.parentPath, d.name)))
+    : [];
   return [...new Set([...fixture.edits.map((e) => e.file), ...files, ...fixture.delete].map((p) => p.split(path.sep).join('/')))].sort();
 }
 
@@ -179,7 +190,8 @@ export function materializeFixture(fixture: Fixture, lessons: Lesson[], dest: st
     fs.rmSync(target, { recursive: true, force: true });
   }
   if (fixture.gitCommit.length) {
-    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=fixture', '-c', 'user.email=fixture@example.invalid', ...args], { cwd: dest, stdio: 'ignore' });
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.name=fixture', '-c', 'user.email=fixture@example.invalid', ...args], { cwd: dest, stdio: 'ignore' });
     git('init', '-q');
     git('add', '-f', '--', ...fixture.gitCommit);
     git('commit', '-qm', 'fixture');

@@ -34,11 +34,15 @@ export function listedCheckIds(readme: string): string[] {
  * (`deployment/web`), URLs and variable names are not files and give undefined.
  */
 export function whereFile(where: string): { file: string; line?: number } | undefined {
-  const head = where.trim().split(/\s+›\s+/)[0]!.trim();
+  const head = where
+    .trim()
+    .split(/\s+›\s+/)[0]!
+    .trim();
   const m = /^([\w@./-]+?)(?::(\d+))?(?::\d+)?$/.exec(head);
   if (!m) return undefined;
   const file = m[1]!;
-  const KUBE_REF = /^(deployment|statefulset|daemonset|service|ingress|cronjob|job|pod|configmap|secret|namespace|node|pvc|persistentvolumeclaim|endpointslice|ingressclass)s?\//i;
+  const KUBE_REF =
+    /^(deployment|statefulset|daemonset|service|ingress|cronjob|job|pod|configmap|secret|namespace|node|pvc|persistentvolumeclaim|endpointslice|ingressclass)s?\//i;
   if (KUBE_REF.test(file) || /^https?:/.test(file)) return undefined;
   // A file or a folder of the workspace: has an extension or a slash, is a dotfile, comes
   // with a line number, or is a Dockerfile (no extension, but a file all the same).

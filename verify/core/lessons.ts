@@ -95,7 +95,9 @@ function readMeta(file: string): LessonMeta {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = [...issue.path, ...('keys' in issue ? issue.keys : [])].join('.');
-    throw new UsageError(`${shown} is not a valid lesson.yaml: ${key ? `${key}: ` : ''}${issue.message} (keys: format_version: ${LESSON_FORMAT_VERSION}, title, summary, and optionally start_state_passes, addons, unobservable_mistakes).`);
+    throw new UsageError(
+      `${shown} is not a valid lesson.yaml: ${key ? `${key}: ` : ''}${issue.message} (keys: format_version: ${LESSON_FORMAT_VERSION}, title, summary, and optionally start_state_passes, addons, unobservable_mistakes).`,
+    );
   }
   return parsed.data;
 }
@@ -103,9 +105,7 @@ function readMeta(file: string): LessonMeta {
 /** Accepts `1`, `01`, or a slug like `extract-config`. */
 export function findLesson(lessons: Lesson[], query: string): Lesson {
   const q = query.trim();
-  const found = /^\d+$/.test(q)
-    ? lessons.find((l) => l.index === Number(q))
-    : lessons.find((l) => l.slug === q || `${l.number}-${l.slug}` === q);
+  const found = /^\d+$/.test(q) ? lessons.find((l) => l.index === Number(q)) : lessons.find((l) => l.slug === q || `${l.number}-${l.slug}` === q);
   if (!found) {
     const range = lessons.length ? `${lessons[0]!.index}–${lessons.at(-1)!.index}` : 'none';
     throw new UsageError(`There is no lesson "${q}". Lessons are numbered ${range}; run \`npm run lesson\` to see them.`);

@@ -14,7 +14,10 @@ function workspace(images: string[]): string {
   fs.writeFileSync(path.join(dir, 'package.json'), '{"name":"teamnotes","version":"1.0.0"}');
   fs.mkdirSync(path.join(dir, 'k8s'));
   images.forEach((image, i) =>
-    fs.writeFileSync(path.join(dir, 'k8s', `d${i}.yaml`), `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d${i}}\nspec:\n  selector: {matchLabels: {app: d${i}}}\n  template:\n    metadata: {labels: {app: d${i}}}\n    spec:\n      containers: [{name: c, image: "${image}"}]\n`),
+    fs.writeFileSync(
+      path.join(dir, 'k8s', `d${i}.yaml`),
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d${i}}\nspec:\n  selector: {matchLabels: {app: d${i}}}\n  template:\n    metadata: {labels: {app: d${i}}}\n    spec:\n      containers: [{name: c, image: "${image}"}]\n`,
+    ),
   );
   return dir;
 }

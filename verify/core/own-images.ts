@@ -66,7 +66,10 @@ export function buildAndLoad(workspace: string, images: string[], backend: Clust
     const r = spawnSync(cmd, args, { cwd: workspace, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
     if (r.error || r.status !== 0) {
       const why = r.error ? r.error.message : (r.stderr ?? '').trim().split('\n').at(-1);
-      throw new EnvironmentError(`\`${cmd} ${args.join(' ')}\` failed: ${why}`, `${cmd} ${args.join(' ')}   (run it yourself in ${workspace} to see everything)`);
+      throw new EnvironmentError(
+        `\`${cmd} ${args.join(' ')}\` failed: ${why}`,
+        `${cmd} ${args.join(' ')}   (run it yourself in ${workspace} to see everything)`,
+      );
     }
   };
   run('docker', ['build', ...images.flatMap((i) => ['-t', i]), '.']);

@@ -10,11 +10,7 @@ export function isDone(record: LessonRecord | undefined): boolean {
 
 /** The lesson marked current, else the first one not done yet, else the last one. */
 export function currentLesson(lessons: Lesson[], state: WorkshopState): Lesson {
-  return (
-    lessons.find((l) => l.slug === state.current) ??
-    lessons.find((l) => !isDone(state.lessons[l.slug])) ??
-    lessons.at(-1)!
-  );
+  return lessons.find((l) => l.slug === state.current) ?? lessons.find((l) => !isDone(state.lessons[l.slug])) ?? lessons.at(-1)!;
 }
 
 export function nextLesson(lessons: Lesson[], lesson: Lesson): Lesson | undefined {

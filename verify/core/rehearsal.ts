@@ -82,4 +82,3 @@ export async function rehearse(opts: RehearsalOptions): Promise<LessonReport[]> 
   }
   return reports;
 }
-

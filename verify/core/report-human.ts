@@ -31,7 +31,12 @@ export function humanReporter(ids: string[], opts: HumanReporterOptions): (event
     }
     if (event.kind === 'lesson-done') {
       const width = opts.width ?? terminalWidth();
-      write(formatSummary(event.report, c, opts.rerun, opts.next, opts.hint ?? 'npm run hint').split('\n').map((l) => wrapText(l, width, '      ', '')).join('\n'));
+      write(
+        formatSummary(event.report, c, opts.rerun, opts.next, opts.hint ?? 'npm run hint')
+          .split('\n')
+          .map((l) => wrapText(l, width, '      ', ''))
+          .join('\n'),
+      );
     }
   };
 }
@@ -51,7 +56,10 @@ function formatCheck(r: CheckReport, c: Colors, width: number): string {
     const indent = ' '.repeat(20);
     // A code frame (`> 4 | …`) is shown as it is: wrapping would break code mid-line and move the caret.
     const frame = (l: string) => keepLines && /^[> ] +\d* +\|/.test(l);
-    out += `${text.split('\n').map((l, i) => (frame(l) ? (i ? indent : first) + l : wrapText(l, width, indent, i ? indent : first))).join('\n')}\n`;
+    out += `${text
+      .split('\n')
+      .map((l, i) => (frame(l) ? (i ? indent : first) + l : wrapText(l, width, indent, i ? indent : first)))
+      .join('\n')}\n`;
   };
   if (o.status === 'skip') {
     line('', o.message);

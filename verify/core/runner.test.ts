@@ -59,7 +59,10 @@ describe('runLesson', () => {
       active--;
       return pass('ok');
     };
-    const report = await run(['a', 'b', 'c', 'd', 'e'].map((id) => check(id, busy)), { concurrency: 3 });
+    const report = await run(
+      ['a', 'b', 'c', 'd', 'e'].map((id) => check(id, busy)),
+      { concurrency: 3 },
+    );
     expect(report.ok).toBe(true);
     expect(most).toBe(3);
   });
@@ -74,23 +77,28 @@ describe('runLesson', () => {
   });
 
   test('an EnvironmentError marks the run broken (exit 2), not a learner failure', async () => {
-    const report = await run([check('needs-db', async () => { throw new EnvironmentError('no database', 'npm run services'); })]);
+    const report = await run([
+      check('needs-db', async () => {
+        throw new EnvironmentError('no database', 'npm run services');
+      }),
+    ]);
     expect(report.broken?.message).toBe('no database');
     expect(report.checks[0]!.skippedBecause).toBe('environment');
     expect(report.ok).toBe(false);
   });
 
   test('a bug in a check is reported as an internal error, never thrown at the learner', async () => {
-    const report = await run([check('buggy', async () => { throw new TypeError('x is undefined'); })]);
+    const report = await run([
+      check('buggy', async () => {
+        throw new TypeError('x is undefined');
+      }),
+    ]);
     expect(report.broken?.message).toMatch(/Internal error in check 42\.buggy: x is undefined\. This is a bug in the workshop/);
   });
 
   test('left-out layers skip with the reason; recommended failures do not block', async () => {
     const report = await run(
-      [
-        check('cluster-thing', async () => fail('unreachable'), { layer: 'cluster' }),
-        check('style', async () => fail('meh'), { severity: 'recommended' }),
-      ],
+      [check('cluster-thing', async () => fail('unreachable'), { layer: 'cluster' }), check('style', async () => fail('meh'), { severity: 'recommended' })],
       { layers: new Set(['code']), layersReason: '--no-cluster' },
     );
     expect(report.checks[0]!.outcome.message).toBe('cluster checks are not run (--no-cluster)');
@@ -104,7 +112,11 @@ describe('runLesson', () => {
   });
 
   test('a request that times out inside a check fails the check (the app hung); it is not an internal error', async () => {
-    const report = await run([check('slow', async () => { throw new DOMException('The operation was aborted due to timeout', 'TimeoutError'); })]);
+    const report = await run([
+      check('slow', async () => {
+        throw new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+      }),
+    ]);
     expect(report.broken).toBeUndefined();
     expect(report.checks[0]!.outcome).toMatchObject({ status: 'fail', message: expect.stringContaining('no answer in time') });
   });
@@ -148,7 +160,11 @@ describe('runLesson', () => {
 
     test('dependents of a capability skip pass the reason on and block nothing', async () => {
       const report = await run(
-        [kubeletOnly([]), check('after', async () => pass('never'), { dependsOn: ['through-ingress'] }), check('after-after', async () => pass('never'), { dependsOn: ['after'] })],
+        [
+          kubeletOnly([]),
+          check('after', async () => pass('never'), { dependsOn: ['through-ingress'] }),
+          check('after-after', async () => pass('never'), { dependsOn: ['after'] }),
+        ],
         { backend: HARNESS },
       );
       expect(report.checks.map((c) => [c.id, c.outcome.status, c.skippedBecause])).toEqual([
@@ -161,7 +177,10 @@ describe('runLesson', () => {
     });
 
     test('a failed dependency still blocks: the learner has something to fix whatever the cluster', async () => {
-      const report = await run([check('root', async () => fail('broken')), check('needs-pods', async () => pass('never'), { dependsOn: ['root'], requires: ['real-pods'] })], { backend: HARNESS });
+      const report = await run(
+        [check('root', async () => fail('broken')), check('needs-pods', async () => pass('never'), { dependsOn: ['root'], requires: ['real-pods'] })],
+        { backend: HARNESS },
+      );
       expect([report.checks[1]!.outcome.status, report.checks[1]!.skippedBecause]).toEqual(['skip', 'dependency']);
       expect(report.ok).toBe(false);
     });
@@ -172,9 +191,16 @@ describe('runLesson', () => {
     });
 
     test('with the cluster left out (--no-cluster), a check that requires a capability skips for that, without asking any cluster', async () => {
-      const report = await run([kubeletOnly([])], { layers: new Set(['code', 'behaviour']), layersReason: '--no-cluster', kube: { kubeconfig: '/nonexistent/kubeconfig' } });
+      const report = await run([kubeletOnly([])], {
+        layers: new Set(['code', 'behaviour']),
+        layersReason: '--no-cluster',
+        kube: { kubeconfig: '/nonexistent/kubeconfig' },
+      });
       expect(report.broken).toBeUndefined();
-      expect([report.checks[0]!.skippedBecause, report.checks[0]!.outcome.message]).toEqual(['layer', 'needs the cluster, whose checks are not run (--no-cluster)']);
+      expect([report.checks[0]!.skippedBecause, report.checks[0]!.outcome.message]).toEqual([
+        'layer',
+        'needs the cluster, whose checks are not run (--no-cluster)',
+      ]);
     });
 
     test('checks that require nothing never ask the cluster', async () => {

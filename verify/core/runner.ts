@@ -90,10 +90,7 @@ export async function runLesson(opts: RunOptions): Promise<LessonReport> {
   const fileProblems = new Map<string, string>();
   let backend: Promise<ClusterBackend> | undefined;
   const clusterBackend = () => (backend ??= opts.backend ? Promise.resolve(opts.backend) : probes.kube.backend());
-  const scenarios: ScenarioRun = new ScenarioRun(
-    checks,
-    (signal, obtain) => checkContext(probes, opts.workspace, signal, obtain),
-  );
+  const scenarios: ScenarioRun = new ScenarioRun(checks, (signal, obtain) => checkContext(probes, opts.workspace, signal, obtain));
 
   const report = (check: CheckDefinition, outcome: Outcome, durationMs: number, skippedBecause?: CheckReport['skippedBecause']): CheckReport => {
     const r: CheckReport = {
@@ -123,7 +120,9 @@ export async function runLesson(opts: RunOptions): Promise<LessonReport> {
       const failedUpstream = blocker.outcome.status === 'fail' || blocker.skippedBecause === 'dependency';
       const inherited = blocker.skippedBecause === 'environment' || blocker.skippedBecause === 'capability' ? blocker.skippedBecause : 'layer';
       const because = failedUpstream ? 'dependency' : inherited;
-      const message = failedUpstream ? `needs ${blocker.id} to pass first` : `needs ${blocker.id}, which was skipped: ${blocker.outcome.message.replace(/^needs \S+, which was skipped: /, '')}`;
+      const message = failedUpstream
+        ? `needs ${blocker.id} to pass first`
+        : `needs ${blocker.id}, which was skipped: ${blocker.outcome.message.replace(/^needs \S+, which was skipped: /, '')}`;
       return report(check, { status: 'skip', message }, 0, because);
     }
     if (opts.layers && !opts.layers.has(check.layer)) {
@@ -132,7 +131,12 @@ export async function runLesson(opts: RunOptions): Promise<LessonReport> {
     if (broken) return report(check, { status: 'skip', message: 'not run: the environment is broken (see above)' }, 0, 'environment');
     if (check.requires?.length && opts.layers && !opts.layers.has('cluster')) {
       // What it requires is the cluster's to serve: without the cluster it cannot run either.
-      return report(check, { status: 'skip', message: `needs the cluster, whose checks are not run${opts.layersReason ? ` (${opts.layersReason})` : ''}` }, 0, 'layer');
+      return report(
+        check,
+        { status: 'skip', message: `needs the cluster, whose checks are not run${opts.layersReason ? ` (${opts.layersReason})` : ''}` },
+        0,
+        'layer',
+      );
     }
     if (check.requires?.length) {
       // Detection talks to the API server: an unreachable cluster breaks the run (exit 2),
@@ -163,7 +167,8 @@ export async function runLesson(opts: RunOptions): Promise<LessonReport> {
           // The learner's file cannot be read: their mistake (exit 1), told once. The first
           // check that meets it fails with the code frame; the others point at that one.
           const first = fileProblems.get(err.where);
-          if (first) return report(check, { status: 'skip', message: `needs ${err.where} fixed first (see ${first})` }, performance.now() - started, 'dependency');
+          if (first)
+            return report(check, { status: 'skip', message: `needs ${err.where} fixed first (see ${first})` }, performance.now() - started, 'dependency');
           fileProblems.set(err.where, fullId(lesson, check));
           return report(check, { status: 'fail', message: err.message, where: err.where, evidence: err.frame, fix: err.fix }, performance.now() - started);
         }
@@ -181,9 +186,17 @@ export async function runLesson(opts: RunOptions): Promise<LessonReport> {
             performance.now() - started,
           );
         }
-        const env = err instanceof EnvironmentError ? new EnvironmentError(workspaceText(err.message, opts.workspace), err.next) : internalError(fullId(lesson, check), err);
+        const env =
+          err instanceof EnvironmentError
+            ? new EnvironmentError(workspaceText(err.message, opts.workspace), err.next)
+            : internalError(fullId(lesson, check), err);
         broken ??= env;
-        return report(check, { status: 'skip', message: `not run: ${err instanceof EnvironmentError ? env.message : (err as Error).message}` }, performance.now() - started, 'environment');
+        return report(
+          check,
+          { status: 'skip', message: `not run: ${err instanceof EnvironmentError ? env.message : (err as Error).message}` },
+          performance.now() - started,
+          'environment',
+        );
       }
     });
   };

@@ -143,7 +143,7 @@ export class ScenarioRun {
 
   private releaseUnneeded(): void {
     // Releasing one scenario can leave another without holders: repeat until nothing changes.
-    for (let changed = true; changed; ) {
+    for (let changed = true; changed;) {
       changed = false;
       for (const entry of this.entries.values()) {
         if (entry.controller.signal.aborted || [...entry.holders].some((h) => this.live(h)) || this.mayStillAsk(entry.scenario)) continue;

@@ -54,7 +54,8 @@ const shown = (p: string) => path.relative(process.cwd(), p) || p;
 export function readOverlay(lesson: Lesson): Overlay {
   const dir = overlayDir(lesson);
   const file = path.join(dir, OVERLAY_FILE);
-  if (!fs.existsSync(file)) throw new UsageError(`${shown(file)} is missing: every lesson's solution is written as an overlay there (files/ plus ${OVERLAY_FILE} with delete: [...]).`);
+  if (!fs.existsSync(file))
+    throw new UsageError(`${shown(file)} is missing: every lesson's solution is written as an overlay there (files/ plus ${OVERLAY_FILE} with delete: [...]).`);
   let raw: unknown;
   try {
     raw = YAML.parse(fs.readFileSync(file, 'utf8'));
@@ -90,7 +91,10 @@ export function applyOverlay(before: Tree, overlay: Overlay): Tree {
   for (const gone of overlay.delete) {
     const matches = [...after.keys()].filter((rel) => rel === gone || rel.startsWith(`${gone.replace(/\/$/, '')}/`));
     // Deleting nothing means the overlay describes a tree that no longer exists: say so.
-    if (!matches.length) throw new UsageError(`${shown(path.join(overlay.dir, OVERLAY_FILE))}: delete: ${gone} is not in the solution before lesson ${overlay.lesson.number}; remove it from the list.`);
+    if (!matches.length)
+      throw new UsageError(
+        `${shown(path.join(overlay.dir, OVERLAY_FILE))}: delete: ${gone} is not in the solution before lesson ${overlay.lesson.number}; remove it from the list.`,
+      );
     for (const rel of matches) after.delete(rel);
   }
   const files = readTree(path.join(overlay.dir, 'files'));

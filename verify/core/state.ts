@@ -46,7 +46,12 @@ export function readState(file = STATE_FILE): WorkshopState {
 
 /** Version 1 kept only "passed at": which layers ran is unknown, so those passes are not "done" until verified again. */
 function fromVersion1(raw: { current?: string; passed?: Record<string, string>; hints?: Record<string, number> }): WorkshopState {
-  const lessons = Object.fromEntries(Object.entries(raw.passed ?? {}).map(([slug, at]) => [slug, { verdict: 'pass', at, layers: [], notRun: ['env', 'code', 'manifest', 'cluster', 'behaviour'] } satisfies LessonRecord]));
+  const lessons = Object.fromEntries(
+    Object.entries(raw.passed ?? {}).map(([slug, at]) => [
+      slug,
+      { verdict: 'pass', at, layers: [], notRun: ['env', 'code', 'manifest', 'cluster', 'behaviour'] } satisfies LessonRecord,
+    ]),
+  );
   return { ...empty(), current: raw.current, lessons, hints: { ...raw.hints } };
 }
 

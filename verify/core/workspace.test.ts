@@ -19,7 +19,7 @@ test('what counts as run-time output or local configuration', () => {
   expect(isLocalConfig('.env.cluster')).toBe(true);
 });
 
-test('replaceWorkspace swaps the code but keeps node_modules and the learner\'s .env', () => {
+test("replaceWorkspace swaps the code but keeps node_modules and the learner's .env", () => {
   const ws = tempDir();
   const source = tempDir();
   fs.mkdirSync(path.join(ws, 'node_modules/x'), { recursive: true });

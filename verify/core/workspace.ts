@@ -64,7 +64,7 @@ export function linkDependencies(dir: string, source = path.join(REPO_ROOT, 'nod
   const target = path.join(dir, 'node_modules');
   if (fs.existsSync(target) || (isInside(dir, REPO_ROOT) && source === path.join(REPO_ROOT, 'node_modules'))) return;
   if (!fs.existsSync(source)) {
-    throw new EnvironmentError('The workshop\'s packages are not installed (no node_modules/).', 'npm install');
+    throw new EnvironmentError("The workshop's packages are not installed (no node_modules/).", 'npm install');
   }
   fs.symlinkSync(source, target, process.platform === 'win32' ? 'junction' : 'dir');
 }

@@ -26,7 +26,13 @@ function readPackageJson(workspace: string): PackageJson {
   try {
     text = fs.readFileSync(path.join(workspace, 'package.json'), 'utf8');
   } catch {
-    throw new LearnerFileError('There is no package.json: nothing says how to start the app.', 'package.json', undefined, [], 'create package.json with a "start" script (npm run solution 0 -- --diff-workspace shows what differs from the original)');
+    throw new LearnerFileError(
+      'There is no package.json: nothing says how to start the app.',
+      'package.json',
+      undefined,
+      [],
+      'create package.json with a "start" script (npm run solution 0 -- --diff-workspace shows what differs from the original)',
+    );
   }
   // Named relative to the workspace: the app may run from a private copy, the file to fix is the learner's.
   return parseLearnerJson<PackageJson>(text, 'package.json');

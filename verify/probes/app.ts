@@ -92,7 +92,9 @@ export class RunningApp {
     // streams to end, but not forever: a grandchild (a shell's background job) may hold
     // them open. No test reproduces the race on demand, so none pretends to.
     const ended = (stream: NodeJS.ReadableStream | null) =>
-      new Promise<void>((r) => (!stream || (stream as { readableEnded?: boolean }).readableEnded ? r() : (stream.once('end', () => r()), stream.once('close', () => r()))));
+      new Promise<void>((r) =>
+        !stream || (stream as { readableEnded?: boolean }).readableEnded ? r() : (stream.once('end', () => r()), stream.once('close', () => r())),
+      );
     const outputDone = Promise.all([ended(child.stdout), ended(child.stderr)]);
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
@@ -148,7 +150,9 @@ export class RunningApp {
 
   /** Ports the process (or its children) reported listening on. */
   listeningPorts(): number[] {
-    return this.reports().filter((r) => !r.error).map((r) => r.port);
+    return this.reports()
+      .filter((r) => !r.error)
+      .map((r) => r.port);
   }
 
   /** Listens that failed: `{ port: 3000, error: 'EADDRINUSE' }`. */

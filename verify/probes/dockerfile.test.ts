@@ -25,7 +25,9 @@ describe('readDockerfile', () => {
   });
 
   test('reports what docker build refuses, at its own line, and nothing for a valid file', () => {
-    const ok = parse('# syntax=docker/dockerfile:1\nARG V=22.23.2\nFROM --platform=linux/amd64 node:${V} AS deps\nRUN --mount=type=cache,target=/root/.npm npm ci\nRUN <<EOF\nnpm test\nEOF\ncopy --from=deps /a /b\nCMD ["node", "x.js"]\n');
+    const ok = parse(
+      '# syntax=docker/dockerfile:1\nARG V=22.23.2\nFROM --platform=linux/amd64 node:${V} AS deps\nRUN --mount=type=cache,target=/root/.npm npm ci\nRUN <<EOF\nnpm test\nEOF\ncopy --from=deps /a /b\nCMD ["node", "x.js"]\n',
+    );
     expect(ok.syntax).toEqual([]);
     const bad = parse('FROM node:22.23.2\nRUNN npm ci\nCOPY\nCOPY --chown=1:1 src\nCMD ["node", "x.js"\nSHELL /bin/bash -c\n');
     expect(bad.syntax.map((p) => p.line)).toEqual([2, 3, 4, 5, 6]);
@@ -40,6 +42,10 @@ describe('readDockerfile', () => {
 
 test('parseImageRef splits registry ports, tags and digests correctly', () => {
   expect(parseImageRef('localhost:5000/team/notes')).toEqual({ repository: 'localhost:5000/team/notes', tag: undefined, digest: undefined });
-  expect(parseImageRef('gcr.io/distroless/nodejs22-debian12:nonroot@sha256:ab')).toEqual({ repository: 'gcr.io/distroless/nodejs22-debian12', tag: 'nonroot', digest: 'sha256:ab' });
+  expect(parseImageRef('gcr.io/distroless/nodejs22-debian12:nonroot@sha256:ab')).toEqual({
+    repository: 'gcr.io/distroless/nodejs22-debian12',
+    tag: 'nonroot',
+    digest: 'sha256:ab',
+  });
   expect(parseImageRef('node:22.23.2-alpine3.24').tag).toBe('22.23.2-alpine3.24');
 });

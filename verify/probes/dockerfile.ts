@@ -38,7 +38,26 @@ export interface ParsedDockerfile {
   syntax: SyntaxProblem[];
 }
 
-const KEYWORDS = new Set(['FROM', 'RUN', 'CMD', 'LABEL', 'MAINTAINER', 'EXPOSE', 'ENV', 'ADD', 'COPY', 'ENTRYPOINT', 'VOLUME', 'USER', 'WORKDIR', 'ARG', 'ONBUILD', 'STOPSIGNAL', 'HEALTHCHECK', 'SHELL']);
+const KEYWORDS = new Set([
+  'FROM',
+  'RUN',
+  'CMD',
+  'LABEL',
+  'MAINTAINER',
+  'EXPOSE',
+  'ENV',
+  'ADD',
+  'COPY',
+  'ENTRYPOINT',
+  'VOLUME',
+  'USER',
+  'WORKDIR',
+  'ARG',
+  'ONBUILD',
+  'STOPSIGNAL',
+  'HEALTHCHECK',
+  'SHELL',
+]);
 /** Instructions whose arguments may be a JSON array (exec form). */
 const JSON_FORM = new Set(['RUN', 'CMD', 'ENTRYPOINT', 'SHELL', 'COPY', 'ADD', 'VOLUME']);
 
@@ -81,11 +100,19 @@ function syntaxProblem(keyword: string, args: string, beforeFirstFrom: boolean):
   }
   if (keyword === 'SHELL' && !isExecForm(args)) return 'SHELL needs a JSON array, such as ["/bin/sh", "-c"]';
   if (keyword === 'COPY' || keyword === 'ADD') {
-    const operands = isExecForm(args) ? (JSON.parse(args) as string[]) : args.trim().split(/\s+/).filter((a) => !a.startsWith('--'));
+    const operands = isExecForm(args)
+      ? (JSON.parse(args) as string[])
+      : args
+          .trim()
+          .split(/\s+/)
+          .filter((a) => !a.startsWith('--'));
     if (operands.length < 2) return `${keyword} needs a source and a destination (got "${args.trim()}")`;
   }
   if (keyword === 'FROM') {
-    const words = args.trim().split(/\s+/).filter((a) => !a.startsWith('--'));
+    const words = args
+      .trim()
+      .split(/\s+/)
+      .filter((a) => !a.startsWith('--'));
     if (!(words.length === 1 || (words.length === 3 && /^as$/i.test(words[1]!)))) return `FROM ${args.trim()}: expected FROM <image> [AS <name>]`;
   }
   return undefined;
@@ -99,14 +126,17 @@ function argDeclarations(args: string): Array<[string, string | undefined]> {
 /** Substitute `$NAME`, `${NAME}`, `${NAME:-default}` as the builder does in a FROM line. */
 function expandArgs(text: string, args: Map<string, string | undefined>): { value: string; unresolved: string[] } {
   const unresolved: string[] = [];
-  const value = text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?([-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, braced?: string, op?: string, word?: string, bare?: string) => {
-    const name = (braced ?? bare)!;
-    const set = args.get(name);
-    if (op === '-') return set || word || '';
-    if (op === '+') return set ? (word ?? '') : '';
-    if (set === undefined) unresolved.push(name);
-    return set ?? '';
-  });
+  const value = text.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?([-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (_, braced?: string, op?: string, word?: string, bare?: string) => {
+      const name = (braced ?? bare)!;
+      const set = args.get(name);
+      if (op === '-') return set || word || '';
+      if (op === '+') return set ? (word ?? '') : '';
+      if (set === undefined) unresolved.push(name);
+      return set ?? '';
+    },
+  );
   return { value, unresolved };
 }
 

@@ -12,8 +12,29 @@ export interface Match {
 }
 
 const TEXT_EXTENSIONS = new Set([
-  '.js', '.cjs', '.mjs', '.ts', '.cts', '.mts', '.json', '.md', '.yaml', '.yml', '.html', '.ejs', '.hbs',
-  '.pug', '.sh', '.txt', '.env', '.example', '.conf', '.toml', '.ini', '.sql', '',
+  '.js',
+  '.cjs',
+  '.mjs',
+  '.ts',
+  '.cts',
+  '.mts',
+  '.json',
+  '.md',
+  '.yaml',
+  '.yml',
+  '.html',
+  '.ejs',
+  '.hbs',
+  '.pug',
+  '.sh',
+  '.txt',
+  '.env',
+  '.example',
+  '.conf',
+  '.toml',
+  '.ini',
+  '.sql',
+  '',
 ]);
 const MAX_FILE_BYTES = 512 * 1024;
 

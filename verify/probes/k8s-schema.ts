@@ -42,9 +42,17 @@ export async function schemaProblems(m: Manifest): Promise<SchemaProblem[]> {
     const errors = (err as { errors?: Array<{ instancePath: string; message?: string; params?: { missingProperty?: string } }> }).errors;
     if (!errors?.length) return [{ path: [], message: (err as Error).message }];
     return errors.slice(0, 5).map((e) => {
-      const path = e.instancePath.split('/').filter(Boolean).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-      const field = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
-      const what = e.params?.missingProperty ? `${field ? `${field}: ` : ''}required field "${e.params.missingProperty}" is missing` : `${field || m.kind}: ${e.message}`;
+      const path = e.instancePath
+        .split('/')
+        .filter(Boolean)
+        .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+      const field = path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`))
+        .join('')
+        .replace(/^\./, '');
+      const what = e.params?.missingProperty
+        ? `${field ? `${field}: ` : ''}required field "${e.params.missingProperty}" is missing`
+        : `${field || m.kind}: ${e.message}`;
       return { path, message: what };
     });
   }

@@ -103,7 +103,10 @@ describe('environment', () => {
       },
     });
     const keys = (kind: 'ConfigMap' | 'Secret') => (kind === 'ConfigMap' ? ['LOG_LEVEL', 'PORT', 'SHARED'] : ['SESSION_SECRET', 'SHARED']);
-    for (const order of [['cm', 'secret'], ['secret', 'cm']] as Array<Array<'cm' | 'secret'>>) {
+    for (const order of [
+      ['cm', 'secret'],
+      ['secret', 'cm'],
+    ] as Array<Array<'cm' | 'secret'>>) {
       expect(envSource(both(order), 'LOG_LEVEL', keys)).toMatchObject({ from: 'ConfigMap', name: 'settings' });
       expect(envSource(both(order), 'SESSION_SECRET', keys)).toMatchObject({ from: 'Secret', name: 'creds' });
       expect(envSource(both(order), 'PORT', keys)).toMatchObject({ from: 'literal', value: '8080' });
@@ -139,8 +142,22 @@ describe('API server messages', () => {
 
 describe('field differences (live object vs the file applied in a dry run)', () => {
   test('named list items match by name, whatever their order; each differing leaf is named', () => {
-    const live = { spec: { containers: [{ name: 'side', image: 'x' }, { name: 'web', image: 'a:1', readinessProbe: { periodSeconds: 5 } }] } };
-    const want = { spec: { containers: [{ name: 'web', image: 'a:1', readinessProbe: { periodSeconds: 10 } }, { name: 'side', image: 'x' }] } };
+    const live = {
+      spec: {
+        containers: [
+          { name: 'side', image: 'x' },
+          { name: 'web', image: 'a:1', readinessProbe: { periodSeconds: 5 } },
+        ],
+      },
+    };
+    const want = {
+      spec: {
+        containers: [
+          { name: 'web', image: 'a:1', readinessProbe: { periodSeconds: 10 } },
+          { name: 'side', image: 'x' },
+        ],
+      },
+    };
     const diffs = fieldDifferences(live, want);
     expect(diffs.map((d) => [d.label, d.have, d.want])).toEqual([['spec.containers[web].readinessProbe.periodSeconds', 5, 10]]);
     // Located in the file by name: web is item 0 there.
@@ -153,11 +170,31 @@ describe('field differences (live object vs the file applied in a dry run)', () 
 describe('full label selectors', () => {
   test('matchLabels and every matchExpressions operator, as Kubernetes evaluates them', () => {
     const labels = { app: 'teamnotes', tier: 'web' };
-    expect(selectorMisses({ matchLabels: { app: 'teamnotes' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['web', 'api'] }] }, labels)).toEqual([]);
-    expect(selectorMisses({ matchExpressions: [{ key: 'tier', operator: 'Exists' }, { key: 'canary', operator: 'DoesNotExist' }] }, labels)).toEqual([]);
+    expect(selectorMisses({ matchLabels: { app: 'teamnotes' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['web', 'api'] }] }, labels)).toEqual(
+      [],
+    );
+    expect(
+      selectorMisses(
+        {
+          matchExpressions: [
+            { key: 'tier', operator: 'Exists' },
+            { key: 'canary', operator: 'DoesNotExist' },
+          ],
+        },
+        labels,
+      ),
+    ).toEqual([]);
     expect(selectorMisses({ matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['web'] }] }, labels)).toHaveLength(1);
     expect(selectorMisses({ matchExpressions: [{ key: 'track', operator: 'In', values: ['stable'] }] }, labels)).toHaveLength(1);
-    expect(selectorQuery({ matchLabels: { app: 'teamnotes' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['web', 'api'] }, { key: 'canary', operator: 'DoesNotExist' }] })).toBe('app=teamnotes,tier in (web,api),!canary');
+    expect(
+      selectorQuery({
+        matchLabels: { app: 'teamnotes' },
+        matchExpressions: [
+          { key: 'tier', operator: 'In', values: ['web', 'api'] },
+          { key: 'canary', operator: 'DoesNotExist' },
+        ],
+      }),
+    ).toBe('app=teamnotes,tier in (web,api),!canary');
   });
 });
 

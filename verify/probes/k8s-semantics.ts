@@ -99,7 +99,16 @@ export function selectorMisses(selector: LabelSelector, labels: Labels): string[
     const key = e.key ?? '';
     const values = e.values ?? [];
     const has = key in labels;
-    const ok = e.operator === 'In' ? has && values.includes(labels[key]!) : e.operator === 'NotIn' ? !has || !values.includes(labels[key]!) : e.operator === 'Exists' ? has : e.operator === 'DoesNotExist' ? !has : false;
+    const ok =
+      e.operator === 'In'
+        ? has && values.includes(labels[key]!)
+        : e.operator === 'NotIn'
+          ? !has || !values.includes(labels[key]!)
+          : e.operator === 'Exists'
+            ? has
+            : e.operator === 'DoesNotExist'
+              ? !has
+              : false;
     if (!ok) misses.push(`${key} ${e.operator ?? '?'}${values.length ? ` (${values.join(', ')})` : ''}${has ? ` (the pods have ${key}=${labels[key]})` : ''}`);
   }
   return misses;
@@ -110,7 +119,13 @@ export function selectorQuery(selector: LabelSelector): string {
   return [
     ...Object.entries(stringMap(selector.matchLabels)).map(([k, v]) => `${k}=${v}`),
     ...(selector.matchExpressions ?? []).map((e) =>
-      e.operator === 'In' ? `${e.key} in (${(e.values ?? []).join(',')})` : e.operator === 'NotIn' ? `${e.key} notin (${(e.values ?? []).join(',')})` : e.operator === 'DoesNotExist' ? `!${e.key}` : `${e.key}`,
+      e.operator === 'In'
+        ? `${e.key} in (${(e.values ?? []).join(',')})`
+        : e.operator === 'NotIn'
+          ? `${e.key} notin (${(e.values ?? []).join(',')})`
+          : e.operator === 'DoesNotExist'
+            ? `!${e.key}`
+            : `${e.key}`,
     ),
   ].join(',');
 }
@@ -156,7 +171,10 @@ export function resolvePort(container: V1Container, port: unknown): PortResoluti
     const named = ports.find((p) => p.name === port);
     if (named) return { ok: true, port: named.containerPort };
     const names = ports.map((p) => p.name).filter(Boolean);
-    return { ok: false, problem: `port "${port}" is not a port name of container ${container.name}${names.length ? ` (it has: ${names.join(', ')})` : ' (it names no ports)'}` };
+    return {
+      ok: false,
+      problem: `port "${port}" is not a port name of container ${container.name}${names.length ? ` (it has: ${names.join(', ')})` : ' (it names no ports)'}`,
+    };
   }
   const n = Number(port);
   if (!Number.isInteger(n) || n < 1 || n > 65535) return { ok: false, problem: `port ${String(port)} is not a port number or name` };
@@ -219,7 +237,8 @@ export interface EnvReference {
 export function envReferences(c: ContainerAt): EnvReference[] {
   const out: EnvReference[] = [];
   (c.container.envFrom ?? []).forEach((src, i) => {
-    if (src.configMapRef?.name) out.push({ kind: 'ConfigMap', name: src.configMapRef.name, optional: !!src.configMapRef.optional, path: [...c.path, 'envFrom', i] });
+    if (src.configMapRef?.name)
+      out.push({ kind: 'ConfigMap', name: src.configMapRef.name, optional: !!src.configMapRef.optional, path: [...c.path, 'envFrom', i] });
     if (src.secretRef?.name) out.push({ kind: 'Secret', name: src.secretRef.name, optional: !!src.secretRef.optional, path: [...c.path, 'envFrom', i] });
   });
   (c.container.env ?? []).forEach((e, i) => {
@@ -269,7 +288,11 @@ export function envSource(c: ContainerAt, variable: string, keysOf?: KeysOf): En
     const prefix = src.prefix ?? '';
     if (!variable.startsWith(prefix)) continue;
     const key = variable.slice(prefix.length);
-    const ref = src.configMapRef?.name ? { kind: 'ConfigMap' as const, name: src.configMapRef.name } : src.secretRef?.name ? { kind: 'Secret' as const, name: src.secretRef.name } : undefined;
+    const ref = src.configMapRef?.name
+      ? { kind: 'ConfigMap' as const, name: src.configMapRef.name }
+      : src.secretRef?.name
+        ? { kind: 'Secret' as const, name: src.secretRef.name }
+        : undefined;
     if (!ref) continue;
     const keys = keysOf?.(ref.kind, ref.name);
     if (keys && !keys.includes(key)) continue;
@@ -340,12 +363,51 @@ export function serverFieldPath(object: Record<string, unknown>, message: string
 
 /** Field names learners mistype most, for "did you mean" (the API server's own message never says). */
 const COMMON_FIELDS = [
-  'readinessProbe', 'livenessProbe', 'startupProbe', 'containerPort', 'containers', 'imagePullPolicy', 'envFrom', 'valueFrom',
-  'secretKeyRef', 'configMapKeyRef', 'configMapRef', 'secretRef', 'matchLabels', 'targetPort', 'volumeMounts', 'mountPath',
-  'resources', 'requests', 'limits', 'securityContext', 'runAsNonRoot', 'runAsUser', 'terminationGracePeriodSeconds',
-  'serviceName', 'volumeClaimTemplates', 'accessModes', 'storageClassName', 'ingressClassName', 'pathType', 'httpGet',
-  'tcpSocket', 'initialDelaySeconds', 'periodSeconds', 'timeoutSeconds', 'failureThreshold', 'selector', 'template',
-  'replicas', 'strategy', 'rollingUpdate', 'maxSurge', 'maxUnavailable', 'labels', 'annotations', 'namespace',
+  'readinessProbe',
+  'livenessProbe',
+  'startupProbe',
+  'containerPort',
+  'containers',
+  'imagePullPolicy',
+  'envFrom',
+  'valueFrom',
+  'secretKeyRef',
+  'configMapKeyRef',
+  'configMapRef',
+  'secretRef',
+  'matchLabels',
+  'targetPort',
+  'volumeMounts',
+  'mountPath',
+  'resources',
+  'requests',
+  'limits',
+  'securityContext',
+  'runAsNonRoot',
+  'runAsUser',
+  'terminationGracePeriodSeconds',
+  'serviceName',
+  'volumeClaimTemplates',
+  'accessModes',
+  'storageClassName',
+  'ingressClassName',
+  'pathType',
+  'httpGet',
+  'tcpSocket',
+  'initialDelaySeconds',
+  'periodSeconds',
+  'timeoutSeconds',
+  'failureThreshold',
+  'selector',
+  'template',
+  'replicas',
+  'strategy',
+  'rollingUpdate',
+  'maxSurge',
+  'maxUnavailable',
+  'labels',
+  'annotations',
+  'namespace',
 ];
 
 export function didYouMean(field: string): string | undefined {
@@ -389,11 +451,18 @@ export interface FieldDifference {
  */
 export function fieldDifferences(have: unknown, want: unknown, steps: FieldStep[] = []): FieldDifference[] {
   if (JSON.stringify(have) === JSON.stringify(want)) return [];
-  const named = (x: unknown): x is Array<{ name: string }> => Array.isArray(x) && x.length > 0 && x.every((i) => !!i && typeof i === 'object' && typeof (i as { name?: unknown }).name === 'string');
+  const named = (x: unknown): x is Array<{ name: string }> =>
+    Array.isArray(x) && x.length > 0 && x.every((i) => !!i && typeof i === 'object' && typeof (i as { name?: unknown }).name === 'string');
   const isObj = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
   if (named(want) && named(have)) {
     const names = [...new Set([...want, ...have].map((i) => i.name))];
-    return names.flatMap((name) => fieldDifferences(have.find((i) => i.name === name), want.find((i) => i.name === name), [...steps, { name }]));
+    return names.flatMap((name) =>
+      fieldDifferences(
+        have.find((i) => i.name === name),
+        want.find((i) => i.name === name),
+        [...steps, { name }],
+      ),
+    );
   }
   if (Array.isArray(want) && Array.isArray(have) && want.length === have.length) return want.flatMap((w, i) => fieldDifferences(have[i], w, [...steps, i]));
   if (isObj(want) && isObj(have)) {

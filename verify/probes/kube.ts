@@ -94,10 +94,13 @@ export class KubeProbe {
     }
     const wanted = this.opts.context ?? WORKSHOP_CONTEXT;
     if (!kc.getContextObject(wanted)) {
-      const known = kc.getContexts().map((c) => c.name).filter((name) => name !== 'loaded-context');
+      const known = kc
+        .getContexts()
+        .map((c) => c.name)
+        .filter((name) => name !== 'loaded-context');
       throw new EnvironmentError(
         `There is no kube context "${wanted}"${known.length ? ` (you have: ${known.join(', ')})` : ''}.` +
-          (this.opts.context ? '' : ' The verifier only talks to the workshop\'s kind cluster unless you name another with --context.'),
+          (this.opts.context ? '' : " The verifier only talks to the workshop's kind cluster unless you name another with --context."),
         // setup makes the workshop's own context; a context named with --context is the learner's to spell.
         this.opts.context ? 'kubectl config get-contexts   (the names --context accepts)' : 'npm run setup   (creates the kind cluster "workshop")',
       );
@@ -198,7 +201,14 @@ export class KubeProbe {
     for (const obj of objects) {
       try {
         const api = await this.rawObjects(obj);
-        const applied = await api.patch(obj, undefined, opts.dryRun ? 'All' : undefined, opts.fieldManager ?? 'legacy-to-k8s', opts.force ?? true, k8s.PatchStrategy.ServerSideApply);
+        const applied = await api.patch(
+          obj,
+          undefined,
+          opts.dryRun ? 'All' : undefined,
+          opts.fieldManager ?? 'legacy-to-k8s',
+          opts.force ?? true,
+          k8s.PatchStrategy.ServerSideApply,
+        );
         results.push({ object: obj, ok: true, applied });
       } catch (err) {
         const { code, message } = apiFailure(err);
@@ -247,7 +257,21 @@ export class KubeProbe {
   async mergePatch(obj: KubernetesObject, patch: object): Promise<void> {
     const k8s = await import('@kubernetes/client-node');
     try {
-      await (await this.objects('write')).patch({ ...patch, apiVersion: obj.apiVersion, kind: obj.kind, metadata: { ...(patch as KubernetesObject).metadata, name: obj.metadata?.name, namespace: obj.metadata?.namespace } }, undefined, undefined, 'legacy-to-k8s', undefined, k8s.PatchStrategy.MergePatch);
+      await (
+        await this.objects('write')
+      ).patch(
+        {
+          ...patch,
+          apiVersion: obj.apiVersion,
+          kind: obj.kind,
+          metadata: { ...(patch as KubernetesObject).metadata, name: obj.metadata?.name, namespace: obj.metadata?.namespace },
+        },
+        undefined,
+        undefined,
+        'legacy-to-k8s',
+        undefined,
+        k8s.PatchStrategy.MergePatch,
+      );
     } catch (err) {
       throw this.apiError(err, `patch ${obj.kind} ${obj.metadata?.name}`);
     }
@@ -284,7 +308,13 @@ export class KubeProbe {
    * Run a command in a container, as `kubectl exec` does, and collect its output. Only
    * on real kubelets (kwok's simulated pods have no containers to run it in).
    */
-  async exec(namespace: string, pod: string, container: string, command: string[], timeoutMs = 20_000): Promise<{ ok: boolean; stdout: string; stderr: string; message?: string }> {
+  async exec(
+    namespace: string,
+    pod: string,
+    container: string,
+    command: string[],
+    timeoutMs = 20_000,
+  ): Promise<{ ok: boolean; stdout: string; stderr: string; message?: string }> {
     const k8s = await import('@kubernetes/client-node');
     const { PassThrough } = await import('node:stream');
     const stdout = new PassThrough();
@@ -328,7 +358,13 @@ export class KubeProbe {
    * the way `kubectl get --raw` reaches Prometheus or Loki without a port-forward.
    * Resolves to the status and body; a refused connection is `status: 0` with the reason.
    */
-  async serviceGet(namespace: string, service: string, port: number | string, pathAndQuery: string, timeoutMs = 10_000): Promise<{ status: number; body: string }> {
+  async serviceGet(
+    namespace: string,
+    service: string,
+    port: number | string,
+    pathAndQuery: string,
+    timeoutMs = 10_000,
+  ): Promise<{ status: number; body: string }> {
     const kc = await this.kubeConfig();
     const https = await import('node:https');
     const http = await import('node:http');
@@ -380,7 +416,9 @@ export class KubeProbe {
   async lastLogLines(pod: V1Pod, lines = 5, opts: { healthy?: boolean } = {}): Promise<string[]> {
     // `healthy`: every container's current log too, for a pod that runs fine but does the wrong
     // thing (a worker that never sends the mail it was queued).
-    const requests = opts.healthy ? (pod.spec?.containers ?? []).map((c) => ({ container: c.name, previous: false })).concat(logRequests(pod).filter((r) => r.previous)) : logRequests(pod);
+    const requests = opts.healthy
+      ? (pod.spec?.containers ?? []).map((c) => ({ container: c.name, previous: false })).concat(logRequests(pod).filter((r) => r.previous))
+      : logRequests(pod);
     if (!requests.length || !(await this.backend()).capabilities.has('real-pods')) return [];
     const core = await this.coreApi();
     const read = async (req: LogRequest): Promise<string[]> => {
@@ -412,7 +450,9 @@ export class KubeProbe {
     // Detected once for the run, under no check's signal: one check running out of time must
     // not leave every other check with an aborted detection.
     const unbound = new KubeProbe(this.opts, this.state);
-    this.state.detected ??= Promise.all([unbound.list<NodeFacts>('v1', 'Node'), unbound.contextName()]).then(([nodes, context]) => detectBackend(nodes, context));
+    this.state.detected ??= Promise.all([unbound.list<NodeFacts>('v1', 'Node'), unbound.contextName()]).then(([nodes, context]) =>
+      detectBackend(nodes, context),
+    );
     return this.state.detected;
   }
 
@@ -421,9 +461,18 @@ export class KubeProbe {
    * Stops with the probe's signal (or `opts.signal`). A check's `ctx.poll` does the same and
    * also says what it waited for; this stays for the harness, which has no check context.
    */
-  async waitFor<T>(probe: () => Promise<T | undefined>, opts: { timeoutMs: number; intervalMs?: number; signal?: AbortSignal; onProgress?: (line: string) => void }): Promise<T | undefined> {
+  async waitFor<T>(
+    probe: () => Promise<T | undefined>,
+    opts: { timeoutMs: number; intervalMs?: number; signal?: AbortSignal; onProgress?: (line: string) => void },
+  ): Promise<T | undefined> {
     const signal = opts.signal ?? this.signal;
-    const polled = await poll('the cluster', probe, { timeout: opts.timeoutMs, interval: opts.intervalMs ?? 500, until: (v) => v !== undefined, signal, onProgress: opts.onProgress });
+    const polled = await poll('the cluster', probe, {
+      timeout: opts.timeoutMs,
+      interval: opts.intervalMs ?? 500,
+      until: (v) => v !== undefined,
+      signal,
+      onProgress: opts.onProgress,
+    });
     return polled.ok ? polled.value : undefined;
   }
 
@@ -431,7 +480,10 @@ export class KubeProbe {
     if (err instanceof EnvironmentError) return err;
     const code = (err as { code?: number }).code;
     if (code === 401 || code === 403) {
-      return new EnvironmentError(`The cluster refused to ${what} (HTTP ${code}): your kube user lacks the rights for it.`, 'kubectl auth can-i --list   (then npm run setup to recreate the workshop cluster)');
+      return new EnvironmentError(
+        `The cluster refused to ${what} (HTTP ${code}): your kube user lacks the rights for it.`,
+        'kubectl auth can-i --list   (then npm run setup to recreate the workshop cluster)',
+      );
     }
     return new EnvironmentError(`Cannot ${what}: ${(err as Error).message.split('\n')[0]}.`, 'kubectl cluster-info --context kind-workshop');
   }
@@ -452,6 +504,9 @@ function missingKubeconfig(): void {
   }
   const home = path.join(os.homedir(), '.kube', 'config');
   if (!fs.existsSync(home) && !process.env.KUBERNETES_SERVICE_HOST) {
-    throw new EnvironmentError(`There is no kubeconfig (${home} does not exist): no cluster is set up on this machine yet.`, 'npm run setup   (creates the kind cluster "workshop" and its kubeconfig)');
+    throw new EnvironmentError(
+      `There is no kubeconfig (${home} does not exist): no cluster is set up on this machine yet.`,
+      'npm run setup   (creates the kind cluster "workshop" and its kubeconfig)',
+    );
   }
 }

@@ -34,8 +34,14 @@ metadata:
 
 describe('ManifestsProbe', () => {
   test('every object of every YAML file under k8s/, with lines of fields', () => {
-    const probe = new ManifestsProbe(workspace({ 'k8s/app.yaml': deployment, 'k8s/sub/extra.yml': 'kind: ConfigMap\napiVersion: v1\nmetadata: { name: cfg }\n' }));
-    expect(probe.load().map((m) => `${m.file} ${m.kind}/${m.name}`)).toEqual(['k8s/app.yaml Deployment/web', 'k8s/app.yaml Service/web', 'k8s/sub/extra.yml ConfigMap/cfg']);
+    const probe = new ManifestsProbe(
+      workspace({ 'k8s/app.yaml': deployment, 'k8s/sub/extra.yml': 'kind: ConfigMap\napiVersion: v1\nmetadata: { name: cfg }\n' }),
+    );
+    expect(probe.load().map((m) => `${m.file} ${m.kind}/${m.name}`)).toEqual([
+      'k8s/app.yaml Deployment/web',
+      'k8s/app.yaml Service/web',
+      'k8s/sub/extra.yml ConfigMap/cfg',
+    ]);
     const [dep] = probe.find('Deployment');
     expect(dep!.lineOf(['spec', 'replicas'])).toBe(6);
     expect(dep!.lineOf(['spec', 'template', 'spec', 'containers', 0, 'image'])).toBe(11);
@@ -48,7 +54,7 @@ describe('ManifestsProbe', () => {
     expect(new ManifestsProbe(workspace({})).load()).toEqual([]);
   });
 
-  test('YAML that cannot be parsed is the learner\'s to fix (exit 1), naming the file and line', () => {
+  test("YAML that cannot be parsed is the learner's to fix (exit 1), naming the file and line", () => {
     const probe = new ManifestsProbe(workspace({ 'k8s/bad.yaml': 'kind: Deployment\nmetadata:\n  name: web\n   labels: x\n' }));
     expect(() => probe.load()).toThrowError(LearnerFileError);
     try {

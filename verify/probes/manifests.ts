@@ -106,7 +106,11 @@ export class ManifestsProbe {
     const cached = this.cache.get(dir);
     if (cached) return cached;
     const root = path.join(this.workspace, dir);
-    const files = fs.existsSync(root) ? walk(root).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
+    const files = fs.existsSync(root)
+      ? walk(root)
+          .filter((f) => /\.ya?ml$/.test(f))
+          .sort()
+      : [];
     const out = files.flatMap((abs) => parseFile(abs, path.relative(this.workspace, abs).split(path.sep).join('/')));
     this.cache.set(dir, out);
     return out;

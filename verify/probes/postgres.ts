@@ -26,7 +26,10 @@ export class PostgresProbe {
       await admin.connect();
       await admin.query(`CREATE DATABASE ${name}`);
     } catch (err) {
-      throw new EnvironmentError(`Cannot create a scratch database on the Postgres at ${redact(adminUrl)}: ${(err as Error).message}.`, 'npm run verify 0   (checks the backing services)');
+      throw new EnvironmentError(
+        `Cannot create a scratch database on the Postgres at ${redact(adminUrl)}: ${(err as Error).message}.`,
+        'npm run verify 0   (checks the backing services)',
+      );
     } finally {
       await admin.end().catch(() => {});
     }

@@ -46,7 +46,5 @@ export function parseMetrics(text: string): Map<string, Family> {
 /** Sum of the samples named `name` whose labels match `where` (a value or a test per label). */
 export function sum(family: Family | undefined, name: string, where: Record<string, (v: string | undefined) => boolean> = {}): number {
   if (!family) return 0;
-  return family.samples
-    .filter((s) => s.name === name && Object.entries(where).every(([k, test]) => test(s.labels[k])))
-    .reduce((acc, s) => acc + s.value, 0);
+  return family.samples.filter((s) => s.name === name && Object.entries(where).every(([k, test]) => test(s.labels[k]))).reduce((acc, s) => acc + s.value, 0);
 }

@@ -152,7 +152,13 @@ export function renderTerminal(source: string, opts: TerminalOptions): string {
         break;
     }
   }
-  return out.join('\n').replace(/\n{3,}/g, '\n\n').replace(new RegExp(KEEP_TOGETHER, 'g'), ' ').trimEnd() + '\n';
+  return (
+    out
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .replace(new RegExp(KEEP_TOGETHER, 'g'), ' ')
+      .trimEnd() + '\n'
+  );
 }
 
 function renderTable(rows: string[][], c: ReturnType<typeof pc.createColors>, indent: string, width: number): string {

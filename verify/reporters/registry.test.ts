@@ -20,7 +20,16 @@ const lesson: Lesson = {
 };
 const checks = [
   defineCheck({ id: 'first', title: 'First', severity: 'required', layer: 'code', hints: ['h'], learn: '#a', run: async () => pass('fine') }),
-  defineCheck({ id: 'second', title: 'Second', severity: 'required', layer: 'code', dependsOn: ['first'], hints: ['h'], learn: '#a', run: async () => fail('broken', { where: 'src/x.js:3', fix: 'mend it' }) }),
+  defineCheck({
+    id: 'second',
+    title: 'Second',
+    severity: 'required',
+    layer: 'code',
+    dependsOn: ['first'],
+    hints: ['h'],
+    learn: '#a',
+    run: async () => fail('broken', { where: 'src/x.js:3', fix: 'mend it' }),
+  }),
 ];
 
 async function report(name: ReporterName): Promise<{ out: string; result: LessonReport }> {
@@ -36,12 +45,22 @@ describe('reporter registry', () => {
   test('json prints exactly the --json contract, once, at the end', async () => {
     const { out, result } = await report('json');
     expect(out).toBe(`${JSON.stringify(toJson(result), null, 2)}\n`);
-    expect(JSON.parse(out)).toMatchObject({ lesson: '07', ok: false, checks: [{ id: '07.first', status: 'pass' }, { id: '07.second', status: 'fail', where: 'src/x.js:3' }] });
+    expect(JSON.parse(out)).toMatchObject({
+      lesson: '07',
+      ok: false,
+      checks: [
+        { id: '07.first', status: 'pass' },
+        { id: '07.second', status: 'fail', where: 'src/x.js:3' },
+      ],
+    });
   });
 
   test('jsonl streams versioned events in order: run, lesson, each check started then done, lesson, run', async () => {
     const { out } = await report('jsonl');
-    const events = out.trim().split('\n').map((l) => JSON.parse(l) as { v: number; type: string; id?: string; check?: { id: string } });
+    const events = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { v: number; type: string; id?: string; check?: { id: string } });
     expect(events.every((e) => e.v === 1)).toBe(true);
     expect(events.map((e) => `${e.type}${e.id ? ` ${e.id}` : e.check ? ` ${e.check.id}` : ''}`)).toEqual([
       'run-start',

@@ -51,7 +51,8 @@ function json(ctx: ReporterContext): Reporter {
 function jsonl(ctx: ReporterContext): Reporter {
   const line = (e: WireEvent) => ctx.write(`${JSON.stringify(e)}\n`);
   return {
-    runStart: (lessons) => line({ v: EVENTS_VERSION, type: 'run-start', lessons: lessons.map((l) => l.number), workspace: ctx.workspace, at: new Date().toISOString() }),
+    runStart: (lessons) =>
+      line({ v: EVENTS_VERSION, type: 'run-start', lessons: lessons.map((l) => l.number), workspace: ctx.workspace, at: new Date().toISOString() }),
     lesson: () => (event) => line(toWire(event)),
     runDone: (reports, exitCode) => line({ v: EVENTS_VERSION, type: 'run-done', ok: reports.length > 0 && reports.every((r) => r.ok), exitCode }),
   };

@@ -76,7 +76,11 @@ async function startPostgres(dir: string, password: string, wantedPort?: number)
       ...owner,
     });
   } catch (err) {
-    const stderr = String((err as { stderr?: Buffer }).stderr ?? '').trim().split('\n').slice(-3).join(' ');
+    const stderr = String((err as { stderr?: Buffer }).stderr ?? '')
+      .trim()
+      .split('\n')
+      .slice(-3)
+      .join(' ');
     throw new EnvironmentError(`initdb failed: ${stderr}`, INSTALL_HINT);
   }
   const port = await portOr(wantedPort);
@@ -84,12 +88,16 @@ async function startPostgres(dir: string, password: string, wantedPort?: number)
   const log = fs.openSync(logFile, 'a');
   if (owner) fs.chownSync(logFile, owner.uid, owner.gid);
   // fsync off and a socket dir of our own: a throwaway server, fast and isolated.
-  const child = spawn(path.join(bin, 'postgres'), ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', dir, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'], {
-    stdio: ['ignore', log, log],
-    // Own process group: a Ctrl-C in the terminal reaches us, and we stop the servers in order.
-    detached: true,
-    ...owner,
-  });
+  const child = spawn(
+    path.join(bin, 'postgres'),
+    ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', dir, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+    {
+      stdio: ['ignore', log, log],
+      // Own process group: a Ctrl-C in the terminal reaches us, and we stop the servers in order.
+      detached: true,
+      ...owner,
+    },
+  );
   fs.closeSync(log);
   await waitForPort(port, child, 'Postgres', logFile);
   // Ready for TCP does not mean ready for queries yet; the first client retries.
@@ -101,10 +109,14 @@ async function startRedis(dir: string, password: string, wantedPort?: number): P
   if (!bin) throw new EnvironmentError('No redis-server binary was found.', INSTALL_HINT);
   const port = await portOr(wantedPort);
   const logFile = path.join(dir, 'redis.log');
-  const child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--requirepass', password, '--logfile', logFile], {
-    stdio: 'ignore',
-    detached: true,
-  });
+  const child = spawn(
+    bin,
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--requirepass', password, '--logfile', logFile],
+    {
+      stdio: 'ignore',
+      detached: true,
+    },
+  );
   await waitForPort(port, child, 'Redis', logFile);
   return { url: `redis://:${password}@127.0.0.1:${port}`, child };
 }

@@ -118,7 +118,17 @@ export function createWebApp(opts: WebOptions, port: () => number): express.Expr
     res.on('close', () => child.exitCode === null && child.kill('SIGINT'));
   });
 
-  app.post('/api/hint/:n', (req, res) => runToText(cliArgs('hint', req.params.n, opts, opts.verifyFlags.filter((f) => f === '--no-cluster')), res));
+  app.post('/api/hint/:n', (req, res) =>
+    runToText(
+      cliArgs(
+        'hint',
+        req.params.n,
+        opts,
+        opts.verifyFlags.filter((f) => f === '--no-cluster'),
+      ),
+      res,
+    ),
+  );
   app.post('/api/diff/:n', (req, res) => runToText(cliArgs('solution', req.params.n, opts, ['--diff-workspace']), res));
 
   app.use((_req, res) => void res.status(404).json({ error: 'not found' }));

@@ -30,14 +30,23 @@ export function imagesCacheDir(): string {
 
 /** Every images.yaml entry (and the test-only names) that has a stand-in recipe, in images.yaml order. */
 export function standInImages(): string[] {
-  return [...loadImages().images.map((i) => i.image).filter(hasRecipe), ...TEST_ONLY_IMAGES];
+  return [
+    ...loadImages()
+      .images.map((i) => i.image)
+      .filter(hasRecipe),
+    ...TEST_ONLY_IMAGES,
+  ];
 }
 
 /**
  * The images.yaml entries this machine cannot build, so a test on real nodes cannot prove what
  * needs them. Derived, not listed: an entry added to images.yaml without a recipe lands here.
  */
-export const UNBUILDABLE: readonly string[] = Object.freeze(loadImages().images.map((i) => i.image).filter((i) => !hasRecipe(i)));
+export const UNBUILDABLE: readonly string[] = Object.freeze(
+  loadImages()
+    .images.map((i) => i.image)
+    .filter((i) => !hasRecipe(i)),
+);
 
 /** Why an image is in UNBUILDABLE, for messages. */
 export function whyUnbuildable(image: string): string {
@@ -140,7 +149,12 @@ async function saveArchive(env: NodeJS.ProcessEnv, image: string, archive: strin
   // Older builds of the same image are never used again.
   const prefix = `${slug(image)}-`;
   for (const f of await readdir(imagesCacheDir())) {
-    if (f.startsWith(prefix) && f.endsWith('.tar.zst') && path.join(imagesCacheDir(), f) !== archive && /^[0-9a-f]{16}\.tar\.zst$/.test(f.slice(prefix.length))) {
+    if (
+      f.startsWith(prefix) &&
+      f.endsWith('.tar.zst') &&
+      path.join(imagesCacheDir(), f) !== archive &&
+      /^[0-9a-f]{16}\.tar\.zst$/.test(f.slice(prefix.length))
+    ) {
       await rm(path.join(imagesCacheDir(), f), { force: true });
     }
   }

