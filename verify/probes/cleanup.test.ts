@@ -25,4 +25,18 @@ describe('Cleanup', () => {
     await new Promise((r) => setImmediate(r));
     expect(undone).toBe(true);
   });
+
+  test('run() waits for an undo added while it was running (Ctrl-C while a check was still creating a database)', async () => {
+    const cleanup = new Cleanup();
+    let dropped = false;
+    cleanup.add(async () => {
+      // While the run undoes this, a check finishes creating something and registers its undo.
+      cleanup.add(async () => {
+        await new Promise((r) => setTimeout(r, 50));
+        dropped = true;
+      });
+    });
+    await cleanup.run();
+    expect(dropped).toBe(true);
+  });
 });

@@ -6,6 +6,8 @@ const active = new Set<Cleanup>();
 export class Cleanup {
   private tasks: Array<() => unknown> = [];
   private done = false;
+  /** Tasks added after the run ended, still running: `run()` waits for them too. */
+  private late = new Set<Promise<unknown>>();
 
   constructor() {
     active.add(this);
@@ -18,9 +20,11 @@ export class Cleanup {
    */
   add(task: () => unknown): void {
     if (this.done) {
-      void Promise.resolve()
+      const running: Promise<unknown> = Promise.resolve()
         .then(task)
-        .catch(() => undefined);
+        .catch(() => undefined)
+        .finally(() => this.late.delete(running));
+      this.late.add(running);
       return;
     }
     this.tasks.push(task);
@@ -38,6 +42,9 @@ export class Cleanup {
         // Best effort: one failed cleanup must not keep the others from running.
       }
     }
+    // A check still starting something while the run was being undone (Ctrl-C mid-check) adds
+    // its undo late; the process must not exit before that undo has finished.
+    while (this.late.size > 0) await Promise.all([...this.late]);
   }
 }
 

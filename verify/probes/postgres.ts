@@ -21,6 +21,39 @@ export class PostgresProbe {
   async scratchDatabase(): Promise<ScratchDatabase> {
     const adminUrl = this.services.url('DATABASE_URL');
     const name = `verify_${randomBytes(5).toString('hex')}`;
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    let pool: pg.Pool | undefined;
+    // The drop is registered before CREATE DATABASE is sent, and waits for it to settle: a Ctrl-C
+    // that lands while the server is still creating the database must still drop it, and a drop
+    // sent before the CREATE commits would find nothing and leave a verify_* database behind.
+    const created = this.create(adminUrl, name);
+    this.cleanup.add(async () => {
+      const ok = await created.then(
+        () => true,
+        () => false,
+      );
+      await pool?.end().catch(() => {});
+      if (!ok) return;
+      const c = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
+      await c.connect();
+      // FORCE (Postgres 13+) ends the app's leftover connections first.
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => c.end());
+    });
+    await created;
+    pool = new pg.Pool({ connectionString: url.href, max: 2, connectionTimeoutMillis: 3000 });
+    // An idle connection the server ends (the database dropped, Postgres stopped) is nobody's
+    // error: without a listener the pool would throw it into the whole process.
+    pool.on('error', () => undefined);
+    const open = pool;
+    return {
+      name,
+      url: url.href,
+      query: async (sql, params) => (await open.query(sql, params)).rows,
+    };
+  }
+
+  private async create(adminUrl: string, name: string): Promise<void> {
     const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
     try {
       await admin.connect();
@@ -33,24 +66,6 @@ export class PostgresProbe {
     } finally {
       await admin.end().catch(() => {});
     }
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    const pool = new pg.Pool({ connectionString: url.href, max: 2, connectionTimeoutMillis: 3000 });
-    // An idle connection the server ends (the database dropped, Postgres stopped) is nobody's
-    // error: without a listener the pool would throw it into the whole process.
-    pool.on('error', () => undefined);
-    this.cleanup.add(async () => {
-      await pool.end().catch(() => {});
-      const c = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
-      await c.connect();
-      // FORCE (Postgres 13+) ends the app's leftover connections first.
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => c.end());
-    });
-    return {
-      name,
-      url: url.href,
-      query: async (sql, params) => (await pool.query(sql, params)).rows,
-    };
   }
 }
 
