@@ -13,8 +13,12 @@ async function withTraffic(ctx: CheckContext, check: (t: Traffic) => Outcome): P
 
 const idRoute = (v: string | undefined) => v !== undefined && ID_ROUTE.test(v);
 const PROBE_ROUTE = /(^|\/)(livez|readyz|healthz?|metrics)$/;
-const NO_RATE =
-  'Prometheus (lesson 11) computes request rate, errors and duration per route from these series; without them you are blind to load, errors and latency.';
+/** What both route checks say when /metrics has no request series with a route label at all. */
+const noRequestSeries = () =>
+  fail('no counter, histogram or summary with a route label in /metrics', {
+    expected: 'e.g. http_requests_total{method,route,status_code}, or a histogram whose _count counts requests',
+    why: 'Prometheus (lesson 11) computes request rate, errors and duration per route from these series; without them you are blind to load, errors and latency.',
+  });
 
 export default [
   defineCheck({
@@ -216,11 +220,7 @@ export default [
     run: (ctx) =>
       withTraffic(ctx, (t) => {
         const sources = requestSources(t.after);
-        if (!sources.length)
-          return fail('no counter, histogram or summary with a route label in /metrics', {
-            expected: 'e.g. http_requests_total{method,route,status_code}, or a histogram whose _count counts requests',
-            why: NO_RATE,
-          });
+        if (!sources.length) return noRequestSeries();
         const grown = sources.map((s) => ({ s, delta: growth(t, s, { [s.routeLabel]: idRoute }) }));
         const exact = grown.find((g) => g.delta === DISTINCT_IDS + 1);
         return exact
@@ -341,11 +341,7 @@ export default [
     run: (ctx) =>
       withTraffic(ctx, (t) => {
         const sources = requestSources(t.after);
-        if (!sources.length)
-          return fail('no counter, histogram or summary with a route label in /metrics', {
-            expected: 'e.g. http_requests_total{method,route,status_code}',
-            why: NO_RATE,
-          });
+        if (!sources.length) return noRequestSeries();
         const routes = [...new Set(sources.flatMap((s) => s.family.samples.filter((x) => x.name === s.sample).map((x) => x.labels[s.routeLabel] ?? '')))];
         const raw = routes.filter((r) => t.rawValues.some((v) => r.includes(v)));
         return raw.length === 0 && routes.length < 25
