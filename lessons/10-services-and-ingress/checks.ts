@@ -1,6 +1,8 @@
 import type { KubernetesObject, V1Deployment, V1Ingress, V1Pod } from '@kubernetes/client-node';
 import {
   defineCheck,
+  describeFetchError,
+  slowRequest,
   fail,
   failFindings,
   formatLabels,
@@ -17,6 +19,8 @@ import {
   type Manifest,
   type ObjectOf,
 } from '../../verify/lesson-api.ts';
+import { describe, formAccepted, multipartBytes, postForm } from '../shared/api.ts';
+import { testUser } from '../shared/teamnotes.ts';
 import { staticEnvValue } from '../shared/manifest-rules.ts';
 import {
   APPLY,
@@ -40,6 +44,9 @@ const PUBLIC_REQUESTS = ['/', '/notes', '/notes/42', '/attachments/7', '/login',
 const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
 const LEGACY_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
 const INGRESS_URL = 'http://127.0.0.1';
+/** Slow uploads kept in flight during the rolling restart, and how long each one takes. */
+const UPLOADERS = 4;
+const UPLOAD_MS = 2000;
 const manifest = { severity: 'required' as const, layer: 'manifest' as const };
 /** The port Teamnotes listens on when PORT is not set (its .env.example). */
 const APP_DEFAULT_PORT = 3000;
@@ -478,21 +485,57 @@ export default [
     title: 'A rolling restart under light load loses no request',
     learn: '#6-roll-out-without-dropping-a-request',
     timeoutMs: 200_000,
-    hints: ['Failures during a rollout: readiness, the SIGTERM drain of lesson 03, and maxUnavailable: 0 all have to be right.'],
+    hints: [
+      `The verifier keeps a trickle of GET / and ${UPLOADERS} slow uploads (each about ${UPLOAD_MS / 1000} s long) going through the Ingress while it restarts your Deployment, and expects every one of them to succeed.`,
+      'Failures during a rollout: readiness, the SIGTERM drain of lesson 03, and maxUnavailable: 0 all have to be right.',
+    ],
+    // What else is correct: any drain that lets a request in flight finish: the app's own delay
+    // (SHUTDOWN_DELAY_SECONDS) or a preStop sleep before SIGTERM, server.close() or a process that
+    // exits once the work is done, any replica count and surge with maxUnavailable 0.
+    // Why the uploads: on kind the Ingress controller drops a terminating pod within milliseconds,
+    // so short GETs alone almost never land on a pod that dies at once on SIGTERM; an upload that
+    // is in flight when its pod is told to stop is what such a pod cuts off, as users would see.
     async run(ctx) {
       const d = appDeployment(ctx)!;
       const http = ctx.http(INGRESS_URL);
-      let sent = 0;
       const failures: string[] = [];
+      let sent = 0;
+      let uploads = 0;
       let running = true;
-      const load = (async () => {
+      // Signed up the way a browser does (the form at /signup, routed by the Ingress as lesson 10
+      // requires), so the uploads are the browser's own POST /notes.
+      const user = testUser();
+      const signedUp = await postForm(http, '/signup', user);
+      if (!formAccepted(signedUp.status) || !http.cookieHeader)
+        return fail(`POST /signup through the Ingress answered ${describe(signedUp)}${http.cookieHeader ? '' : ' and set no session cookie'}`, {
+          expected: 'a redirect to /notes with a session cookie (a test user, to upload notes during the restart)',
+          fix: `curl -i -d 'email=a@b.test&name=A&password=pw' ${INGRESS_URL}/signup   (then: kubectl -n ${namespaceOf(d.m)} logs deploy/${d.m.name})`,
+        });
+      const trickle = (async () => {
         while (running) {
           sent++;
           const r = await http.get('/').catch((e: Error) => ({ status: 0, text: e.message }));
-          if (r.status !== 200) failures.push(`request ${sent}: ${r.status || r.text}`);
+          if (r.status !== 200) failures.push(`GET / #${sent}: ${r.status || r.text}`);
           await ctx.sleep(50); // a steady trickle of requests, like users
         }
       })();
+      const uploaders = Array.from({ length: UPLOADERS }, async () => {
+        while (running) {
+          const n = ++uploads;
+          const { body, contentType } = multipartBytes(`uploaded during a rolling restart ${n}`, 16 * 1024);
+          const r = await slowRequest(`${INGRESS_URL}/notes`, {
+            body,
+            chunks: 16,
+            durationMs: UPLOAD_MS,
+            headers: { 'content-type': contentType, cookie: http.cookieHeader },
+            signal: ctx.signal,
+          }).then(
+            (a) => (formAccepted(a.status) ? undefined : `answered ${a.status}`),
+            (err: unknown) => `was cut off (${describeFetchError(err)})`,
+          );
+          if (r && !ctx.signal.aborted) failures.push(`upload #${n}: ${r}`);
+        }
+      });
       await ctx.kube.mergePatch(refOf(d.m), {
         spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } },
       });
@@ -503,18 +546,20 @@ export default [
         },
         { timeoutMs: 150_000, intervalMs: 1000, signal: ctx.signal },
       );
-      await ctx.sleep(3000); // requests keep coming a while after the last new pod is ready
+      // Requests keep coming a while after the last new pod is ready, while the old ones drain.
+      await ctx.sleep(3000);
       running = false;
-      await load;
+      await Promise.all([trickle, ...uploaders]);
       if (!done) return fail('the rolling restart did not finish within 150 s', { fix: `kubectl -n ${namespaceOf(d.m)} rollout status deploy/${d.m.name}` });
+      const total = sent + uploads;
       return failures.length
-        ? fail(`${failures.length} of ${sent} requests failed during the rollout`, {
-            expected: '0 failed requests',
-            why: 'Every deploy drops these requests for real users.',
-            fix: 'Check readiness (503 while draining), SHUTDOWN_DELAY_SECONDS and maxUnavailable: 0.',
+        ? fail(`${failures.length} of ${total} requests failed during the rollout`, {
+            expected: '0 failed requests (GET / and uploads in flight while pods were replaced)',
+            why: 'Every deploy drops these requests for real users: an upload cut off when its pod was stopped is lost work.',
+            fix: 'Check readiness (503 while draining), the SIGTERM drain of lesson 03 (npm run verify 3), SHUTDOWN_DELAY_SECONDS and maxUnavailable: 0.',
             evidence: failures.slice(0, 6),
           })
-        : pass(`${sent} requests during the rollout, none failed`);
+        : pass(`${sent} GET / and ${uploads} uploads during the rollout, none failed`);
     },
   }),
 ];

@@ -397,7 +397,7 @@ export default [
     learn: '#6-mailpit-in-the-cluster',
     timeoutMs: 90_000, // up to 30 s for the route after a rollout, 30 s for the mail, the rest for Mailpit and the API
     hints: [
-      'curl -X POST -H "Content-Type: application/json" -d \'{"email":"me@example.com","name":"Me","password":"pw"}\' http://localhost/api/signup, then look at Mailpit: kubectl -n teamnotes port-forward svc/mailpit 8025:8025',
+      "Sign up at http://localhost/ (or: curl -i -d 'email=me@example.com&name=Me&password=pw' http://localhost/signup), then look at Mailpit: kubectl -n teamnotes port-forward svc/mailpit 8025:8025",
       'No mail: kubectl -n teamnotes logs deploy/teamnotes-worker (connection refused to SMTP_URL? the Secret still has the old URL: recreate it and restart the worker).',
     ],
     async run(ctx) {
@@ -411,8 +411,8 @@ export default [
           fix: `Add {name: http, port: 8025, targetPort: http} to the Service's ports, then ${APPLY}`,
         });
       if (!r.signedUp)
-        return fail(`POST ${INGRESS_URL}/api/signup → ${r.answer}`, {
-          expected: '201',
+        return fail(`POST ${INGRESS_URL}/signup (the sign-up form) → ${r.answer}`, {
+          expected: 'a redirect to /notes (the account is created)',
           why: 'The signup is what queues the welcome mail.',
           fix: `kubectl -n ${NAMESPACE} logs deploy/teamnotes`,
         });

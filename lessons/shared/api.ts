@@ -19,6 +19,18 @@ export async function signup(http: HttpClient, signal?: AbortSignal): Promise<Si
   return { user, res };
 }
 
+/**
+ * A form post as a browser sends it (urlencoded), for requests through the Ingress: the pages'
+ * routes (/signup, /login, /notes) are the ones every Ingress lesson 10 accepts must reach; the
+ * JSON /api may legitimately stay unrouted.
+ */
+export function postForm(http: HttpClient, path: string, fields: Record<string, string>, timeoutMs = 10_000): Promise<HttpResponse> {
+  return http.post(path, new URLSearchParams(fields).toString(), { headers: { 'content-type': 'application/x-www-form-urlencoded' }, timeoutMs });
+}
+
+/** A form post that worked: the page itself, or the redirect a browser follows (to /notes after a signup). */
+export const formAccepted = (status: number) => status >= 200 && status < 400;
+
 /** A note with an attachment of random bytes, as multipart (the form a browser sends). */
 export function noteForm(title: string, bytes = randomBytes(2048)): { form: FormData; bytes: Buffer } {
   const form = new FormData();
