@@ -36,7 +36,8 @@ export function lowestReplicas(ctx: CheckContext, w: Workload): number {
 export function budgets(ctx: CheckContext): Budget[] {
   const all = workloads(ctx, ['Deployment', 'StatefulSet']);
   return ctx.manifests.find('PodDisruptionBudget').map((m) => {
-    const selector = m.object.spec?.selector ?? {};
+    // policy/v1: an empty selector ({}) selects every pod of the namespace, a missing one none.
+    const selector = m.object.spec?.selector;
     const selected = all.filter((w) => namespaceOf(w.m) === namespaceOf(m) && selects(selector, w.tpl.labels));
     const replicas = selected.reduce((n, w) => n + lowestReplicas(ctx, w), 0);
     const min = getIn(m.object, ['spec', 'minAvailable']);
@@ -106,29 +107,53 @@ export function autoscalerFindings(hpa: Manifest<ObjectOf<'HorizontalPodAutoscal
       where: at(hpa, [...spec, hpa.apiVersion === 'autoscaling/v1' ? 'targetCPUUtilizationPercentage' : 'metrics']),
       message: 'no CPU target (a Resource metric cpu with a target averageUtilization)',
     });
-  const noRequest = target.containers.filter((c) => !c.init && getIn(c.container, ['resources', 'requests', 'cpu']) === undefined);
-  for (const c of noRequest)
-    out.push({
-      where: at(target.m, [...c.path, 'resources']),
-      message: `container ${c.container.name} has no CPU request: utilization is usage ÷ request, so the HPA reports "missing request for cpu" and never scales`,
-    });
+  // Utilization is usage ÷ request: the request of every container of the pod, or of the one a
+  // ContainerResource metric names. An AverageValue target divides by nothing and needs none.
+  if (cpu?.utilization) {
+    const main = target.containers.filter((c) => !c.init);
+    const divided = cpu.container ? main.filter((c) => c.container.name === cpu.container) : main;
+    if (cpu.container && !divided.length)
+      out.push({
+        where: at(hpa, [...spec, 'metrics']),
+        message: `the ContainerResource metric names container ${cpu.container}, which the pods of ${target.m.kind} ${target.m.name} do not have (they have ${main.map((c) => c.container.name).join(', ')})`,
+      });
+    for (const c of divided.filter((c) => getIn(c.container, ['resources', 'requests', 'cpu']) === undefined))
+      out.push({
+        where: at(target.m, [...c.path, 'resources']),
+        message: `container ${c.container.name} has no CPU request: utilization is usage ÷ request, so the HPA reports "missing request for cpu" and never scales`,
+      });
+  }
   return out;
 }
 
-/** The CPU target as a percentage of the request, or an average value: undefined when there is none. */
-export function cpuTarget(hpa: Manifest): string | undefined {
+export interface CpuTarget {
+  /** `70%`, `200m`, `80% (the default)` */
+  label: string;
+  /** A percentage of the CPU request (Utilization), rather than an average value. */
+  utilization: boolean;
+  /** The one container a ContainerResource metric measures. */
+  container?: string;
+}
+
+/** The API server's default when an HPA names no metric (no metrics in v2, no target in v1): 80% CPU. */
+const DEFAULT_CPU: CpuTarget = { label: '80% (the default)', utilization: true };
+
+/** The HPA's CPU target, as the API server reads it: undefined when it scales on other metrics only. */
+export function cpuTarget(hpa: Manifest): CpuTarget | undefined {
   if (hpa.apiVersion === 'autoscaling/v1') {
     const pct = getIn(hpa.object, ['spec', 'targetCPUUtilizationPercentage']);
-    return pct === undefined ? undefined : `${String(pct)}%`;
+    return pct === undefined ? DEFAULT_CPU : { label: `${String(pct)}%`, utilization: true };
   }
   const metrics = getIn(hpa.object, ['spec', 'metrics']);
-  if (!Array.isArray(metrics)) return undefined;
+  if (!Array.isArray(metrics) || !metrics.length) return DEFAULT_CPU;
   for (const m of metrics as Array<Record<string, unknown>>) {
     const res = (m.type === 'Resource' ? m.resource : m.type === 'ContainerResource' ? m.containerResource : undefined) as
-      { name?: string; target?: { type?: string; averageUtilization?: number; averageValue?: string } } | undefined;
+      { name?: string; container?: string; target?: { type?: string; averageUtilization?: number; averageValue?: string } } | undefined;
     if (res?.name !== 'cpu' || !res.target) continue;
-    if (res.target.type === 'Utilization' && res.target.averageUtilization) return `${res.target.averageUtilization}%`;
-    if (res.target.type === 'AverageValue' && res.target.averageValue) return String(res.target.averageValue);
+    const container = m.type === 'ContainerResource' ? res.container : undefined;
+    if (res.target.type === 'Utilization' && res.target.averageUtilization)
+      return { label: `${res.target.averageUtilization}%`, utilization: true, ...(container ? { container } : {}) };
+    if (res.target.type === 'AverageValue' && res.target.averageValue) return { label: String(res.target.averageValue), utilization: false };
   }
   return undefined;
 }

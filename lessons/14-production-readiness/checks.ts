@@ -1,11 +1,24 @@
-import { defineCheck, defineScenario, fail, getIn, pass, reportFindings, stringMap, type CheckContext, type Finding } from '../../verify/lesson-api.ts';
-import { APPLY, appDeployment, at, NAMESPACE, namespaceOf, workloads } from '../shared/k8s.ts';
-import { autoscalerFindings, budgetFindings, budgets, cpuTarget } from './availability.ts';
+import { posix } from 'node:path';
+import type { V1Container } from '@kubernetes/client-node';
+import {
+  defineCheck,
+  defineScenario,
+  fail,
+  getIn,
+  pass,
+  reportFindings,
+  stringMap,
+  type CheckContext,
+  type ContainerAt,
+  type Finding,
+} from '../../verify/lesson-api.ts';
+import { APPLY, appDeployment, at, NAMESPACE, namespaceOf, valueInFiles, workloads, type Workload } from '../shared/k8s.ts';
+import { autoscalerFindings, budgetFindings, budgets, cpuTarget, lowestReplicas } from './availability.ts';
 import { admittedFindings, liveNamespaceProblem, unappliedPolicies } from './live.ts';
 import { connection, isEmptySelector, isolating, podSelectorOf, rulePeers, selects } from './network-policy.ts';
 import { canWrite, probeHandler, restrictedViolations, writableMounts } from './pod-security.ts';
 import { drainScenario, hpaScenario, probePodReach } from './scenarios.ts';
-import { KUBE_DNS, policiesOf, PROMETHEUS, stranger, trafficMap, TRAEFIK } from './traffic-map.ts';
+import { ADDON_PODS, endpointOf, KUBE_DNS, namespacesNamed, policiesOf, PROMETHEUS, stranger, trafficMap, TRAEFIK } from './traffic-map.ts';
 
 const manifest = { severity: 'required' as const, layer: 'manifest' as const };
 const ENFORCE = 'pod-security.kubernetes.io/enforce';
@@ -13,13 +26,36 @@ const ENFORCE = 'pod-security.kubernetes.io/enforce';
 /** Workloads whose pods run in Teamnotes' namespace: what the namespace's profile applies to. */
 const inNamespace = (ctx: CheckContext) => workloads(ctx).filter((w) => namespaceOf(w.m) === NAMESPACE);
 
+/** A folder a program writes to, the other paths that reach it, and what happens when it cannot. */
+interface Write {
+  dir: string;
+  also?: string[];
+  symptom: string;
+}
+
 /**
  * Where each image writes outside its volumes, from its own documentation and behaviour:
  * with a read-only root these folders must be writable mounts, or the process exits at start.
  */
-const WRITES: Record<string, { dirs: string[]; symptom: string }> = {
-  postgres: { dirs: ['/var/run/postgresql'], symptom: 'could not create lock file "/var/run/postgresql/.s.PGSQL.5432.lock": Read-only file system' },
-  mailpit: { dirs: ['/tmp'], symptom: 'its mail database (a SQLite file in the temporary folder) cannot be created' },
+const WRITES: Record<string, (ctx: CheckContext, w: Workload, c: ContainerAt) => Write[]> = {
+  // Both the Alpine and the Debian images make /var/run a symlink to /run: a volume at
+  // /run/postgresql (or /run) is the same folder.
+  postgres: () => [
+    {
+      dir: '/var/run/postgresql',
+      also: ['/run/postgresql'],
+      symptom: 'could not create lock file "/var/run/postgresql/.s.PGSQL.5432.lock": Read-only file system',
+    },
+  ],
+  // Its SQLite database (with the -wal and -shm files beside it) is a file in the temporary
+  // folder ($TMPDIR, else /tmp), unless --database or MP_DATABASE puts it elsewhere (or names an
+  // rqlite server, http(s)://, which needs no folder at all).
+  mailpit: (ctx, w, c) => {
+    const database = flagValue(c.container, 'database', 'd') ?? valueInFiles(ctx, w.m, c, 'MP_DATABASE').value;
+    if (database) return /^https?:\/\//.test(database) ? [] : [{ dir: posix.dirname(database), symptom: `its mail database ${database} cannot be created` }];
+    const tmp = valueInFiles(ctx, w.m, c, 'TMPDIR').value || '/tmp';
+    return [{ dir: tmp, symptom: `its mail database (a SQLite file in the temporary folder, ${tmp}) cannot be created` }];
+  },
 };
 
 export default [
@@ -99,7 +135,9 @@ export default [
       'Postgres writes its socket and lock file to /var/run/postgresql: mount an emptyDir there (and one at /tmp for Mailpit).',
     ],
     // What else is correct: any writable volume type at those folders (emptyDir with or
-    // without medium: Memory, a PVC), or a mount on a parent folder.
+    // without medium: Memory, a PVC), a mount on a parent folder, /run/postgresql (the same
+    // folder), Mailpit's database moved by MP_DATABASE onto a volume. Not: a configMap or
+    // Secret volume, which the kubelet always mounts read-only.
     async run(ctx) {
       const findings: Finding[] = [];
       for (const w of inNamespace(ctx)) {
@@ -112,13 +150,12 @@ export default [
             });
             continue;
           }
-          const writes = WRITES[imageNameOf(c.container.image)];
-          const mounts = writableMounts(c.container);
-          for (const dir of writes?.dirs ?? []) {
-            if (!canWrite(mounts, dir))
+          const mounts = writableMounts(c.container, w.tpl.spec.volumes);
+          for (const write of WRITES[imageNameOf(c.container.image)]?.(ctx, w, c) ?? []) {
+            if (![write.dir, ...(write.also ?? [])].some((dir) => canWrite(mounts, dir)))
               findings.push({
                 where: at(w.m, sc),
-                message: `${w.m.kind} ${w.m.name}, container ${c.container.name}: read-only root but nothing writable at ${dir}: ${writes!.symptom}`,
+                message: `${w.m.kind} ${w.m.name}, container ${c.container.name}: read-only root but nothing writable at ${write.dir}: ${write.symptom}`,
               });
           }
         }
@@ -258,11 +295,14 @@ export default [
       'app.kubernetes.io/name: postgres, not app: postgres (the labels of lesson 09).',
     ],
     // A selector that matches nothing is valid YAML and the API server stores it: the
-    // policy quietly does nothing, or its rule allows no one. Selectors into the add-ons'
-    // namespaces are checked against the add-ons' pod labels; others are not judged.
+    // policy quietly does nothing, or its rule allows no one. Judged only where every pod is
+    // known: teamnotes (k8s/) and the add-ons' namespaces (traefik, monitoring). A selector
+    // that may pick another namespace (kube-system holds more than CoreDNS; {} or a label
+    // picks namespaces k8s/ never shows) is not judged when it matches none of the known pods.
     async run(ctx) {
-      const map = trafficMap(ctx);
-      const known = [...map.endpoints, TRAEFIK, PROMETHEUS, KUBE_DNS];
+      // Every pod template of k8s/ (not only Teamnotes' own), the add-ons' pods, and CoreDNS.
+      const known = [...workloads(ctx).map((w) => endpointOf(ctx, w)), ...ADDON_PODS, KUBE_DNS];
+      const complete = new Set([NAMESPACE, ...ADDON_PODS.map((e) => e.namespace)]);
       const findings: Finding[] = [];
       for (const p of policiesOf(ctx)) {
         const own = known.filter((e) => e.namespace === p.namespace);
@@ -272,8 +312,8 @@ export default [
         }
         for (const peer of rulePeers(p)) {
           const candidates = peer.namespaceSelector ? known.filter((e) => selects(peer.namespaceSelector, e.namespaceLabels)) : own;
-          // A namespace we know nothing about (not Teamnotes', not an add-on's): not judged.
-          if (peer.namespaceSelector && !candidates.length) continue;
+          const namespaces = peer.namespaceSelector ? namespacesNamed(peer.namespaceSelector) : [p.namespace];
+          if (!namespaces?.every((n) => complete.has(n))) continue;
           if (peer.podSelector && !candidates.some((e) => selects(peer.podSelector, e.labels))) {
             findings.push({
               where: at(p.m, [...peer.path, 'podSelector']),
@@ -300,25 +340,36 @@ export default [
       'kind: PodDisruptionBudget (policy/v1), spec: {minAvailable: 1, selector: {matchLabels: {app.kubernetes.io/name: teamnotes}}}',
     ],
     // What else is correct: maxUnavailable: 1, a percentage that rounds to the same
-    // (minAvailable: 50%), a matchExpressions selector. Replicas are the HPA's minimum when
-    // one scales the Deployment. Not: minAvailable equal to the replicas (0 evictions).
+    // (minAvailable: 50%), a matchExpressions selector, unhealthyPodEvictionPolicy either way.
+    // Replicas are the HPA's minimum when one scales the Deployment. Not: minAvailable equal to
+    // the replicas (0 evictions), nor one budget over the web and the worker that lets both web
+    // pods go at once.
     async run(ctx) {
       const web = appDeployment(ctx);
       if (!web) return fail('no Deployment runs the teamnotes image', { fix: 'Do lesson 07 first: npm run verify 7' });
       const all = budgets(ctx);
       const findings = budgetFindings(all);
       const mine = all.filter((b) => b.selected.some((w) => w.m === web.m));
+      // Its evictions may all fall on web pods when it also counts other pods (a selector on
+      // app.kubernetes.io/part-of takes in the worker): what is left of the web is what counts.
+      const webPods = lowestReplicas(ctx, web);
       if (!mine.length) {
         findings.unshift({ where: at(web.m, ['metadata', 'name']), message: `no PodDisruptionBudget selects the pods of Deployment ${web.m.name}` });
-      } else if (mine.every((b) => b.allowed >= b.replicas && b.replicas > 0)) {
+      } else if (webPods > 0 && mine.every((b) => b.allowed >= webPods)) {
+        const b = mine[0]!;
+        const others = b.selected.filter((w) => w.m !== web.m);
         findings.unshift({
-          where: at(mine[0]!.m, ['spec']),
-          message: `PodDisruptionBudget ${mine[0]!.m.name} allows all ${mine[0]!.replicas} web pods to be evicted at once: it keeps nobody serving`,
+          where: at(b.m, ['spec']),
+          message: others.length
+            ? `PodDisruptionBudget ${b.m.name} counts the web pods together with ${others.map((w) => `${w.m.kind} ${w.m.name}`).join(', ')} and allows ${b.allowed} evictions among those ${b.replicas} pods: ${webPods === 2 ? 'both' : `all ${webPods}`} web pods may be evicted at once, and it keeps nobody serving`
+            : `PodDisruptionBudget ${b.m.name} allows all ${b.replicas} web pods to be evicted at once: it keeps nobody serving`,
         });
       }
       return reportFindings(
         findings,
-        mine.length ? `PodDisruptionBudget ${mine[0]!.m.name}: ${mine[0]!.allowed} of ${mine[0]!.replicas} web pods may be evicted at a time` : 'ok',
+        mine.length
+          ? `PodDisruptionBudget ${mine[0]!.m.name}: ${mine[0]!.allowed} of ${mine[0]!.replicas} ${mine[0]!.selected.length > 1 ? 'pods it selects (the web among them)' : 'web pods'} may be evicted at a time`
+          : 'ok',
         {
           expected:
             'a PodDisruptionBudget on the web pods that allows at least one eviction and keeps at least one pod (minAvailable: 1 with two replicas); none that allows 0',
@@ -338,8 +389,10 @@ export default [
       'apiVersion: autoscaling/v2, kind: HorizontalPodAutoscaler, spec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: teamnotes}, minReplicas: 2, maxReplicas: 5, metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 70}}}]}',
     ],
     // What else is correct: autoscaling/v1 with targetCPUUtilizationPercentage (still
-    // served), an AverageValue CPU target, a ContainerResource metric, behavior settings.
-    // Not: v2beta2 (no longer served), minReplicas 1 (one pod at night), no CPU request.
+    // served), no metrics at all (the API server fills in 80% CPU), an AverageValue CPU target
+    // (which needs no request), a ContainerResource metric, behavior settings. Not: v2beta2
+    // (no longer served), minReplicas 1 (one pod at night), a Utilization target without a
+    // CPU request.
     async run(ctx) {
       const web = appDeployment(ctx);
       if (!web) return fail('no Deployment runs the teamnotes image', { fix: 'Do lesson 07 first: npm run verify 7' });
@@ -356,7 +409,7 @@ export default [
       const findings = autoscalerFindings(hpa, web);
       return reportFindings(
         findings,
-        `HPA ${hpa.name}: ${String(getIn(hpa.object, ['spec', 'minReplicas']))}–${String(getIn(hpa.object, ['spec', 'maxReplicas']))} pods at CPU ${cpuTarget(hpa)}`,
+        `HPA ${hpa.name}: ${String(getIn(hpa.object, ['spec', 'minReplicas']))}–${String(getIn(hpa.object, ['spec', 'maxReplicas']))} pods at CPU ${cpuTarget(hpa)?.label}`,
         {
           expected: 'scaleTargetRef the web Deployment, minReplicas ≥ 2 < maxReplicas, a CPU target, and a CPU request on every container of the pod',
           why: 'An HPA that cannot compute its metric or may not add pods does nothing, silently: `kubectl get hpa` shows <unknown> and the replicas never move.',
@@ -541,6 +594,16 @@ export default [
 // order run them one after the other, the drain first; each check still reports its own outcome.
 const drained = defineScenario({ name: 'drain a node under load', run: drainScenario });
 const scaled = defineScenario({ name: 'scale on CPU and back', after: [drained], run: hpaScenario });
+
+/** The value of a command-line flag (`--name value`, `--name=value`, `-s value`), as the container runs it. */
+function flagValue(c: V1Container, name: string, short?: string): string | undefined {
+  const argv = [...(c.command ?? []), ...(c.args ?? [])];
+  for (const [i, a] of argv.entries()) {
+    if (a.startsWith(`--${name}=`)) return a.slice(name.length + 3);
+    if (a === `--${name}` || (short && a === `-${short}`)) return argv[i + 1];
+  }
+  return undefined;
+}
 
 function imageNameOf(image: string | undefined): string {
   return (image ?? '').split('@')[0]!.split('/').at(-1)!.split(':')[0]!;

@@ -2,7 +2,7 @@
 // lesson: isolation only once selected, both ends must allow, one peer entry vs two, named
 // ports on the destination, and ipBlock for pod traffic.
 import { describe, expect, test } from 'vitest';
-import { connection, type Endpoint, type Policy } from './network-policy.ts';
+import { connection, policyTypes, type Endpoint, type Policy } from './network-policy.ts';
 
 const ns = (name: string) => ({ 'kubernetes.io/metadata.name': name });
 const web: Endpoint = { name: 'web', namespace: 'teamnotes', labels: { app: 'web' }, namespaceLabels: ns('teamnotes'), namedPorts: { http: 3000 } };
@@ -66,6 +66,14 @@ describe('connection', () => {
     // Web is now isolated for ingress too (no ingress rules): nothing gets in.
     expect(connection([implicit], debug, web, 3000).allowed).toBe(false);
     expect(connection([implicit], web, db, 5432).allowed).toBe(true);
+  });
+
+  test('the API server defaults policyTypes by the egress rules there are: `egress: []` or `policyTypes: []` isolates no egress', () => {
+    expect(policyTypes(policy('p', { podSelector: {}, egress: [] }))).toEqual(['Ingress']);
+    expect(policyTypes(policy('p', { podSelector: {}, policyTypes: [], egress: [{}] }))).toEqual(['Ingress', 'Egress']);
+    expect(policyTypes(policy('p', { podSelector: {}, policyTypes: [] }))).toEqual(['Ingress']);
+    // So a "deny all" written as egress: [] without policyTypes still lets every connection out.
+    expect(connection([policy('deny', { podSelector: {}, egress: [] })], web, db, 5432).blockedBy).toMatch(/ingress rule of the policies selecting db/);
   });
 
   test('UDP and TCP are separate: DNS over TCP only does not allow UDP lookups', () => {

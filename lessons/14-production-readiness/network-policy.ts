@@ -50,9 +50,11 @@ interface Rule {
 
 export function policyTypes(p: Policy): Direction[] {
   const declared = getIn(p.object, ['spec', 'policyTypes']);
-  if (Array.isArray(declared)) return declared.filter((t): t is Direction => t === 'Ingress' || t === 'Egress');
-  // Left out: Ingress always, Egress when the policy has egress rules.
-  return getIn(p.object, ['spec', 'egress']) ? ['Ingress', 'Egress'] : ['Ingress'];
+  if (Array.isArray(declared) && declared.length) return declared.filter((t): t is Direction => t === 'Ingress' || t === 'Egress');
+  // Left out (or empty), the API server fills it in: Ingress always, Egress only when the policy
+  // has at least one egress rule. So `egress: []` alone isolates nothing for egress.
+  const egress = getIn(p.object, ['spec', 'egress']);
+  return Array.isArray(egress) && egress.length ? ['Ingress', 'Egress'] : ['Ingress'];
 }
 
 export function podSelectorOf(p: Policy): LabelSelector {

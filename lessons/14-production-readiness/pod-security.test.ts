@@ -3,7 +3,7 @@
 import type { V1PodSpec } from '@kubernetes/client-node';
 import { describe, expect, test } from 'vitest';
 import { containersOf, type PodTemplate } from '../../verify/lesson-api.ts';
-import { probeHandler, restrictedViolations } from './pod-security.ts';
+import { canWrite, probeHandler, restrictedViolations, writableMounts } from './pod-security.ts';
 
 const locked = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
 function check(spec: V1PodSpec): string[] {
@@ -62,6 +62,63 @@ describe('restrictedViolations', () => {
       'container web adds SYS_ADMIN (restricted allows only NET_BIND_SERVICE)',
       'container web binds hostPort 80 on the node',
     ]);
+  });
+});
+
+describe('restrictedViolations, as the admission controller compares', () => {
+  const pod = { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
+  test('capability names are compared as written: NET_BIND_SERVICE may be added, CAP_NET_BIND_SERVICE may not, and drop needs "ALL"', () => {
+    expect(
+      check({
+        securityContext: pod,
+        containers: [{ name: 'web', securityContext: { ...locked, capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } } }],
+      }),
+    ).toEqual([]);
+    expect(
+      check({
+        securityContext: pod,
+        containers: [{ name: 'web', securityContext: { ...locked, capabilities: { drop: ['all'], add: ['CAP_NET_BIND_SERVICE'] } } }],
+      }),
+    ).toEqual(['container web: capabilities.drop is [all], not ["ALL"]', 'container web adds CAP_NET_BIND_SERVICE (restricted allows only NET_BIND_SERVICE)']);
+  });
+
+  test('runAsNonRoot: false on the pod is refused even when every container sets true', () => {
+    expect(
+      check({
+        securityContext: { ...pod, runAsNonRoot: false },
+        containers: [{ name: 'web', securityContext: { ...locked, runAsNonRoot: true } }],
+      }),
+    ).toEqual(['runAsNonRoot: false on the pod, which restricted refuses even where every container sets true']);
+  });
+
+  test('a non-zero runAsUser does not stand in for runAsNonRoot', () => {
+    expect(
+      check({ securityContext: { seccompProfile: pod.seccompProfile }, containers: [{ name: 'web', securityContext: { ...locked, runAsUser: 1000 } }] }),
+    ).toEqual(['container web: runAsNonRoot is not set (on the pod or the container)']);
+  });
+});
+
+describe('writableMounts', () => {
+  test('configMap and Secret volumes are read-only whatever the mount says; a claim template, an emptyDir or a parent folder can be written', () => {
+    const mounts = writableMounts(
+      {
+        name: 'pg',
+        volumeMounts: [
+          { name: 'config', mountPath: '/tmp' },
+          { name: 'run', mountPath: '/run/' },
+          { name: 'data', mountPath: '/var/lib/postgresql/data' },
+          { name: 'scratch', mountPath: '/scratch', readOnly: true },
+        ],
+      },
+      [
+        { name: 'config', configMap: { name: 'c' } },
+        { name: 'run', emptyDir: { medium: 'Memory' } },
+        { name: 'scratch', emptyDir: {} },
+      ],
+    );
+    expect(mounts).toEqual(['/run', '/var/lib/postgresql/data']);
+    expect(canWrite(mounts, '/run/postgresql')).toBe(true);
+    expect(canWrite(mounts, '/tmp')).toBe(false);
   });
 });
 

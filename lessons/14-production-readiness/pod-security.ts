@@ -4,7 +4,7 @@
 // by what it defaults to. Pure: the static checks use it on k8s/, and its findings name the
 // field to change. The live check asks the API server itself (a dry run), which is the
 // authority; this is the early, line-numbered version of the same verdict.
-import type { V1Container, V1PodSecurityContext, V1SecurityContext } from '@kubernetes/client-node';
+import type { V1Container, V1PodSecurityContext, V1SecurityContext, V1Volume } from '@kubernetes/client-node';
 import { getIn, type ContainerAt, type FieldPath, type PodTemplate } from '../../verify/lesson-api.ts';
 
 export interface Violation {
@@ -15,7 +15,11 @@ export interface Violation {
 
 /** Volume types `restricted` allows; anything else (hostPath above all) is refused. */
 const ALLOWED_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
-/** The one capability `restricted` lets a container add back: binding a port below 1024. */
+/**
+ * The one capability `restricted` lets a container add back: binding a port below 1024. Spelled
+ * exactly so: the admission controller compares the strings, and refuses CAP_NET_BIND_SERVICE
+ * (as it only counts "ALL" in drop, not "all").
+ */
 const ADDABLE = ['NET_BIND_SERVICE'];
 
 export function restrictedViolations(tpl: PodTemplate, containers: ContainerAt[]): Violation[] {
@@ -35,6 +39,9 @@ export function restrictedViolations(tpl: PodTemplate, containers: ContainerAt[]
       });
   });
   if (pod.runAsUser === 0) out.push({ path: [...podSc, 'runAsUser'], message: 'runAsUser: 0 is root' });
+  // Refused even when every container sets true: the admission controller names the pod itself.
+  if (pod.runAsNonRoot === false)
+    out.push({ path: [...podSc, 'runAsNonRoot'], message: 'runAsNonRoot: false on the pod, which restricted refuses even where every container sets true' });
   const podSeccomp = pod.seccompProfile?.type;
   if (podSeccomp === 'Unconfined')
     out.push({ path: [...podSc, 'seccompProfile', 'type'], message: 'seccompProfile Unconfined turns the system-call filter off' });
@@ -50,9 +57,9 @@ export function restrictedViolations(tpl: PodTemplate, containers: ContainerAt[]
         message: `${name}: allowPrivilegeEscalation is ${sc.allowPrivilegeEscalation === undefined ? 'not set (it defaults to true)' : String(sc.allowPrivilegeEscalation)}`,
       });
     }
-    // runAsNonRoot: the container's own setting wins; otherwise the pod's.
+    // runAsNonRoot: the container's own setting wins; otherwise the pod's (a pod-level false is reported above).
     const nonRoot = sc.runAsNonRoot ?? pod.runAsNonRoot;
-    if (nonRoot !== true)
+    if (nonRoot !== true && !(sc.runAsNonRoot === undefined && pod.runAsNonRoot === false))
       out.push({
         path: sc.runAsNonRoot === false ? at('runAsNonRoot') : [...podSc, 'runAsNonRoot'],
         message: `${name}: runAsNonRoot is ${nonRoot === false ? 'false' : 'not set'} (on the pod or the container)`,
@@ -71,7 +78,7 @@ export function restrictedViolations(tpl: PodTemplate, containers: ContainerAt[]
         path: at('capabilities', 'drop'),
         message: `${name}: capabilities.drop ${drop.length ? `is [${drop.join(', ')}], not ["ALL"]` : 'does not drop ALL'}`,
       });
-    const added = (sc.capabilities?.add ?? []).filter((cap) => !ADDABLE.includes(cap.replace(/^CAP_/, '')));
+    const added = (sc.capabilities?.add ?? []).filter((cap) => !ADDABLE.includes(cap));
     if (added.length) out.push({ path: at('capabilities', 'add'), message: `${name} adds ${added.join(', ')} (restricted allows only NET_BIND_SERVICE)` });
     (c.container.ports ?? []).forEach((p, i) => {
       if (p.hostPort) out.push({ path: [...c.path, 'ports', i, 'hostPort'], message: `${name} binds hostPort ${p.hostPort} on the node` });
@@ -80,9 +87,20 @@ export function restrictedViolations(tpl: PodTemplate, containers: ContainerAt[]
   return out;
 }
 
-/** Mount paths a container can write to: its volumes that are not mounted read-only. */
-export function writableMounts(c: V1Container): string[] {
-  return (c.volumeMounts ?? []).filter((m) => !m.readOnly).map((m) => m.mountPath.replace(/\/+$/, '') || '/');
+/** Volume types the kubelet always mounts read-only, whatever the mount's readOnly says. */
+const READ_ONLY_VOLUMES = ['configMap', 'secret', 'downwardAPI', 'projected', 'image'];
+
+/**
+ * Mount paths a container can write to: its mounts not marked readOnly, of a volume that can be
+ * written (a configMap or Secret never can). A name not among the pod's volumes is a
+ * StatefulSet's claim template: a PersistentVolumeClaim, writable.
+ */
+export function writableMounts(c: V1Container, volumes: V1Volume[] = []): string[] {
+  const readOnlyType = (name: string) => {
+    const v = volumes.find((x) => x.name === name);
+    return !!v && Object.keys(v).some((k) => READ_ONLY_VOLUMES.includes(k));
+  };
+  return (c.volumeMounts ?? []).filter((m) => !m.readOnly && !readOnlyType(m.name)).map((m) => m.mountPath.replace(/\/+$/, '') || '/');
 }
 
 /** Whether `dir` is inside (or is) one of the writable mounts. */

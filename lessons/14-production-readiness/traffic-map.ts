@@ -2,7 +2,7 @@
 // app's traffic, turned into endpoints and connections network-policy.ts can judge. Pods of
 // k8s/ are read from their templates (labels, named ports); the add-ons' pods and CoreDNS are
 // described here with the labels their manifests give them (scripts/addons/, kind's CoreDNS).
-import { getIn, imageName, stringMap, type CheckContext, type ContainerAt, type Labels } from '../../verify/lesson-api.ts';
+import { getIn, imageName, stringMap, type CheckContext, type ContainerAt, type LabelSelector, type Labels } from '../../verify/lesson-api.ts';
 import { appDeployment, NAMESPACE, namespaceOf, teamnotesDeployments, workloads, workloadsRunning, type Workload } from '../shared/k8s.ts';
 import type { Endpoint, Policy } from './network-policy.ts';
 
@@ -24,6 +24,32 @@ export const PROMETHEUS: Endpoint = {
   namespaceLabels: nsLabels('monitoring', { 'app.kubernetes.io/part-of': 'workshop-addons' }),
   namedPorts: { http: 9090 },
 };
+/** Grafana of lesson 11, beside Prometheus: Teamnotes needs nothing from it, but a rule may name it. */
+export const GRAFANA: Endpoint = {
+  name: 'Grafana (namespace monitoring)',
+  namespace: 'monitoring',
+  labels: { 'app.kubernetes.io/name': 'grafana' },
+  namespaceLabels: nsLabels('monitoring', { 'app.kubernetes.io/part-of': 'workshop-addons' }),
+  namedPorts: { http: 3000 },
+};
+/** Every pod the add-ons run in their own namespaces (traefik, monitoring): nothing else runs there. */
+export const ADDON_PODS: readonly Endpoint[] = [TRAEFIK, PROMETHEUS, GRAFANA];
+
+/**
+ * The namespaces a namespaceSelector can pick, when it names them (kubernetes.io/metadata.name,
+ * which the API server sets on every namespace, in matchLabels or an In expression); undefined
+ * when it may pick namespaces by other labels, which any namespace may carry.
+ */
+export function namespacesNamed(selector: LabelSelector | undefined): string[] | undefined {
+  const key = 'kubernetes.io/metadata.name';
+  const lists: string[][] = [];
+  const exact = stringMap(selector?.matchLabels)[key];
+  if (exact !== undefined) lists.push([exact]);
+  for (const e of selector?.matchExpressions ?? []) if (e.key === key && e.operator === 'In') lists.push(e.values ?? []);
+  if (!lists.length) return undefined;
+  return lists.reduce((a, b) => a.filter((n) => b.includes(n)));
+}
+
 /** CoreDNS as kind (and kubeadm) runs it: Deployment coredns in kube-system, pods labelled k8s-app: kube-dns. */
 export const KUBE_DNS: Endpoint = {
   name: 'CoreDNS (kube-system, k8s-app: kube-dns)',
