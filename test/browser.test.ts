@@ -12,6 +12,7 @@ import { startClassroom, type ClassroomServer } from '../verify/classroom/server
 import { listLessons } from '../verify/core/lessons.ts';
 import { REPO_ROOT } from '../verify/core/paths.ts';
 import { copyTree, linkDependencies } from '../verify/core/workspace.ts';
+import { CLI_ENTRY, cliEnv } from './helpers/cli.ts';
 import { tempDir, workspaceFrom } from './helpers/workspaces.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -40,16 +41,9 @@ interface Run {
 /** The real CLI, asynchronously (the browser keeps running meanwhile), as one learner. */
 function cli(args: string[], home: string): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/workshop.mjs'), ...args], {
+    const child = spawn(process.execPath, [CLI_ENTRY, ...args], {
       cwd: REPO_ROOT,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        NO_COLOR: '1',
-        WORKSHOP_HOME: home,
-        WORKSHOP_STATE_FILE: path.join(home, 'state.json'),
-        ...inject('services'),
-      },
+      env: cliEnv(home, inject('services')),
     });
     let stdout = '';
     let stderr = '';
@@ -143,16 +137,9 @@ describe('web lesson viewer', () => {
   test('Verify shows a failing check, and a passing lesson after the fix; Hint, Diff and copy buttons work', async () => {
     const home = tempDir('l2k-web-');
     const workspace = workspaceFrom(legacy.solutionDir);
-    web = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/workshop.mjs'), 'web', '--port', '0', '--workspace', workspace, '--no-cluster'], {
+    web = spawn(process.execPath, [CLI_ENTRY, 'web', '--port', '0', '--workspace', workspace, '--no-cluster'], {
       cwd: REPO_ROOT,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        NO_COLOR: '1',
-        WORKSHOP_HOME: home,
-        WORKSHOP_STATE_FILE: path.join(home, 'state.json'),
-        ...inject('services'),
-      },
+      env: cliEnv(home, inject('services')),
     });
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, inject, test } from 'vitest';
-import { cli, hasStackTrace } from './helpers/cli.ts';
+import { cli, CLI_ENTRY, cliEnv, hasStackTrace } from './helpers/cli.ts';
 import { tempDir, workspaceFrom } from './helpers/workspaces.ts';
 import { copyTree } from '../verify/core/workspace.ts';
 import { startBackingServices } from '../verify/services/backing.ts';
@@ -215,7 +215,7 @@ describe('verify --all and --watch', () => {
 
   test('fake course, --watch runs once, then again after a file is saved, and stops on Ctrl-C', async () => {
     const ws = workspaceFrom(FAKE_START);
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/workshop.mjs'), 'verify', '2', '--watch', '--workspace', ws], {
+    const child = spawn(process.execPath, [CLI_ENTRY, 'verify', '2', '--watch', '--workspace', ws], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...inject('services'), ...FAKE_ENV, NO_COLOR: '1', WORKSHOP_HOME: tempDir('l2k-home-') },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -249,23 +249,11 @@ describe('interrupts', () => {
     const services = await startBackingServices();
     const tmp = tempDir('l2k-tmp-');
     try {
-      const child = spawn(
-        process.execPath,
-        [path.join(REPO_ROOT, 'bin/workshop.mjs'), 'verify', '1', '--workspace', workspaceFrom(path.join(REPO_ROOT, 'solutions/01-extract-config'))],
-        {
-          cwd: REPO_ROOT,
-          env: {
-            PATH: process.env.PATH,
-            HOME: process.env.HOME,
-            NO_COLOR: '1',
-            TMPDIR: tmp,
-            WORKSHOP_HOME: tempDir('l2k-home-'),
-            WORKSHOP_STATE_FILE: path.join(tmp, 'state.json'),
-            ...services.urls,
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
+      const child = spawn(process.execPath, [CLI_ENTRY, 'verify', '1', '--workspace', workspaceFrom(path.join(REPO_ROOT, 'solutions/01-extract-config'))], {
+        cwd: REPO_ROOT,
+        env: cliEnv(tempDir('l2k-home-'), { TMPDIR: tmp, WORKSHOP_STATE_FILE: path.join(tmp, 'state.json'), ...services.urls }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString()));
       child.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -294,7 +282,7 @@ describe('interrupts', () => {
 
   test('Ctrl-C in --watch during a run: one line, no report of checks the Ctrl-C broke', async () => {
     const ws = workspaceFrom(path.join(REPO_ROOT, 'solutions/01-extract-config'));
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/workshop.mjs'), 'verify', '1', '--watch', '--workspace', ws], {
+    const child = spawn(process.execPath, [CLI_ENTRY, 'verify', '1', '--watch', '--workspace', ws], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...inject('services'), NO_COLOR: '1', WORKSHOP_HOME: tempDir('l2k-home-') },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { expect, test } from 'vitest';
 import { REPO_ROOT } from '../verify/core/paths.ts';
 import { tcpReachable } from '../verify/probes/ports.ts';
+import { CLI_ENTRY, cliEnv } from './helpers/cli.ts';
 import { tempDir } from './helpers/workspaces.ts';
 
 function output(child: ChildProcess): () => string {
@@ -39,10 +40,7 @@ const anyUp = async (list: number[]) => (await Promise.all(list.map((p) => tcpRe
 test('services: SIGTERM and SIGHUP stop every server; ports and passwords are the same on the next start', async () => {
   const home = tempDir('l2k-services-');
   const start = () => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/workshop.mjs'), 'services'], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', WORKSHOP_HOME: home },
-    });
+    const child = spawn(process.execPath, [CLI_ENTRY, 'services'], { cwd: REPO_ROOT, env: cliEnv(home) });
     return { child, out: output(child), exited: new Promise((r) => child.once('exit', r)) };
   };
   const first = start();
@@ -67,7 +65,7 @@ test('services: when the process that started it dies (npm killed), the servers 
   // A shell stands in for npm: it starts the command and is then killed outright.
   const shell = spawn('sh', ['-c', `"${process.execPath}" bin/workshop.mjs services & wait`], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', WORKSHOP_HOME: home },
+    env: cliEnv(home),
   });
   const out = output(shell);
   await until(() => out().includes('Leave this running'), 'services started');

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { which } from 'zx';
 import { REPO_ROOT } from '../../verify/core/paths.ts';
-import { hasStackTrace } from '../../test/helpers/cli.ts';
+import { cliEnv, hasStackTrace } from '../../test/helpers/cli.ts';
 import { INSTALL } from './constants.ts';
 import { REPORT_END, REPORT_START } from './report.ts';
 
@@ -30,7 +30,7 @@ function setup(args: string[], PATH: string, script = 'scripts/setup.ts') {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'l2k-setup-home-'));
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, script), ...args], {
     cwd: REPO_ROOT,
-    env: { PATH, HOME: process.env.HOME, NO_COLOR: '1', WORKSHOP_HOME: home, DOCKER_HOST: `unix://${path.join(home, 'no-engine.sock')}` },
+    env: cliEnv(home, { PATH, DOCKER_HOST: `unix://${path.join(home, 'no-engine.sock')}` }),
     encoding: 'utf8',
     timeout: 90_000,
   });

@@ -23,6 +23,7 @@ import { type Fixture, listFixtures, materializeFixture } from '../../verify/cor
 import { rehearse } from '../../verify/core/rehearsal.ts';
 import { runLesson, type LessonReport } from '../../verify/core/runner.ts';
 import { KubeProbe } from '../../verify/probes/kube.ts';
+import { CLI_ENTRY, cliEnv } from '../helpers/cli.ts';
 import { summary } from '../helpers/verify.ts';
 import { tempDir, workspaceFrom } from '../helpers/workspaces.ts';
 import { runSteps } from './cluster-states.ts';
@@ -71,18 +72,11 @@ function solutionApplyCli(lesson: Lesson, dir: string, extra: string[] = []) {
   const home = tempDir();
   return spawnSync(
     process.execPath,
-    [path.join(REPO_ROOT, 'bin/workshop.mjs'), 'solution', String(lesson.index), '--apply', '--workspace', dir, '--context', inject('kubeContext'), ...extra],
+    [CLI_ENTRY, 'solution', String(lesson.index), '--apply', '--workspace', dir, '--context', inject('kubeContext'), ...extra],
     {
       cwd: REPO_ROOT,
       encoding: 'utf8',
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        NO_COLOR: '1',
-        KUBECONFIG: inject('kubeconfigPath'),
-        WORKSHOP_HOME: home,
-        WORKSHOP_STATE_FILE: path.join(home, 'state.json'),
-      },
+      env: cliEnv(home, { KUBECONFIG: inject('kubeconfigPath') }),
       timeout: 120_000,
     },
   );

@@ -9,10 +9,13 @@ import { describe, expect, inject, it } from 'vitest';
 import { EnvironmentError } from '../../verify/core/errors.ts';
 import { REPO_ROOT } from '../../verify/core/paths.ts';
 import { KubeProbe } from '../../verify/probes/kube.ts';
+import { CLI_ENTRY, cliEnv } from '../helpers/cli.ts';
 import { clients, inNamespace } from './helpers.ts';
 
 const kubeconfig = () => inject('kubeconfigPath');
 const context = () => inject('kubeContext');
+/** The CLI runs below share one state file and, with no WORKSHOP_HOME, the repo's .workshop/. */
+const CLUSTER_STATE_FILE = path.join(os.tmpdir(), 'l2k-cluster-state.json');
 
 describe('KubeProbe', () => {
   it("refuses any context but the workshop's unless one is named, listing what there is", async () => {
@@ -94,16 +97,10 @@ describe("KubeProbe.serviceGet (the API server's service proxy, how checks reach
 
 describe('npm run verify with --context', () => {
   const verify0 = (extraEnv: Record<string, string>, args: string[]) =>
-    spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/workshop.mjs'), 'verify', '0', '--json', ...args], {
+    spawnSync(process.execPath, [CLI_ENTRY, 'verify', '0', '--json', ...args], {
       cwd: REPO_ROOT,
       encoding: 'utf8',
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        NO_COLOR: '1',
-        WORKSHOP_STATE_FILE: path.join(os.tmpdir(), 'l2k-cluster-state.json'),
-        ...extraEnv,
-      },
+      env: cliEnv(undefined, { WORKSHOP_STATE_FILE: CLUSTER_STATE_FILE, ...extraEnv }),
       timeout: 60_000,
     });
   const clusterCheck = (stdout: string) =>
@@ -117,26 +114,11 @@ describe('npm run verify with --context', () => {
   it('a check that needs real kubelets (06.image-on-nodes) skips on the harness with its reason, never passes', () => {
     const r = spawnSync(
       process.execPath,
-      [
-        path.join(REPO_ROOT, 'bin/workshop.mjs'),
-        'verify',
-        '6',
-        '--json',
-        '--context',
-        context(),
-        '--workspace',
-        path.join(REPO_ROOT, 'solutions/06-containerize'),
-      ],
+      [CLI_ENTRY, 'verify', '6', '--json', '--context', context(), '--workspace', path.join(REPO_ROOT, 'solutions/06-containerize')],
       {
         cwd: REPO_ROOT,
         encoding: 'utf8',
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          NO_COLOR: '1',
-          KUBECONFIG: kubeconfig(),
-          WORKSHOP_STATE_FILE: path.join(os.tmpdir(), 'l2k-cluster-state.json'),
-        },
+        env: cliEnv(undefined, { KUBECONFIG: kubeconfig(), WORKSHOP_STATE_FILE: CLUSTER_STATE_FILE }),
         timeout: 60_000,
       },
     );

@@ -17,20 +17,29 @@ export interface CliOptions {
   env?: Record<string, string>;
 }
 
-/** Each call gets its own state file and .workshop dir unless the test shares one through `env`. */
-export function cli(args: string[], opts: CliOptions = {}): CliResult {
-  const home = tempDir('l2k-home-');
-  const env: NodeJS.ProcessEnv = {
+/** The real entry point, as `npm run` uses it (compiled copy, rebuilt when sources change). */
+export const CLI_ENTRY = path.join(REPO_ROOT, 'bin/workshop.mjs');
+
+/**
+ * The environment a learner's shell gives the CLI, and nothing else from this process: PATH,
+ * HOME, NO_COLOR=1, WORKSHOP_HOME = home with the state file in it; then `extra` (backing
+ * services, KUBECONFIG, a state file elsewhere). With no home neither is set: the CLI uses the
+ * repo's .workshop/ and, unless `extra` names one, the repo's state file.
+ */
+export function cliEnv(home: string | undefined, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     NO_COLOR: '1',
-    WORKSHOP_HOME: home,
-    WORKSHOP_STATE_FILE: path.join(home, 'state.json'),
-    ...(opts.withoutServices ? {} : inject('services')),
-    ...opts.env,
+    ...(home === undefined ? {} : { WORKSHOP_HOME: home, WORKSHOP_STATE_FILE: path.join(home, 'state.json') }),
+    ...extra,
   };
-  // The real entry point, as `npm run` uses it (compiled copy, rebuilt when sources change).
-  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/workshop.mjs'), ...args], {
+}
+
+/** Each call gets its own state file and .workshop dir unless the test shares one through `env`. */
+export function cli(args: string[], opts: CliOptions = {}): CliResult {
+  const env = cliEnv(tempDir('l2k-home-'), { ...(opts.withoutServices ? {} : inject('services')), ...opts.env });
+  const r = spawnSync(process.execPath, [CLI_ENTRY, ...args], {
     cwd: REPO_ROOT,
     env,
     encoding: 'utf8',
