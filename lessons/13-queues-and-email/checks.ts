@@ -395,7 +395,7 @@ export default [
     requires: ['real-pods'],
     title: "A signup through http://localhost/ lands one mail in the cluster's Mailpit",
     learn: '#6-mailpit-in-the-cluster',
-    timeoutMs: 90_000, // up to 30 s for the route after a rollout, 30 s for the mail, the rest for Mailpit and the API
+    timeoutMs: 150_000, // up to 60 s for the restarted workloads, 30 s for the route, 30 s for the mail, the rest for Mailpit and the API
     hints: [
       "Sign up at http://localhost/ (or: curl -i -d 'email=me@example.com&name=Me&password=pw' http://localhost/signup), then look at Mailpit: kubectl -n teamnotes port-forward svc/mailpit 8025:8025",
       'No mail: kubectl -n teamnotes logs deploy/teamnotes-worker (connection refused to SMTP_URL? the Secret still has the old URL: recreate it and restart the worker).',
@@ -422,9 +422,14 @@ export default [
       const workers = w
         ? (await podsMatching(ctx, namespaceOf(w.m), selectorOf('Deployment', w.m.object) ?? {})).filter((p) => !p.metadata?.deletionTimestamp)
         : [];
-      const evidence = (
-        await Promise.all(workers.slice(0, 2).map(async (p) => (await ctx.kube.lastLogLines(p, 8, { healthy: true })).map((l) => `${p.metadata?.name}: ${l}`)))
-      ).flat();
+      const evidence = [
+        ...(r.unsettled?.length ? [`still rolling out when the signup was sent: ${r.unsettled.join(', ')}`] : []),
+        ...(
+          await Promise.all(
+            workers.slice(0, 2).map(async (p) => (await ctx.kube.lastLogLines(p, 8, { healthy: true })).map((l) => `${p.metadata?.name}: ${l}`)),
+          )
+        ).flat(),
+      ];
       return fail(typeof r.count === 'string' ? r.count : `${r.count} mail(s) for ${r.address} in Mailpit ${MAILPIT_WAIT_MS / 1000} s after the signup`, {
         evidence,
         expected: 'exactly one welcome mail in Mailpit',

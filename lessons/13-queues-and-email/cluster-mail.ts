@@ -3,12 +3,14 @@
 // `kubectl get --raw` reaches a Service: no port-forward, nothing exposed).
 import { describeFetchError, resolvePort, type CheckContext, type Manifest, type ObjectOf } from '../../verify/lesson-api.ts';
 import { describe, postForm } from '../shared/api.ts';
-import { namespaceOf } from '../shared/k8s.ts';
+import { live, namespaceOf, rolledOut, workloads } from '../shared/k8s.ts';
 import { testUser } from '../shared/teamnotes.ts';
 import type { Found } from './rules.ts';
 
 export const INGRESS_URL = 'http://127.0.0.1';
 export const MAILPIT_WAIT_MS = 30_000;
+/** How long the path may still be rolling (web, worker, Redis, Mailpit restarted by the apply) before the signup. */
+export const SETTLE_WAIT_MS = 60_000;
 const MAILPIT_API = 8025;
 
 /** Mails to `address` in Mailpit, or why the API could not say. */
@@ -31,6 +33,25 @@ export interface ClusterMail {
   answer: string;
   /** Mails for the address once they stopped coming, or why Mailpit could not be read. */
   count: number | string;
+  /** Workloads of k8s/ still rolling out when the signup was sent (the wait for them ran out). */
+  unsettled?: string[];
+}
+
+/**
+ * Waits (bounded) until every Deployment and StatefulSet of k8s/ has rolled out. Right after an
+ * apply that changed the Secret, Redis, the web and the worker all restart: a headless Service
+ * has no DNS record while its one pod is not Ready (the worker logs ENOTFOUND for Redis), and a
+ * mail queued meanwhile is only late. Judging the path before it is back would blame the learner
+ * for a restart in progress. Returns the workloads still rolling when the wait ran out.
+ */
+async function pathSettled(ctx: CheckContext): Promise<string[]> {
+  const all = workloads(ctx, ['Deployment', 'StatefulSet']);
+  const rolling = async () => {
+    const states = await Promise.all(all.map(async (w) => (rolledOut(await live(ctx, w.m)) ? undefined : `${w.m.kind}/${w.m.name}`)));
+    return states.filter((x): x is string => !!x);
+  };
+  return (await ctx.poll('the workloads of k8s/ to finish rolling out', rolling, { until: (r) => r.length === 0, timeout: SETTLE_WAIT_MS, interval: 2000 }))
+    .value;
 }
 
 export async function signupThroughIngress(ctx: CheckContext, mailpit: Found, svc: Manifest<ObjectOf<'Service'>>): Promise<ClusterMail> {
@@ -38,6 +59,7 @@ export async function signupThroughIngress(ctx: CheckContext, mailpit: Found, sv
   const ports = svc.object.spec?.ports ?? [];
   const api = ports.find((p) => resolvePort(mailpit.main.container, p.targetPort ?? p.port).port === MAILPIT_API)?.port;
   if (!api) return { noApiPort: true, signedUp: false, address: user.email, answer: '', count: 0 };
+  const unsettled = await pathSettled(ctx);
   // Right after `kubectl apply` the web pods roll, and an ingress controller drops a route while its
   // Service has no ready endpoint (Traefik answers 404 then, others 502/503): what a learner who
   // verifies at once would hit. Retried for a bounded while; a route that stays missing still fails.
@@ -46,7 +68,7 @@ export async function signupThroughIngress(ctx: CheckContext, mailpit: Found, sv
   const answer = (
     await ctx.poll('the signup through the Ingress to be routed', signup, { until: (a) => !/^(404|502|503)\b/.test(a), timeout: 30_000, interval: 2000 })
   ).value;
-  if (!/^[23]\d\d/.test(answer)) return { signedUp: false, address: user.email, answer, count: 0 };
+  if (!/^[23]\d\d/.test(answer)) return { signedUp: false, address: user.email, answer, count: 0, unsettled };
   const arrived = (c: number | string) => typeof c === 'number' && c > 0;
   // The first look after a second: the mail goes through the queue and the worker first.
   await ctx.sleep(1000);
@@ -62,5 +84,5 @@ export async function signupThroughIngress(ctx: CheckContext, mailpit: Found, sv
     await ctx.sleep(2000);
     count = await mailpitCount(ctx, svc, api, user.email);
   }
-  return { signedUp: true, address: user.email, answer, count };
+  return { signedUp: true, address: user.email, answer, count, unsettled };
 }
