@@ -3,7 +3,7 @@
 // `kubectl get --raw` reaches a Service: no port-forward, nothing exposed).
 import { describeFetchError, resolvePort, type CheckContext, type Manifest, type ObjectOf } from '../../verify/lesson-api.ts';
 import { describe, postForm } from '../shared/api.ts';
-import { live, namespaceOf, rolledOut, workloads } from '../shared/k8s.ts';
+import { namespaceOf, workloadsRolledOut } from '../shared/k8s.ts';
 import { testUser } from '../shared/teamnotes.ts';
 import type { Found } from './rules.ts';
 
@@ -37,29 +37,13 @@ export interface ClusterMail {
   unsettled?: string[];
 }
 
-/**
- * Waits (bounded) until every Deployment and StatefulSet of k8s/ has rolled out. Right after an
- * apply that changed the Secret, Redis, the web and the worker all restart: a headless Service
- * has no DNS record while its one pod is not Ready (the worker logs ENOTFOUND for Redis), and a
- * mail queued meanwhile is only late. Judging the path before it is back would blame the learner
- * for a restart in progress. Returns the workloads still rolling when the wait ran out.
- */
-async function pathSettled(ctx: CheckContext): Promise<string[]> {
-  const all = workloads(ctx, ['Deployment', 'StatefulSet']);
-  const rolling = async () => {
-    const states = await Promise.all(all.map(async (w) => (rolledOut(await live(ctx, w.m)) ? undefined : `${w.m.kind}/${w.m.name}`)));
-    return states.filter((x): x is string => !!x);
-  };
-  return (await ctx.poll('the workloads of k8s/ to finish rolling out', rolling, { until: (r) => r.length === 0, timeout: SETTLE_WAIT_MS, interval: 2000 }))
-    .value;
-}
-
 export async function signupThroughIngress(ctx: CheckContext, mailpit: Found, svc: Manifest<ObjectOf<'Service'>>): Promise<ClusterMail> {
   const user = testUser();
   const ports = svc.object.spec?.ports ?? [];
   const api = ports.find((p) => resolvePort(mailpit.main.container, p.targetPort ?? p.port).port === MAILPIT_API)?.port;
   if (!api) return { noApiPort: true, signedUp: false, address: user.email, answer: '', count: 0 };
-  const unsettled = await pathSettled(ctx);
+  // Right after the apply, Redis, the web and the worker may still be restarting: judge the path once they are back.
+  const unsettled = await workloadsRolledOut(ctx, SETTLE_WAIT_MS);
   // Right after `kubectl apply` the web pods roll, and an ingress controller drops a route while its
   // Service has no ready endpoint (Traefik answers 404 then, others 502/503): what a learner who
   // verifies at once would hit. Retried for a bounded while; a route that stays missing still fails.

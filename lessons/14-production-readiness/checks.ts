@@ -547,7 +547,7 @@ export default [
     requires: ['real-pods'],
     title: "On the cluster, a pod without Teamnotes' labels cannot open a connection to Postgres, and a web pod can",
     learn: '#8-apply-and-prove-it',
-    timeoutMs: 200_000, // up to 90 s for a Ready web pod after the apply, then the two probes
+    timeoutMs: 330_000, // up to 120 s for the rollout after the apply and 90 s for a Ready web pod, then the two probes
     hints: [
       // From another namespace: in teamnotes, restricted refuses a plain `kubectl run` pod.
       `kubectl -n default run probe --rm -it --image=teamnotes:1.1.0 --restart=Never -- node -e "require('net').connect(5432,'postgres.teamnotes.svc.cluster.local').on('connect',()=>console.log('open')).on('error',(e)=>console.log(e.code))"   (must not print open)`,
@@ -564,7 +564,7 @@ export default [
     disruptive: true,
     title: 'Draining a node that runs a web pod loses no request through http://localhost/',
     learn: '#5-disruption-budgets-and-drains',
-    timeoutMs: 400_000,
+    timeoutMs: 520_000, // up to 120 s for the rollout after the apply, then the drain and the way back
     hints: [
       'The verifier cordons the node, evicts its Deployment pods through the Eviction API (as kubectl drain does) while sending requests, then uncordons it.',
       'Lost requests: is the PDB applied (kubectl -n teamnotes get pdb)? Does the app keep serving while it drains (lesson 03)?',
@@ -580,7 +580,7 @@ export default [
     disruptive: true,
     title: 'Under load the HPA adds web pods, and removes them again once the load is gone',
     learn: '#6-autoscaling-on-cpu',
-    timeoutMs: 1_400_000, // its own 15 minutes at most, after the drain (up to 6.5) has finished
+    timeoutMs: 1_600_000, // its own 15 minutes at most, after the drain (up to 8.7) has finished
     hints: [
       'kubectl -n teamnotes get hpa -w while the verifier sends load; TARGETS <unknown>: npm run addon metrics, then wait a minute.',
       'kubectl top pods -n teamnotes shows what metrics-server measures.',

@@ -4,7 +4,7 @@
 import type { KubernetesObject, V1Deployment, V1HorizontalPodAutoscaler, V1Pod } from '@kubernetes/client-node';
 import { describeFetchError, fail, getIn, pass, type CheckContext, type Outcome } from '../../verify/lesson-api.ts';
 import { describe, postForm } from '../shared/api.ts';
-import { APPLY, appDeployment, NAMESPACE, podReady, podsOf, rolledOut, workloadsRunning } from '../shared/k8s.ts';
+import { APPLY, appDeployment, NAMESPACE, podReady, podsOf, rolledOut, workloadsRolledOut, workloadsRunning } from '../shared/k8s.ts';
 import { testUser } from '../shared/teamnotes.ts';
 
 const INGRESS_URL = 'http://127.0.0.1';
@@ -30,12 +30,16 @@ async function postgresTarget(ctx: CheckContext): Promise<{ ip: string; port: nu
 }
 
 /**
- * The web pods that are Ready, waiting up to 90 s for one: right after `kubectl apply` of this
+ * The web pods that are Ready, once the app has rolled out (up to 120 s) and waiting up to 90 s
+ * more for one: right after `kubectl apply` of this
  * lesson (new security contexts, new policies) the web pods roll, and a learner who verifies at
  * once should be judged on the rolled-out app, not on the gap.
  */
 async function readyWebPods(ctx: CheckContext): Promise<V1Pod[]> {
   const web = appDeployment(ctx)!;
+  // The whole app first (Postgres too: its new security context restarts it), so that a probe or
+  // a drain meets the app as it will run, not a rollout in progress that a drain would add to.
+  await workloadsRolledOut(ctx, 120_000);
   const ready = async () => (await podsOf(ctx, web.m)).filter((p) => podReady(p) && !p.metadata?.deletionTimestamp);
   return (await ctx.poll('a Ready web pod', ready, { until: (p) => p.length > 0, timeout: 90_000, interval: 3000, describe: (p) => `${p.length} Ready` }))
     .value;

@@ -164,6 +164,30 @@ export async function live<T extends KubernetesObject>(ctx: CheckContext, m: Man
   return ctx.kube.get<T>(m.apiVersion, m.kind, m.name, namespaceOf(m));
 }
 
+/**
+ * Waits (bounded) until every Deployment and StatefulSet of k8s/ in the app's namespace has rolled
+ * out (the add-ons' namespaces are not the app's path); returns those
+ * still rolling when the wait ran out (empty when all are done). For checks that send traffic
+ * through the whole app right after an apply: the apply restarts what changed (a new Secret
+ * restarts Redis too, and a headless Service has no DNS record while its one pod is not Ready),
+ * and a learner who verifies at once must be judged on the rolled-out app, not on the gap.
+ */
+export async function workloadsRolledOut(ctx: CheckContext, timeout: number): Promise<string[]> {
+  const app = appDeployment(ctx);
+  const all = workloads(ctx, ['Deployment', 'StatefulSet']).filter((w) => !app || namespaceOf(w.m) === namespaceOf(app.m));
+  const rolling = async () => {
+    const states = await Promise.all(all.map(async (w) => (rolledOut(await live(ctx, w.m)) ? undefined : `${w.m.kind}/${w.m.name}`)));
+    return states.filter((x): x is string => !!x);
+  };
+  const r = await ctx.poll('the workloads of k8s/ to finish rolling out', rolling, {
+    until: (r) => r.length === 0,
+    timeout,
+    interval: 2000,
+    describe: (r) => `still rolling: ${r.join(', ')}`,
+  });
+  return r.value;
+}
+
 export function notApplied(m: Manifest): Outcome {
   return fail(`${m.kind} ${m.name} is not in the cluster (namespace ${namespaceOf(m)})`, {
     where: m.file,
