@@ -1,7 +1,9 @@
-// Free-disk check before the real-kind tier builds or starts anything: a cold run needs ~18 GB
-// (measured: Go build and module caches ~8.3 GB, the private Docker data root ~8.5 GB with 3 nodes and
-// two app images, binaries and cached images ~1 GB). Running out halfway leaves a broken daemon and a
-// confusing error, so we refuse early and say how much is missing.
+// Free-disk check before the real-kind tier builds or starts anything. Measured on 3 December 2026,
+// a fresh machine running .ci/run cold: the Go build and module caches grew to 12 + 6.7 GB (the
+// control plane's share included), the private Docker data root peaked at 16 GB during the full
+// rehearsal (3 nodes, every lesson's app image, the add-ons), the artifacts and cached images take
+// 1.5 GB: ~35 GB in all. Warm, only the data root comes back (~16 GB). Running out halfway leaves a
+// broken daemon and a confusing error, so we refuse early and say how much is missing.
 import { existsSync, statfsSync } from 'node:fs';
 import path from 'node:path';
 import { KindEnvironmentError } from './dockerd.ts';
@@ -16,7 +18,7 @@ export interface DiskNeed {
 
 /** GB needed on the cache's filesystem. Exported for the message and the tests. */
 export function neededGb(need: DiskNeed): number {
-  return need.cold ? 18 : 10;
+  return need.cold ? 36 : 18;
 }
 
 function existingParent(p: string): string {
@@ -36,8 +38,8 @@ export function checkDisk(need: DiskNeed, dir: string = cacheRoot()): void {
   const have = freeGb(dir);
   if (have >= want) return;
   const what = need.cold
-    ? 'a cold build (Go caches ~8 GB, the private Docker data root ~9 GB with a 3-node cluster, cached images ~1 GB)'
-    : 'a cluster from the cached node image (the private Docker data root holds ~9 GB with 3 nodes and the app images)';
+    ? 'a cold build (Go caches ~19 GB, the private Docker data root up to 16 GB during the rehearsal, artifacts ~1.5 GB)'
+    : 'a cluster from the cached node image (the private Docker data root grows to ~16 GB with 3 nodes, the app images and the add-ons)';
   throw new KindEnvironmentError(
     `only ${have.toFixed(1)} GB free on the disk of ${existingParent(dir)}; the real-kind tier needs about ${want} GB there for ${what}. ` +
       'Free some space (e.g. `go clean -cache`), or point LEGACY_TO_K8S_CACHE at a bigger disk, then run it again.',

@@ -60,7 +60,7 @@ describe('disk check', () => {
       expect.unreachable('/proc has no free space');
     } catch (err) {
       expect(err).toBeInstanceOf(KindEnvironmentError);
-      expect((err as Error).message).toMatch(/only 0\.0 GB free .* needs about 18 GB .*LEGACY_TO_K8S_CACHE/);
+      expect((err as Error).message).toMatch(/only 0\.0 GB free .* needs about 36 GB .*LEGACY_TO_K8S_CACHE/);
     }
   });
 });

@@ -48,7 +48,7 @@ function node(f: Facts): Item {
         title: `Node.js 20 is past its end of life (${NODE_20_EOL}).`,
         found: `node ${f.node}`,
         expected: 'Node 22 or 24 (LTS, still getting security fixes)',
-        why: 'The workshop runs on Node 20, but it no longer gets security fixes, and the app image of lesson 06 already uses Node 22.',
+        why: 'The workshop runs on Node 20, but it no longer gets security fixes, and the app image of lesson 06 uses Node 24.',
         next: 'nvm install 24 && nvm use 24   (or install Node 24 LTS), then npm install',
         link: INSTALL.node,
       },
