@@ -504,10 +504,12 @@ export default [
       let running = true;
       // Signed up the way a browser does (the form at /signup, routed by the Ingress as lesson 10
       // requires), so the uploads are the browser's own POST /notes.
+      // Its own cookie jar: signed in, GET / would answer a redirect to /notes, not the page.
+      const browser = ctx.http(INGRESS_URL);
       const user = testUser();
-      const signedUp = await postForm(http, '/signup', user);
-      if (!formAccepted(signedUp.status) || !http.cookieHeader)
-        return fail(`POST /signup through the Ingress answered ${describe(signedUp)}${http.cookieHeader ? '' : ' and set no session cookie'}`, {
+      const signedUp = await postForm(browser, '/signup', user);
+      if (!formAccepted(signedUp.status) || !browser.cookieHeader)
+        return fail(`POST /signup through the Ingress answered ${describe(signedUp)}${browser.cookieHeader ? '' : ' and set no session cookie'}`, {
           expected: 'a redirect to /notes with a session cookie (a test user, to upload notes during the restart)',
           fix: `curl -i -d 'email=a@b.test&name=A&password=pw' ${INGRESS_URL}/signup   (then: kubectl -n ${namespaceOf(d.m)} logs deploy/${d.m.name})`,
         });
@@ -527,7 +529,7 @@ export default [
             body,
             chunks: 16,
             durationMs: UPLOAD_MS,
-            headers: { 'content-type': contentType, cookie: http.cookieHeader },
+            headers: { 'content-type': contentType, cookie: browser.cookieHeader },
             signal: ctx.signal,
           }).then(
             (a) => (formAccepted(a.status) ? undefined : `answered ${a.status}`),
