@@ -56,6 +56,8 @@ async function webPodEvidence(ctx: CheckContext): Promise<string[]> {
 
 export async function probePodReach(ctx: CheckContext): Promise<Outcome> {
   const web = appDeployment(ctx)!;
+  // Postgres restarts with this lesson's apply (its new security context): find it once it is back.
+  await workloadsRolledOut(ctx, 120_000);
   const target = await postgresTarget(ctx);
   if (typeof target === 'string') return fail(target, { fix: `kubectl -n ${NAMESPACE} get pods` });
   const script = connectScript(target.ip, target.port);
