@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { beforeAll, describe, expect, inject, test } from 'vitest';
 import { UNBUILDABLE } from '../../scripts/kind/images/build.ts';
 import { parseEnvFile } from '../../verify/core/cluster-apply.ts';
@@ -26,6 +27,33 @@ import { kubectl, must } from './helpers.ts';
  * real-pod checks (the stranger pod blocked by the policies, the drain, the HPA) first passed.
  */
 const NOT_YET_PROVEN_ON_KIND: readonly string[] = [];
+
+/** Whether the running kernel was built with `option` (from /proc/config.gz); undefined when it does not say. */
+function kernelHas(option: string): boolean | undefined {
+  try {
+    const config = zlib.gunzipSync(fs.readFileSync('/proc/config.gz')).toString('utf8');
+    return new RegExp(`^${option}=[ym]$`, 'm').test(config);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Checks this machine cannot prove, each with the reason read from the machine itself and the
+ * signature its failure must have. kube-network-policies (the NetworkPolicy enforcer kind's own
+ * kindnetd embeds) hands new connections to user space through an nftables queue; a kernel built
+ * without CONFIG_NFT_QUEUE (this project's CI machines) refuses those rules, so no policy is
+ * enforced and a stranger pod reaches Postgres. On a kernel with the queue (standard distribution
+ * kernels, Docker Desktop) the check is held to the full standard.
+ */
+const MACHINE_LIMITS: Record<string, { applies: () => boolean; reason: string; signature: RegExp; proof: () => Promise<string> }> = {
+  '14.stranger-blocked': {
+    applies: () => kernelHas('CONFIG_NFT_QUEUE') === false,
+    reason: 'this kernel has no nftables queue (CONFIG_NFT_QUEUE is not set): the NetworkPolicy enforcer cannot install its rules',
+    signature: /reached Postgres/,
+    proof: () => kubectl(['-n', 'kube-system', 'logs', 'ds/kube-network-policies', '--tail=200']),
+  },
+};
 
 let reports: LessonReport[] = [];
 let lessonNumbers: string[] = [];
@@ -150,10 +178,18 @@ describe('npm run rehearse -- --disruptive on real kind', () => {
     for (const r of reports) expect(r.broken, `${r.lesson.number}: ${r.broken?.message}`).toBeUndefined();
   });
 
-  test('every check that fails names an image this machine cannot build as missing from the nodes', () => {
+  test('every check that fails names an image this machine cannot build as missing from the nodes', async () => {
     for (const r of reports.filter((x) => !NOT_YET_PROVEN_ON_KIND.includes(x.lesson.number))) {
       for (const c of r.checks.filter((x) => x.outcome.status === 'fail')) {
         const text = [c.outcome.message, ...(c.outcome.evidence ?? [])].join('\n');
+        const limit = MACHINE_LIMITS[c.id.includes('.') ? c.id : `${r.lesson.number}.${c.id}`];
+        if (limit?.applies()) {
+          // Not excused on faith: the failure is the one the limit causes, and the enforcer says why.
+          expect(text, c.id).toMatch(limit.signature);
+          expect(await limit.proof(), `${c.id}: ${limit.reason}`).toMatch(/netlink receive: no such file or directory/);
+          console.error(`[kind tests] ${c.id} not provable on this machine: ${limit.reason}`);
+          continue;
+        }
         expect(missingImageNamed(text), `${c.id} failed for another reason:\n${summary(r).join('\n')}`).toBeDefined();
       }
     }
