@@ -30,16 +30,13 @@ async function postgresTarget(ctx: CheckContext): Promise<{ ip: string; port: nu
 }
 
 /**
- * The web pods that are Ready, once the app has rolled out (up to 120 s) and waiting up to 90 s
- * more for one: right after `kubectl apply` of this
+ * The web pods that are Ready (callers first wait for the app's rollout), waiting up to 90 s
+ * for one: right after `kubectl apply` of this
  * lesson (new security contexts, new policies) the web pods roll, and a learner who verifies at
  * once should be judged on the rolled-out app, not on the gap.
  */
 async function readyWebPods(ctx: CheckContext): Promise<V1Pod[]> {
   const web = appDeployment(ctx)!;
-  // The whole app first (Postgres too: its new security context restarts it), so that a probe or
-  // a drain meets the app as it will run, not a rollout in progress that a drain would add to.
-  await workloadsRolledOut(ctx, 120_000);
   const ready = async () => (await podsOf(ctx, web.m)).filter((p) => podReady(p) && !p.metadata?.deletionTimestamp);
   return (await ctx.poll('a Ready web pod', ready, { until: (p) => p.length > 0, timeout: 90_000, interval: 3000, describe: (p) => `${p.length} Ready` }))
     .value;
@@ -147,6 +144,9 @@ function lightLoad(ctx: CheckContext): { stop: () => Promise<{ sent: number; los
 
 export async function drainScenario(ctx: CheckContext): Promise<Outcome> {
   const web = appDeployment(ctx)!;
+  // The whole app first: a drain on top of the apply's rollout in progress would add to it (a
+  // rollout ignores the PodDisruptionBudget) and judge the gap, not the budget.
+  await workloadsRolledOut(ctx, 120_000);
   const pods = await readyWebPods(ctx);
   const stateful = (await ctx.kube.list<V1Pod>('v1', 'Pod', { namespace: NAMESPACE })).filter((p) =>
     p.metadata?.ownerReferences?.some((o) => o.kind === 'StatefulSet'),
