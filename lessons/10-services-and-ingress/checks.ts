@@ -46,6 +46,8 @@ const LEGACY_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
 const INGRESS_URL = 'http://127.0.0.1';
 /** Slow uploads kept in flight during the rolling restart, and how long each one takes. */
 const UPLOADERS = 4;
+/** How long the rollout check waits for a rollout already under way (an apply just before verify) to finish. */
+const PREVIOUS_ROLLOUT_MS = 90_000;
 const UPLOAD_MS = 2000;
 const manifest = { severity: 'required' as const, layer: 'manifest' as const };
 /** The port Teamnotes listens on when PORT is not set (its .env.example). */
@@ -484,7 +486,7 @@ export default [
     disruptive: true,
     title: 'A rolling restart under light load loses no request',
     learn: '#6-roll-out-without-dropping-a-request',
-    timeoutMs: 200_000,
+    timeoutMs: 300_000,
     hints: [
       `The verifier keeps a trickle of GET / and ${UPLOADERS} slow uploads (each about ${UPLOAD_MS / 1000} s long) going through the Ingress while it restarts your Deployment, and expects every one of them to succeed.`,
       'Failures during a rollout: readiness, the SIGTERM drain of lesson 03, and maxUnavailable: 0 all have to be right.',
@@ -497,6 +499,20 @@ export default [
     // is in flight when its pod is told to stop is what such a pod cuts off, as users would see.
     async run(ctx) {
       const d = appDeployment(ctx)!;
+      // The restart must replace pods that run the Deployment's current template. Right after an
+      // apply (a new image, say), a rollout may still be under way: restarting in the middle of it
+      // stops pods of the new version that never served, while the pods it then starts are never
+      // stopped, so the new version's SIGTERM handling would go unjudged (found on real kind).
+      const before = await ctx.poll(`Deployment ${d.m.name} to finish its current rollout`, async () => rolledOut(await live<V1Deployment>(ctx, d.m)), {
+        until: (done) => done,
+        timeout: PREVIOUS_ROLLOUT_MS,
+        interval: 1000,
+      });
+      if (!before.value)
+        return fail(`Deployment ${d.m.name} was still rolling out ${PREVIOUS_ROLLOUT_MS / 1000} s after the check began, so the restart could not start`, {
+          expected: 'the previous rollout finished (every replica updated and available) before the rolling restart',
+          fix: `kubectl -n ${namespaceOf(d.m)} rollout status deploy/${d.m.name}   (then: npm run verify 10 -- --disruptive)`,
+        });
       const http = ctx.http(INGRESS_URL);
       const failures: string[] = [];
       let sent = 0;
