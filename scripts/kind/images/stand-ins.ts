@@ -39,15 +39,32 @@ export function sharedRecipeCode(): string {
   return [npmUnpack, goPlan, splitRef].map(String).join('\n');
 }
 
+/** The NetworkPolicy enforcer of a learner's kind (kindnetd embeds it), as its own image. */
+export const KUBE_NETWORK_POLICIES_IMAGE = 'registry.k8s.io/networking/kube-network-policies:v0.8.0';
 /**
- * Not in images.yaml, because no learner is ever given it: the known-wrong state "Postgres 18 with
- * the volume at the old data path" of lesson 09 needs a real postgres:18 on real nodes.
- * kube-network-policies: learners' kind (v0.24 on) enforces NetworkPolicy inside its kindnetd, which
- * embeds this project as a library. The kindnetd stand-in here does not (scripts/kind/files/kindnetd),
- * so lesson 14's real-pod checks need the same enforcer running on its own, as a DaemonSet
- * (files/kube-network-policies/daemonset.yaml). See docs/kind-tier.md.
+ * The fallback enforcer, only where the kernel cannot run kube-network-policies. Pinned to v2.1.0
+ * because it is the only version of the Go module github.com/cloudnativelabs/kube-router/v2 the
+ * module proxy serves here (`go list -m -versions`, 3 December 2026). v2.1.0 has reported security
+ * flaws; that is acceptable ONLY because this image runs in the test tier's private, throwaway
+ * cluster and is never given to a learner (not in images.yaml, never pushed). Do not add it to a
+ * learner-facing add-on.
  */
-export const TEST_ONLY_IMAGES = ['postgres:18-alpine', 'registry.k8s.io/networking/kube-network-policies:v0.8.0'] as const;
+export const KUBE_ROUTER_IMAGE = 'docker.io/cloudnativelabs/kube-router:v2.1.0';
+
+/**
+ * Not in images.yaml, because no learner is ever given them:
+ * - postgres:18-alpine: the known-wrong state "Postgres 18 with the volume at the old data path" of
+ *   lesson 09 needs a real postgres:18 on real nodes.
+ * - the NetworkPolicy enforcers. Learners' kind (v0.24 on) enforces NetworkPolicy inside its
+ *   kindnetd, which embeds kube-network-policies as a library. The kindnetd stand-in here does not
+ *   (scripts/kind/files/kindnetd), so lesson 14's real-pod checks need an enforcer running on its
+ *   own, as a DaemonSet (files/<recipe>/daemonset.yaml). kube-network-policies, the learner's own
+ *   enforcer, wherever the kernel has the nftables queue it needs (CONFIG_NFT_QUEUE); kube-router's
+ *   NetworkPolicy controller (iptables and ipset, no queue) only where the kernel is known to lack
+ *   it. scripts/kind/policy-enforcer.ts chooses; only the chosen one is built and loaded
+ *   (standInImages in build.ts). See docs/kind-tier.md.
+ */
+export const TEST_ONLY_IMAGES = ['postgres:18-alpine', KUBE_NETWORK_POLICIES_IMAGE, KUBE_ROUTER_IMAGE] as const;
 
 /** Why an images.yaml entry gets no stand-in; anything else without a recipe says "no recipe". */
 export const UNBUILDABLE_REASONS: Record<string, string> = {
@@ -320,6 +337,27 @@ function networkPoliciesPlan(tag: string): StandInPlan {
   );
 }
 
+/**
+ * kube-router's NetworkPolicy controller alone (the DaemonSet turns its router and service proxy
+ * off): the fallback enforcer of the test tier (KUBE_ROUTER_IMAGE says why this version). It runs
+ * the iptables, iptables-save/-restore and ipset commands, so its image adds Debian's ipset to the
+ * base's iptables, and needs a network for that apt-get.
+ */
+function kubeRouterPlan(tag: string): StandInPlan {
+  const plan = goPlan(
+    'kube-router',
+    {
+      module: 'github.com/cloudnativelabs/kube-router/v2',
+      version: tag,
+      pkg: './cmd/kube-router',
+      binary: 'kube-router',
+      ldflags: (v) => `-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=${v}`,
+    },
+    `kube-router ${tag} (NetworkPolicy controller; Debian bookworm iptables + ipset)`,
+  );
+  return { ...plan, pins: { ...plan.pins, userland: 'debian bookworm iptables ipset' }, needsNetwork: true };
+}
+
 // ---------------------------------------------------------------------------------------------
 
 const PLANS: Record<string, (tag: string) => StandInPlan> = {
@@ -331,6 +369,7 @@ const PLANS: Record<string, (tag: string) => StandInPlan> = {
   'prom/prometheus': prometheusPlan,
   'registry.k8s.io/metrics-server/metrics-server': metricsServerPlan,
   'registry.k8s.io/networking/kube-network-policies': networkPoliciesPlan,
+  'docker.io/cloudnativelabs/kube-router': kubeRouterPlan,
 };
 
 /** The plan for an image name, or undefined when this machine cannot build it. */
