@@ -11,8 +11,7 @@ import { createClusterThroughSetup } from '../../scripts/kind/cluster.ts';
 import { ensureStandInImages, standInImages } from '../../scripts/kind/images/build.ts';
 import { prepare, stepSummary } from '../../scripts/kind/prepare.ts';
 import { runTeardown } from '../../scripts/kind/teardown.ts';
-import { TEST_ONLY_IMAGES } from '../../scripts/kind/images/stand-ins.ts';
-import { repoRoot } from '../../scripts/kind/paths.ts';
+import { kubeRouterLastSync, policyEnforcer, type EnforcerName, type PolicyEnforcer } from '../../scripts/kind/policy-enforcer.ts';
 import { run } from '../../scripts/kind/run.ts';
 
 declare module 'vitest' {
@@ -27,6 +26,8 @@ declare module 'vitest' {
       nodeImage: string;
       /** setup's WORKSHOP_HOME (services.env lives there). */
       workshopHome: string;
+      /** The NetworkPolicy enforcer running on the nodes (scripts/kind/policy-enforcer.ts). */
+      policyEnforcer: EnforcerName;
     };
   }
 }
@@ -34,6 +35,9 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const t0 = Date.now();
   try {
+    // Chosen first: only its image is built and loaded (standInImages).
+    const enforcer = policyEnforcer();
+    console.error(`[kind tests] NetworkPolicy enforcer: ${enforcer.name}, because ${enforcer.why}`);
     const { dockerd, kind, nodeImage } = await prepare();
     // Every image of images.yaml that can be built here (Postgres, Redis, Mailpit, the Node base, the
     // add-ons' Traefik and Prometheus…): no registry here, so they are built (or loaded from the cache)
@@ -51,7 +55,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       kubeconfig: path.join(dockerd.runDir, 'kubeconfig'),
       workshopHome,
     });
-    await startPolicyEnforcer(dockerd.env, kind, path.join(kubectlDir, 'kubectl'), cluster);
+    await startPolicyEnforcer(dockerd.env, kind, path.join(kubectlDir, 'kubectl'), cluster, enforcer);
     console.error(`[kind tests] artifacts:\n${stepSummary()}`);
     console.error(`[kind tests] ready: build/load ${fmtMs(t1 - t0)}, npm run setup ${fmtMs(Date.now() - t1)}`);
     project.provide('kind', {
@@ -63,6 +67,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       kubectlBin: path.join(kubectlDir, 'kubectl'),
       nodeImage,
       workshopHome,
+      policyEnforcer: enforcer.name,
     });
     return async () => {
       const t = Date.now();
@@ -79,7 +84,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
 /**
  * NetworkPolicy enforcement, which a learner's kind (v0.24 on) has inside kindnetd and our kindnetd
- * stand-in lacks: the same enforcer, kube-network-policies, as its own DaemonSet (docs/kind-tier.md).
+ * stand-in lacks: as its own DaemonSet, the same enforcer, kube-network-policies, or where the kernel
+ * cannot run it, kube-router's policy controller (scripts/kind/policy-enforcer.ts, docs/kind-tier.md).
  * Added after setup, because it replaces part of the node image's CNI, not anything setup does;
  * without it lesson 14's "a stranger cannot reach Postgres" would fail on a cluster that allows
  * everything, which is not the learner's cluster.
@@ -89,12 +95,46 @@ async function startPolicyEnforcer(
   kind: string,
   kubectl: string,
   cluster: { name: string; context: string; kubeconfig: string },
+  enforcer: PolicyEnforcer,
 ): Promise<void> {
-  const image = TEST_ONLY_IMAGES.find((i) => i.includes('kube-network-policies'))!;
-  const manifest = path.join(repoRoot, 'scripts/kind/images/files/kube-network-policies/daemonset.yaml');
   const k = ['--context', cluster.context, '--kubeconfig', cluster.kubeconfig];
-  await run(kind, ['load', 'docker-image', image, '--name', cluster.name], { env });
-  await run(kubectl, [...k, 'apply', '-f', manifest], { env });
-  await run(kubectl, [...k, '-n', 'kube-system', 'rollout', 'status', 'daemonset/kube-network-policies', '--timeout=180s'], { env });
-  console.error(`[kind tests] NetworkPolicy enforcer ${image} running on every node`);
+  await run(kind, ['load', 'docker-image', enforcer.image, '--name', cluster.name], { env });
+  await run(kubectl, [...k, 'apply', '-f', enforcer.manifest], { env });
+  await run(kubectl, [...k, '-n', 'kube-system', 'rollout', 'status', `daemonset/${enforcer.daemonset}`, '--timeout=180s'], { env });
+  if (enforcer.name === 'kube-router') await waitForFirstSync(env, kubectl, k);
+  console.error(`[kind tests] NetworkPolicy enforcer ${enforcer.image} running on every node`);
+}
+
+/**
+ * kube-router's pods are Ready as soon as they start; its rules are in place only once a full sync
+ * has gone through. Wait (up to 2 minutes) until each pod's latest finished sync did not abort, so
+ * rules kube-router cannot install (an ipset type or match the kernel lacks, iptables backend
+ * trouble) fail here, in its own words, and not later as "a stranger reached Postgres".
+ */
+async function waitForFirstSync(env: NodeJS.ProcessEnv, kubectl: string, k: string[]): Promise<void> {
+  const ns = [...k, '-n', 'kube-system'];
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const pods = (await run(kubectl, [...ns, 'get', 'pods', '-l', 'app.kubernetes.io/name=kube-router', '-o', 'name'], { env, capture: true }))
+      .split('\n')
+      .filter(Boolean);
+    const notYet: string[] = [];
+    const aborted: string[] = [];
+    for (const pod of pods) {
+      const state = kubeRouterLastSync(await run(kubectl, [...ns, 'logs', pod, '--tail=-1'], { env, capture: true }));
+      if (state === 'none') notYet.push(pod);
+      else if (state !== 'ok') aborted.push(`${pod}: ${state}`);
+    }
+    if (pods.length > 0 && notYet.length === 0 && aborted.length === 0) return;
+    if (Date.now() > deadline) {
+      const what = aborted.length
+        ? `its latest sync aborted on ${aborted.join('; ')}`
+        : `no sync finished within 120 s on ${notYet.join(', ') || 'any node (no kube-router pod found)'}`;
+      throw new Error(
+        `kube-router has not installed its NetworkPolicy rules: ${what}. Expected each pod's latest "sync iptables took" without "Aborting sync" before it. ` +
+          `Look: kubectl ${ns.join(' ')} logs ${(aborted[0] ?? notYet[0] ?? 'ds/kube-router').split(':')[0]}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 3000));
+  }
 }

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { loadImages } from '../../setup/images.ts';
 import { cacheRoot } from '../../control-plane/paths.ts';
 import type { PrivateDockerd } from '../dockerd.ts';
+import { ENFORCER_IMAGES, policyEnforcer } from '../policy-enforcer.ts';
 import { BASE_IMAGE, baseKey, ensureBase } from './base.ts';
 import { pipeline, run, sh } from './run.ts';
 import { TEST_ONLY_IMAGES, UNBUILDABLE_REASONS, hasRecipe, listFiles, planFor, sharedRecipeCode, splitRef, type StandInPlan } from './stand-ins.ts';
@@ -28,13 +29,18 @@ export function imagesCacheDir(): string {
   return path.join(cacheRoot(), 'kind-images');
 }
 
-/** Every images.yaml entry (and the test-only names) that has a stand-in recipe, in images.yaml order. */
+/**
+ * Every images.yaml entry (and the test-only names) that has a stand-in recipe, in images.yaml
+ * order. Of the NetworkPolicy enforcers, only the one this machine runs (policy-enforcer.ts): the
+ * other is never loaded, so it is not built either (name it to cli.ts to build it anyway).
+ */
 export function standInImages(): string[] {
+  const enforcer = policyEnforcer().image;
   return [
     ...loadImages()
       .images.map((i) => i.image)
       .filter(hasRecipe),
-    ...TEST_ONLY_IMAGES,
+    ...TEST_ONLY_IMAGES.filter((i) => !ENFORCER_IMAGES.includes(i) || i === enforcer),
   ];
 }
 
