@@ -49,6 +49,20 @@ const MACHINE_LIMITS: Record<string, { applies: () => boolean; reason: string; s
   },
 };
 
+let enforcerLogged = false;
+/**
+ * The NetworkPolicy enforcer's last log lines, once, next to a failure nothing else explains: the
+ * cluster is deleted at the end of the run, and a policy the enforcer did not install (or installed
+ * too widely) shows only there.
+ */
+async function logEnforcerOnce(): Promise<void> {
+  if (enforcerLogged) return;
+  enforcerLogged = true;
+  const name = inject('kind').policyEnforcer;
+  const log = await kubectl(['-n', 'kube-system', 'logs', '-l', `app.kubernetes.io/name=${name}`, '--prefix', '--tail=40']).catch((e: Error) => e.message);
+  console.error(`[kind tests] NetworkPolicy enforcer ${name}, last log lines of each pod:\n${log}`);
+}
+
 let reports: LessonReport[] = [];
 let lessonNumbers: string[] = [];
 /** Each lesson verified on the cluster and workspace the previous lesson's solution left. */
@@ -184,6 +198,7 @@ describe('npm run rehearse -- --disruptive on real kind', () => {
           console.error(`[kind tests] ${c.id} not provable on this machine: ${limit.reason}`);
           continue;
         }
+        if (!missingImageNamed(text)) await logEnforcerOnce();
         expect(missingImageNamed(text), `${c.id} failed for another reason:\n${summary(r).join('\n')}`).toBeDefined();
       }
     }
