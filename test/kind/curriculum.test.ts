@@ -388,6 +388,8 @@ describe('known-wrong states on real pods (after the rehearsal, from the last so
           const failed = report.checks.filter((c) => c.outcome.status === 'fail').map((c) => c.id);
           expect(failed, summary(report).join('\n')).toEqual(expect.arrayContaining(wrong.expect));
           const outcome = report.checks.find((c) => c.id === wrong.expect[0])!.outcome;
+          // What the learner would read, in the log: the cluster is gone after the run.
+          console.error(`[known-wrong] ${wrong.expect[0]}: ${outcome.message}\n${(outcome.evidence ?? []).slice(0, 4).join('\n')}`);
           expect([outcome.message, ...(outcome.evidence ?? [])].join('\n'), summary(report).join('\n')).toMatch(wrong.evidence);
         } finally {
           await engine.applyWorkspace(kube, solvedDir);
