@@ -350,6 +350,26 @@ const REAL_PODS_WRONG: Record<string, RealPodsWrong> = {
 };
 
 /** Every Deployment and StatefulSet of the app rolled out again (what the lesson's checks expect to find). */
+/**
+ * After an undo: the app answers GET / through the Ingress 10 times in a row (up to 120 s). With
+ * kube-router as the enforcer, a new pod's address joins the allow-lists only once kube-router's
+ * next sync has finished, and until then Traefik's connections to it hang (seen in a cold CI run:
+ * the reference's first requests after the undo timed out, then all passed). A learner's
+ * enforcer judges each new connection as it comes, so this wait is the test tier's, not a check's.
+ */
+async function reachableThroughIngress(): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  let inARow = 0;
+  while (inARow < 10 && Date.now() < deadline) {
+    const ok = await fetch('http://127.0.0.1/', { signal: AbortSignal.timeout(3000), redirect: 'manual' }).then(
+      (r) => r.status < 500,
+      () => false,
+    );
+    inARow = ok ? inARow + 1 : 0;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
 async function workloadsSettled(): Promise<void> {
   for (const kind of ['deployment', 'statefulset']) {
     const names = (await kubectl(['-n', 'teamnotes', 'get', kind, '-o', 'name'])).split('\n').filter(Boolean);
@@ -397,6 +417,7 @@ describe('known-wrong states on real pods (after the rehearsal, from the last so
           fs.rmSync(dir, { recursive: true, force: true });
         }
         await workloadsSettled();
+        await reachableThroughIngress();
         // Undone: the lesson passes again (its checks wait for the rollout), so the next state starts clean.
         const again = await verifyOn(wrong.lesson, solvedDir);
         expect(
